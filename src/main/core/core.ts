@@ -1,0 +1,73 @@
+/**
+ * Host-agnostic wiring shared by the Electron host, the web host and the scripts: start the DB
+ * worker on a data dir, recover from a crash, and build the handler map.
+ */
+import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { startDbWorker, type DbClient } from '../db/client';
+import { createHandlers } from './handlers';
+import type { HandlerMap } from './dispatch';
+import { CoreEvents } from './events';
+
+export interface CorePaths {
+  /** Folder of the built main bundle (out/main), used to find the worker and assets. */
+  mainDir: string;
+  migrationsDir: string;
+  templateDir: string;
+  workerPath: string;
+  rendererDir: string;
+}
+
+/** Where things are relative to the built main bundle (out/main/*.js). */
+export function builtPaths(mainDir: string): CorePaths {
+  const root = resolve(mainDir, '..', '..');
+  return {
+    mainDir,
+    migrationsDir: join(root, 'migrations'),
+    templateDir: resolve(mainDir, '..', 'pgdata-template'),
+    workerPath: join(mainDir, 'db-worker.js'),
+    rendererDir: resolve(mainDir, '..', 'renderer'),
+  };
+}
+
+export interface Core {
+  db: DbClient;
+  events: CoreEvents;
+  handlers: HandlerMap;
+  close(): Promise<void>;
+}
+
+export interface StartCoreOptions {
+  dataDir: string;
+  paths: CorePaths;
+  host: 'electron' | 'web';
+  version: string;
+  execArgv?: string[];
+}
+
+export async function startCore(options: StartCoreOptions): Promise<Core> {
+  const { paths } = options;
+  const db = await startDbWorker({
+    workerPath: paths.workerPath,
+    execArgv: options.execArgv,
+    open: {
+      dataDir: options.dataDir,
+      migrationsDir: paths.migrationsDir,
+      templateDir: existsSync(paths.templateDir) ? paths.templateDir : undefined,
+    },
+  });
+  // Anything left streaming or running by a crash becomes "interrupted", its text kept.
+  await db.call('recovery.interruptUnfinished', undefined);
+  const events = new CoreEvents();
+  const handlers = createHandlers({
+    db,
+    events,
+    info: { version: options.version, dataDir: options.dataDir, host: options.host },
+  });
+  return {
+    db,
+    events,
+    handlers,
+    close: () => db.close(),
+  };
+}

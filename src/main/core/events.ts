@@ -1,0 +1,16 @@
+import { EventEmitter } from 'node:events';
+import type { EventMap, EventName } from '@shared/contract';
+
+/** Typed events from the core to every connected view (Electron windows, web host sockets). */
+export class CoreEvents {
+  private readonly emitter = new EventEmitter();
+
+  emit<E extends EventName>(name: E, payload: EventMap[E]): void {
+    this.emitter.emit('event', name, payload);
+  }
+
+  subscribe(listener: (name: EventName, payload: unknown) => void): () => void {
+    this.emitter.on('event', listener);
+    return () => this.emitter.off('event', listener);
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The main thread's handle on the DB worker: typed calls by method name, answered by message.
+ * If the worker dies, every pending call fails with a typed error rather than hanging.
+ */
+import { Worker } from 'node:worker_threads';
+import { ConfabError } from '@shared/errors';
+import type { OpenOptions } from './open';
+import type { FromWorker, OpenedInfo, ToWorker, WorkerInit } from './protocol';
+import type { DbInput, DbMethod, DbOutput } from './service';
+
+export interface DbClientOptions {
+  workerPath: string | URL;
+  open: OpenOptions;
+  /** For tests that run the TypeScript worker directly (e.g. ['--import', 'tsx']). */
+  execArgv?: string[];
+}
+
+export interface DbClient {
+  readonly info: OpenedInfo;
+  call<K extends DbMethod>(method: K, input: DbInput<K>): Promise<DbOutput<K>>;
+  close(): Promise<void>;
+  /** Ends the worker abruptly, as a crash would (tests use this for crash recovery). */
+  terminate(): Promise<void>;
+  onExit(listener: (code: number) => void): void;
+}
+
+export function startDbWorker(options: DbClientOptions): Promise<DbClient> {
+  const init: WorkerInit = { open: options.open };
+  const worker = new Worker(options.workerPath, { workerData: init, execArgv: options.execArgv ?? [] });
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  const exitListeners: ((code: number) => void)[] = [];
+  let nextId = 1;
+  let exited = false;
+
+  return new Promise<DbClient>((resolveStart, rejectStart) => {
+    let started = false;
+    worker.on('message', (message: FromWorker) => {
+      if (message.type === 'ready') {
+        started = true;
+        resolveStart(client(message.info));
+      } else if (message.type === 'fatal') {
+        rejectStart(ConfabError.fromData(message.error));
+        void worker.terminate();
+      } else {
+        const call = pending.get(message.id);
+        if (!call) return;
+        pending.delete(message.id);
+        if (message.ok) call.resolve(message.value);
+        else call.reject(ConfabError.fromData(message.error));
+      }
+    });
+    worker.on('error', (err) => {
+      if (!started) rejectStart(err);
+      else console.error('[db-worker] crashed', err);
+    });
+    worker.on('exit', (code) => {
+      exited = true;
+      const failure = new ConfabError('db_unavailable', 'The database stopped. Restart Confab; your saved data is safe.');
+      for (const call of pending.values()) call.reject(failure);
+      pending.clear();
+      if (!started) rejectStart(failure);
+      for (const listener of exitListeners) listener(code);
+    });
+  });
+
+  function post(message: ToWorker): void {
+    worker.postMessage(message);
+  }
+
+  function client(info: OpenedInfo): DbClient {
+    return {
+      info,
+      call<K extends DbMethod>(method: K, input: DbInput<K>): Promise<DbOutput<K>> {
+        if (exited) return Promise.reject(new ConfabError('db_unavailable', 'The database is not running.'));
+        const id = nextId++;
+        return new Promise<DbOutput<K>>((resolve, reject) => {
+          pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+          post({ type: 'call', id, method, input });
+        });
+      },
+      async close() {
+        if (exited) return;
+        const id = nextId++;
+        await new Promise<void>((resolve, reject) => {
+          pending.set(id, { resolve: () => resolve(), reject });
+          post({ type: 'close', id });
+        });
+        await new Promise<void>((resolve) => (exited ? resolve() : worker.once('exit', () => resolve())));
+      },
+      async terminate() {
+        await worker.terminate();
+      },
+      onExit(listener) {
+        exitListeners.push(listener);
+      },
+    };
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Opening the app database: lock, first-run from a template, migrations with a snapshot before
+ * an upgrade, the local user, and crash recovery. Runs inside the DB worker.
+ */
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { pgliteDb, type Db } from './database';
+import { acquireDataDirLock } from './lock';
+import { loadMigrations, migrate, type MigrationPlan } from './migrator';
+import { ensureLocalUser } from './repositories/users';
+
+export interface OpenOptions {
+  dataDir: string;
+  migrationsDir: string;
+  /** A pristine PGlite data dir made at build time; copying it skips initdb on first run. */
+  templateDir?: string;
+  /** How many pre-migration snapshots to keep. */
+  keepSnapshots?: number;
+}
+
+export interface OpenedDatabase {
+  pg: PGlite;
+  db: Db;
+  ownerId: string;
+  schemaVersion: number;
+  firstRun: boolean;
+  usedTemplate: boolean;
+  snapshot: string | null;
+  close(): Promise<void>;
+}
+
+export const PGDATA = 'pgdata';
+
+export function openPglite(dir: string): Promise<PGlite> {
+  // Strict durability: relaxedDurability is never set, every commit is flushed.
+  return PGlite.create(dir, { extensions: { pg_trgm } });
+}
+
+function hasDatabase(dir: string): boolean {
+  return existsSync(join(dir, 'PG_VERSION'));
+}
+
+/** Copies the template next to the target and renames it into place, so a crash mid-copy
+ * leaves no half-made data dir that would look like a database. */
+function installTemplate(templateDir: string, target: string): boolean {
+  if (!hasDatabase(templateDir)) return false;
+  const staging = `${target}.staging-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  cpSync(templateDir, staging, { recursive: true });
+  rmSync(target, { recursive: true, force: true });
+  renameSync(staging, target);
+  return true;
+}
+
+async function snapshotBeforeUpgrade(pg: PGlite, dataDir: string, plan: MigrationPlan, keep: number): Promise<string> {
+  const dir = join(dataDir, 'backups');
+  mkdirSync(dir, { recursive: true });
+  const from = Math.max(0, ...plan.applied);
+  const to = Math.max(...plan.pending.map((m) => m.version));
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const file = join(dir, `pre-migration-v${from}-to-v${to}-${stamp}.tar.gz`);
+  const blob = await pg.dumpDataDir('gzip');
+  writeFileSync(file, Buffer.from(await blob.arrayBuffer()));
+  const old = readdirSync(dir)
+    .filter((f) => f.startsWith('pre-migration-'))
+    .map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs }))
+    .sort((a, b) => b.t - a.t)
+    .slice(keep);
+  for (const { f } of old) rmSync(join(dir, f), { force: true });
+  return file;
+}
+
+export async function openAppDatabase(options: OpenOptions): Promise<OpenedDatabase> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const release = acquireDataDirLock(options.dataDir);
+  try {
+    const pgdata = join(options.dataDir, PGDATA);
+    const firstRun = !hasDatabase(pgdata);
+    const usedTemplate = firstRun && !!options.templateDir && installTemplate(options.templateDir, pgdata);
+    const pg = await openPglite(pgdata);
+    const db = pgliteDb(pg);
+    let snapshot: string | null = null;
+    let version: number;
+    let ownerId: string;
+    try {
+      const migrations = loadMigrations(options.migrationsDir);
+      ({ version } = await migrate(db, migrations, async (plan) => {
+        snapshot = await snapshotBeforeUpgrade(pg, options.dataDir, plan, options.keepSnapshots ?? 3);
+      }));
+      ownerId = await ensureLocalUser(db);
+    } catch (err) {
+      await pg.close();
+      throw err;
+    }
+    return {
+      pg,
+      db,
+      ownerId,
+      schemaVersion: version,
+      firstRun,
+      usedTemplate,
+      snapshot,
+      async close() {
+        await pg.close();
+        release();
+      },
+    };
+  } catch (err) {
+    release();
+    throw err;
+  }
+}

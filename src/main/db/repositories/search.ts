@@ -1,0 +1,196 @@
+/**
+ * Search across every message and every session title.
+ *
+ *  - English stemming through the stored `search_tsv` ("syncing" finds "synced").
+ *  - Prefix as you type: the last word is a prefix unless the query ends with a space.
+ *  - Substrings of 3+ characters in any script (Cyrillic, CJK, code identifiers) through the
+ *    pg_trgm index on content.
+ *  - "Quoted words" are a phrase.
+ *
+ * Ranking every match of a common word costs hundreds of milliseconds on 100k messages, so each
+ * matcher first takes its newest CANDIDATES matches (an index walk that stops early for common
+ * words; a GIN lookup for rare ones, which are therefore always complete) and only those are
+ * ranked and get a headline.
+ *
+ * User text never reaches SQL as syntax: words are reduced to letters and digits before they go
+ * into a tsquery, and the LIKE pattern is escaped; both travel as parameters.
+ */
+import type { MessageRole, SearchHit, SearchResult } from '@shared/types';
+import { SNIPPET_MARK_END, SNIPPET_MARK_START } from '@shared/types';
+import { sql, sqlEmpty, type SqlFragment } from '../sql';
+import { toIso, toNumber } from '../rows';
+import type { RepoContext } from './context';
+
+export const SEARCH_CANDIDATES = 400;
+const SNIPPET_RADIUS = 80;
+
+export interface SearchInput {
+  q: string;
+  view: 'active' | 'archived' | 'trash' | 'all';
+  role?: 'user' | 'assistant';
+  limit: number;
+}
+
+export interface ParsedQuery {
+  /** to_tsquery text made only of quoted letter/digit words, or null when there are none. */
+  tsquery: string | null;
+  /** ILIKE pattern for the substring matcher, or null when the text is shorter than 3. */
+  likePattern: string | null;
+  /** The raw needle used to mark substring hits. */
+  needle: string;
+  words: string[];
+}
+
+const WORD_RE = /[\p{L}\p{N}]+/gu;
+
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export function parseSearchQuery(raw: string): ParsedQuery | null {
+  // Control characters are removed first: they are used as hit markers in snippets.
+  const text = raw.replace(/[\u0000-\u001f\u007f]/g, ' ');
+  const trimmed = text.trim();
+  if (!trimmed) return null;
+  const phrase = /^".*"$/.test(trimmed) && trimmed.length > 2;
+  const body = phrase ? trimmed.slice(1, -1).trim() : trimmed;
+  const words = (body.toLowerCase().match(WORD_RE) ?? []).slice(0, 16);
+  const typingLastWord = !phrase && !/\s$/.test(text);
+  let tsquery: string | null = null;
+  if (words.length > 0) {
+    const parts = words.map((w, i) => (i === words.length - 1 && typingLastWord ? `'${w}':*` : `'${w}'`));
+    tsquery = parts.join(phrase ? ' <-> ' : ' & ');
+  }
+  const needle = body;
+  const likePattern = [...needle].length >= 3 ? `%${escapeLike(needle)}%` : null;
+  if (!tsquery && !likePattern) return null;
+  return { tsquery, likePattern, needle, words };
+}
+
+function viewFilter(view: SearchInput['view']): SqlFragment {
+  switch (view) {
+    case 'active':
+      return sql`s.deleted_at IS NULL AND s.status = 'active'`;
+    case 'archived':
+      return sql`s.deleted_at IS NULL AND s.status = 'archived'`;
+    case 'trash':
+      return sql`s.deleted_at IS NOT NULL`;
+    case 'all':
+      return sql`s.deleted_at IS NULL`;
+  }
+}
+
+/** Messages visible in the view: live ones, or in the trash those deleted with their session. */
+function messageVisible(view: SearchInput['view']): SqlFragment {
+  return view === 'trash' ? sql`m.deleted_at = s.deleted_at` : sql`m.deleted_at IS NULL`;
+}
+
+/** Marks every case-insensitive occurrence of any of `needles` in `text`. */
+export function markNeedles(text: string, needles: string[]): string {
+  const alternatives = needles
+    .filter((n) => n.length > 0)
+    .sort((a, b) => b.length - a.length)
+    .map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  if (alternatives.length === 0) return text;
+  return text.replace(new RegExp(alternatives.join('|'), 'giu'), (hit) => SNIPPET_MARK_START + hit + SNIPPET_MARK_END);
+}
+
+const stripMarks = (text: string) => text.replace(/[\u0002\u0003]/g, '');
+
+export async function searchMessages(ctx: RepoContext, input: SearchInput): Promise<SearchResult> {
+  const started = performance.now();
+  const parsed = parseSearchQuery(input.q);
+  if (!parsed) return { hits: [], tookMs: 0 };
+  const tsq = parsed.tsquery ? sql`to_tsquery('english', ${parsed.tsquery})` : sql`NULL::tsquery`;
+  const roleFilter = input.role ? sql`AND m.role = ${input.role as MessageRole}` : sqlEmpty;
+  const needsJoin = input.view !== 'all';
+  const join = needsJoin ? sql`JOIN chat_sessions s ON s.id = m.session_id AND ${viewFilter(input.view)}` : sqlEmpty;
+  const visible = needsJoin ? messageVisible(input.view) : sql`m.deleted_at IS NULL`;
+
+  const ftsCandidates = parsed.tsquery
+    ? sql`SELECT m.id, m.created_at FROM messages m ${join}
+           WHERE m.search_tsv @@ (SELECT q FROM query) AND ${visible} ${roleFilter}
+           ORDER BY m.created_at DESC LIMIT ${SEARCH_CANDIDATES}`
+    : sql`SELECT NULL::uuid AS id, NULL::timestamptz AS created_at WHERE false`;
+  const likeCandidates = parsed.likePattern
+    ? sql`SELECT m.id, m.created_at FROM messages m ${join}
+           WHERE m.content ILIKE ${parsed.likePattern} AND ${visible} ${roleFilter}
+           ORDER BY m.created_at DESC LIMIT ${SEARCH_CANDIDATES}`
+    : sql`SELECT NULL::uuid AS id, NULL::timestamptz AS created_at WHERE false`;
+
+  const messageRows = await ctx.db.query(sql`
+    WITH query AS (SELECT ${tsq} AS q),
+    fts AS MATERIALIZED (${ftsCandidates}),
+    sub AS MATERIALIZED (${likeCandidates}),
+    cand AS (SELECT id FROM fts UNION SELECT id FROM sub),
+    ranked AS (
+      SELECT m.id, m.session_id, m.role, m.created_at, m.content,
+             (CASE WHEN (SELECT q FROM query) IS NOT NULL AND m.search_tsv @@ (SELECT q FROM query)
+                   THEN ts_rank_cd(m.search_tsv, (SELECT q FROM query)) ELSE 0 END)
+             + (CASE WHEN m.id IN (SELECT id FROM sub) THEN 0.05 ELSE 0 END) AS rank,
+             m.search_tsv @@ (SELECT q FROM query) AS fts_hit
+        FROM messages m JOIN cand c ON c.id = m.id
+       ORDER BY rank DESC, m.created_at DESC
+       LIMIT ${input.limit}
+    )
+    SELECT r.id, r.session_id, r.role, r.created_at, r.rank,
+           s.title AS session_title, s.status AS session_status, s.deleted_at IS NOT NULL AS session_deleted,
+           CASE WHEN r.fts_hit THEN
+             ts_headline('english', translate(left(r.content, 4000), E'\\x02\\x03', ''), (SELECT q FROM query),
+                         'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=24, MinWords=10, MaxFragments=2, FragmentDelimiter=" … "')
+           END AS headline,
+           substr(r.content,
+                  greatest(1, strpos(lower(r.content), lower(${parsed.needle})) - ${SNIPPET_RADIUS}),
+                  ${SNIPPET_RADIUS * 2 + parsed.needle.length}) AS around
+      FROM ranked r JOIN chat_sessions s ON s.id = r.session_id
+     ORDER BY r.rank DESC, r.created_at DESC`);
+
+  const hits: SearchHit[] = messageRows.map((row) => {
+    const headline = typeof row.headline === 'string' ? row.headline : '';
+    const snippet = headline.includes(SNIPPET_MARK_START)
+      ? headline
+      : markNeedles(stripMarks(String(row.around ?? '')), [parsed.needle]);
+    return {
+      kind: 'message',
+      sessionId: String(row.session_id),
+      sessionTitle: String(row.session_title ?? ''),
+      sessionStatus: row.session_status as SearchHit['sessionStatus'],
+      sessionDeleted: row.session_deleted === true,
+      messageId: String(row.id),
+      role: row.role as MessageRole,
+      snippet: snippet.replace(/\s+/g, ' ').trim(),
+      createdAt: toIso(row.created_at),
+      rank: toNumber(row.rank),
+    };
+  });
+
+  const titleHits = input.role ? [] : await searchTitles(ctx, parsed, input.view);
+  return { hits: [...titleHits, ...hits], tookMs: performance.now() - started };
+}
+
+/** Titles are short, so every word must appear as a substring (trigram index for 3+ chars). */
+async function searchTitles(ctx: RepoContext, parsed: ParsedQuery, view: SearchInput['view']): Promise<SearchHit[]> {
+  const words = parsed.words.length > 0 ? parsed.words : [parsed.needle.toLowerCase()];
+  const conditions = words.map((w) => sql`s.title ILIKE ${`%${escapeLike(w)}%`}`);
+  let where: SqlFragment = viewFilter(view);
+  for (const c of conditions) where = sql`${where} AND ${c}`;
+  const rows = await ctx.db.query(sql`
+    SELECT s.id, s.title, s.status, s.deleted_at IS NOT NULL AS deleted, s.last_activity_at
+      FROM chat_sessions s WHERE ${where}
+     ORDER BY s.last_activity_at DESC LIMIT 5`);
+  return rows.map((row) => {
+    const title = String(row.title);
+    return {
+      kind: 'session',
+      sessionId: String(row.id),
+      sessionTitle: title,
+      snippet: markNeedles(stripMarks(title), words),
+      sessionStatus: row.status as SearchHit['sessionStatus'],
+      sessionDeleted: row.deleted === true,
+      messageId: null,
+      role: null,
+      createdAt: toIso(row.last_activity_at),
+      rank: 1,
+    };
+  });
+}

@@ -1,0 +1,64 @@
+/**
+ * Parameterised SQL only. `sql` is a tagged template that turns every interpolated value into a
+ * numbered parameter; fragments made with `sql` can be nested and are renumbered. The only way
+ * to put an identifier into SQL is `sqlId`, which checks it against a strict pattern.
+ */
+export class SqlFragment {
+  constructor(
+    readonly strings: readonly string[],
+    readonly values: readonly unknown[],
+  ) {}
+}
+
+class SqlIdentifier {
+  constructor(readonly name: string) {}
+}
+
+export interface SqlQuery {
+  text: string;
+  values: unknown[];
+}
+
+export function sql(strings: TemplateStringsArray, ...values: unknown[]): SqlFragment {
+  return new SqlFragment(strings, values);
+}
+
+const IDENT_RE = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export function sqlId(name: string): SqlIdentifier {
+  if (!IDENT_RE.test(name)) throw new Error(`Refusing unsafe SQL identifier: ${JSON.stringify(name)}`);
+  return new SqlIdentifier(name);
+}
+
+/** Joins fragments with a separator (which is SQL text, not a value). */
+export function sqlJoin(parts: SqlFragment[], separator: string): SqlFragment {
+  if (parts.length === 0) return sql``;
+  const strings: string[] = [''];
+  const values: unknown[] = [];
+  parts.forEach((part, i) => {
+    if (i > 0) strings[strings.length - 1] += separator;
+    values.push(part);
+    strings.push('');
+  });
+  return new SqlFragment(strings, values);
+}
+
+export const sqlEmpty = sql``;
+
+export function compile(fragment: SqlFragment): SqlQuery {
+  const values: unknown[] = [];
+  const walk = (frag: SqlFragment): string => {
+    let text = frag.strings[0] ?? '';
+    frag.values.forEach((value, i) => {
+      if (value instanceof SqlFragment) text += walk(value);
+      else if (value instanceof SqlIdentifier) text += `"${value.name}"`;
+      else {
+        values.push(value);
+        text += `$${values.length}`;
+      }
+      text += frag.strings[i + 1] ?? '';
+    });
+    return text;
+  };
+  return { text: walk(fragment), values };
+}

@@ -1,0 +1,77 @@
+/**
+ * The DB worker thread: the single writer and the only place SQL runs. A ranked search or a bulk
+ * import costs WASM time measured in tens of milliseconds to seconds; here it cannot stall IPC,
+ * streaming or window handling on the main thread.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { ConfabError, toErrorData } from '@shared/errors';
+import { openAppDatabase } from './open';
+import type { FromWorker, ToWorker, WorkerInit } from './protocol';
+import { createDbService, type DbService } from './service';
+
+const port = parentPort;
+if (!port) throw new Error('db worker must run in a worker thread');
+const send = (message: FromWorker) => port.postMessage(message);
+
+/** Postgres errors carry SQLSTATE codes; map the ones a user can cause to typed errors. */
+function describe(err: unknown) {
+  if (err instanceof ConfabError) return err.toData();
+  const code = (err as { code?: unknown }).code;
+  if (code === '23505') return { code: 'conflict' as const, message: 'That item already exists.' };
+  if (code === '23503') return { code: 'not_found' as const, message: 'A referenced item no longer exists.' };
+  if (code === '22P02' || code === '23514' || code === '22001')
+    return { code: 'invalid_input' as const, message: 'Some of the data was not valid and nothing was saved.' };
+  console.error('[db-worker]', err);
+  return toErrorData(err);
+}
+
+async function main() {
+  const init = workerData as WorkerInit;
+  const started = performance.now();
+  let opened: Awaited<ReturnType<typeof openAppDatabase>>;
+  try {
+    opened = await openAppDatabase(init.open);
+  } catch (err) {
+    send({ type: 'fatal', error: describe(err) });
+    return;
+  }
+  const service: DbService = createDbService({ db: opened.db, ownerId: opened.ownerId });
+  const handlers = service as unknown as Record<string, (input: unknown) => Promise<unknown>>;
+
+  // One call at a time: PGlite has a single connection and transactions must not interleave.
+  let queue: Promise<void> = Promise.resolve();
+  port!.on('message', (message: ToWorker) => {
+    queue = queue.then(async () => {
+      if (message.type === 'close') {
+        await opened.close();
+        send({ type: 'result', id: message.id, ok: true, value: null });
+        port!.close();
+        return;
+      }
+      const handler = Object.hasOwn(handlers, message.method) ? handlers[message.method] : undefined;
+      if (!handler) {
+        send({ type: 'result', id: message.id, ok: false, error: { code: 'unknown_method', message: `Unknown DB method ${message.method}` } });
+        return;
+      }
+      try {
+        send({ type: 'result', id: message.id, ok: true, value: await handler(message.input) });
+      } catch (err) {
+        send({ type: 'result', id: message.id, ok: false, error: describe(err) });
+      }
+    });
+  });
+
+  send({
+    type: 'ready',
+    info: {
+      ownerId: opened.ownerId,
+      schemaVersion: opened.schemaVersion,
+      firstRun: opened.firstRun,
+      usedTemplate: opened.usedTemplate,
+      snapshot: opened.snapshot,
+      openMs: performance.now() - started,
+    },
+  });
+}
+
+void main();

@@ -1,0 +1,147 @@
+/**
+ * Domain types as they cross the contract. Every value is JSON-safe (times are ISO strings),
+ * because the same objects travel over Electron IPC and over the web host's WebSocket.
+ */
+export type SessionStatus = 'active' | 'archived';
+export type SessionView = 'active' | 'archived' | 'trash';
+export type Visibility = 'private' | 'team';
+export type MessageRole = 'user' | 'assistant' | 'system' | 'tool';
+export type MessageStatus = 'pending' | 'streaming' | 'complete' | 'error' | 'cancelled' | 'interrupted';
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+
+export interface Session {
+  id: string;
+  ownerId: string;
+  title: string;
+  description: string;
+  status: SessionStatus;
+  pinned: boolean;
+  tags: string[];
+  providerId: string | null;
+  model: string | null;
+  systemPrompt: string;
+  settings: Record<string, unknown>;
+  visibility: Visibility;
+  currentLeafId: string | null;
+  messageCount: number;
+  tokensIn: number;
+  tokensOut: number;
+  lastMessageAt: string | null;
+  lastActivityAt: string;
+  createdAt: string;
+  updatedAt: string;
+  deletedAt: string | null;
+}
+
+export interface SessionSummary extends Session {
+  lastMessagePreview: string | null;
+  lastMessageRole: MessageRole | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque cursor for the next page, or null when there is none. */
+  nextCursor: string | null;
+}
+
+export interface Message {
+  id: string;
+  sessionId: string;
+  parentId: string | null;
+  depth: number;
+  role: MessageRole;
+  content: string;
+  contentType: string;
+  status: MessageStatus;
+  providerId: string | null;
+  model: string | null;
+  tokensIn: number | null;
+  tokensOut: number | null;
+  tokensEstimated: boolean;
+  latencyMs: number | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  toolCalls: unknown;
+  createdAt: string;
+  updatedAt: string;
+  deletedAt: string | null;
+}
+
+/** A message as shown in a branch: with its position among its siblings for the ‹ 2/3 › switcher. */
+export interface BranchMessage extends Message {
+  siblingCount: number;
+  siblingIndex: number;
+}
+
+export interface SearchHit {
+  kind: 'message' | 'session';
+  sessionId: string;
+  sessionTitle: string;
+  sessionStatus: SessionStatus;
+  sessionDeleted: boolean;
+  messageId: string | null;
+  role: MessageRole | null;
+  /** Snippet text with hits wrapped in SNIPPET_MARK_START / SNIPPET_MARK_END. */
+  snippet: string;
+  createdAt: string;
+  rank: number;
+}
+
+/** Control characters that cannot appear in user text after sanitising, used to mark hits. */
+export const SNIPPET_MARK_START = '\u0002';
+export const SNIPPET_MARK_END = '\u0003';
+
+export interface SearchResult {
+  hits: SearchHit[];
+  tookMs: number;
+}
+
+export interface GenerationRun {
+  id: string;
+  sessionId: string | null;
+  messageId: string | null;
+  providerId: string;
+  model: string;
+  status: RunStatus;
+  tokensIn: number;
+  tokensOut: number;
+  tokensEstimated: boolean;
+  ttftMs: number | null;
+  totalMs: number | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+export interface UsageTotals {
+  runs: number;
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+  tokensIn: number;
+  tokensOut: number;
+}
+
+export interface UsageBucket extends UsageTotals {
+  /** 'YYYY-MM-DD' for days, 'YYYY-MM' for months, in the requested time zone. */
+  period: string;
+}
+
+export interface UsageByModel extends UsageTotals {
+  providerId: string;
+  model: string;
+}
+
+export interface UsageBySession extends UsageTotals {
+  sessionId: string;
+  title: string;
+}
+
+export interface AppInfo {
+  version: string;
+  dataDir: string;
+  schemaVersion: number;
+  engine: string;
+  host: 'electron' | 'web';
+}
