@@ -1,12 +1,14 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
+import pkg from './package.json' with { type: 'json' };
 
 const shared = resolve(import.meta.dirname, 'src/shared');
 
 export default defineConfig({
   main: {
     resolve: { alias: { '@shared': shared } },
+    define: { __CONFAB_VERSION__: JSON.stringify(pkg.version) },
     build: {
       rollupOptions: {
         input: {

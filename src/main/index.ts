@@ -1,0 +1,118 @@
+/**
+ * The Electron host: one window per app instance, single-instance lock, the DB core in a worker,
+ * and the contract's methods wired to IPC with sender checks. Platform choices (data dir,
+ * secret storage, dialogs) are made here, never by `isElectron` checks elsewhere.
+ */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { app, BrowserWindow, dialog, ipcMain, screen, type WebContents } from 'electron';
+import { channelFor, EVENT_CHANNEL, METHOD_NAMES } from '@shared/contract';
+import { ConfabError } from '@shared/errors';
+import { builtPaths, startCore, type Core } from './core/core';
+import { resolveDataDir } from './core/dataDir';
+import { dispatch } from './core/dispatch';
+import { APP_VERSION } from './core/version';
+import { installAppMenu } from './electron/menu';
+import { hardenWebContents, isTrustedSender } from './electron/security';
+import { loadWindowState, trackWindowState } from './electron/windowState';
+
+const paths = builtPaths(import.meta.dirname);
+const dataDir = resolveDataDir(app.getPath('userData'));
+app.setPath('userData', dataDir);
+
+const rendererUrl =
+  process.env.ELECTRON_RENDERER_URL && !app.isPackaged
+    ? process.env.ELECTRON_RENDERER_URL
+    : pathToFileURL(join(paths.rendererDir, 'index.html')).toString();
+
+const windows = new Set<WebContents>();
+let mainWindow: BrowserWindow | null = null;
+let core: Core | null = null;
+
+function createWindow(): BrowserWindow {
+  const state = loadWindowState(dataDir, screen.getAllDisplays().map((d) => d.workArea));
+  const win = new BrowserWindow({
+    ...(state.centered ? { width: state.bounds.width, height: state.bounds.height } : state.bounds),
+    minWidth: 800,
+    minHeight: 600,
+    show: false,
+    title: 'Confab',
+    backgroundColor: '#1e1f22',
+    webPreferences: {
+      preload: join(import.meta.dirname, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: true,
+    },
+  });
+  if (state.maximized) win.maximize();
+  trackWindowState(win, dataDir);
+  const contents = win.webContents;
+  windows.add(contents);
+  win.on('closed', () => {
+    windows.delete(contents);
+    if (mainWindow === win) mainWindow = null;
+  });
+  win.once('ready-to-show', () => win.show());
+  void win.loadURL(rendererUrl);
+  return win;
+}
+
+function wireIpc(active: Core): void {
+  for (const method of METHOD_NAMES) {
+    ipcMain.handle(channelFor(method), (event, input: unknown) => {
+      if (!isTrustedSender(event, rendererUrl, windows)) {
+        return { ok: false, error: { code: 'forbidden', message: 'This window may not use Confab.' } };
+      }
+      return dispatch(active.handlers, method, input);
+    });
+  }
+  active.events.subscribe((name, payload) => {
+    for (const contents of windows) if (!contents.isDestroyed()) contents.send(EVENT_CHANNEL, name, payload);
+  });
+}
+
+async function start(): Promise<void> {
+  installAppMenu();
+  hardenWebContents(rendererUrl);
+  try {
+    core = await startCore({ dataDir, paths, host: 'electron', version: APP_VERSION });
+  } catch (err) {
+    const message = err instanceof ConfabError ? err.message : `Confab could not open its data in ${dataDir}.`;
+    dialog.showErrorBox('Confab cannot start', message);
+    app.exit(1);
+    return;
+  }
+  wireIpc(core);
+  mainWindow = createWindow();
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('activate', () => {
+    if (core && BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();
+  });
+  let closing = false;
+  app.on('before-quit', (event) => {
+    if (!core || closing) return;
+    // Close the database cleanly (final checkpoint, lock released) before the process exits.
+    event.preventDefault();
+    closing = true;
+    void core.close().finally(() => {
+      core = null;
+      app.quit();
+    });
+  });
+  void app.whenReady().then(start);
+}
