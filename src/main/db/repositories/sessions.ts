@@ -1,5 +1,5 @@
 import { ConfabError } from '@shared/errors';
-import { uuidv7 } from '@shared/ids';
+import { isUuid, uuidv7 } from '@shared/ids';
 import type { Page, Session, SessionSummary, SessionView } from '@shared/types';
 import { sql, sqlJoin, type SqlFragment } from '../sql';
 import { decodeCursor, encodeCursor, rowToSession, rowToSessionSummary } from '../rows';
@@ -35,8 +35,19 @@ function notFound(id: string): ConfabError {
   return new ConfabError('not_found', 'That chat no longer exists.', { id });
 }
 
-const normaliseTags = (tags: string[]): string[] =>
-  [...new Set(tags.map((t) => t.trim().toLowerCase()).filter(Boolean))].sort();
+const normaliseTag = (tag: string): string => tag.trim().toLowerCase();
+const normaliseTags = (tags: string[]): string[] => [...new Set(tags.map(normaliseTag).filter(Boolean))].sort();
+
+/**
+ * Sort keys travel in cursors as UTC ISO text with microseconds, made by PostgreSQL: the same
+ * text whatever the connection's DateStyle or TimeZone, and exact (a millisecond JS Date would
+ * skip or repeat rows created in the same millisecond).
+ */
+const cursorTime = (column: SqlFragment) => sql`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const CURSOR_TIME_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const isCursorTime = (value: unknown): value is string => typeof value === 'string' && CURSOR_TIME_RE.test(value);
+const isCursorId = (value: unknown): value is string => typeof value === 'string' && isUuid(value);
+const invalidCursor = () => new ConfabError('invalid_input', 'That page cursor is not valid.');
 
 export async function createSession(ctx: RepoContext, input: CreateSessionInput): Promise<Session> {
   const rows = await ctx.db.query(sql`
@@ -54,9 +65,9 @@ export async function getSession(ctx: RepoContext, id: string): Promise<SessionS
 }
 
 /**
- * Sidebar listing with keyset pagination: pinned first, then by last activity. The cursor keeps
- * the sort key as PostgreSQL's own timestamptz text so microseconds survive the round trip
- * (a millisecond ISO string would skip or repeat rows created in the same millisecond).
+ * Sidebar listing with keyset pagination: pinned first, then by last activity, then by id. A
+ * cursor is checked field by field before it reaches SQL, so a forged one is invalid_input, never
+ * a database error.
  */
 export async function listSessions(ctx: RepoContext, input: ListSessionsInput): Promise<Page<SessionSummary>> {
   const where: SqlFragment[] = [];
@@ -65,25 +76,23 @@ export async function listSessions(ctx: RepoContext, input: ListSessionsInput): 
   if (input.view === 'trash') {
     where.push(sql`s.deleted_at IS NOT NULL`);
     order = sql`s.deleted_at DESC, s.id DESC`;
-    cursorKey = sql`json_build_array(s.deleted_at::text, s.id)`;
+    cursorKey = sql`json_build_array(${cursorTime(sql`s.deleted_at`)}, s.id)`;
     if (input.cursor) {
       const c = decodeCursor(input.cursor, 2);
-      if (!c) throw new ConfabError('invalid_input', 'That page cursor is not valid.');
-      where.push(sql`(s.deleted_at, s.id) < (${String(c[0])}::timestamptz, ${String(c[1])}::uuid)`);
+      if (!c || !isCursorTime(c[0]) || !isCursorId(c[1])) throw invalidCursor();
+      where.push(sql`(s.deleted_at, s.id) < (${c[0]}::timestamptz, ${c[1]}::uuid)`);
     }
   } else {
     where.push(sql`s.deleted_at IS NULL`, sql`s.status = ${input.view}`);
     order = sql`s.pinned DESC, s.last_activity_at DESC, s.id DESC`;
-    cursorKey = sql`json_build_array(s.pinned, s.last_activity_at::text, s.id)`;
+    cursorKey = sql`json_build_array(s.pinned, ${cursorTime(sql`s.last_activity_at`)}, s.id)`;
     if (input.cursor) {
       const c = decodeCursor(input.cursor, 3);
-      if (!c || typeof c[0] !== 'boolean') throw new ConfabError('invalid_input', 'That page cursor is not valid.');
-      where.push(
-        sql`(s.pinned, s.last_activity_at, s.id) < (${c[0]}, ${String(c[1])}::timestamptz, ${String(c[2])}::uuid)`,
-      );
+      if (!c || typeof c[0] !== 'boolean' || !isCursorTime(c[1]) || !isCursorId(c[2])) throw invalidCursor();
+      where.push(sql`(s.pinned, s.last_activity_at, s.id) < (${c[0]}, ${c[1]}::timestamptz, ${c[2]}::uuid)`);
     }
   }
-  if (input.tag) where.push(sql`s.tags @> ARRAY[${input.tag.toLowerCase()}]::text[]`);
+  if (input.tag) where.push(sql`s.tags @> ARRAY[${normaliseTag(input.tag)}]::text[]`);
   const rows = await ctx.db.query(sql`
     SELECT s.*, ${cursorKey} AS cursor_key,
            lm.preview AS last_message_preview, lm.role AS last_message_role
