@@ -195,3 +195,33 @@ describe('dispatch', () => {
     expect(log).not.toHaveBeenCalled();
   });
 });
+
+describe('CoreEvents', () => {
+  it('delivers to every subscriber until it unsubscribes', () => {
+    const events = new CoreEvents();
+    const a: unknown[] = [];
+    const b: unknown[] = [];
+    const offA = events.subscribe((name, payload) => a.push([name, payload]));
+    events.subscribe((name, payload) => b.push([name, payload]));
+    events.emit('sessions.changed', { ids: [ID] });
+    offA();
+    events.emit('messages.changed', { sessionId: ID, messageIds: [] });
+    expect(a).toEqual([['sessions.changed', { ids: [ID] }]]);
+    expect(b).toHaveLength(2);
+  });
+
+  it('takes many subscribers (one per open window or socket) without a leak warning', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const events = new CoreEvents();
+      const offs = Array.from({ length: 50 }, () => events.subscribe(() => {}));
+      await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+      offs.forEach((off) => off());
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});

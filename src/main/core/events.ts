@@ -5,6 +5,11 @@ import type { EventMap, EventName } from '@shared/contract';
 export class CoreEvents {
   private readonly emitter = new EventEmitter();
 
+  constructor() {
+    // One subscriber per window or WebSocket: more than ten is normal, not a leak.
+    this.emitter.setMaxListeners(0);
+  }
+
   emit<E extends EventName>(name: E, payload: EventMap[E]): void {
     this.emitter.emit('event', name, payload);
   }
