@@ -1,5 +1,5 @@
 import { ConfabError } from '@shared/errors';
-import { uuidv7 } from '@shared/ids';
+import { isUuid, uuidv7 } from '@shared/ids';
 import type { BranchMessage, Message, MessageRole, MessageStatus, Page } from '@shared/types';
 import { sql, type SqlFragment } from '../sql';
 import { decodeCursor, encodeCursor, rowToBranchMessage, rowToMessage } from '../rows';
@@ -131,7 +131,10 @@ export async function listBranch(
   let start: string | null;
   if (input.cursor) {
     const c = decodeCursor(input.cursor, 1);
-    if (!c || typeof c[0] !== 'string') throw new ConfabError('invalid_input', 'That page cursor is not valid.');
+    // Checked before it reaches SQL: a forged cursor is invalid_input, never a database error.
+    if (!c || typeof c[0] !== 'string' || !isUuid(c[0])) {
+      throw new ConfabError('invalid_input', 'That page cursor is not valid.');
+    }
     start = c[0];
   } else {
     start = input.leafId ?? (await resolveLeaf(ctx, input.sessionId));
