@@ -1,0 +1,39 @@
+import { useEffect } from 'react';
+import { ChatView } from './features/chat/ChatView';
+import { ErrorToasts } from './features/errors/ErrorToasts';
+import { Sidebar } from './features/sessions/Sidebar';
+import { displayTitle } from './features/sessions/sessionTitle';
+import { StartView } from './features/sessions/StartView';
+import { TabStrip } from './features/tabs/TabStrip';
+import { useTabShortcuts } from './features/tabs/useTabShortcuts';
+import { useAppStore } from './stores/context';
+
+export function App() {
+  useTabShortcuts();
+  useDocumentTitle();
+  return (
+    <div className="app">
+      <Sidebar />
+      <main className="workspace">
+        <TabStrip />
+        <Workspace />
+      </main>
+      <ErrorToasts />
+    </div>
+  );
+}
+
+function Workspace() {
+  const active = useAppStore((s) => s.tabs.active);
+  const restored = useAppStore((s) => s.tabs.restored);
+  if (active) return <ChatView key={active} sessionId={active} />;
+  // Until saved tabs are read, the start view would only flash and vanish.
+  return restored ? <StartView /> : null;
+}
+
+function useDocumentTitle(): void {
+  const title = useAppStore((s) => (s.tabs.active ? displayTitle(s.sessionsById[s.tabs.active]) : null));
+  useEffect(() => {
+    document.title = title ? `${title} – Confab` : 'Confab';
+  }, [title]);
+}

@@ -1,0 +1,33 @@
+/**
+ * The one place that decides where `window.confab` comes from. Electron's preload provides it;
+ * the web host has no preload, so we build the same client over a WebSocket. Everything else in
+ * the renderer gets the API from here (or from the store it was handed to), never from `window`.
+ */
+import { createClient, type ConfabApi } from '@shared/client';
+import { socketUrl } from './bridge/token';
+import { WebSocketTransport } from './bridge/webSocketTransport';
+
+let installed: ConfabApi | null = null;
+
+function sessionStorageOrNull(): Storage | null {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null;
+  }
+}
+
+export function installApi(): ConfabApi {
+  if (installed) return installed;
+  if (!window.confab) {
+    const transport = new WebSocketTransport({ url: socketUrl(window.location, sessionStorageOrNull()) });
+    window.confab = createClient(transport);
+  }
+  installed = window.confab;
+  return installed;
+}
+
+export function getApi(): ConfabApi {
+  if (!installed) throw new Error('installApi() must run before the API is used.');
+  return installed;
+}

@@ -1,0 +1,60 @@
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useAppStore } from '../../stores/context';
+
+export function Composer({ sessionId }: { sessionId: string }) {
+  const draft = useAppStore((s) => s.drafts[sessionId] ?? '');
+  const setDraft = useAppStore((s) => s.setDraft);
+  const sendMessage = useAppStore((s) => s.sendMessage);
+  const focusRequested = useAppStore((s) => s.composerFocusFor === sessionId);
+  const composerFocused = useAppStore((s) => s.composerFocused);
+  const [sending, setSending] = useState(false);
+  const inputRef = useRef<HTMLTextAreaElement>(null);
+
+  useEffect(() => {
+    if (!focusRequested) return;
+    inputRef.current?.focus();
+    composerFocused(sessionId);
+  }, [focusRequested, composerFocused, sessionId]);
+
+  const send = async () => {
+    if (sending) return;
+    setSending(true);
+    try {
+      await sendMessage(sessionId);
+    } finally {
+      setSending(false);
+    }
+    inputRef.current?.focus();
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    // isComposing: Enter that confirms an IME candidate (Japanese, Chinese…) must not send.
+    if (event.key !== 'Enter' || event.shiftKey || event.nativeEvent.isComposing) return;
+    event.preventDefault();
+    void send();
+  };
+
+  return (
+    <div className="composer">
+      <textarea
+        ref={inputRef}
+        className="composer__input"
+        aria-label="Message"
+        placeholder="Write a message. Enter sends, Shift+Enter adds a line."
+        rows={1}
+        value={draft}
+        onChange={(event) => setDraft(sessionId, event.target.value)}
+        onKeyDown={onKeyDown}
+      />
+      <button
+        type="button"
+        className="button button--primary composer__send"
+        aria-label="Send"
+        disabled={sending || draft.trim() === ''}
+        onClick={() => void send()}
+      >
+        Send
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,51 @@
+import type { MouseEvent } from 'react';
+import { useAppStore } from '../../stores/context';
+import { displayTitle } from './sessionTitle';
+
+interface SessionLinkProps {
+  sessionId: string;
+  className: string;
+  showPreview?: boolean;
+  testId?: string;
+}
+
+/**
+ * A link rather than a button: opening a chat is navigation, and it keeps untitled rows
+ * ("New chat") from sharing a button name with the New chat button.
+ */
+export function SessionLink({ sessionId, className, showPreview = true, testId }: SessionLinkProps) {
+  const session = useAppStore((s) => s.sessionsById[sessionId]);
+  const isActive = useAppStore((s) => s.tabs.active === sessionId);
+  const openTab = useAppStore((s) => s.openTab);
+
+  const open = (event: MouseEvent) => {
+    // Modified and middle clicks would open a second window onto the same data; keep one app.
+    event.preventDefault();
+    openTab(sessionId, { focusComposer: true });
+  };
+
+  return (
+    <a
+      href={`#chat/${sessionId}`}
+      className={className}
+      data-testid={testId}
+      aria-current={isActive ? 'page' : undefined}
+      onClick={open}
+      onAuxClick={open}
+    >
+      <span className="session-link__title">
+        {displayTitle(session)}
+        {session?.pinned && (
+          <span className="session-link__pin">
+            <span aria-hidden="true">•</span>
+            <span className="visually-hidden"> (pinned)</span>
+          </span>
+        )}
+      </span>
+      {showPreview && session?.lastMessagePreview && (
+        <span className="session-link__preview">{session.lastMessagePreview}</span>
+      )}
+    </a>
+  );
+}
+

@@ -1,0 +1,14 @@
+import { NewChatButton } from './NewChatButton';
+import { SessionList } from './SessionList';
+
+export function Sidebar() {
+  return (
+    <nav aria-label="Chats" className="sidebar">
+      <div className="sidebar__header">
+        <span className="sidebar__brand">Confab</span>
+        <NewChatButton />
+      </div>
+      <SessionList />
+    </nav>
+  );
+}

@@ -1,0 +1,101 @@
+import type { KeyboardEvent, MouseEvent } from 'react';
+import { useAppStore, useAppStoreApi } from '../../stores/context';
+import { activeAfterClose } from '../../stores/tabs';
+import { displayTitle } from '../sessions/sessionTitle';
+import { tabDomId, tabPanelDomId, tabTitleDomId } from './tabIds';
+
+function focusTab(sessionId: string | null | undefined): void {
+  if (sessionId) document.getElementById(tabDomId(sessionId))?.focus();
+}
+
+export function TabStrip() {
+  const open = useAppStore((s) => s.tabs.open);
+  const store = useAppStoreApi();
+  if (open.length === 0) return null;
+
+  // WAI-ARIA tabs pattern: arrows move and select within the strip (focus stays here), Delete closes.
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    const { tabs, activateTab, closeTab } = store.getState();
+    const current = tabs.active;
+    if (!current) return;
+    const i = tabs.open.indexOf(current);
+    let target: string | undefined;
+    switch (event.key) {
+      case 'ArrowRight':
+        target = tabs.open[(i + 1) % tabs.open.length];
+        break;
+      case 'ArrowLeft':
+        target = tabs.open[(i - 1 + tabs.open.length) % tabs.open.length];
+        break;
+      case 'Home':
+        target = tabs.open[0];
+        break;
+      case 'End':
+        target = tabs.open.at(-1);
+        break;
+      case 'Delete': {
+        event.preventDefault();
+        const next = activeAfterClose(tabs.open, current, current);
+        closeTab(current, { focusComposer: false });
+        focusTab(next);
+        return;
+      }
+      default:
+        return;
+    }
+    event.preventDefault();
+    if (target) {
+      activateTab(target);
+      focusTab(target);
+    }
+  };
+
+  return (
+    <div role="tablist" aria-label="Open chats" className="tab-strip" onKeyDown={onKeyDown}>
+      {open.map((id) => (
+        <Tab key={id} sessionId={id} />
+      ))}
+    </div>
+  );
+}
+
+function Tab({ sessionId }: { sessionId: string }) {
+  const title = useAppStore((s) => displayTitle(s.sessionsById[sessionId]));
+  const selected = useAppStore((s) => s.tabs.active === sessionId);
+  const activateTab = useAppStore((s) => s.activateTab);
+  const closeTab = useAppStore((s) => s.closeTab);
+
+  const onClose = (event: MouseEvent) => {
+    event.stopPropagation();
+    closeTab(sessionId);
+  };
+
+  return (
+    <div
+      role="tab"
+      id={tabDomId(sessionId)}
+      aria-selected={selected}
+      aria-controls={selected ? tabPanelDomId(sessionId) : undefined}
+      // Named by the title alone, so "Close tab" is not read as part of every tab's name.
+      aria-labelledby={tabTitleDomId(sessionId)}
+      tabIndex={selected ? 0 : -1}
+      className="tab"
+      title={title}
+      onClick={() => activateTab(sessionId, { focusComposer: true })}
+      onMouseDown={(event) => {
+        if (event.button === 1) event.preventDefault(); // no autoscroll cursor on middle-click
+      }}
+      onAuxClick={(event) => {
+        if (event.button === 1) closeTab(sessionId);
+      }}
+    >
+      <span id={tabTitleDomId(sessionId)} className="tab__title">
+        {title}
+      </span>
+      {/* Out of the Tab order: the strip is one stop; Delete and Cmd/Ctrl+W close from the keyboard. */}
+      <button type="button" className="tab__close" aria-label="Close tab" tabIndex={-1} onClick={onClose}>
+        <span aria-hidden="true">×</span>
+      </button>
+    </div>
+  );
+}
