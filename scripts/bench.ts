@@ -1,0 +1,179 @@
+/**
+ * npm run bench -- [--messages 100000] [--sessions 2000] [--seed 1] [--batch 5000] [--quick]
+ *                  [--data-dir D --no-seed] [--runs 20] [--no-native] [--keep] [--out bench/results.json]
+ *
+ * Seeds a corpus in a temp data dir (or reuses a seeded one), measures the app's DB paths through
+ * its own worker, runs the same rows and search SQL on native PostgreSQL, then prints a table
+ * with the targets from the foundation issue and writes the figures as JSON.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { builtPaths } from '../src/main/core/core';
+import { hasSessions, openAppDb } from './lib/app-db';
+import { dateOption, fmtInt, fmtMs, intOption, resolveDataDir } from './lib/cli';
+import { batchCorpus, defaultCorpusOptions, generateSessions, planCorpus, type CorpusOptions } from './lib/corpus';
+import { insertBatches, progressPrinter } from './lib/insert';
+import { machineInfo } from './lib/machine';
+import { readManifest, writeManifest } from './lib/manifest';
+import { runNative, type NativeResults } from './lib/native-bench';
+import { coldOpen, firstBranchPage, firstRun, insertLoopDelay, searchBurstLoopDelay, searchThroughWorker } from './lib/pglite-bench';
+import { QUERY_MIX } from './lib/queries';
+import { buildRows, renderTable, writeResults, type BenchResults } from './lib/report';
+import { timeQueries } from './lib/search-bench';
+
+const BURST = 30;
+const OPENS = 3;
+const EXTRA_INSERT = 10_000;
+
+const { values } = parseArgs({
+  options: {
+    messages: { type: 'string' },
+    sessions: { type: 'string' },
+    seed: { type: 'string' },
+    batch: { type: 'string' },
+    'big-session': { type: 'string' },
+    now: { type: 'string' },
+    'data-dir': { type: 'string' },
+    'no-seed': { type: 'boolean', default: false },
+    quick: { type: 'boolean', default: false },
+    runs: { type: 'string' },
+    warmups: { type: 'string' },
+    'no-native': { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+    out: { type: 'string' },
+  },
+});
+
+const step = (text: string) => console.log(`\n▶ ${text}`);
+
+async function main() {
+  const paths = builtPaths(import.meta.dirname);
+  const root = resolve(paths.migrationsDir, '..');
+  const quick = values.quick;
+  const runs = intOption(values.runs, 'runs', quick ? 10 : 20);
+  const warmups = intOption(values.warmups, 'warmups', 2);
+  const batchSize = intOption(values.batch, 'batch', 5000);
+  const tmpBase = mkdtempSync(join(tmpdir(), 'confab-bench-'));
+  const machine = machineInfo(root);
+  console.log(`Confab bench on ${machine.cpuModel} (${machine.cores} cores, ${machine.ramGiB} GiB), Node ${machine.node}, PGlite ${machine.pglite}`);
+
+  let dataDir: string;
+  let corpus: CorpusOptions;
+  let bigSessionId: string;
+  if (values['no-seed']) {
+    if (!values['data-dir'] && !process.env.CONFAB_DATA_DIR) throw new Error('--no-seed needs --data-dir (or CONFAB_DATA_DIR).');
+    dataDir = resolveDataDir(values['data-dir']);
+    const manifest = readManifest(dataDir);
+    if (!manifest) throw new Error(`${dataDir} has no seed-manifest.json; seed it with npm run seed first.`);
+    ({ corpus, bigSessionId } = manifest);
+  } else {
+    dataDir = values['data-dir'] ? resolveDataDir(values['data-dir']) : join(tmpBase, 'data');
+    corpus = defaultCorpusOptions({
+      seed: intOption(values.seed, 'seed', 1),
+      messages: intOption(values.messages, 'messages', quick ? 20_000 : 100_000),
+      sessions: intOption(values.sessions, 'sessions', quick ? 400 : 2000),
+      bigSession: intOption(values['big-session'], 'big-session', 10_000),
+      nowMs: dateOption(values.now, 'now'),
+    });
+    bigSessionId = planCorpus(corpus).bigSessionId;
+  }
+
+  step(`First run to a ready DB, ${OPENS} fresh data dirs; then event-loop delay during a ${fmtInt(EXTRA_INSERT)}-message insert`);
+  const first = await firstRun(paths, tmpBase, OPENS);
+  console.log(`  ${first.timing.samplesMs.map(fmtMs).join(', ')} ms (${first.timing.usedTemplate ? 'from template' : 'initdb'})`);
+  const extra = planCorpus(
+    defaultCorpusOptions({ seed: corpus.seed + 7919, sessions: 200, messages: EXTRA_INSERT, bigSession: 50, nowMs: corpus.nowMs, specials: false }),
+  );
+  const extraBatches = [...batchCorpus(generateSessions(extra), batchSize)];
+  const bulkInsert = await insertLoopDelay(first.core, extraBatches);
+  console.log(`  p99 ${fmtMs(bulkInsert.p99Ms)} ms, max ${fmtMs(bulkInsert.maxMs)} ms, ${fmtInt(bulkInsert.insert.messagesPerSecond)} msg/s`);
+  await first.core.close();
+  rmSync(first.dir, { recursive: true, force: true });
+
+  let seed: BenchResults['seed'] = null;
+  if (!values['no-seed']) {
+    step(`Seeding ${fmtInt(corpus.messages)} messages in ${fmtInt(corpus.sessions)} sessions into ${dataDir}`);
+    const db = await openAppDb(paths, dataDir);
+    try {
+      if (await hasSessions(db)) throw new Error(`${dataDir} already has chats; pass --no-seed to bench it as it is.`);
+      const stats = await insertBatches(
+        batchCorpus(generateSessions(planCorpus(corpus)), batchSize),
+        (b) => db.call('bulk.insertCorpus', b),
+        progressPrinter('  inserted'),
+        corpus.messages,
+      );
+      const analyzeStarted = performance.now();
+      await db.call('maintenance.analyze', undefined);
+      seed = { ...stats, analyzeMs: performance.now() - analyzeStarted };
+      writeManifest(dataDir, { corpus, bigSessionId, batchSize, seededAt: new Date().toISOString() });
+      console.log(`  ${fmtInt(stats.messagesPerSecond)} msg/s over ${(stats.insertMs / 1000).toFixed(1)} s; ANALYZE ${fmtMs(seed.analyzeMs)} ms`);
+    } finally {
+      await db.close();
+    }
+  }
+
+  step(`Cold open of the seeded data dir to the first session list, ${OPENS} times`);
+  const cold = await coldOpen(paths, dataDir, OPENS);
+  console.log(`  ${cold.timing.samplesMs.map(fmtMs).join(', ')} ms (worker open ${cold.timing.workerOpenMs.map(fmtMs).join(', ')} ms)`);
+  const core = cold.core;
+  let firstPage: BenchResults['firstPage'];
+  let search: BenchResults['search'];
+  let searchBurst: BenchResults['loop']['searchBurst'];
+  try {
+    step('First page of the 10k-message session');
+    firstPage = await firstBranchPage(core, bigSessionId, runs + 10, 3);
+    console.log(`  p50 ${fmtMs(firstPage.p50)} ms, p95 ${fmtMs(firstPage.p95)} ms`);
+    step(`Search through the worker: ${QUERY_MIX.length} queries × ${runs} runs after ${warmups} warm-ups`);
+    search = await timeQueries(searchThroughWorker(core), QUERY_MIX, runs, warmups);
+    for (const t of search) console.log(`  ${t.cls.padEnd(12)} ${JSON.stringify(t.q).padEnd(20)} p50 ${fmtMs(t.summary.p50)} ms, p95 ${fmtMs(t.summary.p95)} ms, ${t.messageHits} hits`);
+    step(`Event-loop delay during ${BURST} back-to-back searches`);
+    searchBurst = await searchBurstLoopDelay(core, QUERY_MIX, BURST);
+    console.log(`  p99 ${fmtMs(searchBurst.p99Ms)} ms, max ${fmtMs(searchBurst.maxMs)} ms over ${fmtMs(searchBurst.durationMs)} ms`);
+  } finally {
+    await core.close();
+  }
+
+  let native: NativeResults | null = null;
+  let nativeError: string | undefined;
+  if (!values['no-native']) {
+    step('Native PostgreSQL: the same rows, the same search SQL');
+    try {
+      native = await runNative(planCorpus(corpus), batchSize, paths.migrationsDir, QUERY_MIX, runs, warmups);
+      console.log(`  ${native.serverVersion} (${native.source}); ${fmtInt(native.insert.messagesPerSecond)} msg/s; ANALYZE ${fmtMs(native.analyzeMs)} ms`);
+      for (const t of native.search) {
+        const mine = search.find((s) => s.q === t.q);
+        const note = mine && mine.messageHits !== t.messageHits ? `  (PGlite found ${mine.messageHits})` : '';
+        console.log(`  ${t.cls.padEnd(12)} ${JSON.stringify(t.q).padEnd(20)} p50 ${fmtMs(t.summary.p50)} ms, p95 ${fmtMs(t.summary.p95)} ms, ${t.messageHits} hits${note}`);
+      }
+    } catch (err) {
+      nativeError = err instanceof Error ? err.message : String(err);
+      console.error(`  native PostgreSQL unavailable: ${nativeError}`);
+    }
+  }
+
+  const results: BenchResults = {
+    machine,
+    options: { ...corpus, batchSize, runs, warmups, quick, burst: BURST, seeded: !values['no-seed'], dataDir: values['no-seed'] ? dataDir : 'temp' },
+    firstRun: first.timing,
+    coldOpen: cold.timing,
+    seed,
+    firstPage,
+    search,
+    loop: { searchBurst, bulkInsert },
+    native,
+    nativeError,
+  };
+  const rows = buildRows(results);
+  const out = resolve(values.out ?? join(root, 'bench', 'results.json'));
+  writeResults(out, results, rows);
+  console.log(`\n${renderTable(rows)}\n\nWrote ${out}`);
+  if (!values.keep) rmSync(tmpBase, { recursive: true, force: true });
+  else console.log(`Kept ${tmpBase}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,57 @@
+/**
+ * The same rows and the same search SQL on native PostgreSQL: a fresh database migrated with the
+ * app's migrations, loaded through the same insertCorpus, searched through the same
+ * searchMessages over node-postgres.
+ */
+import pg from 'pg';
+import { pgDb } from '../../src/main/db/database';
+import { loadMigrations, migrate } from '../../src/main/db/migrator';
+import { insertCorpus } from '../../src/main/db/repositories/bulk';
+import { searchMessages } from '../../src/main/db/repositories/search';
+import { ensureLocalUser } from '../../src/main/db/repositories/users';
+import { batchCorpus, generateSessions, type CorpusPlan } from './corpus';
+import { insertBatches, progressPrinter, type InsertStats } from './insert';
+import { openNativeDatabase } from './postgres';
+import type { BenchQuery } from './queries';
+import { SEARCH_LIMIT, timeQueries, type QueryTiming } from './search-bench';
+
+export interface NativeResults {
+  source: string;
+  serverVersion: string;
+  insert: InsertStats;
+  analyzeMs: number;
+  search: QueryTiming[];
+}
+
+export async function runNative(
+  plan: CorpusPlan,
+  batchSize: number,
+  migrationsDir: string,
+  queries: readonly BenchQuery[],
+  runs: number,
+  warmups: number,
+): Promise<NativeResults> {
+  const database = await openNativeDatabase();
+  const client = new pg.Client({ connectionString: database.url });
+  try {
+    await client.connect();
+    const db = pgDb(client);
+    await migrate(db, loadMigrations(migrationsDir));
+    const ctx = { db, ownerId: await ensureLocalUser(db) };
+    const version = (await client.query<{ v: string }>('SELECT version() AS v')).rows[0]?.v ?? 'unknown';
+    const insert = await insertBatches(
+      batchCorpus(generateSessions(plan), batchSize),
+      (batch) => insertCorpus(ctx, batch),
+      progressPrinter('  native inserted'),
+      plan.options.messages,
+    );
+    const analyzeStarted = performance.now();
+    await client.query('ANALYZE');
+    const analyzeMs = performance.now() - analyzeStarted;
+    const search = await timeQueries((q) => searchMessages(ctx, { q, view: 'all', limit: SEARCH_LIMIT }), queries, runs, warmups);
+    return { source: database.source, serverVersion: version.split(' on ')[0] ?? version, insert, analyzeMs, search };
+  } finally {
+    await client.end().catch(() => {});
+    await database.close();
+  }
+}

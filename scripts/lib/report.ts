@@ -1,0 +1,136 @@
+/** The bench's table and its JSON: every figure next to its target, pass or fail. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fmtInt, fmtMs } from './cli';
+import type { InsertStats } from './insert';
+import type { MachineInfo } from './machine';
+import type { LoopDelay } from './measure';
+import type { NativeResults } from './native-bench';
+import type { OpenTiming } from './pglite-bench';
+import { byClass, type QueryTiming } from './search-bench';
+import type { Summary } from './stats';
+
+export interface BenchResults {
+  machine: MachineInfo;
+  options: Record<string, unknown>;
+  firstRun: OpenTiming;
+  coldOpen: OpenTiming;
+  seed: (InsertStats & { analyzeMs: number }) | null;
+  firstPage: Summary;
+  search: QueryTiming[];
+  loop: { searchBurst: LoopDelay; bulkInsert: LoopDelay & { insert: InsertStats } };
+  native: NativeResults | null;
+  nativeError?: string;
+}
+
+export interface Row {
+  measure: string;
+  pglite: string;
+  native: string;
+  ratio: string;
+  target: string;
+  pass: boolean | null;
+}
+
+export const TARGETS = {
+  searchP95Ms: 30,
+  searchVsNative: 2,
+  coldOpenMs: 1000,
+  firstRunMs: 2000,
+  firstPageP95Ms: 20,
+  loopP99Ms: 20,
+};
+
+const pair = (s: Summary) => `${fmtMs(s.p50)} / ${fmtMs(s.p95)} ms`;
+
+export function buildRows(r: BenchResults): Row[] {
+  const rows: Row[] = [];
+  rows.push({
+    measure: 'cold open to first session list (median of 3)',
+    pglite: `${fmtMs(r.coldOpen.medianMs)} ms`,
+    native: '',
+    ratio: '',
+    target: `≤ ${TARGETS.coldOpenMs} ms`,
+    pass: r.coldOpen.medianMs <= TARGETS.coldOpenMs,
+  });
+  rows.push({
+    measure: `first run to ready DB (median of 3, ${r.firstRun.usedTemplate ? 'template' : 'initdb'})`,
+    pglite: `${fmtMs(r.firstRun.medianMs)} ms`,
+    native: '',
+    ratio: '',
+    target: `≤ ${TARGETS.firstRunMs} ms`,
+    pass: r.firstRun.medianMs <= TARGETS.firstRunMs,
+  });
+  const native = r.native ? byClass(r.native.search) : null;
+  for (const cls of byClass(r.search)) {
+    const n = native?.find((c) => c.cls === cls.cls)?.summary;
+    const ratio = n ? cls.summary.p95 / n.p95 : null;
+    rows.push({
+      measure: `search p50 / p95: ${cls.cls}`,
+      pglite: pair(cls.summary),
+      native: n ? pair(n) : 'n/a',
+      ratio: ratio === null ? '' : `${ratio.toFixed(2)}×`,
+      target: `p95 ≤ ${TARGETS.searchP95Ms} ms, ≤ ${TARGETS.searchVsNative}× native`,
+      pass: cls.summary.p95 <= TARGETS.searchP95Ms && (ratio === null || ratio <= TARGETS.searchVsNative),
+    });
+  }
+  rows.push({
+    measure: 'first page (50) of the 10k-message session, p50 / p95',
+    pglite: pair(r.firstPage),
+    native: '',
+    ratio: '',
+    target: `p95 ≤ ${TARGETS.firstPageP95Ms} ms`,
+    pass: r.firstPage.p95 <= TARGETS.firstPageP95Ms,
+  });
+  if (r.seed) {
+    const nativeRate = r.native?.insert.messagesPerSecond;
+    rows.push({
+      measure: `bulk insert, ${fmtInt(r.seed.messages)} messages (+${fmtInt(r.seed.runs)} runs)`,
+      pglite: `${fmtInt(r.seed.messagesPerSecond)} msg/s`,
+      native: nativeRate ? `${fmtInt(nativeRate)} msg/s` : 'n/a',
+      ratio: nativeRate ? `${(r.seed.messagesPerSecond / nativeRate).toFixed(2)}×` : '',
+      target: '≥ native',
+      pass: nativeRate ? r.seed.messagesPerSecond >= nativeRate : null,
+    });
+  }
+  rows.push({
+    measure: `event-loop p99, ${r.options.burst} back-to-back searches`,
+    pglite: `${fmtMs(r.loop.searchBurst.p99Ms)} ms`,
+    native: '',
+    ratio: '',
+    target: `≤ ${TARGETS.loopP99Ms} ms`,
+    pass: r.loop.searchBurst.p99Ms <= TARGETS.loopP99Ms,
+  });
+  const bulk = r.loop.bulkInsert;
+  rows.push({
+    measure: `event-loop p99, bulk insert of ${fmtInt(bulk.insert.messages)} messages (${fmtInt(bulk.insert.messagesPerSecond)} msg/s)`,
+    pglite: `${fmtMs(bulk.p99Ms)} ms`,
+    native: '',
+    ratio: '',
+    target: `≤ ${TARGETS.loopP99Ms} ms`,
+    pass: bulk.p99Ms <= TARGETS.loopP99Ms,
+  });
+  return rows;
+}
+
+export function renderTable(rows: Row[]): string {
+  const header: string[] = ['Measure', 'PGlite', 'Native PG', 'PGlite/native', 'Target', 'OK'];
+  const cells = rows.map((r) => [r.measure, r.pglite, r.native, r.ratio, r.target, r.pass === null ? '–' : r.pass ? 'pass' : 'FAIL']);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
+  const line = (c: string[]) => `| ${c.map((v, i) => v.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.map(line)].join('\n');
+}
+
+export function writeResults(file: string, results: BenchResults, rows: Row[]): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const json = {
+    ...results,
+    classes: {
+      pglite: byClass(results.search),
+      native: results.native ? byClass(results.native.search) : null,
+    },
+    table: rows,
+  };
+  // Per-run samples stay in the file so that later runs can be compared in detail.
+  writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
+}
