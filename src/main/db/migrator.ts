@@ -59,11 +59,35 @@ CREATE TABLE IF NOT EXISTS confab_migrations (
   applied_at timestamptz NOT NULL DEFAULT now()
 )`;
 
-export async function planMigrations(db: Db, migrations: Migration[]): Promise<MigrationPlan> {
-  await db.exec(CREATE_TABLE);
-  const rows = await db.query<{ version: number; name: string; checksum: string }>(
-    sql`SELECT version, name, checksum FROM confab_migrations ORDER BY version`,
+/**
+ * A team server is migrated by whichever admin client gets there first, so two may run at once:
+ * a transaction-scoped advisory lock serialises them (even `CREATE TABLE IF NOT EXISTS` races on
+ * PostgreSQL), and each migration re-checks inside its transaction whether another client has
+ * applied it meanwhile. On PGlite there is one connection and the lock is free.
+ */
+const MIGRATION_LOCK_KEY = 0x636f6e666162; // "confab"
+
+async function lockMigrations(tx: Db): Promise<void> {
+  await tx.query(sql`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY}::bigint)`);
+}
+
+function checksumMismatch(m: Migration, recorded: string): ConfabError {
+  return new ConfabError(
+    'migration_checksum_mismatch',
+    `Schema migration ${String(m.version).padStart(4, '0')}_${m.name} differs from the one applied to this database. ` +
+      'Confab will not guess; nothing was changed.',
+    { version: m.version, expected: recorded, actual: m.checksum },
   );
+}
+
+export async function planMigrations(db: Db, migrations: Migration[]): Promise<MigrationPlan> {
+  const rows = await db.transaction(async (tx) => {
+    await lockMigrations(tx);
+    await tx.exec(CREATE_TABLE);
+    return tx.query<{ version: number; name: string; checksum: string }>(
+      sql`SELECT version, name, checksum FROM confab_migrations ORDER BY version`,
+    );
+  });
   const known = new Map(migrations.map((m) => [m.version, m]));
   const newest = migrations.at(-1)?.version ?? 0;
   for (const row of rows) {
@@ -77,14 +101,7 @@ export async function planMigrations(db: Db, migrations: Migration[]): Promise<M
         { dbVersion: version, appVersion: newest },
       );
     }
-    if (mine.checksum !== row.checksum) {
-      throw new ConfabError(
-        'migration_checksum_mismatch',
-        `Schema migration ${String(version).padStart(4, '0')}_${mine.name} differs from the one applied to this database. ` +
-          'Confab will not guess; nothing was changed.',
-        { version, expected: row.checksum, actual: mine.checksum },
-      );
-    }
+    if (mine.checksum !== row.checksum) throw checksumMismatch(mine, row.checksum);
   }
   const applied = rows.map((r) => Number(r.version));
   const appliedSet = new Set(applied);
@@ -98,21 +115,33 @@ export async function planMigrations(db: Db, migrations: Migration[]): Promise<M
 export async function applyMigrations(db: Db, pending: Migration[]): Promise<number[]> {
   const done: number[] = [];
   for (const m of pending) {
+    let appliedHere: boolean;
     try {
-      await db.transaction(async (tx) => {
+      appliedHere = await db.transaction(async (tx) => {
+        await lockMigrations(tx);
+        const existing = await tx.query<{ checksum: string }>(
+          sql`SELECT checksum FROM confab_migrations WHERE version = ${m.version}`,
+        );
+        if (existing[0]) {
+          // Another client applied it while we waited for the lock.
+          if (existing[0].checksum !== m.checksum) throw checksumMismatch(m, existing[0].checksum);
+          return false;
+        }
         await tx.exec(m.sql);
         await tx.query(
           sql`INSERT INTO confab_migrations (version, name, checksum) VALUES (${m.version}, ${m.name}, ${m.checksum})`,
         );
+        return true;
       });
     } catch (err) {
+      if (err instanceof ConfabError) throw err;
       throw new ConfabError(
         'migration_failed',
         `Schema migration ${String(m.version).padStart(4, '0')}_${m.name} failed and was rolled back: ${(err as Error).message}`,
         { version: m.version },
       );
     }
-    done.push(m.version);
+    if (appliedHere) done.push(m.version);
   }
   return done;
 }
