@@ -2,7 +2,8 @@
  * Search across every message and every session title.
  *
  *  - English stemming through the stored `search_tsv` ("syncing" finds "synced").
- *  - Prefix as you type: the last word is a prefix unless the query ends with a space.
+ *  - Prefix as you type: the last word is a prefix while the query ends inside it (not after a
+ *    space or punctuation: "100%" never matches 1000).
  *  - Substrings of 3+ characters in any script (Cyrillic, CJK, code identifiers) through the
  *    pg_trgm index on content.
  *  - "Quoted words" are a phrase.
@@ -23,6 +24,9 @@ import type { RepoContext } from './context';
 
 export const SEARCH_CANDIDATES = 400;
 const SNIPPET_RADIUS = 80;
+/** ts_headline parses only this much text, taken around the first likely hit. */
+const HEADLINE_WINDOW = 4000;
+const HEADLINE_LEAD = 1000;
 
 export interface SearchInput {
   q: string;
@@ -42,11 +46,21 @@ export interface ParsedQuery {
 }
 
 const WORD_RE = /[\p{L}\p{N}]+/gu;
+/** The query ends inside a word: that word is still being typed. */
+const ENDS_IN_WORD_RE = /[\p{L}\p{N}]$/u;
+/** Scripts written without spaces between words: a trailing space there says nothing. */
+const UNSPACED_SCRIPT_RE = /[\p{Script_Extensions=Han}\p{Script_Extensions=Hiragana}\p{Script_Extensions=Katakana}\p{Script_Extensions=Thai}\p{Script_Extensions=Lao}\p{Script_Extensions=Khmer}\p{Script_Extensions=Myanmar}]$/u;
 
 export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/**
+ * Prefix as you type: the last word is a prefix only while the query ends inside it. "postg"
+ * finds PostgreSQL; "postg " and "100%" are finished words, so they do not (100% never matches
+ * 1000). The substring matcher follows the same rule: after a finished word in a spaced script
+ * its needle keeps one trailing space, so "post " does not find "PostgreSQL" by substring either.
+ */
 export function parseSearchQuery(raw: string): ParsedQuery | null {
   // Control characters are removed first: they are used as hit markers in snippets.
   const text = raw.replace(/[\u0000-\u001f\u007f]/g, ' ');
@@ -55,14 +69,15 @@ export function parseSearchQuery(raw: string): ParsedQuery | null {
   const phrase = /^".*"$/.test(trimmed) && trimmed.length > 2;
   const body = phrase ? trimmed.slice(1, -1).trim() : trimmed;
   const words = (body.toLowerCase().match(WORD_RE) ?? []).slice(0, 16);
-  const typingLastWord = !phrase && !/\s$/.test(text);
+  const typingLastWord = !phrase && ENDS_IN_WORD_RE.test(text);
   let tsquery: string | null = null;
   if (words.length > 0) {
     const parts = words.map((w, i) => (i === words.length - 1 && typingLastWord ? `'${w}':*` : `'${w}'`));
     tsquery = parts.join(phrase ? ' <-> ' : ' & ');
   }
-  const needle = body;
-  const likePattern = [...needle].length >= 3 ? `%${escapeLike(needle)}%` : null;
+  const wordFinished = !phrase && /\s$/.test(text) && ENDS_IN_WORD_RE.test(body) && !UNSPACED_SCRIPT_RE.test(body);
+  const needle = wordFinished ? `${body} ` : body;
+  const likePattern = [...body].length >= 3 ? `%${escapeLike(needle)}%` : null;
   if (!tsquery && !likePattern) return null;
   return { tsquery, likePattern, needle, words };
 }
@@ -97,12 +112,20 @@ export function markNeedles(text: string, needles: string[]): string {
 
 const stripMarks = (text: string) => text.replace(/[\u0002\u0003]/g, '');
 
+/** Marks the needle in a substring snippet, or failing that the query's words. */
+function markAround(text: string, parsed: ParsedQuery): string {
+  const byNeedle = markNeedles(text, [parsed.needle.trim()]);
+  if (byNeedle.includes(SNIPPET_MARK_START)) return byNeedle;
+  return markNeedles(text, parsed.words.filter((w) => [...w].length >= 3));
+}
+
 export async function searchMessages(ctx: RepoContext, input: SearchInput): Promise<SearchResult> {
   const started = performance.now();
   const parsed = parseSearchQuery(input.q);
   if (!parsed) return { hits: [], tookMs: 0 };
   const tsq = parsed.tsquery ? sql`to_tsquery('english', ${parsed.tsquery})` : sql`NULL::tsquery`;
   const roleFilter = input.role ? sql`AND m.role = ${input.role as MessageRole}` : sqlEmpty;
+  const locateTerms = parsed.words.filter((w) => [...w].length >= 3);
   const needsJoin = input.view !== 'all';
   const join = needsJoin ? sql`JOIN chat_sessions s ON s.id = m.session_id AND ${viewFilter(input.view)}` : sqlEmpty;
   const visible = needsJoin ? messageVisible(input.view) : sql`m.deleted_at IS NULL`;
@@ -119,7 +142,10 @@ export async function searchMessages(ctx: RepoContext, input: SearchInput): Prom
     : sql`SELECT NULL::uuid AS id, NULL::timestamptz AS created_at WHERE false`;
 
   const messageRows = await ctx.db.query(sql`
-    WITH query AS (SELECT ${tsq} AS q),
+    WITH query AS (
+      SELECT ${tsq} AS q,
+             array(SELECT DISTINCT t FROM unnest(${locateTerms}::text[] || tsvector_to_array(to_tsvector('english', ${parsed.words.join(' ')}))) t
+                    WHERE char_length(t) >= 3) AS terms),
     fts AS MATERIALIZED (${ftsCandidates}),
     sub AS MATERIALIZED (${likeCandidates}),
     cand AS (SELECT id FROM fts UNION SELECT id FROM sub),
@@ -136,20 +162,30 @@ export async function searchMessages(ctx: RepoContext, input: SearchInput): Prom
     SELECT r.id, r.session_id, r.role, r.created_at, r.rank,
            s.title AS session_title, s.status AS session_status, s.deleted_at IS NOT NULL AS session_deleted,
            CASE WHEN r.fts_hit THEN
-             ts_headline('english', translate(left(r.content, 4000), E'\\x02\\x03', ''), (SELECT q FROM query),
+             ts_headline('english',
+                         translate(substr(r.content, greatest(1, l.pos - ${HEADLINE_LEAD}), ${HEADLINE_WINDOW}),
+                                   E'\\x02\\x03', ''),
+                         (SELECT q FROM query),
                          'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=24, MinWords=10, MaxFragments=2, FragmentDelimiter=" … "')
            END AS headline,
-           substr(r.content,
-                  greatest(1, strpos(lower(r.content), lower(${parsed.needle})) - ${SNIPPET_RADIUS}),
-                  ${SNIPPET_RADIUS * 2 + parsed.needle.length}) AS around
+           substr(r.content, greatest(1, l.pos - ${SNIPPET_RADIUS}), ${SNIPPET_RADIUS * 2 + parsed.needle.length}) AS around
       FROM ranked r JOIN chat_sessions s ON s.id = r.session_id
+      -- Where the snippet comes from: the needle if the text has it, else the earliest of the
+      -- query's words and stems ("syncing" -> sync finds "synced"), so that a hit deep inside a
+      -- long message is shown and marked rather than the message's first lines.
+      CROSS JOIN LATERAL (SELECT lower(r.content) AS lc) lo
+      CROSS JOIN LATERAL (
+        SELECT coalesce(nullif(strpos(lo.lc, lower(${parsed.needle})), 0),
+                        (SELECT min(p) FROM (SELECT strpos(lo.lc, term) AS p FROM unnest((SELECT terms FROM query)) term) x
+                          WHERE p > 0),
+                        1) AS pos) l
      ORDER BY r.rank DESC, r.created_at DESC`);
 
   const hits: SearchHit[] = messageRows.map((row) => {
     const headline = typeof row.headline === 'string' ? row.headline : '';
     const snippet = headline.includes(SNIPPET_MARK_START)
       ? headline
-      : markNeedles(stripMarks(String(row.around ?? '')), [parsed.needle]);
+      : markAround(stripMarks(String(row.around ?? '')), parsed);
     return {
       kind: 'message',
       sessionId: String(row.session_id),
