@@ -61,7 +61,12 @@ export const createSessionsSlice: SliceCreator<SessionsSlice> = (set, get, api) 
       const page = await api.sessions.list({ view: 'active', limit });
       set((s) => ({
         sessionsById: withSessions(s.sessionsById, page.items),
-        sessionList: { ...s.sessionList, ids: page.items.map((i) => i.id), nextCursor: page.nextCursor, status: 'ready' },
+        sessionList: {
+          ...s.sessionList,
+          ids: page.items.map((i) => i.id),
+          nextCursor: page.nextCursor,
+          status: 'ready',
+        },
       }));
     } catch (error) {
       set((s) => ({ sessionList: { ...s.sessionList, status: s.sessionList.status === 'ready' ? 'ready' : 'error' } }));
@@ -125,7 +130,10 @@ export const createSessionsSlice: SliceCreator<SessionsSlice> = (set, get, api) 
         if (result.status === 'fulfilled') {
           if (result.value.deletedAt) gone.push(id);
           else found.push(result.value);
-        } else if (result.reason instanceof ConfabError && ['not_found', 'invalid_input'].includes(result.reason.code)) {
+        } else if (
+          result.reason instanceof ConfabError &&
+          ['not_found', 'invalid_input'].includes(result.reason.code)
+        ) {
           gone.push(id);
         } else {
           unexpected ??= result.reason;

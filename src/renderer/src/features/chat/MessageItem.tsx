@@ -22,9 +22,7 @@ export const MessageItem = memo(function MessageItem({ message }: { message: Bra
       className={`message message--${message.role}`}
     >
       <div className="message__content">{message.content}</div>
-      {message.status === 'error' && message.errorMessage && (
-        <p className="message__error">{message.errorMessage}</p>
-      )}
+      {message.status === 'error' && message.errorMessage && <p className="message__error">{message.errorMessage}</p>}
     </article>
   );
 });

@@ -9,12 +9,7 @@ export function ErrorToasts() {
       {errors.map((error) => (
         <div key={error.id} role="alert" className="toast">
           <p className="toast__message">{error.message}</p>
-          <button
-            type="button"
-            className="toast__dismiss"
-            aria-label="Dismiss"
-            onClick={() => dismissError(error.id)}
-          >
+          <button type="button" className="toast__dismiss" aria-label="Dismiss" onClick={() => dismissError(error.id)}>
             <span aria-hidden="true">×</span>
           </button>
         </div>

@@ -48,4 +48,3 @@ export function SessionLink({ sessionId, className, showPreview = true, testId }
     </a>
   );
 }
-

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { FakeConfab } from '../test/fakeApi';
+import { SESSION_PAGE_SIZE } from './sessions';
+import { createAppStore } from './store';
+
+describe('sessions slice', () => {
+  it('pages through the sidebar list and keeps what was loaded on refresh', async () => {
+    const fake = new FakeConfab();
+    for (let i = 0; i < SESSION_PAGE_SIZE + 30; i++) fake.addSession({ title: `s${i}` });
+    const store = createAppStore(fake.api);
+
+    await store.getState().refreshSessions();
+    expect(store.getState().sessionList.ids).toHaveLength(SESSION_PAGE_SIZE);
+    await store.getState().loadMoreSessions();
+    expect(store.getState().sessionList.ids).toHaveLength(SESSION_PAGE_SIZE + 30);
+    expect(new Set(store.getState().sessionList.ids).size).toBe(SESSION_PAGE_SIZE + 30);
+    expect(store.getState().sessionList.nextCursor).toBeNull();
+
+    fake.addSession({ title: 'newest' });
+    await store.getState().refreshSessions();
+    const list = store.getState().sessionList.ids;
+    // As many rows as were shown, newest first; the one pushed off the end is a page away.
+    expect(list).toHaveLength(SESSION_PAGE_SIZE + 30);
+    expect(store.getState().sessionsById[list[0]!]!.title).toBe('newest');
+    expect(store.getState().sessionList.nextCursor).not.toBeNull();
+  });
+
+  it('reports a failed load and keeps the app usable', async () => {
+    const fake = new FakeConfab();
+    fake.failNext('sessions.list', 'db_locked', 'Confab is already open in another window.');
+    const store = createAppStore(fake.api);
+    await store.getState().refreshSessions();
+    expect(store.getState().sessionList.status).toBe('error');
+    expect(store.getState().errors.map((e) => e.message)).toEqual(['Confab is already open in another window.']);
+    await store.getState().refreshSessions();
+    expect(store.getState().sessionList.status).toBe('ready');
+  });
+
+  it('shows one banner for a burst of identical errors', () => {
+    const store = createAppStore(new FakeConfab().api);
+    const lost = { code: 'db_unavailable', message: 'Lost connection to Confab. Reconnecting…' };
+    store.getState().reportError(lost);
+    store.getState().reportError(lost);
+    expect(store.getState().errors).toHaveLength(1);
+  });
+});
