@@ -35,7 +35,11 @@ describe('createClient', () => {
       expect(typeof api[ns]?.[member]).toBe('function');
     }
     const namespaces = new Set(METHOD_NAMES.map((n) => n.split('.')[0]));
-    expect(Object.keys(api).filter((k) => k !== 'on').sort()).toEqual([...namespaces].sort());
+    expect(
+      Object.keys(api)
+        .filter((k) => k !== 'on')
+        .sort(),
+    ).toEqual([...namespaces].sort());
   });
 
   it('sends the method name and input, and returns the value', async () => {

@@ -27,7 +27,17 @@ describe('contract', () => {
 
   it('knows its own method names and nothing inherited', () => {
     for (const name of METHOD_NAMES) expect(isMethodName(name)).toBe(true);
-    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', '', 'sessions', 'SESSIONS.LIST', 1, null]) {
+    for (const name of [
+      '__proto__',
+      'constructor',
+      'toString',
+      'hasOwnProperty',
+      '',
+      'sessions',
+      'SESSIONS.LIST',
+      1,
+      null,
+    ]) {
       expect(isMethodName(name)).toBe(false);
     }
     for (const name of EVENT_NAMES) expect(isEventName(name)).toBe(true);

@@ -16,7 +16,12 @@ describe('uuidv7', () => {
     const at = Date.now() + 10_000_000; // later than anything made so far in this file
     const id = uuidv7(at);
     expect(uuidv7Time(id)).toBe(at);
-    expect(id.slice(0, 13)).toBe(at.toString(16).padStart(12, '0').replace(/^(.{8})/, '$1-'));
+    expect(id.slice(0, 13)).toBe(
+      at
+        .toString(16)
+        .padStart(12, '0')
+        .replace(/^(.{8})/, '$1-'),
+    );
   });
 
   it('round-trips times across the 48-bit range', () => {

@@ -36,7 +36,8 @@ async function refusal(promise: Promise<unknown>): Promise<ConfabError> {
 
 // Three migrations that only work in order: 2 needs 1's table, 3 needs 2's column.
 const V1 = 'CREATE TABLE mt_notes (id integer PRIMARY KEY);\n';
-const V2 = 'ALTER TABLE mt_notes ADD COLUMN body text NOT NULL DEFAULT \'\';\nCREATE INDEX mt_notes_body_idx ON mt_notes (body);\n';
+const V2 =
+  "ALTER TABLE mt_notes ADD COLUMN body text NOT NULL DEFAULT '';\nCREATE INDEX mt_notes_body_idx ON mt_notes (body);\n";
 const V3 = "INSERT INTO mt_notes (id, body) VALUES (1, 'seeded by 3');\n";
 const BASE = { '0001_notes.sql': V1, '0002_body.sql': V2, '0003_seed.sql': V3 };
 
@@ -115,7 +116,11 @@ describe.each(ENGINES)('migrator on %s', (engine) => {
       'CREATE TABLE mt_partial (id integer);\n' +
       "INSERT INTO mt_notes (id, body) VALUES (2, 'from 4');\n" +
       'ALTER TABLE mt_notes ADD COLUMN body text;\n'; // fails: the column exists
-    const dir = migrationsDir({ ...BASE, '0004_partial.sql': failing, '0005_after.sql': 'CREATE TABLE mt_after (id int);' });
+    const dir = migrationsDir({
+      ...BASE,
+      '0004_partial.sql': failing,
+      '0005_after.sql': 'CREATE TABLE mt_after (id int);',
+    });
     const err = await refusal(migrate(t.db, loadMigrations(dir)));
     expect(err.code).toBe('migration_failed');
     expect(err.message).toContain('0004_partial');
@@ -140,7 +145,10 @@ describe.each(ENGINES)('migrator on %s', (engine) => {
   });
 
   it('refuses a database from a newer app and changes nothing', async () => {
-    await migrate(t.db, loadMigrations(migrationsDir({ ...BASE, '0004_newer.sql': 'CREATE TABLE mt_newer (id int);' })));
+    await migrate(
+      t.db,
+      loadMigrations(migrationsDir({ ...BASE, '0004_newer.sql': 'CREATE TABLE mt_newer (id int);' })),
+    );
     const before = await recorded(t.db);
     let upgradeCalls = 0;
     const err = await refusal(

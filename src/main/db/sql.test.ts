@@ -20,7 +20,9 @@ describe('sql tagged template', () => {
     const inner = sql`b = ${2} AND c = ${3}`;
     const deeper = sql`d IN (SELECT x FROM t WHERE y = ${4} AND ${sql`z = ${5}`})`;
     const q = compile(sql`SELECT 1 WHERE a = ${1} AND ${inner} AND ${deeper} AND e = ${6}`);
-    expect(q.text).toBe('SELECT 1 WHERE a = $1 AND b = $2 AND c = $3 AND d IN (SELECT x FROM t WHERE y = $4 AND z = $5) AND e = $6');
+    expect(q.text).toBe(
+      'SELECT 1 WHERE a = $1 AND b = $2 AND c = $3 AND d IN (SELECT x FROM t WHERE y = $4 AND z = $5) AND e = $6',
+    );
     expect(q.values).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
@@ -84,7 +86,12 @@ describe('sqlJoin', () => {
       ['a', 1],
       ['b', 2],
     ] as const;
-    const q = compile(sql`INSERT INTO t (k, v) VALUES ${sqlJoin(rows.map(([k, v]) => sql`(${k}, ${v})`), ', ')}`);
+    const q = compile(
+      sql`INSERT INTO t (k, v) VALUES ${sqlJoin(
+        rows.map(([k, v]) => sql`(${k}, ${v})`),
+        ', ',
+      )}`,
+    );
     expect(q.text).toBe('INSERT INTO t (k, v) VALUES ($1, $2), ($3, $4)');
     expect(q.values).toEqual(['a', 1, 'b', 2]);
   });
