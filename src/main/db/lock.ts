@@ -3,7 +3,7 @@
  * single-instance lock does not cover a web host or a script started on the same dir.
  */
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ConfabError } from '@shared/errors';
 
 function isAlive(pid: number): boolean {
@@ -15,17 +15,30 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Locks held by this thread. A lock file with our own pid is normally left by a DB worker of
+ * this process that died (and is taken over), so the file alone cannot tell a second open in
+ * the same thread from a stale lock; this set can.
+ */
+const held = new Set<string>();
+
 export function acquireDataDirLock(dataDir: string): () => void {
-  const path = join(dataDir, 'confab.lock');
+  const path = join(resolve(dataDir), 'confab.lock');
+  if (held.has(path)) {
+    throw new ConfabError('db_locked', `This data folder (${dataDir}) is already open in this Confab.`, {
+      pid: process.pid,
+    });
+  }
   for (let attempt = 0; attempt < 2; attempt += 1) {
     try {
       const fd = openSync(path, 'wx', 0o600);
       writeSync(fd, String(process.pid));
       closeSync(fd);
-      return () => rmSync(path, { force: true });
+      held.add(path);
+      return () => release(path);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const owner = Number(readFileSync(path, 'utf8').trim());
+      const owner = readOwner(path);
       // Our own pid: a DB worker of this process that died; a dead pid: a crashed run.
       if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
         throw new ConfabError(
@@ -38,4 +51,18 @@ export function acquireDataDirLock(dataDir: string): () => void {
     }
   }
   throw new ConfabError('db_locked', `Could not lock the data folder ${dataDir}.`);
+}
+
+function readOwner(path: string): number {
+  try {
+    return Number(readFileSync(path, 'utf8').trim());
+  } catch {
+    return NaN; // removed meanwhile
+  }
+}
+
+/** Idempotent, and never removes a lock file that is no longer ours. */
+function release(path: string): void {
+  if (!held.delete(path)) return;
+  if (readOwner(path) === process.pid) rmSync(path, { force: true });
 }
