@@ -2,6 +2,7 @@
  * Usage comes from generation_runs: one row per model call. Periods are computed in the user's
  * time zone (passed as a parameter), so "today" in the chart is the user's today.
  */
+import { ConfabError } from '@shared/errors';
 import { uuidv7 } from '@shared/ids';
 import type { GenerationRun, RunStatus, UsageBucket, UsageByModel, UsageBySession, UsageTotals } from '@shared/types';
 import { sql, type SqlFragment } from '../sql';
@@ -90,12 +91,27 @@ export async function usageTotals(ctx: RepoContext, range: UsageRange): Promise<
   return rowToTotals(rows[0]);
 }
 
+/** PostgreSQL's "time zone ... not recognized" (invalid_parameter_value). */
+function isUnknownTimeZone(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  return typeof e === 'object' && e !== null && e.code === '22023' && /time zone/i.test(String(e.message));
+}
+
 async function usageByPeriod(ctx: RepoContext, range: UsageRange, format: 'YYYY-MM-DD' | 'YYYY-MM'): Promise<UsageBucket[]> {
-  const rows = await ctx.db.query(sql`
-    SELECT to_char(r.started_at AT TIME ZONE ${range.timeZone}, ${format}) AS period, ${TOTALS}
-      FROM generation_runs r WHERE ${rangeFilter(range)}
-     GROUP BY 1 ORDER BY 1`);
-  return rows.map((row) => ({ period: String(row.period), ...rowToTotals(row) }));
+  try {
+    const rows = await ctx.db.query(sql`
+      SELECT to_char(r.started_at AT TIME ZONE ${range.timeZone}, ${format}) AS period, ${TOTALS}
+        FROM generation_runs r WHERE ${rangeFilter(range)}
+       GROUP BY 1 ORDER BY 1`);
+    return rows.map((row) => ({ period: String(row.period), ...rowToTotals(row) }));
+  } catch (err) {
+    // The contract only checks the shape of the name; whether the zone exists is PostgreSQL's
+    // tz database to say, and a zone it lacks is the caller's input, not an internal failure.
+    if (isUnknownTimeZone(err)) {
+      throw new ConfabError('invalid_input', 'That time zone is not known.', { timeZone: range.timeZone });
+    }
+    throw err;
+  }
 }
 
 export const usageDaily = (ctx: RepoContext, range: UsageRange) => usageByPeriod(ctx, range, 'YYYY-MM-DD');
