@@ -40,7 +40,7 @@ export function Composer({ sessionId }: { sessionId: string }) {
         ref={inputRef}
         className="composer__input"
         aria-label="Message"
-        placeholder="Write a message. Enter sends, Shift+Enter adds a line."
+        placeholder="Message (Shift+Enter for a new line)"
         rows={1}
         value={draft}
         onChange={(event) => setDraft(sessionId, event.target.value)}

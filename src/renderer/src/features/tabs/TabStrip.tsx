@@ -1,4 +1,4 @@
-import type { KeyboardEvent, MouseEvent } from 'react';
+import { useEffect, useRef, type KeyboardEvent, type MouseEvent } from 'react';
 import { useAppStore, useAppStoreApi } from '../../stores/context';
 import { activeAfterClose } from '../../stores/tabs';
 import { displayTitle } from '../sessions/sessionTitle';
@@ -64,6 +64,12 @@ function Tab({ sessionId }: { sessionId: string }) {
   const selected = useAppStore((s) => s.tabs.active === sessionId);
   const activateTab = useAppStore((s) => s.activateTab);
   const closeTab = useAppStore((s) => s.closeTab);
+  const ref = useRef<HTMLDivElement>(null);
+
+  // With more tabs than fit, the strip scrolls; keep the selected one in view (Ctrl+Tab, restore).
+  useEffect(() => {
+    if (selected) ref.current?.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
+  }, [selected]);
 
   const onClose = (event: MouseEvent) => {
     event.stopPropagation();
@@ -72,6 +78,7 @@ function Tab({ sessionId }: { sessionId: string }) {
 
   return (
     <div
+      ref={ref}
       role="tab"
       id={tabDomId(sessionId)}
       aria-selected={selected}
