@@ -33,8 +33,8 @@ test('the Electron window opens with a sandboxed, isolated renderer and keeps a 
     expect(await page.evaluate(() => typeof (globalThis as unknown as { require?: unknown }).require)).toBe('undefined');
     expect(await page.evaluate(() => typeof (globalThis as unknown as { confab?: unknown }).confab)).toBe('object');
     await page.getByLabel('New chat').first().click();
-    await page.getByLabel('Message').fill('hello from electron');
-    await page.getByLabel('Message').press('Enter');
+    await page.getByLabel('Message', { exact: true }).fill('hello from electron');
+    await page.getByLabel('Message', { exact: true }).press('Enter');
     await expect(page.getByTestId('message').filter({ hasText: 'hello from electron' })).toBeVisible();
     await app.close();
   } finally {
