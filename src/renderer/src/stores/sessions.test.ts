@@ -44,3 +44,17 @@ describe('sessions slice', () => {
     expect(store.getState().errors).toHaveLength(1);
   });
 });
+
+describe('errors that crossed contextBridge as plain data', () => {
+  it('are still recognised: a purged session drops its tab, and the message is shown', async () => {
+    const fake = new FakeConfab();
+    const a = fake.addSession();
+    const store = createAppStore(fake.api);
+    // What preload's rejection looks like once structured-cloned: no class, just the data.
+    const plain = { code: 'not_found', message: 'That chat no longer exists.' };
+    fake.api.sessions.get = () => Promise.reject(plain);
+    await expect(store.getState().fetchSessions([a.id])).resolves.toEqual([a.id]);
+    store.getState().reportError(plain);
+    expect(store.getState().errors.map((e) => e.message)).toEqual(['That chat no longer exists.']);
+  });
+});

@@ -1,7 +1,7 @@
 import type { Session, SessionSummary } from '@shared/types';
-import { ConfabError } from '@shared/errors';
 import { coalesce } from './coalesce';
 import type { AppState, SliceCreator } from './types';
+import { errorCodeOf } from './ui';
 
 export const SESSION_PAGE_SIZE = 100;
 /** The API's upper bound for one page; a refresh never asks for more. */
@@ -130,10 +130,7 @@ export const createSessionsSlice: SliceCreator<SessionsSlice> = (set, get, api) 
         if (result.status === 'fulfilled') {
           if (result.value.deletedAt) gone.push(id);
           else found.push(result.value);
-        } else if (
-          result.reason instanceof ConfabError &&
-          ['not_found', 'invalid_input'].includes(result.reason.code)
-        ) {
+        } else if (['not_found', 'invalid_input'].includes(errorCodeOf(result.reason) ?? '')) {
           gone.push(id);
         } else {
           unexpected ??= result.reason;

@@ -1,4 +1,4 @@
-import { ConfabError, isConfabErrorData } from '@shared/errors';
+import { ConfabError, isConfabErrorData, type ErrorCode } from '@shared/errors';
 import type { SliceCreator } from './types';
 
 export interface ErrorNotice {
@@ -22,6 +22,14 @@ export interface UiSlice {
 
 const MAX_VISIBLE_ERRORS = 3;
 const FALLBACK_MESSAGE = 'Something went wrong. Please try again.';
+
+/**
+ * Errors from Electron's preload cross contextBridge by structured clone, which keeps a plain
+ * { code, message } but not a ConfabError's class, so both shapes are accepted.
+ */
+export function errorCodeOf(error: unknown): ErrorCode | null {
+  return error instanceof ConfabError || isConfabErrorData(error) ? error.code : null;
+}
 
 /** Only ConfabError messages are written for users; anything else is a bug and stays in the console. */
 export function userMessageFor(error: unknown): string {
