@@ -2,6 +2,7 @@
  * The main thread's handle on the DB worker: typed calls by method name, answered by message.
  * If the worker dies, every pending call fails with a typed error rather than hanging.
  */
+import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ConfabError } from '@shared/errors';
 import type { OpenOptions } from './open';
@@ -24,9 +25,31 @@ export interface DbClient {
   onExit(listener: (code: number) => void): void;
 }
 
+/**
+ * Data dirs with a live worker in this process. The lock file cannot tell a second worker of
+ * this process from a dead one (both carry our pid, and a dead worker's lock must be taken
+ * over for crash recovery), and two PGlite instances on one dir corrupt it.
+ */
+const liveDataDirs = new Set<string>();
+
 export function startDbWorker(options: DbClientOptions): Promise<DbClient> {
+  const dataDir = resolve(options.open.dataDir);
+  if (liveDataDirs.has(dataDir)) {
+    return Promise.reject(
+      new ConfabError('db_locked', `This data folder (${options.open.dataDir}) is already open in this Confab.`, {
+        pid: process.pid,
+      }),
+    );
+  }
+  liveDataDirs.add(dataDir);
   const init: WorkerInit = { open: options.open };
-  const worker = new Worker(options.workerPath, { workerData: init, execArgv: options.execArgv ?? [] });
+  let worker: Worker;
+  try {
+    worker = new Worker(options.workerPath, { workerData: init, execArgv: options.execArgv ?? [] });
+  } catch (err) {
+    liveDataDirs.delete(dataDir);
+    throw err;
+  }
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   const exitListeners: ((code: number) => void)[] = [];
   let nextId = 1;
@@ -34,12 +57,15 @@ export function startDbWorker(options: DbClientOptions): Promise<DbClient> {
 
   return new Promise<DbClient>((resolveStart, rejectStart) => {
     let started = false;
+    // A start that fails is reported once the worker has exited, so that the caller can retry on
+    // the same dir at once (the dir counts as open until then).
+    let startError: Error | null = null;
     worker.on('message', (message: FromWorker) => {
       if (message.type === 'ready') {
         started = true;
         resolveStart(client(message.info));
       } else if (message.type === 'fatal') {
-        rejectStart(ConfabError.fromData(message.error));
+        startError = ConfabError.fromData(message.error);
         void worker.terminate();
       } else {
         const call = pending.get(message.id);
@@ -50,15 +76,16 @@ export function startDbWorker(options: DbClientOptions): Promise<DbClient> {
       }
     });
     worker.on('error', (err) => {
-      if (!started) rejectStart(err);
+      if (!started) startError ??= err;
       else console.error('[db-worker] crashed', err);
     });
     worker.on('exit', (code) => {
       exited = true;
+      liveDataDirs.delete(dataDir);
       const failure = new ConfabError('db_unavailable', 'The database stopped. Restart Confab; your saved data is safe.');
       for (const call of pending.values()) call.reject(failure);
       pending.clear();
-      if (!started) rejectStart(failure);
+      if (!started) rejectStart(startError ?? failure);
       for (const listener of exitListeners) listener(code);
     });
   });
