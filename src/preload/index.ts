@@ -17,4 +17,4 @@ const transport: Transport = {
   },
 };
 
-contextBridge.exposeInMainWorld('confab', createClient(transport));
+contextBridge.exposeInMainWorld('confab', createClient(transport, { rejectWithData: true }));

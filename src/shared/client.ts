@@ -24,14 +24,22 @@ export type ConfabApi = {
   on<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void): () => void;
 };
 
-export function createClient(transport: Transport): ConfabApi {
+export interface ClientOptions {
+  /**
+   * Reject with plain { code, message } data instead of a ConfabError. Preload needs this:
+   * contextBridge copies a rejected Error as a bare Error and drops its `code`.
+   */
+  rejectWithData?: boolean;
+}
+
+export function createClient(transport: Transport, options: ClientOptions = {}): ConfabApi {
   const api: Record<string, unknown> = {};
   for (const name of Object.keys(contract) as MethodName[]) {
     const [ns, member] = name.split('.') as [string, string];
     const group = (api[ns] ??= {}) as Record<string, unknown>;
     group[member] = async (input: unknown) => {
       const envelope = await transport.invoke(name, input ?? {});
-      if (!envelope.ok) throw ConfabError.fromData(envelope.error);
+      if (!envelope.ok) throw options.rejectWithData ? { ...envelope.error } : ConfabError.fromData(envelope.error);
       return envelope.value;
     };
   }
