@@ -127,6 +127,34 @@ export function rowToRun(row: Row): GenerationRun {
   };
 }
 
+/**
+ * Text and JSON on the way in. PostgreSQL text cannot hold NUL, and jsonb also refuses unpaired
+ * UTF-16 surrogates (the drivers already turn those into U+FFFD in plain text). One such
+ * character in a pasted text or a model's reply would otherwise fail the whole write, so each
+ * becomes U+FFFD.
+ */
+const NUL_RE = /\u0000/g;
+const UNSTORABLE_JSON_RE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+export function toDbText(text: string): string;
+export function toDbText(text: string | null): string | null;
+export function toDbText(text: string | null): string | null {
+  return text === null ? null : text.replace(NUL_RE, '\uFFFD');
+}
+
+/** JSON text for a jsonb parameter, with unstorable characters replaced in strings and keys. */
+export function toDbJson(value: unknown): string {
+  const clean = (text: string) => text.replace(UNSTORABLE_JSON_RE, '\uFFFD');
+  return JSON.stringify(value ?? null, (_key, v: unknown) => {
+    if (typeof v === 'string') return clean(v);
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      const entries = Object.entries(v);
+      if (entries.some(([k]) => clean(k) !== k)) return Object.fromEntries(entries.map(([k, x]) => [clean(k), x]));
+    }
+    return v;
+  });
+}
+
 /** Cursors are opaque to clients: base64url JSON, validated on the way back in. */
 export function encodeCursor(parts: unknown[]): string {
   return Buffer.from(JSON.stringify(parts), 'utf8').toString('base64url');

@@ -280,6 +280,17 @@ describe.each(ENGINES)('messages on %s', (engine) => {
     expect(err).toMatchObject({ status: 'error', errorCode: 'rate_limit', errorMessage: 'Slow down', tokensIn: null, tokensOut: null });
   });
 
+  it('stores text PostgreSQL cannot hold (NUL) as U+FFFD instead of failing the write', async () => {
+    const s = await createSession(ctx, { title: 'nul' });
+    const u = await appendMessage(ctx, { sessionId: s.id, role: 'user', content: 'pasted\u0000binary \uD800 half' });
+    expect((await getMessage(ctx, u.id)).content).toBe('pasted\uFFFDbinary \uFFFD half');
+    const a = await appendMessage(ctx, { sessionId: s.id, role: 'assistant', content: '', status: 'pending' });
+    expect(await updateStreamingContent(ctx, a.id, 'model said \u0000')).toBe(true);
+    expect((await getMessage(ctx, a.id)).content).toBe('model said \uFFFD');
+    const done = await finaliseMessage(ctx, { id: a.id, content: 'model said \u0000 twice \u0000', status: 'error', errorMessage: 'bad\u0000' });
+    expect(done).toMatchObject({ content: 'model said \uFFFD twice \uFFFD', status: 'error', errorMessage: 'bad\uFFFD' });
+  });
+
   it('interrupts whatever was left streaming, keeping its text', async () => {
     const s = await createSession(ctx, { title: 'crash' });
     const u = await appendMessage(ctx, { sessionId: s.id, role: 'user', content: 'q' });

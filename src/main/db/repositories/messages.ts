@@ -2,7 +2,7 @@ import { ConfabError } from '@shared/errors';
 import { isUuid, uuidv7 } from '@shared/ids';
 import type { BranchMessage, Message, MessageRole, MessageStatus, Page } from '@shared/types';
 import { sql, type SqlFragment } from '../sql';
-import { decodeCursor, encodeCursor, rowToBranchMessage, rowToMessage } from '../rows';
+import { decodeCursor, encodeCursor, rowToBranchMessage, rowToMessage, toDbText } from '../rows';
 import type { RepoContext } from './context';
 
 export interface AppendMessageInput {
@@ -61,7 +61,7 @@ export async function appendMessage(ctx: RepoContext, input: AppendMessageInput)
     const rows = await tx.query(sql`
       INSERT INTO messages (id, owner_id, session_id, parent_id, role, content, status, provider_id, model)
       VALUES (${input.id ?? uuidv7()}, ${ctx.ownerId}, ${input.sessionId}, ${parentId}, ${input.role},
-              ${input.content}, ${input.status ?? 'complete'}, ${input.providerId ?? null}, ${input.model ?? null})
+              ${toDbText(input.content)}, ${input.status ?? 'complete'}, ${input.providerId ?? null}, ${input.model ?? null})
       RETURNING *`);
     const message = rowToMessage(rows[0]!);
     if (input.makeCurrent !== false) {
@@ -74,7 +74,7 @@ export async function appendMessage(ctx: RepoContext, input: AppendMessageInput)
 /** Saves the text of a message that is still streaming; only streaming rows can change. */
 export async function updateStreamingContent(ctx: RepoContext, id: string, content: string): Promise<boolean> {
   const rows = await ctx.db.query(
-    sql`UPDATE messages SET content = ${content}, status = 'streaming' WHERE id = ${id} AND status IN ('pending', 'streaming') RETURNING id`,
+    sql`UPDATE messages SET content = ${toDbText(content)}, status = 'streaming' WHERE id = ${id} AND status IN ('pending', 'streaming') RETURNING id`,
   );
   return rows.length > 0;
 }
@@ -82,10 +82,10 @@ export async function updateStreamingContent(ctx: RepoContext, id: string, conte
 export async function finaliseMessage(ctx: RepoContext, input: FinaliseMessageInput): Promise<Message> {
   const rows = await ctx.db.query(sql`
     UPDATE messages
-       SET content = ${input.content}, status = ${input.status},
+       SET content = ${toDbText(input.content)}, status = ${input.status},
            tokens_in = ${input.tokensIn ?? null}, tokens_out = ${input.tokensOut ?? null},
            tokens_estimated = ${input.tokensEstimated ?? false}, latency_ms = ${input.latencyMs ?? null},
-           error_code = ${input.errorCode ?? null}, error_message = ${input.errorMessage ?? null}
+           error_code = ${input.errorCode ?? null}, error_message = ${toDbText(input.errorMessage ?? null)}
      WHERE id = ${input.id}
      RETURNING *`);
   if (!rows[0]) throw new ConfabError('not_found', 'That message no longer exists.', { id: input.id });

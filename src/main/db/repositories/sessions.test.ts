@@ -148,6 +148,16 @@ describe.each(ENGINES)('sessions on %s', (engine) => {
     );
   });
 
+  it('stores text and settings PostgreSQL cannot hold (NUL, unpaired surrogates) as U+FFFD', async () => {
+    const s = await createSession(ctx, { title: 'a\u0000b', systemPrompt: 'p\u0000', tags: ['t\u0000'] });
+    expect(s.title).toBe('a\uFFFDb');
+    expect(s.systemPrompt).toBe('p\uFFFD');
+    expect(s.tags).toEqual(['t\uFFFD']);
+    expect((await renameSession(ctx, s.id, ' x\u0000 ')).title).toBe('x\uFFFD');
+    const u = await updateSession(ctx, { id: s.id, description: 'd\u0000', systemPrompt: '\u0000', settings: { note: 'n\u0000\uD800' } });
+    expect(u).toMatchObject({ description: 'd\uFFFD', systemPrompt: '\uFFFD', settings: { note: 'n\uFFFD\uFFFD' } });
+  });
+
   it('pages the sidebar by keyset with no duplicates or skips: pinned first, newest activity first', async () => {
     const tag = uniqueTag('page');
     const created: string[] = [];

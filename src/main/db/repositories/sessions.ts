@@ -2,7 +2,7 @@ import { ConfabError } from '@shared/errors';
 import { isUuid, uuidv7 } from '@shared/ids';
 import type { Page, Session, SessionSummary, SessionView } from '@shared/types';
 import { sql, sqlJoin, type SqlFragment } from '../sql';
-import { decodeCursor, encodeCursor, rowToSession, rowToSessionSummary } from '../rows';
+import { decodeCursor, encodeCursor, rowToSession, rowToSessionSummary, toDbJson, toDbText } from '../rows';
 import type { RepoContext } from './context';
 
 export interface CreateSessionInput {
@@ -35,7 +35,7 @@ function notFound(id: string): ConfabError {
   return new ConfabError('not_found', 'That chat no longer exists.', { id });
 }
 
-const normaliseTag = (tag: string): string => tag.trim().toLowerCase();
+const normaliseTag = (tag: string): string => toDbText(tag).trim().toLowerCase();
 const normaliseTags = (tags: string[]): string[] => [...new Set(tags.map(normaliseTag).filter(Boolean))].sort();
 
 /**
@@ -52,8 +52,8 @@ const invalidCursor = () => new ConfabError('invalid_input', 'That page cursor i
 export async function createSession(ctx: RepoContext, input: CreateSessionInput): Promise<Session> {
   const rows = await ctx.db.query(sql`
     INSERT INTO chat_sessions (id, owner_id, title, provider_id, model, system_prompt, tags)
-    VALUES (${input.id ?? uuidv7()}, ${ctx.ownerId}, ${input.title?.trim() ?? ''}, ${input.providerId ?? null},
-            ${input.model ?? null}, ${input.systemPrompt ?? ''}, ${normaliseTags(input.tags ?? [])})
+    VALUES (${input.id ?? uuidv7()}, ${ctx.ownerId}, ${toDbText(input.title ?? '').trim()}, ${input.providerId ?? null},
+            ${input.model ?? null}, ${toDbText(input.systemPrompt ?? '')}, ${normaliseTags(input.tags ?? [])})
     RETURNING *`);
   return rowToSession(rows[0]!);
 }
@@ -121,17 +121,17 @@ async function updateOne(ctx: RepoContext, id: string, set: SqlFragment, extraWh
 }
 
 export function renameSession(ctx: RepoContext, id: string, title: string): Promise<Session> {
-  return updateOne(ctx, id, sql`title = ${title.trim()}`);
+  return updateOne(ctx, id, sql`title = ${toDbText(title).trim()}`);
 }
 
 export async function updateSession(ctx: RepoContext, input: UpdateSessionInput): Promise<Session> {
   const sets: SqlFragment[] = [];
-  if (input.description !== undefined) sets.push(sql`description = ${input.description}`);
+  if (input.description !== undefined) sets.push(sql`description = ${toDbText(input.description)}`);
   if (input.tags !== undefined) sets.push(sql`tags = ${normaliseTags(input.tags)}`);
-  if (input.systemPrompt !== undefined) sets.push(sql`system_prompt = ${input.systemPrompt}`);
+  if (input.systemPrompt !== undefined) sets.push(sql`system_prompt = ${toDbText(input.systemPrompt)}`);
   if (input.providerId !== undefined) sets.push(sql`provider_id = ${input.providerId}`);
   if (input.model !== undefined) sets.push(sql`model = ${input.model}`);
-  if (input.settings !== undefined) sets.push(sql`settings = ${JSON.stringify(input.settings)}::jsonb`);
+  if (input.settings !== undefined) sets.push(sql`settings = ${toDbJson(input.settings)}::jsonb`);
   if (sets.length === 0) return (await getSession(ctx, input.id)) as Session;
   return updateOne(ctx, input.id, sqlJoin(sets, ', '));
 }

@@ -1,4 +1,5 @@
 import { sql } from '../sql';
+import { toDbJson } from '../rows';
 import type { RepoContext } from './context';
 
 /** Local-only UI state (open tabs, their order, the active tab). Never synced. */
@@ -9,7 +10,7 @@ export async function getUiState(ctx: RepoContext, key: string): Promise<unknown
 
 export async function setUiState(ctx: RepoContext, key: string, value: unknown): Promise<null> {
   await ctx.db.query(sql`
-    INSERT INTO ui_state (key, value, updated_at) VALUES (${key}, ${JSON.stringify(value)}::jsonb, now())
+    INSERT INTO ui_state (key, value, updated_at) VALUES (${key}, ${toDbJson(value)}::jsonb, now())
     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`);
   return null;
 }
