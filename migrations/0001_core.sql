@@ -339,7 +339,8 @@ CREATE TABLE ui_state (
 
 -- ---------------------------------------------------------------------------------------------
 -- Views.
--- The sidebar row: a session with a preview of its newest visible message.
+-- The sidebar row: a session with a preview of its newest visible message. In the trash the
+-- visible messages are those deleted with the session (same tombstone), as in the trash list.
 CREATE VIEW session_summaries AS
 SELECT s.*,
        lm.preview AS last_message_preview,
@@ -348,7 +349,7 @@ SELECT s.*,
   LEFT JOIN LATERAL (
         SELECT left(m.content, 200) AS preview, m.role
           FROM messages m
-         WHERE m.session_id = s.id AND m.deleted_at IS NULL
+         WHERE m.session_id = s.id AND (m.deleted_at IS NULL OR m.deleted_at = s.deleted_at)
          ORDER BY m.created_at DESC, m.id DESC
          LIMIT 1
        ) lm ON true;

@@ -300,6 +300,9 @@ describe.each(ENGINES)('sessions on %s', (engine) => {
     expect(inTrash.lastMessageAt).toBeNull();
     const trashRow = (await listSessions(ctx, { view: 'trash', limit: 500 })).items.find((x) => x.id === s.id);
     expect(trashRow?.lastMessagePreview).toBe('two');
+    // Opening a chat from the trash shows the same preview as the trash list.
+    expect(inTrash.lastMessagePreview).toBe('two');
+    expect(inTrash.lastMessageRole).toBe('assistant');
 
     await restoreSession(ctx, s.id);
     const rows = await t.db.query<{ id: string; deleted: boolean }>(
