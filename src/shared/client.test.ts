@@ -94,6 +94,32 @@ describe('createClient', () => {
     expect(messages).toHaveLength(2);
   });
 
+  it('rejects with plain error data when asked (contextBridge drops Error fields)', async () => {
+    const t = fakeTransport(() => ({
+      ok: false,
+      error: { code: 'db_locked', message: 'In use.', details: { pid: 7 } },
+    }));
+    const api = createClient(t.transport, { rejectWithData: true });
+    const err = await api.sessions.tags({}).catch((e: unknown) => e);
+    expect(err).not.toBeInstanceOf(Error);
+    expect(err).toEqual({ code: 'db_locked', message: 'In use.', details: { pid: 7 } });
+  });
+
+  it('still delivers an event to the other listeners when one throws', () => {
+    const t = fakeTransport(() => ({ ok: true, value: null }));
+    const api = createClient(t.transport);
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const seen: unknown[] = [];
+    api.on('sessions.changed', () => {
+      throw new Error('broken view');
+    });
+    api.on('sessions.changed', (p) => seen.push(p));
+    expect(() => t.emit('sessions.changed', { ids: [] })).not.toThrow();
+    expect(seen).toEqual([{ ids: [] }]);
+    expect(log).toHaveBeenCalled();
+    log.mockRestore();
+  });
+
   it('keeps two listeners on one event independent', () => {
     const t = fakeTransport(() => ({ ok: true, value: null }));
     const api = createClient(t.transport);

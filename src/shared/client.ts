@@ -48,7 +48,14 @@ export function createClient(transport: Transport, options: ClientOptions = {}):
   api.on = (event: EventName, listener: (payload: unknown) => void) => {
     if (!unsubscribe) {
       unsubscribe = transport.subscribe((name, payload) => {
-        for (const fn of listeners.get(name) ?? []) fn(payload);
+        for (const fn of listeners.get(name) ?? []) {
+          // One view's failing listener must not keep the event from the others.
+          try {
+            fn(payload);
+          } catch (err) {
+            console.error(`[confab] a listener for ${name} failed`, err);
+          }
+        }
       });
     }
     let set = listeners.get(event);
