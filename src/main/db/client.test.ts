@@ -7,8 +7,10 @@ import { ConfabError } from '@shared/errors';
 import { startCore, type CorePaths } from '../core/core';
 import { MIGRATIONS_DIR } from '../../../tests/helpers/engines';
 import { startDbWorker, type DbClient } from './client';
+import { loadMigrations } from './migrator';
 import type { DbMethod } from './service';
 
+const LATEST = loadMigrations(MIGRATIONS_DIR).at(-1)!.version;
 const WORKER = resolve(import.meta.dirname, '../../../tests/helpers/db-worker-ts.mjs');
 const templateDir = inject('pgliteTemplateDir');
 
@@ -45,7 +47,7 @@ describe('DB worker client', () => {
 
   it('starts on a new data dir from the template and answers calls', async () => {
     db = await start(dataDir);
-    expect(db.info).toMatchObject({ firstRun: true, usedTemplate: true, schemaVersion: 1, snapshot: null });
+    expect(db.info).toMatchObject({ firstRun: true, usedTemplate: true, schemaVersion: LATEST, snapshot: null });
     expect(await db.call('maintenance.ping', undefined)).toBe(true);
     const session = await db.call('sessions.create', { title: 'Round trip' });
     const message = await db.call('messages.append', { sessionId: session.id, role: 'user', content: 'héllo ✓' });
@@ -130,23 +132,36 @@ describe('DB worker client', () => {
     expect((await db.call('sessions.get', { id: s.id })).messageCount).toBeGreaterThanOrEqual(committed.length);
   });
 
-  it('closes cleanly: later calls fail fast, close twice is harmless', async () => {
-    await db.close();
+  it('closes cleanly: calls racing the close and later calls fail, close twice is harmless', async () => {
+    const closing = db.close();
+    const racing = db.call('maintenance.ping', undefined); // sent after close: must not hang
+    await closing;
+    expect((await rejection(racing)).code).toBe('db_unavailable');
     expect((await rejection(db.call('maintenance.ping', undefined))).code).toBe('db_unavailable');
     await db.close();
     expect(existsSync(join(dataDir, 'confab.lock'))).toBe(false);
   });
 
+  it('rejects a worker that cannot start, and the dir stays usable', async () => {
+    const broken = startDbWorker({
+      workerPath: join(tempDir(), 'missing-worker.mjs'),
+      open: { dataDir, migrationsDir: MIGRATIONS_DIR, templateDir },
+    });
+    await expect(broken).rejects.toThrow();
+    const ok = await start(dataDir);
+    await ok.close();
+  });
+
   it('reports a refusal at start as a typed error and releases the dir', async () => {
     const migrations = tempDir('confab-client-migrations-');
     for (const f of readdirSync(MIGRATIONS_DIR)) copyFileSync(join(MIGRATIONS_DIR, f), join(migrations, f));
-    writeFileSync(join(migrations, '0002_newer.sql'), 'CREATE TABLE newer (id int);');
+    writeFileSync(join(migrations, `${String(LATEST + 1).padStart(4, '0')}_newer.sql`), 'CREATE TABLE newer (id int);');
     await (await start(dataDir, migrations)).close();
     const err = await rejection(start(dataDir));
     expect(err.code).toBe('db_too_new');
     expect(existsSync(join(dataDir, 'confab.lock'))).toBe(false);
     const again = await start(dataDir, migrations);
-    expect(again.info.schemaVersion).toBe(2);
+    expect(again.info.schemaVersion).toBe(LATEST + 1);
     await again.close();
   });
 });
