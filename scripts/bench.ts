@@ -10,18 +10,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { builtPaths } from '../src/main/core/core';
+import { builtPaths, type Core } from '../src/main/core/core';
 import { hasSessions, openAppDb } from './lib/app-db';
 import { dateOption, fmtInt, fmtMs, intOption, resolveDataDir } from './lib/cli';
 import { batchCorpus, defaultCorpusOptions, generateSessions, planCorpus, type CorpusOptions } from './lib/corpus';
 import { insertBatches, progressPrinter } from './lib/insert';
 import { machineInfo } from './lib/machine';
 import { readManifest, writeManifest } from './lib/manifest';
-import { runNative, type NativeResults } from './lib/native-bench';
+import { loadNative, type NativeEngine } from './lib/native-bench';
 import { coldOpen, firstBranchPage, firstRun, insertLoopDelay, searchBurstLoopDelay, searchThroughWorker } from './lib/pglite-bench';
 import { QUERY_MIX } from './lib/queries';
 import { buildRows, renderTable, writeResults, type BenchResults } from './lib/report';
-import { timeQueries } from './lib/search-bench';
+import { timeQueries, type QueryTiming } from './lib/search-bench';
 
 const BURST = 30;
 const OPENS = 3;
@@ -116,55 +116,68 @@ async function main() {
     }
   }
 
-  step(`Cold open of the seeded data dir to the first session list, ${OPENS} times`);
-  const cold = await coldOpen(paths, dataDir, OPENS);
-  console.log(`  ${cold.timing.samplesMs.map(fmtMs).join(', ')} ms (worker open ${cold.timing.workerOpenMs.map(fmtMs).join(', ')} ms)`);
-  const core = cold.core;
-  let firstPage: BenchResults['firstPage'];
-  let search: BenchResults['search'];
-  let searchBurst: BenchResults['loop']['searchBurst'];
-  try {
-    step('First page of the 10k-message session');
-    firstPage = await firstBranchPage(core, bigSessionId, runs + 10, 3);
-    console.log(`  p50 ${fmtMs(firstPage.p50)} ms, p95 ${fmtMs(firstPage.p95)} ms`);
-    step(`Search through the worker: ${QUERY_MIX.length} queries × ${runs} runs after ${warmups} warm-ups`);
-    search = await timeQueries(searchThroughWorker(core), QUERY_MIX, runs, warmups);
-    for (const t of search) console.log(`  ${t.cls.padEnd(12)} ${JSON.stringify(t.q).padEnd(20)} p50 ${fmtMs(t.summary.p50)} ms, p95 ${fmtMs(t.summary.p95)} ms, ${t.messageHits} hits`);
-    step(`Event-loop delay during ${BURST} back-to-back searches`);
-    searchBurst = await searchBurstLoopDelay(core, QUERY_MIX, BURST);
-    console.log(`  p99 ${fmtMs(searchBurst.p99Ms)} ms, max ${fmtMs(searchBurst.maxMs)} ms over ${fmtMs(searchBurst.durationMs)} ms`);
-  } finally {
-    await core.close();
-  }
-
-  let native: NativeResults | null = null;
+  let native: NativeEngine | null = null;
   let nativeError: string | undefined;
   if (!values['no-native']) {
-    step('Native PostgreSQL: the same rows, the same search SQL');
+    step('Native PostgreSQL: a fresh database with the same rows');
     try {
-      native = await runNative(planCorpus(corpus), batchSize, paths.migrationsDir, QUERY_MIX, runs, warmups);
-      console.log(`  ${native.serverVersion} (${native.source}); ${fmtInt(native.insert.messagesPerSecond)} msg/s; ANALYZE ${fmtMs(native.analyzeMs)} ms`);
-      for (const t of native.search) {
-        const mine = search.find((s) => s.q === t.q);
-        const note = mine && mine.messageHits !== t.messageHits ? `  (PGlite found ${mine.messageHits})` : '';
-        console.log(`  ${t.cls.padEnd(12)} ${JSON.stringify(t.q).padEnd(20)} p50 ${fmtMs(t.summary.p50)} ms, p95 ${fmtMs(t.summary.p95)} ms, ${t.messageHits} hits${note}`);
-      }
+      native = await loadNative(planCorpus(corpus), batchSize, paths.migrationsDir);
+      const { load } = native;
+      console.log(`  ${load.serverVersion} (${load.source}); ${fmtInt(load.insert.messagesPerSecond)} msg/s; ANALYZE ${fmtMs(load.analyzeMs)} ms`);
     } catch (err) {
       nativeError = err instanceof Error ? err.message : String(err);
       console.error(`  native PostgreSQL unavailable: ${nativeError}`);
     }
   }
 
+  let coldTiming: BenchResults['coldOpen'];
+  let core: Core | undefined;
+  let firstPage: BenchResults['firstPage'];
+  let search: BenchResults['search'];
+  let nativeSearch: QueryTiming[] | null;
+  let searchBurst: BenchResults['loop']['searchBurst'];
+  try {
+    step(`Cold open of the seeded data dir to the first session list, ${OPENS} times`);
+    const cold = await coldOpen(paths, dataDir, OPENS);
+    ({ core, timing: coldTiming } = cold);
+    console.log(`  ${coldTiming.samplesMs.map(fmtMs).join(', ')} ms (worker open ${coldTiming.workerOpenMs.map(fmtMs).join(', ')} ms)`);
+
+    step('First page of the 10k-message session');
+    firstPage = await firstBranchPage(core, bigSessionId, runs + 10, 3);
+    console.log(`  p50 ${fmtMs(firstPage.p50)} ms, p95 ${fmtMs(firstPage.p95)} ms`);
+
+    step(`Search: ${QUERY_MIX.length} queries × ${runs} runs after ${warmups} warm-ups${native ? ', alternating PGlite (worker) and native' : ''}`);
+    const engines = native ? [searchThroughWorker(core), native.search] : [searchThroughWorker(core)];
+    const timings = await timeQueries(engines, QUERY_MIX, runs, warmups);
+    search = timings[0]!;
+    nativeSearch = timings[1] ?? null;
+    for (const [i, t] of search.entries()) {
+      const n = nativeSearch?.[i];
+      const hitNote = n && n.messageHits !== t.messageHits ? ` (native found ${n.messageHits})` : '';
+      console.log(
+        `  ${t.cls.padEnd(12)} ${JSON.stringify(t.q).padEnd(20)} p50 ${fmtMs(t.summary.p50)} ms, p95 ${fmtMs(t.summary.p95)} ms, ${t.messageHits} hits${hitNote}` +
+          (n ? `; native p50 ${fmtMs(n.summary.p50)} ms, p95 ${fmtMs(n.summary.p95)} ms` : ''),
+      );
+    }
+
+    step(`Event-loop delay during ${BURST} back-to-back searches`);
+    searchBurst = await searchBurstLoopDelay(core, QUERY_MIX, BURST);
+    console.log(`  p99 ${fmtMs(searchBurst.p99Ms)} ms, max ${fmtMs(searchBurst.maxMs)} ms over ${fmtMs(searchBurst.durationMs)} ms`);
+  } finally {
+    await core?.close();
+    await native?.close();
+  }
+
   const results: BenchResults = {
     machine,
     options: { ...corpus, batchSize, runs, warmups, quick, burst: BURST, seeded: !values['no-seed'], dataDir: values['no-seed'] ? dataDir : 'temp' },
     firstRun: first.timing,
-    coldOpen: cold.timing,
+    coldOpen: coldTiming,
     seed,
     firstPage,
     search,
     loop: { searchBurst, bulkInsert },
-    native,
+    native: native && nativeSearch ? { ...native.load, search: nativeSearch } : null,
     nativeError,
   };
   const rows = buildRows(results);

@@ -12,27 +12,28 @@ import { ensureLocalUser } from '../../src/main/db/repositories/users';
 import { batchCorpus, generateSessions, type CorpusPlan } from './corpus';
 import { insertBatches, progressPrinter, type InsertStats } from './insert';
 import { openNativeDatabase } from './postgres';
-import type { BenchQuery } from './queries';
-import { SEARCH_LIMIT, timeQueries, type QueryTiming } from './search-bench';
+import { SEARCH_LIMIT, type SearchFn } from './search-bench';
 
-export interface NativeResults {
+export interface NativeLoad {
   source: string;
   serverVersion: string;
   insert: InsertStats;
   analyzeMs: number;
-  search: QueryTiming[];
 }
 
-export async function runNative(
-  plan: CorpusPlan,
-  batchSize: number,
-  migrationsDir: string,
-  queries: readonly BenchQuery[],
-  runs: number,
-  warmups: number,
-): Promise<NativeResults> {
+export interface NativeEngine {
+  load: NativeLoad;
+  search: SearchFn;
+  close(): Promise<void>;
+}
+
+export async function loadNative(plan: CorpusPlan, batchSize: number, migrationsDir: string): Promise<NativeEngine> {
   const database = await openNativeDatabase();
   const client = new pg.Client({ connectionString: database.url });
+  const close = async () => {
+    await client.end().catch(() => {});
+    await database.close();
+  };
   try {
     await client.connect();
     const db = pgDb(client);
@@ -48,10 +49,13 @@ export async function runNative(
     const analyzeStarted = performance.now();
     await client.query('ANALYZE');
     const analyzeMs = performance.now() - analyzeStarted;
-    const search = await timeQueries((q) => searchMessages(ctx, { q, view: 'all', limit: SEARCH_LIMIT }), queries, runs, warmups);
-    return { source: database.source, serverVersion: version.split(' on ')[0] ?? version, insert, analyzeMs, search };
-  } finally {
-    await client.end().catch(() => {});
-    await database.close();
+    return {
+      load: { source: database.source, serverVersion: version.split(' on ')[0] ?? version, insert, analyzeMs },
+      search: (q) => searchMessages(ctx, { q, view: 'all', limit: SEARCH_LIMIT }),
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
   }
 }

@@ -5,7 +5,7 @@ import { fmtInt, fmtMs } from './cli';
 import type { InsertStats } from './insert';
 import type { MachineInfo } from './machine';
 import type { LoopDelay } from './measure';
-import type { NativeResults } from './native-bench';
+import type { NativeLoad } from './native-bench';
 import type { OpenTiming } from './pglite-bench';
 import { byClass, type QueryTiming } from './search-bench';
 import type { Summary } from './stats';
@@ -19,7 +19,7 @@ export interface BenchResults {
   firstPage: Summary;
   search: QueryTiming[];
   loop: { searchBurst: LoopDelay; bulkInsert: LoopDelay & { insert: InsertStats } };
-  native: NativeResults | null;
+  native: (NativeLoad & { search: QueryTiming[] }) | null;
   nativeError?: string;
 }
 

@@ -1,6 +1,10 @@
-/** Runs the query mix against any engine and summarises the timings by query and by class. */
+/**
+ * Runs the query mix against one or more engines and summarises the timings by query and by
+ * class. With several engines the runs alternate (PGlite, native, PGlite, ...), so a change in
+ * machine load during the bench hits both sides of the ratio alike.
+ */
 import type { SearchResult } from '@shared/types';
-import { sample } from './measure';
+import { timeOnce } from './measure';
 import { QUERY_CLASSES, type BenchQuery, type QueryClass } from './queries';
 import { summarize, type Summary } from './stats';
 
@@ -16,19 +20,27 @@ export interface ClassTiming {
   summary: Summary;
 }
 
+export type SearchFn = (q: string) => Promise<SearchResult>;
+
 export const SEARCH_LIMIT = 20;
 
-export async function timeQueries(
-  search: (q: string) => Promise<SearchResult>,
-  queries: readonly BenchQuery[],
-  runs: number,
-  warmups: number,
-): Promise<QueryTiming[]> {
-  const out: QueryTiming[] = [];
+export async function timeQueries(engines: readonly SearchFn[], queries: readonly BenchQuery[], runs: number, warmups: number): Promise<QueryTiming[][]> {
+  const out: QueryTiming[][] = engines.map(() => []);
   for (const query of queries) {
-    const result = await search(query.q);
-    const samplesMs = await sample(() => search(query.q), runs, warmups);
-    out.push({ ...query, samplesMs, summary: summarize(samplesMs), messageHits: result.hits.filter((h) => h.kind === 'message').length });
+    const hits: number[] = [];
+    for (const search of engines) {
+      const result = await search(query.q);
+      hits.push(result.hits.filter((h) => h.kind === 'message').length);
+      for (let i = 1; i < warmups; i++) await search(query.q);
+    }
+    const samples: number[][] = engines.map(() => []);
+    for (let i = 0; i < runs; i++) {
+      for (const [e, search] of engines.entries()) samples[e]!.push((await timeOnce(() => search(query.q))).ms);
+    }
+    engines.forEach((_, e) => {
+      const samplesMs = samples[e]!;
+      out[e]!.push({ ...query, samplesMs, summary: summarize(samplesMs), messageHits: hits[e]! });
+    });
   }
   return out;
 }
