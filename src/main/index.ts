@@ -13,6 +13,7 @@ import { resolveDataDir } from './core/dataDir';
 import { dispatch } from './core/dispatch';
 import { APP_VERSION } from './core/version';
 import { installAppMenu } from './electron/menu';
+import { safeStorageCipher } from './electron/safeStorageCipher';
 import { hardenWebContents, isTrustedSender } from './electron/security';
 import { loadWindowState, trackWindowState } from './electron/windowState';
 
@@ -78,7 +79,7 @@ async function start(): Promise<void> {
   installAppMenu();
   hardenWebContents(rendererUrl);
   try {
-    core = await startCore({ dataDir, paths, host: 'electron', version: APP_VERSION });
+    core = await startCore({ dataDir, paths, host: 'electron', version: APP_VERSION, cipher: safeStorageCipher() });
   } catch (err) {
     const message = err instanceof ConfabError ? err.message : `Confab could not open its data in ${dataDir}.`;
     dialog.showErrorBox('Confab cannot start', message);

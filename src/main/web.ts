@@ -6,6 +6,7 @@ import { builtPaths, startCore } from './core/core';
 import { defaultDataDir, resolveDataDir } from './core/dataDir';
 import { APP_VERSION } from './core/version';
 import { startWebHost } from './web/server';
+import { keyFileCipher } from './secrets/keyFileCipher';
 import { ConfabError } from '@shared/errors';
 
 async function main(): Promise<void> {
@@ -13,7 +14,8 @@ async function main(): Promise<void> {
   const dataDir = resolveDataDir(defaultDataDir());
   const port = Number(process.env.PORT ?? 0);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
-  const core = await startCore({ dataDir, paths, host: 'web', version: APP_VERSION });
+  // No OS keychain is assumed here (headless boxes): keys are sealed with a 0600 key file.
+  const core = await startCore({ dataDir, paths, host: 'web', version: APP_VERSION, cipher: keyFileCipher(dataDir) });
   const host = await startWebHost(core, { port, rendererDir: paths.rendererDir });
   console.log(`Confab web host (data: ${dataDir})`);
   console.log(`Open: ${host.url}`);

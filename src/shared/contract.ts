@@ -7,8 +7,13 @@ import { z } from 'zod';
 import type {
   AppInfo,
   BranchMessage,
+  ChatSettings,
+  DetectedProvider,
   Message,
+  MessageStatus,
   Page,
+  ProviderConfig,
+  ProviderPresetInfo,
   SearchResult,
   Session,
   SessionSummary,
@@ -40,6 +45,22 @@ const timeZone = z
   .max(64)
   .regex(/^[A-Za-z0-9_+\-/]+$/)
   .default('UTC');
+const providerPreset = z.enum(['openai', 'ollama', 'lmstudio', 'llamacpp', 'openrouter', 'anthropic', 'custom']);
+const providerName = z.string().trim().min(1).max(200);
+/** Only http(s): the address is fetched by main, so file: or other schemes must not get through. */
+const baseUrl = z
+  .string()
+  .trim()
+  .max(2000)
+  .refine((v) => /^https?:\/\/[^\s/?#]+/i.test(v) && URL.canParse(v), 'must be an http:// or https:// address');
+const apiKey = z.string().trim().min(1).max(4000);
+const modelName = z.string().trim().min(1).max(200);
+const modelList = z.array(modelName).max(500);
+const contextBudget = z.number().int().min(256).max(10_000_000);
+const messageText = z
+  .string()
+  .max(5_000_000)
+  .refine((v) => /\S/.test(v), 'must not be empty');
 const usageRange = z
   .object({ from: isoDate.optional(), to: isoDate.optional(), timeZone })
   .strict();
@@ -146,6 +167,81 @@ export const contract = {
       })
       .strict(),
   ),
+
+  'providers.presets': method<ProviderPresetInfo[]>()(empty),
+  'providers.list': method<ProviderConfig[]>()(empty),
+  'providers.create': method<ProviderConfig>()(
+    z
+      .object({
+        preset: providerPreset,
+        /** Defaults to the preset's label. */
+        name: providerName.optional(),
+        /** Defaults to the preset's address; required for 'custom'. */
+        baseUrl: baseUrl.optional(),
+        apiKey: apiKey.optional(),
+        defaultModel: modelName.nullable().optional(),
+        models: modelList.optional(),
+        contextBudget: contextBudget.nullable().optional(),
+      })
+      .strict(),
+  ),
+  'providers.update': method<ProviderConfig>()(
+    z
+      .object({
+        id,
+        name: providerName.optional(),
+        baseUrl: baseUrl.optional(),
+        /** A new key; null removes the stored one; omitted keeps it. */
+        apiKey: apiKey.nullable().optional(),
+        defaultModel: modelName.nullable().optional(),
+        models: modelList.optional(),
+        contextBudget: contextBudget.nullable().optional(),
+        enabled: z.boolean().optional(),
+      })
+      .strict(),
+  ),
+  'providers.delete': method<{ deleted: boolean }>()(z.object({ id }).strict()),
+  /** The server's own list when it answers, else the manual list with the reason in `error`. */
+  'providers.models': method<{ models: string[]; source: 'provider' | 'manual'; error: string | null }>()(
+    z.object({ id }).strict(),
+  ),
+  'providers.detectLocal': method<DetectedProvider[]>()(empty),
+
+  'settings.getChat': method<ChatSettings>()(empty),
+  'settings.setChat': method<ChatSettings>()(
+    z
+      .object({
+        autoTitle: z.boolean().optional(),
+        defaultProviderId: id.nullable().optional(),
+        defaultModel: modelName.nullable().optional(),
+        contextBudget: contextBudget.optional(),
+      })
+      .strict(),
+  ),
+
+  /**
+   * Saves the user's message and starts the reply, which streams as chat.* events; returns once
+   * both messages exist. A chat answers one message at a time ('conflict' while it is busy).
+   */
+  'chat.send': method<{ userMessage: Message; assistantMessage: Message; runId: string }>()(
+    z
+      .object({
+        sessionId: id,
+        content: messageText,
+        /** Omitted: under the session's current leaf. Null: a new root. */
+        parentId: id.nullable().optional(),
+      })
+      .strict(),
+  ),
+  /** Stops the chat's reply, keeping the text so far; resolves once it is saved. */
+  'chat.stop': method<{ stopped: boolean }>()(z.object({ sessionId: id }).strict()),
+  /** A new answer to the same question, as a sibling of this assistant message. */
+  'chat.regenerate': method<{ assistantMessage: Message; runId: string }>()(z.object({ messageId: id }).strict()),
+  /** A changed copy of this user message, as its sibling, and a new answer to it. */
+  'chat.edit': method<{ userMessage: Message; assistantMessage: Message; runId: string }>()(
+    z.object({ messageId: id, content: messageText }).strict(),
+  ),
+  'chat.active': method<{ sessionIds: string[] }>()(empty),
 } as const;
 
 export type Contract = typeof contract;
@@ -165,9 +261,27 @@ export function isMethodName(name: unknown): name is MethodName {
 export interface EventMap {
   'sessions.changed': { ids: string[] };
   'messages.changed': { sessionId: string; messageIds: string[] };
+  /** A reply began streaming into this (assistant) message. */
+  'chat.started': { sessionId: string; messageId: string };
+  /** `text` is the new piece only; append it to what came before. */
+  'chat.delta': { sessionId: string; messageId: string; text: string };
+  /** The reply ended; the message in the DB is final (status 'complete', 'error', 'cancelled' or 'interrupted'). */
+  'chat.done': {
+    sessionId: string;
+    messageId: string;
+    status: MessageStatus;
+    errorCode: string | null;
+    errorMessage: string | null;
+  };
 }
 export type EventName = keyof EventMap;
-export const EVENT_NAMES: readonly EventName[] = ['sessions.changed', 'messages.changed'];
+export const EVENT_NAMES: readonly EventName[] = [
+  'sessions.changed',
+  'messages.changed',
+  'chat.started',
+  'chat.delta',
+  'chat.done',
+];
 
 export function isEventName(name: unknown): name is EventName {
   return typeof name === 'string' && (EVENT_NAMES as readonly string[]).includes(name);

@@ -13,6 +13,8 @@ export const ERROR_CODES = [
   'migration_failed',
   'db_locked',
   'db_unavailable',
+  /** API keys cannot be stored or read: the OS keychain is missing or the key file is unsafe. */
+  'secrets_unavailable',
   'internal',
 ] as const;
 

@@ -8,6 +8,11 @@ import { startDbWorker, type DbClient } from '../db/client';
 import { createHandlers } from './handlers';
 import type { HandlerMap } from './dispatch';
 import { CoreEvents } from './events';
+import { createDefaultToolkit } from '../chat/defaultToolkit';
+import { createChatEngine, type ChatEngine } from '../chat/engine';
+import type { RunnerOptions } from '../chat/runner';
+import type { ProviderToolkit } from '../chat/toolkit';
+import type { SecretCipher } from '../secrets/cipher';
 
 export interface CorePaths {
   /** Folder of the built main bundle (out/main), used to find the worker and assets. */
@@ -34,6 +39,7 @@ export interface Core {
   db: DbClient;
   events: CoreEvents;
   handlers: HandlerMap;
+  chat: ChatEngine;
   close(): Promise<void>;
 }
 
@@ -43,6 +49,16 @@ export interface StartCoreOptions {
   host: 'electron' | 'web';
   version: string;
   execArgv?: string[];
+  /**
+   * Encrypts API keys before they reach the DB: the host's choice (Electron safeStorage, the
+   * web host's key file). Without one, storing a key is refused.
+   */
+  cipher?: SecretCipher;
+  /** The provider adapters; tests may point local detection elsewhere. */
+  providerToolkit?: ProviderToolkit;
+  chat?: RunnerOptions;
+  /** Look for a local Ollama / LM Studio after start and set it up once (default true). */
+  detectLocalProviders?: boolean;
 }
 
 export async function startCore(options: StartCoreOptions): Promise<Core> {
@@ -59,15 +75,30 @@ export async function startCore(options: StartCoreOptions): Promise<Core> {
   // Anything left streaming or running by a crash becomes "interrupted", its text kept.
   await db.call('recovery.interruptUnfinished', undefined);
   const events = new CoreEvents();
+  const chat = createChatEngine({
+    db,
+    events,
+    toolkit: options.providerToolkit ?? createDefaultToolkit(),
+    cipher: options.cipher,
+    runner: options.chat,
+  });
   const handlers = createHandlers({
     db,
     events,
     info: { version: options.version, dataDir: options.dataDir, host: options.host },
+    chat: chat.handlers,
   });
+  // In the background: probing ports must not delay the window, and absence is no error.
+  if (options.detectLocalProviders ?? true) void chat.adoptLocalProviders();
   return {
     db,
     events,
     handlers,
-    close: () => db.close(),
+    chat,
+    close: async () => {
+      // Replies still streaming are saved as interrupted before the database closes.
+      await chat.shutdown();
+      await db.close();
+    },
   };
 }

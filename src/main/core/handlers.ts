@@ -3,6 +3,9 @@
  * missing method. Handlers forward to the DB worker and announce changes as events.
  */
 import type { AppInfo } from '@shared/types';
+import { createDefaultToolkit } from '../chat/defaultToolkit';
+import { createChatEngine } from '../chat/engine';
+import type { ChatHandlerMap } from '../chat/handlers';
 import type { DbClient } from '../db/client';
 import type { HandlerMap } from './dispatch';
 import type { CoreEvents } from './events';
@@ -11,9 +14,12 @@ export interface HandlerDeps {
   db: DbClient;
   events: CoreEvents;
   info: Omit<AppInfo, 'schemaVersion' | 'engine'>;
+  /** providers.*, settings.* and chat.*; startCore passes its engine's (with the host's cipher). */
+  chat?: ChatHandlerMap;
 }
 
-export function createHandlers({ db, events, info }: HandlerDeps): HandlerMap {
+export function createHandlers({ db, events, info, chat }: HandlerDeps): HandlerMap {
+  const chatHandlers = chat ?? createChatEngine({ db, events, toolkit: createDefaultToolkit() }).handlers;
   const changed = <T extends { id: string }>(session: T): T => {
     events.emit('sessions.changed', { ids: [session.id] });
     return session;
@@ -69,5 +75,7 @@ export function createHandlers({ db, events, info }: HandlerDeps): HandlerMap {
 
     'ui.get': (i) => db.call('ui.get', i),
     'ui.set': (i) => db.call('ui.set', i),
+
+    ...chatHandlers,
   };
 }

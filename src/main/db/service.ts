@@ -10,6 +10,9 @@ import * as messages from './repositories/messages';
 import * as search from './repositories/search';
 import * as usage from './repositories/usage';
 import * as ui from './repositories/uiState';
+import * as providers from './repositories/providers';
+import * as settings from './repositories/settings';
+import * as generation from './repositories/generation';
 import { insertCorpus, type CorpusBatch } from './repositories/bulk';
 import { sql } from './sql';
 
@@ -52,6 +55,20 @@ export function createDbService(ctx: RepoContext) {
 
     'ui.get': (i: { key: string }) => ui.getUiState(ctx, i.key),
     'ui.set': (i: { key: string; value: unknown }) => ui.setUiState(ctx, i.key, i.value),
+
+    'providers.list': () => providers.listProviderConfigs(ctx),
+    'providers.get': (i: { id: string }) => providers.getProviderConfig(ctx, i.id),
+    'providers.create': (i: providers.CreateProviderInput) => providers.createProviderConfig(ctx, i),
+    'providers.update': (i: providers.UpdateProviderInput) => providers.updateProviderConfig(ctx, i),
+    'providers.delete': async (i: { id: string }) => ({ deleted: await providers.deleteProviderConfig(ctx, i.id) }),
+    'providers.keyCiphertext': (i: { id: string }) => providers.getProviderKeyCiphertext(ctx, i.id),
+
+    'settings.get': (i: { key: string }) => settings.getSetting(ctx, i.key),
+    'settings.merge': (i: { key: string; patch: Record<string, unknown> }) => settings.mergeSetting(ctx, i.key, i.patch),
+
+    'generation.begin': (i: generation.BeginGenerationInput) => generation.beginGeneration(ctx, i),
+    'generation.runForMessage': (i: { messageId: string }) => generation.runForMessage(ctx, i.messageId),
+    'sessions.setTitleIfEmpty': (i: { id: string; title: string }) => generation.setTitleIfEmpty(ctx, i.id, i.title),
 
     'recovery.interruptUnfinished': async () => ({
       messages: await messages.interruptStreamingMessages(ctx),

@@ -1,0 +1,65 @@
+/**
+ * What the model sees: the session's system prompt plus the root-to-leaf path, trimmed to the
+ * context budget. The oldest turns go first; the system prompt and the newest user turn always
+ * stay (if those alone exceed the budget the provider says so, which is more useful than
+ * silently sending a cut question).
+ */
+import type { BranchMessage, Message } from '@shared/types';
+import type { ChatTurn } from './types';
+import { estimateTurnTokens } from './tokens';
+
+export const DEFAULT_CONTEXT_BUDGET = 16_000;
+
+export interface BuiltContext {
+  turns: ChatTurn[];
+  /** Estimated tokens of what is sent. */
+  estimatedTokens: number;
+  /** Turns left out to fit the budget. */
+  dropped: number;
+}
+
+/** Replies that failed or were stopped before any text carry nothing the model should see. */
+function belongsInContext(message: Message): boolean {
+  if (message.role === 'tool') return false;
+  if (message.role !== 'assistant') return true;
+  if (message.status === 'error') return false;
+  if (message.status === 'streaming' || message.status === 'pending') return false;
+  return message.content.trim().length > 0;
+}
+
+/**
+ * Several providers (Anthropic among them) want user and assistant turns to alternate; a
+ * skipped failed reply can leave two user turns in a row, so those are joined.
+ */
+function mergeSameRole(turns: ChatTurn[]): ChatTurn[] {
+  const merged: ChatTurn[] = [];
+  for (const turn of turns) {
+    const last = merged.at(-1);
+    if (last && last.role === turn.role && turn.role !== 'system') last.content = `${last.content}\n\n${turn.content}`;
+    else merged.push({ ...turn });
+  }
+  return merged;
+}
+
+export function buildContext(path: readonly (Message | BranchMessage)[], systemPrompt: string, budget: number): BuiltContext {
+  const conversation = mergeSameRole(
+    path.filter(belongsInContext).map((m): ChatTurn => ({ role: m.role as ChatTurn['role'], content: m.content })),
+  );
+  const system: ChatTurn[] = systemPrompt.trim() ? [{ role: 'system', content: systemPrompt }] : [];
+  let used = system.reduce((n, t) => n + estimateTurnTokens(t), 0);
+
+  // Walk back from the newest turn; the newest one is kept whatever it costs.
+  const kept: ChatTurn[] = [];
+  for (let i = conversation.length - 1; i >= 0; i--) {
+    const turn = conversation[i]!;
+    const cost = estimateTurnTokens(turn);
+    if (kept.length > 0 && used + cost > budget) break;
+    kept.unshift(turn);
+    used += cost;
+  }
+  // A conversation that starts with the assistant confuses models and is refused by Anthropic.
+  while (kept.length > 1 && kept[0]!.role === 'assistant') {
+    used -= estimateTurnTokens(kept.shift()!);
+  }
+  return { turns: [...system, ...kept], estimatedTokens: used, dropped: conversation.length - kept.length };
+}
