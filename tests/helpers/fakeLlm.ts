@@ -67,8 +67,8 @@ export interface FakeLlm {
   /** Scripts not yet consumed. */
   pending(): number;
   lastRequest(): FakeRequest | undefined;
-  /** Sockets currently open, to check that clients really hung up. */
-  openSockets(): number;
+  /** Responses still open (streaming or hanging), to check that a client really hung up. */
+  openResponses(): number;
   close(): Promise<void>;
 }
 
@@ -83,9 +83,12 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
   const queue: FakeScriptSource[] = [];
   const requests: FakeRequest[] = [];
   const sockets = new Set<Socket>();
+  const openResponses = new Set<ServerResponse>();
   let responseCount = 0;
 
   const server = createServer((req, res) => {
+    openResponses.add(res);
+    res.on('close', () => openResponses.delete(res));
     void readRequest(req).then((request) => {
       requests.push(request);
       const next = queue.shift() ?? echoScript;
@@ -110,7 +113,7 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
     enqueue: (...scripts) => void queue.push(...scripts),
     pending: () => queue.length,
     lastRequest: () => requests.at(-1),
-    openSockets: () => sockets.size,
+    openResponses: () => openResponses.size,
     close: () =>
       new Promise<void>((resolve) => {
         // Hanging and keep-alive sockets would otherwise hold close() open indefinitely.
@@ -255,4 +258,15 @@ function modelsBody(flavor: Flavor, models: string[]): unknown {
     return { data, has_more: false, first_id: models[0] ?? null, last_id: models.at(-1) ?? null };
   }
   return { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 1767225600, owned_by: 'fake' })) };
+}
+
+/** Drains a provider stream, keeping what arrived before a failure: the runner's view of it. */
+export async function collectStream<T>(iterable: AsyncIterable<T>): Promise<{ events: T[]; error: unknown }> {
+  const events: T[] = [];
+  try {
+    for await (const event of iterable) events.push(event);
+    return { events, error: undefined };
+  } catch (error) {
+    return { events, error };
+  }
 }
