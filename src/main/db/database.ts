@@ -39,32 +39,46 @@ export function pgliteDb(db: PGlite): Db {
 }
 
 export function pgDb(client: ClientBase): Db {
-  let depth = 0;
-  const db: Db = {
-    engine: 'postgres',
-    async query<T extends Row>(fragment: SqlFragment) {
-      const { text, values } = compile(fragment);
-      const result = await client.query(text, values);
-      return result.rows as T[];
-    },
-    async exec(script: string) {
-      await client.query(script);
-    },
-    async transaction<T>(fn: (tx: Db) => Promise<T>) {
-      if (depth > 0) return fn(db);
-      depth += 1;
-      await client.query('BEGIN');
-      try {
-        const result = await fn(db);
-        await client.query('COMMIT');
-        return result;
-      } catch (err) {
-        await client.query('ROLLBACK');
-        throw err;
-      } finally {
-        depth -= 1;
-      }
-    },
+  // One connection runs one thing at a time, as PGlite does: a transaction holds the connection
+  // until it ends, and other callers (transactions or single statements) queue behind it. Without
+  // this, a second caller's statements would run inside the first caller's transaction and share
+  // its fate: committed when it says so, rolled back when the other one fails.
+  let queue: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = queue.then(fn, fn);
+    queue = run.catch(() => {});
+    return run;
   };
-  return db;
+  const query = async <T extends Row>(fragment: SqlFragment): Promise<T[]> => {
+    const { text, values } = compile(fragment);
+    const result = await client.query(text, values);
+    return result.rows as T[];
+  };
+  const exec = async (script: string): Promise<void> => {
+    await client.query(script);
+  };
+  /** The handle inside a transaction: runs directly; nested transactions join the outer one. */
+  const inTx: Db = {
+    engine: 'postgres',
+    query,
+    exec,
+    transaction: (fn) => fn(inTx),
+  };
+  return {
+    engine: 'postgres',
+    query: (fragment) => exclusive(() => query(fragment)),
+    exec: (script) => exclusive(() => exec(script)),
+    transaction: <T>(fn: (tx: Db) => Promise<T>) =>
+      exclusive(async () => {
+        await client.query('BEGIN');
+        try {
+          const result = await fn(inTx);
+          await client.query('COMMIT');
+          return result;
+        } catch (err) {
+          await client.query('ROLLBACK');
+          throw err;
+        }
+      }),
+  };
 }

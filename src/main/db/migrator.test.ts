@@ -211,6 +211,45 @@ describe('migrator on a shared PostgreSQL', () => {
   });
 });
 
+describe('one PostgreSQL connection shared by two callers', () => {
+  // The migrator (and sync) run on pgDb; its transactions must be as isolated as PGlite's.
+  it('keeps concurrent transactions and statements out of each other', async () => {
+    const database = await createTestDatabase(inject('postgresUrl'));
+    const client = new pg.Client(database.url);
+    try {
+      await client.connect();
+      const db = pgDb(client);
+      await db.exec('CREATE TABLE probe (v text)');
+      const failing = db.transaction(async (tx) => {
+        await tx.query(sql`INSERT INTO probe VALUES ('a')`);
+        await new Promise((r) => setTimeout(r, 50));
+        throw new Error('a fails');
+      });
+      const committing = db.transaction(async (tx) => {
+        await tx.query(sql`INSERT INTO probe VALUES ('b')`);
+        return 'b';
+      });
+      const single = db.query(sql`INSERT INTO probe VALUES ('c') RETURNING v`);
+      await expect(failing).rejects.toThrow('a fails');
+      await expect(committing).resolves.toBe('b');
+      await expect(single).resolves.toEqual([{ v: 'c' }]);
+      expect(await db.query(sql`SELECT v FROM probe ORDER BY v`)).toEqual([{ v: 'b' }, { v: 'c' }]);
+
+      // A nested transaction joins the outer one and shares its rollback.
+      await expect(
+        db.transaction(async (tx) => {
+          await tx.transaction((inner) => inner.query(sql`INSERT INTO probe VALUES ('nested')`));
+          throw new Error('outer fails');
+        }),
+      ).rejects.toThrow('outer fails');
+      expect(await db.query(sql`SELECT count(*)::int AS n FROM probe WHERE v = 'nested'`)).toEqual([{ n: 0 }]);
+    } finally {
+      await client.end();
+      await database.drop();
+    }
+  });
+});
+
 describe('checksumOf', () => {
   it('ignores CRLF versus LF and nothing else', () => {
     expect(checksumOf('a\r\nb\r\n')).toBe(checksumOf('a\nb\n'));
