@@ -1,9 +1,10 @@
 /**
  * Build step: a pristine, fully migrated PGlite data dir in out/pgdata-template. The app's first
  * run copies it instead of paying PGlite's ~5 s initdb (and the migrations) in front of the user.
- * A template older than the migrations is still fine: the migrator applies what is missing.
+ * The template records which migrations it holds (a stamp of their checksums), so `--if-missing`
+ * (used before `npm run dev`) rebuilds it whenever a migration file was added or changed.
  */
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pgliteDb } from '../src/main/db/database';
 import { loadMigrations, migrate } from '../src/main/db/migrator';
@@ -13,8 +14,24 @@ const root = resolve(import.meta.dirname, '..');
 // Must match builtPaths() in src/main/core/core.ts: out/pgdata-template beside out/main.
 const paths = { templateDir: join(root, 'out', 'pgdata-template'), migrationsDir: join(root, 'migrations') };
 
+const STAMP = join(paths.templateDir, 'confab-migrations.stamp');
+
+function currentStamp(): string {
+  return loadMigrations(paths.migrationsDir)
+    .map((m) => `${m.version}:${m.checksum}`)
+    .join('\n');
+}
+
+function isUpToDate(): boolean {
+  try {
+    return existsSync(join(paths.templateDir, 'PG_VERSION')) && readFileSync(STAMP, 'utf8') === currentStamp();
+  } catch {
+    return false;
+  }
+}
+
 async function main(): Promise<void> {
-  if (process.argv.includes('--if-missing') && existsSync(join(paths.templateDir, 'PG_VERSION'))) return;
+  if (process.argv.includes('--if-missing') && isUpToDate()) return;
   const started = performance.now();
   mkdirSync(join(root, 'out'), { recursive: true });
   const staging = mkdtempSync(join(root, 'out', 'pgdata-template-staging-'));
@@ -26,6 +43,7 @@ async function main(): Promise<void> {
   if (existsSync(paths.templateDir)) rmSync(paths.templateDir, { recursive: true, force: true });
   renameSync(dir, paths.templateDir);
   rmSync(staging, { recursive: true, force: true });
+  writeFileSync(STAMP, currentStamp());
   console.log(`PGlite template (schema ${version}) ready in ${paths.templateDir} (${Math.round(performance.now() - started)} ms)`);
 }
 
