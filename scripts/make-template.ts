@@ -14,7 +14,8 @@ const root = resolve(import.meta.dirname, '..');
 // Must match builtPaths() in src/main/core/core.ts: out/pgdata-template beside out/main.
 const paths = { templateDir: join(root, 'out', 'pgdata-template'), migrationsDir: join(root, 'migrations') };
 
-const STAMP = join(paths.templateDir, 'confab-migrations.stamp');
+// Beside the template, not inside it: the template dir is copied verbatim into users' data dirs.
+const STAMP = `${paths.templateDir}.stamp`;
 
 function currentStamp(): string {
   return loadMigrations(paths.migrationsDir)
