@@ -51,16 +51,14 @@ describe('fake LLM server', () => {
         await post('/v1/chat/completions', { model: 'm', stream: true, stream_options: { include_usage: true } })
       ).text(),
     );
-    const chunks = withUsage
-      .slice(0, -1)
-      .map(
-        (e) =>
-          JSON.parse(e.data) as {
-            object: string;
-            choices: { delta: { content?: string }; finish_reason: string | null }[];
-            usage?: unknown;
-          },
-      );
+    const chunks = withUsage.slice(0, -1).map(
+      (e) =>
+        JSON.parse(e.data) as {
+          object: string;
+          choices: { delta: { content?: string }; finish_reason: string | null }[];
+          usage?: unknown;
+        },
+    );
     expect(withUsage.at(-1)?.data).toBe('[DONE]');
     expect(chunks.every((c) => c.object === 'chat.completion.chunk')).toBe(true);
     expect(chunks.map((c) => c.choices[0]?.delta.content ?? null)).toEqual(['', 'a', 'b', null, null]);

@@ -10,7 +10,15 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Flavor, errorBody, finalFrames, nonStreamBody, preludeFrames, textFrame } from './fakeLlmFormats';
+import {
+  type Flavor,
+  errorBody,
+  finalFrames,
+  nonStreamBody,
+  preludeFrames,
+  streamErrorFrame,
+  textFrame,
+} from './fakeLlmFormats';
 
 export interface FakeUsage {
   input: number;
@@ -29,7 +37,12 @@ export type FakeScript =
    */
   | { kind: 'disconnect'; afterChunks: number; chunks?: string[]; graceful?: boolean }
   /** Never answers; with `afterChunks`, sends headers and that many chunks, then stalls. */
-  | { kind: 'hang'; afterChunks?: number; chunks?: string[] };
+  | { kind: 'hang'; afterChunks?: number; chunks?: string[] }
+  /**
+   * An error inside a 200 stream after `afterChunks` chunks: Anthropic's `event: error`
+   * (default type overloaded_error) or OpenAI's `data: {"error": …}` (default server_error).
+   */
+  | { kind: 'stream_error'; afterChunks: number; chunks?: string[]; errorType?: string; message?: string };
 
 export type FakeScriptSource = FakeScript | ((request: FakeRequest) => FakeScript);
 
@@ -199,6 +212,7 @@ async function sendChat(request: FakeRequest, flavor: Flavor, script: FakeScript
   if (!request.body?.stream) {
     if (script.kind === 'disconnect') return void res.socket?.destroy();
     if (script.kind === 'hang') return;
+    if (script.kind === 'stream_error') return sendJson(res, 500, errorBody(flavor, 500, model, ''));
     return sendJson(res, 200, nonStreamBody(flavor, id, model, chunks.join(''), usage ?? DEFAULT_FAKE_USAGE));
   }
 
@@ -207,7 +221,10 @@ async function sendChat(request: FakeRequest, flavor: Flavor, script: FakeScript
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
   await write(res, preludeFrames(frameOptions).join(''));
 
-  const limit = script.kind === 'disconnect' || script.kind === 'hang' ? (script.afterChunks ?? 0) : chunks.length;
+  const limit =
+    script.kind === 'disconnect' || script.kind === 'hang' || script.kind === 'stream_error'
+      ? (script.afterChunks ?? 0)
+      : chunks.length;
   const delayMs = script.kind === 'text' || script.kind === 'slow' ? (script.delayMs ?? 0) : 0;
   for (const [index, chunk] of chunks.slice(0, limit).entries()) {
     if (delayMs > 0 && index > 0) await sleep(delayMs);
@@ -216,6 +233,7 @@ async function sendChat(request: FakeRequest, flavor: Flavor, script: FakeScript
   }
 
   if (script.kind === 'hang') return;
+  if (script.kind === 'stream_error') return void res.end(streamErrorFrame(flavor, script.errorType, script.message));
   if (script.kind === 'disconnect') {
     if (script.graceful) res.end();
     else res.socket?.destroy();

@@ -192,3 +192,21 @@ export function errorBody(flavor: Flavor, status: number, model: string, key: st
   const spec = ANTHROPIC_ERRORS[status] ?? ANTHROPIC_ERRORS[500]!;
   return { type: 'error', error: { type: spec.type, message: spec.message(model, key) }, request_id: 'req_fake' };
 }
+
+/** An error reported inside a stream that already answered 200. */
+export function streamErrorFrame(flavor: Flavor, errorType?: string, message?: string): string {
+  if (flavor === 'openai') {
+    return data({
+      error: {
+        message: message ?? 'The server had an error while processing your request.',
+        type: errorType ?? 'server_error',
+        param: null,
+        code: null,
+      },
+    });
+  }
+  return event('error', {
+    type: 'error',
+    error: { type: errorType ?? 'overloaded_error', message: message ?? 'Overloaded' },
+  });
+}

@@ -1,29 +1,25 @@
 /**
  * Anthropic's Messages API through @anthropic-ai/sdk. System turns become the `system`
  * parameter (the API has no system role); usage is input from message_start plus output from
- * message_delta. Like the openai SDK, this one ends iteration quietly on abort and on a body
- * that stops early, so only a seen message_stop counts as a finished reply.
+ * message_delta. Only a seen message_stop counts as a finished reply (see stream.ts).
  */
 import Anthropic from '@anthropic-ai/sdk';
-import type { MessageCreateParamsStreaming, MessageParam } from '@anthropic-ai/sdk/resources/messages';
-import type { ChatProvider, ProviderConnection, StreamEvent, StreamRequest } from '../types';
+import type {
+  MessageCreateParamsStreaming,
+  MessageParam,
+  RawMessageStreamEvent,
+} from '@anthropic-ai/sdk/resources/messages';
+import type { ChatProvider, ProviderConnection, StreamRequest } from '../types';
 import {
   credentialOptions,
   DEFAULT_LIST_TIMEOUT_MS,
-  linkedSignal,
   MAX_LISTED_MODELS,
   type ProviderOptions,
   sortedUnique,
 } from './common';
-import {
-  cancelledError,
-  disconnectedError,
-  type ErrorContext,
-  listErrorContext,
-  timeoutError,
-  toProviderError,
-} from './errors';
-import { DEFAULT_IDLE_TIMEOUT_MS, type FetchLike, IdleWatchdog } from './idle';
+import { listErrorContext, toProviderError } from './errors';
+import type { FetchLike } from './idle';
+import { runStream } from './stream';
 
 /** The API requires max_tokens; 4096 is accepted by every current Claude model. */
 export const DEFAULT_ANTHROPIC_MAX_TOKENS = 4096;
@@ -81,68 +77,34 @@ function inputTokens(
   return usage.input_tokens + (usage.cache_creation_input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0);
 }
 
-async function* streamChat(
-  connection: ProviderConnection,
-  request: StreamRequest,
-  options: ProviderOptions,
-): AsyncGenerator<StreamEvent> {
-  if (request.signal.aborted) throw cancelledError();
-  const idle = new IdleWatchdog(request.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
-  const context = (phase: ErrorContext['phase']): ErrorContext => ({
-    phase,
-    baseUrl: connection.baseUrl,
-    signal: request.signal,
-    timedOut: idle.fired,
-    idleTimeoutMs: idle.timeoutMs,
-    apiKey: connection.apiKey,
-    model: request.model,
-    isLocal: connection.isLocal,
-  });
-  try {
-    const client = makeClient(connection, idle.wrapFetch(options.fetch));
-    let stream;
-    try {
-      stream = await client.messages.create(requestBody(request), {
-        signal: linkedSignal(request.signal, idle.signal),
-      });
-    } catch (err) {
-      throw toProviderError(err, context('request'));
-    }
-
-    let tokensIn: number | undefined;
-    let finished = false;
-    try {
-      for await (const event of stream) {
-        switch (event.type) {
-          case 'message_start':
-            tokensIn = inputTokens(event.message.usage);
-            break;
-          case 'content_block_delta':
-            if (event.delta.type === 'text_delta' && event.delta.text) yield { type: 'delta', text: event.delta.text };
-            break;
-          case 'message_delta': {
-            const usage = event.usage as typeof event.usage | undefined;
-            const tokensOut = usage?.output_tokens;
-            tokensIn = inputTokens(usage) ?? tokensIn;
-            if (typeof tokensOut === 'number' || tokensIn !== undefined) {
-              yield { type: 'usage', tokensIn: tokensIn ?? 0, tokensOut: tokensOut ?? 0 };
-            }
-            break;
-          }
-          case 'message_stop':
-            finished = true;
-            break;
+function streamChat(connection: ProviderConnection, request: StreamRequest, options: ProviderOptions) {
+  let tokensIn: number | undefined;
+  return runStream<RawMessageStreamEvent>(connection, request, options, {
+    open: (signal, fetch) => makeClient(connection, fetch).messages.create(requestBody(request), { signal }),
+    read(event, state) {
+      switch (event.type) {
+        case 'message_start':
+          // Reported only with message_delta's output count: half a usage would read as "0 tokens out".
+          tokensIn = inputTokens(event.message.usage);
+          return undefined;
+        case 'content_block_delta':
+          return event.delta.type === 'text_delta' ? event.delta.text : undefined;
+        case 'message_delta': {
+          // output_tokens (and input_tokens, when present) are cumulative, not increments.
+          const usage = event.usage as typeof event.usage | undefined;
+          tokensIn = inputTokens(usage) ?? tokensIn;
+          if (typeof usage?.output_tokens === 'number')
+            state.usage = { tokensIn: tokensIn ?? 0, tokensOut: usage.output_tokens };
+          return undefined;
         }
+        case 'message_stop':
+          state.finished = true;
+          return undefined;
+        default:
+          return undefined;
       }
-    } catch (err) {
-      throw toProviderError(err, context('stream'));
-    }
-    if (request.signal.aborted) throw cancelledError();
-    if (idle.fired) throw timeoutError(context('stream'));
-    if (!finished) throw disconnectedError(connection);
-  } finally {
-    idle.stop();
-  }
+    },
+  });
 }
 
 async function listModels(

@@ -25,7 +25,3 @@ export function credentialOptions(apiKey: string | null): { apiKey: string; defa
 export function sortedUnique(ids: Iterable<string>): string[] {
   return [...new Set([...ids].filter((id) => id.trim() !== ''))].sort((a, b) => a.localeCompare(b));
 }
-
-export function linkedSignal(...signals: AbortSignal[]): AbortSignal {
-  return AbortSignal.any(signals);
-}

@@ -1,32 +1,21 @@
 /**
  * Every OpenAI-compatible server (OpenAI, Ollama, LM Studio, llama.cpp, OpenRouter, custom)
- * through the official openai SDK with a baseURL.
- *
- * The SDK ends iteration quietly both when the user aborts and when the body ends without
- * [DONE], so success is decided here: a reply is complete only once a choice carried a
- * finish_reason; otherwise the caller gets 'cancelled', 'timeout' or 'disconnected' after the
- * deltas that did arrive.
+ * through the official openai SDK with a baseURL. The SDK hides [DONE], so a reply counts as
+ * finished once a choice carried a finish_reason (see stream.ts for why that matters).
  */
 import OpenAI from 'openai';
-import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
-import type { ChatProvider, ProviderConnection, StreamEvent, StreamRequest } from '../types';
+import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
+import type { ChatProvider, ProviderConnection, StreamRequest } from '../types';
 import {
   credentialOptions,
   DEFAULT_LIST_TIMEOUT_MS,
-  linkedSignal,
   MAX_LISTED_MODELS,
   type ProviderOptions,
   sortedUnique,
 } from './common';
-import {
-  cancelledError,
-  disconnectedError,
-  type ErrorContext,
-  listErrorContext,
-  timeoutError,
-  toProviderError,
-} from './errors';
-import { DEFAULT_IDLE_TIMEOUT_MS, type FetchLike, IdleWatchdog } from './idle';
+import { listErrorContext, toProviderError } from './errors';
+import type { FetchLike } from './idle';
+import { runStream } from './stream';
 
 export function createOpenAiCompatibleProvider(
   connection: ProviderConnection,
@@ -71,59 +60,20 @@ function requestBody(connection: ProviderConnection, request: StreamRequest): Ch
   return body;
 }
 
-async function* streamChat(
-  connection: ProviderConnection,
-  request: StreamRequest,
-  options: ProviderOptions,
-): AsyncGenerator<StreamEvent> {
-  if (request.signal.aborted) throw cancelledError();
-  const idle = new IdleWatchdog(request.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
-  const context = (phase: ErrorContext['phase']): ErrorContext => ({
-    phase,
-    baseUrl: connection.baseUrl,
-    signal: request.signal,
-    timedOut: idle.fired,
-    idleTimeoutMs: idle.timeoutMs,
-    apiKey: connection.apiKey,
-    model: request.model,
-    isLocal: connection.isLocal,
-  });
-  try {
-    const client = makeClient(connection, idle.wrapFetch(options.fetch));
-    let stream;
-    try {
-      stream = await client.chat.completions.create(requestBody(connection, request), {
-        signal: linkedSignal(request.signal, idle.signal),
-      });
-    } catch (err) {
-      throw toProviderError(err, context('request'));
-    }
-
-    let finished = false;
-    try {
-      for await (const chunk of stream) {
-        for (const choice of chunk.choices ?? []) {
-          const text = choice.delta?.content;
-          if (text) yield { type: 'delta', text };
-          if (choice.finish_reason) finished = true;
-        }
-        if (chunk.usage) {
-          yield {
-            type: 'usage',
-            tokensIn: chunk.usage.prompt_tokens ?? 0,
-            tokensOut: chunk.usage.completion_tokens ?? 0,
-          };
-        }
+function streamChat(connection: ProviderConnection, request: StreamRequest, options: ProviderOptions) {
+  return runStream<ChatCompletionChunk>(connection, request, options, {
+    open: (signal, fetch) =>
+      makeClient(connection, fetch).chat.completions.create(requestBody(connection, request), { signal }),
+    read(chunk, state) {
+      // Servers may send usage on a chunk that still has choices, or on every chunk; the last one wins.
+      if (chunk.usage) {
+        state.usage = { tokensIn: chunk.usage.prompt_tokens ?? 0, tokensOut: chunk.usage.completion_tokens ?? 0 };
       }
-    } catch (err) {
-      throw toProviderError(err, context('stream'));
-    }
-    if (request.signal.aborted) throw cancelledError();
-    if (idle.fired) throw timeoutError(context('stream'));
-    if (!finished) throw disconnectedError(connection);
-  } finally {
-    idle.stop();
-  }
+      const choice = chunk.choices?.find((c) => c.index === 0) ?? chunk.choices?.[0];
+      if (choice?.finish_reason) state.finished = true;
+      return choice?.delta?.content ?? undefined;
+    },
+  });
 }
 
 async function listModels(

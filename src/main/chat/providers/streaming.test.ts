@@ -144,7 +144,11 @@ describe.each(['openai', 'anthropic'] as const)('%s provider streaming', (kind) 
   it('keeps deltas from before a mid-stream disconnect, then throws disconnected', async () => {
     fake.enqueue({ kind: 'disconnect', afterChunks: 2, chunks: ['one ', 'two ', 'three'] });
     const { events, error } = await collectStream(provider.stream(request()));
-    expect(deltas(events)).toEqual(['one ', 'two ']);
+    // Anthropic's message_start carried input tokens, but a usage without output would read as "0 out".
+    expect(events).toEqual([
+      { type: 'delta', text: 'one ' },
+      { type: 'delta', text: 'two ' },
+    ]);
     expect(providerError(error).code).toBe('disconnected');
   });
 
@@ -153,6 +157,20 @@ describe.each(['openai', 'anthropic'] as const)('%s provider streaming', (kind) 
     const { events, error } = await collectStream(provider.stream(request()));
     expect(deltas(events)).toEqual(['half']);
     expect(providerError(error).code).toBe('disconnected');
+  });
+
+  it('keeps deltas from before an error event inside the stream, then maps its type', async () => {
+    fake.enqueue({ kind: 'stream_error', afterChunks: 1, chunks: ['so far', 'lost'] });
+    const { events, error } = await collectStream(provider.stream(request()));
+    expect(deltas(events)).toEqual(['so far']);
+    expect(providerError(error).code).toBe('server');
+    fake.enqueue({
+      kind: 'stream_error',
+      afterChunks: 0,
+      errorType: kind === 'openai' ? 'invalid_request_error' : 'rate_limit_error',
+    });
+    const second = providerError((await collectStream(provider.stream(request()))).error);
+    expect(second.code).toBe(kind === 'openai' ? 'bad_request' : 'rate_limited');
   });
 
   it('times out when the server never answers', async () => {

@@ -1,0 +1,70 @@
+/**
+ * The part of streaming both SDKs share. Both end iteration quietly when the request is aborted
+ * and when the body stops early, so success is decided here, not by the SDK: a reply is complete
+ * only once the protocol's own finish marker was read. Anything else ends in 'cancelled',
+ * 'timeout' or 'disconnected', after the deltas that did arrive.
+ */
+import type { ProviderConnection, ProviderError, StreamEvent, StreamRequest } from '../types';
+import type { ProviderOptions } from './common';
+import { cancelledError, disconnectedError, type ErrorContext, timeoutError, toProviderError } from './errors';
+import { DEFAULT_IDLE_TIMEOUT_MS, type FetchLike, IdleWatchdog } from './idle';
+
+export interface ReadState {
+  /** Set when the protocol's finish marker arrives (finish_reason, message_stop). */
+  finished: boolean;
+  usage?: { tokensIn: number; tokensOut: number };
+}
+
+export interface StreamAdapter<T> {
+  open(signal: AbortSignal, fetch: FetchLike): Promise<AsyncIterable<T>>;
+  /** Reads one SDK event into `state`; returns text to pass on, if any. */
+  read(event: T, state: ReadState): string | undefined;
+}
+
+export async function* runStream<T>(
+  connection: ProviderConnection,
+  request: StreamRequest,
+  options: ProviderOptions,
+  adapter: StreamAdapter<T>,
+): AsyncGenerator<StreamEvent> {
+  if (request.signal.aborted) throw cancelledError();
+  const idle = new IdleWatchdog(request.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
+  const context = (phase: ErrorContext['phase']): ErrorContext => ({
+    phase,
+    baseUrl: connection.baseUrl,
+    signal: request.signal,
+    timedOut: idle.fired,
+    idleTimeoutMs: idle.timeoutMs,
+    apiKey: connection.apiKey,
+    model: request.model,
+    isLocal: connection.isLocal,
+  });
+  try {
+    let events: AsyncIterable<T>;
+    try {
+      events = await adapter.open(AbortSignal.any([request.signal, idle.signal]), idle.wrapFetch(options.fetch));
+    } catch (err) {
+      throw toProviderError(err, context('request'));
+    }
+
+    const state: ReadState = { finished: false };
+    let failure: ProviderError | undefined;
+    try {
+      for await (const event of events) {
+        const text = adapter.read(event, state);
+        if (text) yield { type: 'delta', text };
+      }
+    } catch (err) {
+      failure = toProviderError(err, context('stream'));
+    }
+    if (!failure && request.signal.aborted) failure = cancelledError();
+    if (!failure && idle.fired) failure = timeoutError(context('stream'));
+    if (!failure && !state.finished) failure = disconnectedError(connection);
+
+    // One usage event, last, even after a failure: input tokens were spent either way.
+    if (state.usage) yield { type: 'usage', ...state.usage };
+    if (failure) throw failure;
+  } finally {
+    idle.stop();
+  }
+}
