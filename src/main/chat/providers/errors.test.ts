@@ -96,6 +96,11 @@ describe('toProviderError', () => {
     });
     expect(toProviderError(terminated, ctx({ phase: 'stream' })).code).toBe('disconnected');
     expect(toProviderError(terminated, ctx()).code).toBe('disconnected');
+    // undici's shape for a server that accepted the connection and then dropped it before answering.
+    const dropped = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }),
+    });
+    expect(toProviderError(dropped, ctx()).code).toBe('disconnected');
   });
 
   it('maps SDK and undici timeouts to timeout', () => {

@@ -105,20 +105,18 @@ export function toProviderError(err: unknown, ctx: ErrorContext): ProviderError 
   const chain = causeChain(err);
   if (chain.some((e) => /timed? ?out/i.test(e.name) || /timed? ?out/i.test(e.message))) return timeoutError(ctx);
   if (ctx.phase === 'stream') return disconnectedError(ctx);
-  if (
-    chain.some(
-      (e) =>
-        (e.code !== undefined && OFFLINE_CODES.has(e.code)) ||
-        e.message === 'fetch failed' ||
-        e.name === 'APIConnectionError' ||
-        e.message === 'Connection error.',
-    )
-  ) {
-    const hint = ctx.isLocal ? 'Check that the server is running.' : 'Check your network connection.';
-    return new ProviderError('offline', `Could not reach ${hostOf(ctx.baseUrl)}. ${hint}`);
-  }
+  // undici wraps both "refused" and "reset" in the same 'fetch failed', so the cause's code decides first.
   if (chain.some((e) => e.code === 'ECONNRESET' || e.code === 'UND_ERR_SOCKET' || e.message === 'terminated')) {
     return disconnectedError(ctx);
+  }
+  const unreachable = (e: ChainLink) =>
+    (e.code !== undefined && OFFLINE_CODES.has(e.code)) ||
+    e.message === 'fetch failed' ||
+    e.name === 'APIConnectionError' ||
+    e.message === 'Connection error.';
+  if (chain.some(unreachable)) {
+    const hint = ctx.isLocal ? 'Check that the server is running.' : 'Check your network connection.';
+    return new ProviderError('offline', `Could not reach ${hostOf(ctx.baseUrl)}. ${hint}`);
   }
   return new ProviderError('server', `${hostOf(ctx.baseUrl)} sent a reply Confab could not read.`);
 }
@@ -129,53 +127,45 @@ function fromStatus(
   ctx: ErrorContext,
   forced?: ProviderErrorCode,
 ): ProviderError {
-  const host = hostOf(ctx.baseUrl);
   const code = forced ?? codeForStatus(status ?? 0);
+  const retryAfterMs = code === 'rate_limited' ? parseRetryAfterMs(headersOf(err)) : undefined;
+  return new ProviderError(code, statusMessage(code, status, err, ctx, retryAfterMs), status, retryAfterMs);
+}
+
+function statusMessage(
+  code: ProviderErrorCode,
+  status: number | undefined,
+  err: unknown,
+  ctx: ErrorContext,
+  retryAfterMs: number | undefined,
+): string {
+  const host = hostOf(ctx.baseUrl);
   const shown = status === undefined ? '' : ` (${status})`;
-  const detail = scrubDetail(apiErrorMessage(err), ctx.apiKey);
   switch (code) {
     case 'auth':
-      if (status === 403)
-        return new ProviderError(
-          code,
-          `The API key was refused${shown}: it is not allowed to do this. Check the key and its permissions in provider settings.`,
-          status,
-        );
-      return new ProviderError(
-        code,
-        ctx.apiKey
-          ? `The API key was refused by ${host}${shown}. Check the key in provider settings.`
-          : `${host} needs an API key${shown}. Add one in provider settings.`,
-        status,
-      );
+      if (status === 403) {
+        return `The API key was refused${shown}: it is not allowed to do this. Check the key and its permissions in provider settings.`;
+      }
+      return ctx.apiKey
+        ? `The API key was refused by ${host}${shown}. Check the key in provider settings.`
+        : `${host} needs an API key${shown}. Add one in provider settings.`;
     case 'model_not_found': {
       if (ctx.operation === 'listModels')
-        return new ProviderError(
-          code,
-          `${host} does not offer a model list${shown}. Type the model name instead.`,
-          status,
-        );
+        return `${host} does not offer a model list${shown}. Type the model name instead.`;
       const model = ctx.model ? `The model "${scrubDetail(ctx.model, ctx.apiKey, 100)}"` : 'That model';
-      return new ProviderError(
-        code,
-        `${model} was not found on ${host}${shown}. Pick another model or check its name.`,
-        status,
-      );
+      return `${model} was not found on ${host}${shown}. Pick another model or check its name.`;
     }
     case 'rate_limited': {
-      const retryAfterMs = parseRetryAfterMs(headersOf(err));
       const wait = retryAfterMs === undefined ? 'Wait a moment' : `Try again in ${formatSeconds(retryAfterMs)}`;
-      return new ProviderError(
-        code,
-        `${host} is limiting requests${shown}. ${wait}, or check your plan's limits.`,
-        status,
-        retryAfterMs,
-      );
+      return `${host} is limiting requests${shown}. ${wait}, or check your plan's limits.`;
     }
-    case 'bad_request':
-      return new ProviderError(code, `${host} rejected the request${shown}${detail ? `: ${detail}` : '.'}`, status);
+    case 'bad_request': {
+      // The server's own words are the only useful hint for a 400, so they stay, scrubbed.
+      const detail = scrubDetail(apiErrorMessage(err), ctx.apiKey);
+      return `${host} rejected the request${shown}${detail ? `: ${detail}` : '.'}`;
+    }
     default:
-      return new ProviderError('server', `${host} had a problem${shown}. Try again in a moment.`, status);
+      return `${host} had a problem${shown}. Try again in a moment.`;
   }
 }
 
