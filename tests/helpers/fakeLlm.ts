@@ -102,12 +102,15 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
   const server = createServer((req, res) => {
     openResponses.add(res);
     res.on('close', () => openResponses.delete(res));
-    void readRequest(req).then((request) => {
-      requests.push(request);
-      const next = queue.shift() ?? echoScript;
-      const script = typeof next === 'function' ? next(request) : next;
-      return respond(request, script, res, ++responseCount, fake.models);
-    });
+    readRequest(req)
+      .then((request) => {
+        requests.push(request);
+        const next = queue.shift() ?? echoScript;
+        const script = typeof next === 'function' ? next(request) : next;
+        return respond(request, script, res, ++responseCount, fake.models);
+      })
+      // A client that hangs up mid-request is a scenario under test, not a fake failure.
+      .catch(() => res.destroy());
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
