@@ -54,6 +54,7 @@ export function startDbWorker(options: DbClientOptions): Promise<DbClient> {
   const exitListeners: ((code: number) => void)[] = [];
   let nextId = 1;
   let exited = false;
+  let closing: Promise<void> | undefined;
 
   return new Promise<DbClient>((resolveStart, rejectStart) => {
     let started = false;
@@ -105,14 +106,18 @@ export function startDbWorker(options: DbClientOptions): Promise<DbClient> {
           post({ type: 'call', id, method, input });
         });
       },
-      async close() {
-        if (exited) return;
-        const id = nextId++;
-        await new Promise<void>((resolve, reject) => {
-          pending.set(id, { resolve: () => resolve(), reject });
-          post({ type: 'close', id });
-        });
-        await new Promise<void>((resolve) => (exited ? resolve() : worker.once('exit', () => resolve())));
+      close() {
+        // Every caller (window close, quit, a signal) waits for the same close.
+        closing ??= (async () => {
+          if (exited) return;
+          const id = nextId++;
+          await new Promise<void>((resolve, reject) => {
+            pending.set(id, { resolve: () => resolve(), reject });
+            post({ type: 'close', id });
+          });
+          await new Promise<void>((resolve) => (exited ? resolve() : worker.once('exit', () => resolve())));
+        })();
+        return closing;
       },
       async terminate() {
         await worker.terminate();

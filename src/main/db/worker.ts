@@ -40,9 +40,14 @@ async function main() {
 
   // One call at a time: PGlite has a single connection and transactions must not interleave.
   let queue: Promise<void> = Promise.resolve();
+  let closed = false;
   port!.on('message', (message: ToWorker) => {
     queue = queue.then(async () => {
+      // Calls that arrive after close are not run on the closed database; the client fails them
+      // with db_unavailable when this thread exits.
+      if (closed) return;
       if (message.type === 'close') {
+        closed = true;
         await opened.close();
         send({ type: 'result', id: message.id, ok: true, value: null });
         port!.close();
