@@ -7,7 +7,7 @@
  * with the targets from the foundation issue and writes the figures as JSON.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { builtPaths, type Core } from '../src/main/core/core';
@@ -180,10 +180,15 @@ async function main() {
     native: native && nativeSearch ? { ...native.load, search: nativeSearch } : null,
     nativeError,
   };
+  results.machine.loadAverageAtEnd = Math.round((loadavg()[0] ?? 0) * 100) / 100;
   const rows = buildRows(results);
   const out = resolve(values.out ?? join(root, 'bench', 'results.json'));
   writeResults(out, results, rows);
   console.log(`\n${renderTable(rows)}\n\nWrote ${out}`);
+  const busiest = Math.max(machine.loadAverageAtStart, machine.loadAverageAtEnd ?? 0);
+  if (busiest > machine.cores) {
+    console.log(`Note: the machine was busy (load average up to ${busiest} on ${machine.cores} cores); timings are inflated.`);
+  }
   if (!values.keep) rmSync(tmpBase, { recursive: true, force: true });
   else console.log(`Kept ${tmpBase}`);
 }

@@ -13,6 +13,7 @@ export interface MachineInfo {
   date: string;
   /** 1-minute load average when the bench started; above the core count, figures are inflated. */
   loadAverageAtStart: number;
+  loadAverageAtEnd?: number;
 }
 
 function packageVersion(root: string, name: string): string {
