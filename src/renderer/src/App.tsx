@@ -5,6 +5,7 @@ import { Sidebar } from './features/sessions/Sidebar';
 import { displayTitle } from './features/sessions/sessionTitle';
 import { StartView } from './features/sessions/StartView';
 import { TabStrip } from './features/tabs/TabStrip';
+import { SettingsDialog } from './features/settings/SettingsDialog';
 import { useTabShortcuts } from './features/tabs/useTabShortcuts';
 import { useAppStore } from './stores/context';
 
@@ -18,6 +19,7 @@ export function App() {
         <TabStrip />
         <Workspace />
       </main>
+      <SettingsDialog />
       <ErrorToasts />
     </div>
   );

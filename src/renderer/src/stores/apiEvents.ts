@@ -3,14 +3,20 @@ import type { AppStore } from './types';
 
 /** Routes server events into store actions. Returns the unsubscribe. */
 export function bindApiEvents(api: ConfabApi, store: AppStore): () => void {
-  const offSessions = api.on('sessions.changed', ({ ids }) => {
-    void store.getState().handleSessionsChanged(ids);
-  });
-  const offMessages = api.on('messages.changed', ({ sessionId }) => {
-    store.getState().handleMessagesChanged(sessionId);
-  });
+  const offs = [
+    api.on('sessions.changed', ({ ids }) => {
+      void store.getState().handleSessionsChanged(ids);
+    }),
+    api.on('messages.changed', ({ sessionId }) => {
+      store.getState().handleMessagesChanged(sessionId);
+    }),
+    api.on('chat.started', (event) => store.getState().handleChatStarted(event)),
+    api.on('chat.delta', (event) => store.getState().handleChatDelta(event)),
+    api.on('chat.done', (event) => {
+      void store.getState().handleChatDone(event);
+    }),
+  ];
   return () => {
-    offSessions();
-    offMessages();
+    for (const off of offs) off();
   };
 }

@@ -103,7 +103,7 @@ describe('messages slice', () => {
     const s = fake.addSession();
     const store = createAppStore(fake.api);
     store.getState().setDraft(s.id, 'keep me');
-    fake.failNext('messages.append', 'db_unavailable', 'Lost connection to Confab. Reconnecting…');
+    fake.failNext('chat.send', 'db_unavailable', 'Lost connection to Confab. Reconnecting…');
     await expect(store.getState().sendMessage(s.id)).resolves.toBe(false);
     expect(store.getState().drafts[s.id]).toBe('keep me');
     expect(store.getState().errors.map((e) => e.message)).toEqual(['Lost connection to Confab. Reconnecting…']);
@@ -115,6 +115,21 @@ describe('messages slice', () => {
     const store = createAppStore(fake.api);
     store.getState().setDraft(s.id, '  \n ');
     await expect(store.getState().sendMessage(s.id)).resolves.toBe(false);
-    expect(fake.callsTo('messages.append')).toEqual([]);
+    expect(fake.callsTo('chat.send')).toEqual([]);
+  });
+
+  it('sends through chat.send and keeps the draft while the chat is still answering', async () => {
+    const fake = new FakeConfab();
+    const s = fake.addSession();
+    const store = createAppStore(fake.api);
+    store.getState().setDraft(s.id, 'first');
+    await expect(store.getState().sendMessage(s.id)).resolves.toBe(true);
+    expect(fake.callsTo('chat.send')).toEqual([{ sessionId: s.id, content: 'first' }]);
+    expect(store.getState().generating[s.id]).toBe(fake.activeReply(s.id));
+
+    store.getState().setDraft(s.id, 'second');
+    await expect(store.getState().sendMessage(s.id)).resolves.toBe(false);
+    expect(store.getState().drafts[s.id]).toBe('second');
+    expect(fake.callsTo('chat.send')).toHaveLength(1);
   });
 });

@@ -25,7 +25,7 @@ export interface MessagesSlice {
   forgetMessages(sessionId: string): void;
   handleMessagesChanged(sessionId: string): void;
   setDraft(sessionId: string, text: string): void;
-  /** Sends the session's draft as a user message. Resolves to false if nothing was sent. */
+  /** Sends the session's draft and starts the reply. Resolves to false if nothing was sent. */
   sendMessage(sessionId: string): Promise<boolean>;
 }
 
@@ -127,10 +127,15 @@ export const createMessagesSlice: SliceCreator<MessagesSlice> = (set, get, api) 
     async sendMessage(sessionId) {
       const content = get().drafts[sessionId] ?? '';
       if (content.trim() === '') return false;
+      // One reply at a time per chat: the draft stays until this one ends or is stopped.
+      if (get().generating[sessionId] !== undefined) return false;
       // Clearing first makes a second Enter a no-op and gives instant feedback.
       get().setDraft(sessionId, '');
       try {
-        await api.messages.append({ sessionId, role: 'user', content });
+        // Without a provider the message is still saved, with a reply that says what to set up
+        // and offers a retry, so nothing typed is lost.
+        const { assistantMessage } = await api.chat.send({ sessionId, content });
+        get().replyStarted(sessionId, assistantMessage);
       } catch (error) {
         // Give the text back unless the user already started typing something else.
         if ((get().drafts[sessionId] ?? '') === '') get().setDraft(sessionId, content);

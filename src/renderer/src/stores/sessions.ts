@@ -26,6 +26,13 @@ export interface SessionsSlice {
   /** Re-reads sessions by id. Resolves to the ids that no longer exist (purged or in the trash). */
   fetchSessions(ids: readonly string[]): Promise<string[]>;
   handleSessionsChanged(ids: readonly string[]): Promise<void>;
+  /** Folds a session the API returned into what is shown, keeping the list's preview fields. */
+  sessionChanged(session: Session): void;
+  /** Saves a chat's model or system prompt. Resolves to false if it failed (the error is shown). */
+  updateSession(
+    id: string,
+    patch: { providerId?: string | null; model?: string | null; systemPrompt?: string },
+  ): Promise<boolean>;
 }
 
 function summaryOf(session: Session): SessionSummary {
@@ -151,6 +158,26 @@ export const createSessionsSlice: SliceCreator<SessionsSlice> = (set, get, api) 
       if (stale.length === 0) return;
       const gone = await get().fetchSessions(stale);
       if (gone.length > 0) get().dropTabs(gone);
+    },
+
+    sessionChanged(session) {
+      set((s) => {
+        const known = s.sessionsById[session.id];
+        const summary: SessionSummary = known
+          ? { ...known, ...session }
+          : summaryOf(session);
+        return { sessionsById: { ...s.sessionsById, [session.id]: summary } };
+      });
+    },
+
+    async updateSession(id, patch) {
+      try {
+        get().sessionChanged(await api.sessions.update({ id, ...patch }));
+        return true;
+      } catch (error) {
+        get().reportError(error);
+        return false;
+      }
     },
   };
 };

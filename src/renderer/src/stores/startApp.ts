@@ -1,6 +1,6 @@
 import type { ConfabApi } from '@shared/client';
 import { bindApiEvents } from './apiEvents';
-import { createAppStore } from './store';
+import { createAppStore, type AppStoreOptions } from './store';
 import type { AppStore } from './types';
 
 export interface RunningApp {
@@ -9,10 +9,12 @@ export interface RunningApp {
 }
 
 /** Builds the store over an API and starts loading. Events are bound first so none are missed. */
-export function startApp(api: ConfabApi): RunningApp {
-  const store = createAppStore(api);
+export function startApp(api: ConfabApi, options: AppStoreOptions = {}): RunningApp {
+  const store = createAppStore(api, options);
   const stop = bindApiEvents(api, store);
   void store.getState().refreshSessions();
   void store.getState().restoreTabs();
+  void store.getState().loadProviders();
+  void store.getState().loadActiveChats();
   return { store, stop };
 }

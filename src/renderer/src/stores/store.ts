@@ -1,16 +1,26 @@
 import { createStore } from 'zustand/vanilla';
 import type { ConfabApi } from '@shared/client';
+import { createChatSlice, type FrameScheduler } from './chat';
 import { createMessagesSlice } from './messages';
+import { createProvidersSlice } from './providers';
 import { createSessionsSlice } from './sessions';
 import { createTabsSlice } from './tabs';
 import type { AppState, AppStore } from './types';
 import { createUiSlice } from './ui';
 
-export function createAppStore(api: ConfabApi): AppStore {
+export interface AppStoreOptions {
+  /** When streamed text reaches the store; tests pass a manual one. Default: once per animation frame. */
+  scheduleFrame?: FrameScheduler;
+}
+
+export function createAppStore(api: ConfabApi, options: AppStoreOptions = {}): AppStore {
+  const createChat = createChatSlice(options.scheduleFrame);
   return createStore<AppState>()((set, get) => ({
     ...createUiSlice(set, get, api),
     ...createSessionsSlice(set, get, api),
     ...createTabsSlice(set, get, api),
     ...createMessagesSlice(set, get, api),
+    ...createProvidersSlice(set, get, api),
+    ...createChat(set, get, api),
   }));
 }

@@ -14,6 +14,10 @@ export interface UiSlice {
    * shortcut does; arrowing through the tab strip must leave focus in the strip).
    */
   composerFocusFor: string | null;
+  /** The Settings dialog is open. */
+  settingsOpen: boolean;
+  openSettings(): void;
+  closeSettings(): void;
   reportError(error: unknown): void;
   dismissError(id: number): void;
   requestComposerFocus(sessionId: string): void;
@@ -42,6 +46,15 @@ export const createUiSlice: SliceCreator<UiSlice> = (set) => {
   return {
     errors: [],
     composerFocusFor: null,
+    settingsOpen: false,
+
+    openSettings() {
+      set({ settingsOpen: true });
+    },
+
+    closeSettings() {
+      set({ settingsOpen: false });
+    },
 
     reportError(error) {
       if (!(error instanceof ConfabError) && !isConfabErrorData(error)) console.error(error);

@@ -14,7 +14,18 @@ import {
 } from '@shared/contract';
 import { ConfabError, toErrorData, type ErrorCode } from '@shared/errors';
 import { uuidv7 } from '@shared/ids';
-import type { BranchMessage, Message, MessageRole, Session, SessionSummary } from '@shared/types';
+import type {
+  BranchMessage,
+  ChatSettings,
+  DetectedProvider,
+  Message,
+  MessageRole,
+  MessageStatus,
+  ProviderConfig,
+  ProviderPresetInfo,
+  Session,
+  SessionSummary,
+} from '@shared/types';
 
 type Handler<K extends MethodName> = (input: ParsedInput<K>) => MethodOutput<K>;
 type Handlers = { [K in MethodName]?: Handler<K> };
@@ -31,10 +42,29 @@ function tick(): string {
   return new Date(clock).toISOString();
 }
 
+export const FAKE_PRESETS: ProviderPresetInfo[] = [
+  { preset: 'openai', kind: 'openai', label: 'OpenAI', baseUrl: 'https://api.openai.com/v1', needsKey: true, isLocal: false },
+  { preset: 'anthropic', kind: 'anthropic', label: 'Anthropic', baseUrl: 'https://api.anthropic.com', needsKey: true, isLocal: false },
+  { preset: 'openrouter', kind: 'openai', label: 'OpenRouter', baseUrl: 'https://openrouter.ai/api/v1', needsKey: true, isLocal: false },
+  { preset: 'ollama', kind: 'openai', label: 'Ollama', baseUrl: 'http://localhost:11434/v1', needsKey: false, isLocal: true },
+  { preset: 'lmstudio', kind: 'openai', label: 'LM Studio', baseUrl: 'http://localhost:1234/v1', needsKey: false, isLocal: true },
+  { preset: 'llamacpp', kind: 'openai', label: 'llama.cpp server', baseUrl: 'http://localhost:8080/v1', needsKey: false, isLocal: true },
+  { preset: 'custom', kind: 'openai', label: 'Custom (OpenAI-compatible)', baseUrl: '', needsKey: false, isLocal: false },
+];
+
 export class FakeConfab {
   readonly sessions = new Map<string, Session>();
   readonly messages = new Map<string, Message>();
   readonly uiState = new Map<string, unknown>();
+  readonly providers = new Map<string, ProviderConfig>();
+  /** Keys as main would keep them: never returned by any method. */
+  readonly apiKeys = new Map<string, string>();
+  chatSettings: ChatSettings = { autoTitle: true, defaultProviderId: null, defaultModel: null, contextBudget: 8000 };
+  /** Sessions with a reply in flight → its assistant message id. */
+  readonly active = new Map<string, string>();
+  /** What `providers.models` answers, by provider id; default: the provider's own list. */
+  readonly serverModels = new Map<string, string[]>();
+  detectedLocal: DetectedProvider[] = [];
   readonly calls: RecordedCall[] = [];
   readonly api: ConfabApi;
   private readonly listeners = new Set<(event: EventName, payload: unknown) => void>();
@@ -109,10 +139,12 @@ export class FakeConfab {
     return session;
   }
 
-  addMessage(sessionId: string, role: MessageRole, content: string): Message {
+  /** Appends under the current leaf (or `fields.parentId`) and makes the new message the leaf. */
+  addMessage(sessionId: string, role: MessageRole, content: string, fields: Partial<Message> = {}): Message {
     const session = this.sessions.get(sessionId);
     if (!session) throw new ConfabError('not_found', 'That chat no longer exists.');
-    const parent = session.currentLeafId ? this.messages.get(session.currentLeafId) : undefined;
+    const parentId = fields.parentId === undefined ? session.currentLeafId : fields.parentId;
+    const parent = parentId ? this.messages.get(parentId) : undefined;
     const now = tick();
     const message: Message = {
       id: uuidv7(),
@@ -135,6 +167,7 @@ export class FakeConfab {
       createdAt: now,
       updatedAt: now,
       deletedAt: null,
+      ...fields,
     };
     this.messages.set(message.id, message);
     this.sessions.set(sessionId, {
@@ -146,6 +179,78 @@ export class FakeConfab {
       updatedAt: now,
     });
     return message;
+  }
+
+  addProvider(fields: Partial<ProviderConfig> = {}, apiKey?: string): ProviderConfig {
+    const now = tick();
+    const provider: ProviderConfig = {
+      id: uuidv7(),
+      kind: 'openai',
+      preset: 'custom',
+      name: 'Test provider',
+      baseUrl: 'http://127.0.0.1:9/v1',
+      defaultModel: null,
+      models: [],
+      contextBudget: null,
+      enabled: true,
+      isLocal: true,
+      hasApiKey: apiKey !== undefined,
+      createdAt: now,
+      updatedAt: now,
+      ...fields,
+    };
+    this.providers.set(provider.id, provider);
+    if (apiKey !== undefined) this.apiKeys.set(provider.id, apiKey);
+    return provider;
+  }
+
+  /** Siblings of a message, oldest first, as main orders them. */
+  siblingsOf(messageId: string): Message[] {
+    const m = this.messages.get(messageId);
+    if (!m) throw new ConfabError('not_found', 'That message no longer exists.');
+    return [...this.messages.values()]
+      .filter((x) => x.sessionId === m.sessionId && x.parentId === m.parentId && !x.deletedAt)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  }
+
+  /** Ends a reply as main's runner would: final content and status, then chat.done and messages.changed. */
+  finishReply(
+    messageId: string,
+    fields: Partial<Message> & { status?: MessageStatus } = {},
+  ): void {
+    const m = this.messages.get(messageId);
+    if (!m) throw new Error(`no message ${messageId}`);
+    const final: Message = { ...m, status: 'complete', ...fields, updatedAt: tick() };
+    this.messages.set(messageId, final);
+    if (this.active.get(m.sessionId) === messageId) this.active.delete(m.sessionId);
+    this.emit('chat.done', {
+      sessionId: m.sessionId,
+      messageId,
+      status: final.status,
+      errorCode: final.errorCode,
+      errorMessage: final.errorMessage,
+    });
+    this.emit('messages.changed', { sessionId: m.sessionId, messageIds: [messageId] });
+  }
+
+  /** The assistant message a reply is streaming into, if any. */
+  activeReply(sessionId: string): string | undefined {
+    return this.active.get(sessionId);
+  }
+
+  private startReply(sessionId: string, parentId: string): Message {
+    if (this.active.has(sessionId)) {
+      throw new ConfabError('conflict', 'This chat is still writing a reply. Wait for it to finish, or stop it first.');
+    }
+    const assistant = this.addMessage(sessionId, 'assistant', '', { parentId, status: 'streaming' });
+    this.active.set(sessionId, assistant.id);
+    this.emitSoon('messages.changed', { sessionId, messageIds: [assistant.id] });
+    this.emitSoon('chat.started', { sessionId, messageId: assistant.id });
+    return assistant;
+  }
+
+  private withoutKey(p: ProviderConfig): ProviderConfig {
+    return { ...p, hasApiKey: this.apiKeys.has(p.id) };
   }
 
   summary(session: Session): SessionSummary {
@@ -191,13 +296,131 @@ export class FakeConfab {
       while (id) {
         const m = this.messages.get(id);
         if (!m) break;
-        path.unshift({ ...m, siblingCount: 1, siblingIndex: 0 });
+        const siblings = this.siblingsOf(m.id);
+        path.unshift({ ...m, siblingCount: siblings.length, siblingIndex: siblings.findIndex((s) => s.id === m.id) });
         id = m.parentId;
       }
       const items = path.slice(-limit);
       const oldest = items[0];
       return { items, nextCursor: oldest?.parentId && items.length === limit ? oldest.parentId : null };
     },
+    'messages.siblings': ({ messageId }) => this.siblingsOf(messageId),
+    'sessions.update': ({ id, ...patch }) => {
+      const session = this.sessions.get(id);
+      if (!session) throw new ConfabError('not_found', 'That chat no longer exists.');
+      const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+      const updated: Session = { ...session, ...defined, updatedAt: tick() };
+      this.sessions.set(id, updated);
+      this.emitSoon('sessions.changed', { ids: [id] });
+      return updated;
+    },
+    'sessions.setCurrentLeaf': ({ sessionId, messageId }) => {
+      const session = this.sessions.get(sessionId);
+      if (!session) throw new ConfabError('not_found', 'That chat no longer exists.');
+      // Like main: the newest continuation under the chosen message.
+      let leaf = messageId;
+      for (;;) {
+        const children = [...this.messages.values()]
+          .filter((m) => m.parentId === leaf && !m.deletedAt)
+          .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+        if (!children[0]) break;
+        leaf = children[0].id;
+      }
+      const updated = { ...session, currentLeafId: leaf };
+      this.sessions.set(sessionId, updated);
+      this.emitSoon('messages.changed', { sessionId, messageIds: [] });
+      this.emitSoon('sessions.changed', { ids: [sessionId] });
+      return updated;
+    },
+
+    'chat.send': ({ sessionId, content, parentId }) => {
+      if (this.active.has(sessionId)) {
+        throw new ConfabError('conflict', 'This chat is still writing a reply. Wait for it to finish, or stop it first.');
+      }
+      const userMessage = this.addMessage(sessionId, 'user', content, parentId === undefined ? {} : { parentId });
+      const assistantMessage = this.startReply(sessionId, userMessage.id);
+      this.emitSoon('sessions.changed', { ids: [sessionId] });
+      return { userMessage, assistantMessage, runId: uuidv7() };
+    },
+    'chat.stop': ({ sessionId }) => {
+      const messageId = this.active.get(sessionId);
+      if (!messageId) return { stopped: false };
+      setTimeout(() => this.finishReply(messageId, { status: 'cancelled' }), 0);
+      return { stopped: true };
+    },
+    'chat.regenerate': ({ messageId }) => {
+      const m = this.messages.get(messageId);
+      if (!m) throw new ConfabError('not_found', 'That message no longer exists.');
+      if (m.role !== 'assistant' || !m.parentId) throw new ConfabError('invalid_input', 'Only a reply can be generated again.');
+      return { assistantMessage: this.startReply(m.sessionId, m.parentId), runId: uuidv7() };
+    },
+    'chat.edit': ({ messageId, content }) => {
+      const m = this.messages.get(messageId);
+      if (!m) throw new ConfabError('not_found', 'That message no longer exists.');
+      if (m.role !== 'user') throw new ConfabError('invalid_input', 'Only your own messages can be edited.');
+      if (this.active.has(m.sessionId)) {
+        throw new ConfabError('conflict', 'This chat is still writing a reply. Wait for it to finish, or stop it first.');
+      }
+      const userMessage = this.addMessage(m.sessionId, 'user', content, { parentId: m.parentId });
+      const assistantMessage = this.startReply(m.sessionId, userMessage.id);
+      return { userMessage, assistantMessage, runId: uuidv7() };
+    },
+    'chat.active': () => ({ sessionIds: [...this.active.keys()] }),
+
+    'providers.presets': () => FAKE_PRESETS,
+    'providers.list': () => [...this.providers.values()].map((p) => this.withoutKey(p)),
+    'providers.create': ({ apiKey, ...input }) => {
+      const preset = FAKE_PRESETS.find((p) => p.preset === input.preset)!;
+      const baseUrl = input.baseUrl ?? preset.baseUrl;
+      if (!baseUrl) throw new ConfabError('invalid_input', 'Enter the address of the server.');
+      const created = this.addProvider(
+        {
+          preset: input.preset,
+          kind: preset.kind,
+          name: input.name ?? preset.label,
+          baseUrl,
+          defaultModel: input.defaultModel ?? null,
+          models: input.models ?? [],
+          contextBudget: input.contextBudget ?? null,
+          isLocal: preset.isLocal,
+        },
+        apiKey,
+      );
+      return this.withoutKey(created);
+    },
+    'providers.update': ({ id, apiKey, ...patch }) => {
+      const p = this.providers.get(id);
+      if (!p) throw new ConfabError('not_found', 'That provider is no longer set up.');
+      const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+      const updated = { ...p, ...defined, updatedAt: tick() };
+      this.providers.set(id, updated);
+      if (apiKey === null) this.apiKeys.delete(id);
+      else if (apiKey !== undefined) this.apiKeys.set(id, apiKey);
+      return this.withoutKey(updated);
+    },
+    'providers.delete': ({ id }) => {
+      const deleted = this.providers.delete(id);
+      this.apiKeys.delete(id);
+      if (this.chatSettings.defaultProviderId === id) {
+        this.chatSettings = { ...this.chatSettings, defaultProviderId: null, defaultModel: null };
+      }
+      return { deleted };
+    },
+    'providers.models': ({ id }) => {
+      const p = this.providers.get(id);
+      if (!p) throw new ConfabError('not_found', 'That provider is no longer set up.');
+      const listed = this.serverModels.get(id);
+      if (!listed) return { models: p.models, source: 'manual' as const, error: `Confab could not reach ${p.name}.` };
+      return { models: [...new Set([...listed, ...p.models])], source: 'provider' as const, error: null };
+    },
+    'providers.detectLocal': () => this.detectedLocal,
+    'settings.getChat': () => this.chatSettings,
+    'settings.setChat': (patch) => {
+      const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+      this.chatSettings = { ...this.chatSettings, ...defined };
+      return this.chatSettings;
+    },
+
     'ui.get': ({ key }) => (this.uiState.has(key) ? structuredClone(this.uiState.get(key)) : null),
     'ui.set': ({ key, value }) => {
       this.uiState.set(key, structuredClone(value));

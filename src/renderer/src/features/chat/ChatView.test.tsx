@@ -6,7 +6,8 @@ import { FakeConfab } from '../../test/fakeApi';
 import { renderApp } from '../../test/renderApp';
 
 const composer = () => screen.getByRole('textbox', { name: 'Message' });
-const shownMessages = () => screen.queryAllByTestId('message').map((m) => [m.dataset.role, m.textContent]);
+const contentOf = (m: HTMLElement) => m.querySelector('[data-testid="message-content"]')?.textContent;
+const shownMessages = () => screen.queryAllByTestId('message').map((m) => [m.dataset.role, contentOf(m)]);
 
 function openWith(build: (fake: FakeConfab, sessionId: string) => void = () => {}) {
   const fake = new FakeConfab();
@@ -34,7 +35,7 @@ describe('Chat view', () => {
     const payload = '<img src=x onerror="window.pwned=1"><b>bold</b>';
     openWith((fake, id) => fake.addMessage(id, 'assistant', payload));
     const message = await screen.findByTestId('message');
-    expect(message.textContent).toBe(payload);
+    expect(contentOf(message)).toBe(payload);
     expect(message.querySelector('img, b')).toBeNull();
   });
 
@@ -44,14 +45,14 @@ describe('Chat view', () => {
 
     fireEvent.change(composer(), { target: { value: 'line one' } });
     fireEvent.keyDown(composer(), { key: 'Enter', shiftKey: true });
-    expect(fake.callsTo('messages.append')).toEqual([]);
+    expect(fake.callsTo('chat.send')).toEqual([]);
     expect((composer() as HTMLTextAreaElement).value).toBe('line one');
 
     fireEvent.change(composer(), { target: { value: 'line one\nline two' } });
     fireEvent.keyDown(composer(), { key: 'Enter' });
     expect((composer() as HTMLTextAreaElement).value).toBe('');
-    await waitFor(() => expect(shownMessages()).toEqual([['user', 'line one\nline two']]));
-    expect(fake.callsTo('messages.append')).toEqual([{ sessionId, role: 'user', content: 'line one\nline two' }]);
+    await waitFor(() => expect(shownMessages()[0]).toEqual(['user', 'line one\nline two']));
+    expect(fake.callsTo('chat.send')).toEqual([{ sessionId, content: 'line one\nline two' }]);
   });
 
   it('the Send button sends and is disabled for an empty draft', async () => {
@@ -61,14 +62,14 @@ describe('Chat view', () => {
     fireEvent.change(composer(), { target: { value: 'hello' } });
     expect((send as HTMLButtonElement).disabled).toBe(false);
     fireEvent.click(send);
-    await waitFor(() => expect(shownMessages()).toEqual([['user', 'hello']]));
-    expect(fake.callsTo('messages.append')).toHaveLength(1);
+    await waitFor(() => expect(shownMessages()[0]).toEqual(['user', 'hello']));
+    expect(fake.callsTo('chat.send')).toHaveLength(1);
   });
 
   it('shows an API error in a dismissible alert and keeps the draft', async () => {
     const { fake } = openWith();
     await screen.findByText(/No messages yet/);
-    fake.failNext('messages.append', 'not_found', 'That chat no longer exists.');
+    fake.failNext('chat.send', 'not_found', 'That chat no longer exists.');
 
     fireEvent.change(composer(), { target: { value: 'will fail' } });
     fireEvent.keyDown(composer(), { key: 'Enter' });

@@ -1,12 +1,15 @@
 import { useEffect } from 'react';
-import { useAppStore } from '../../stores/context';
+import { useAppStore, useAppStoreApi } from '../../stores/context';
 import { tabDomId, tabPanelDomId } from '../tabs/tabIds';
+import { ChatToolbar } from './ChatToolbar';
 import { Composer } from './Composer';
 import { MessageList } from './MessageList';
+import { ProviderNotice } from './ProviderNotice';
 
 /** The active tab's panel. Mounted per session (keyed), so scroll state never leaks between chats. */
 export function ChatView({ sessionId }: { sessionId: string }) {
   const ensureMessages = useAppStore((s) => s.ensureMessages);
+  useStopOnEscape(sessionId);
 
   useEffect(() => {
     void ensureMessages(sessionId);
@@ -14,8 +17,26 @@ export function ChatView({ sessionId }: { sessionId: string }) {
 
   return (
     <section role="tabpanel" id={tabPanelDomId(sessionId)} aria-labelledby={tabDomId(sessionId)} className="chat">
+      <ChatToolbar sessionId={sessionId} />
       <MessageList sessionId={sessionId} />
+      <ProviderNotice sessionId={sessionId} />
       <Composer sessionId={sessionId} />
     </section>
   );
+}
+
+/** Esc stops the shown chat's reply, unless something nearer (a dialog, an editor) used it. */
+function useStopOnEscape(sessionId: string): void {
+  const store = useAppStoreApi();
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape' || event.defaultPrevented || event.isComposing) return;
+      const state = store.getState();
+      if (state.settingsOpen || state.generating[sessionId] === undefined) return;
+      event.preventDefault();
+      void state.stopGeneration(sessionId);
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, [store, sessionId]);
 }

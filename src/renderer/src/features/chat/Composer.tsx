@@ -5,9 +5,15 @@ export function Composer({ sessionId }: { sessionId: string }) {
   const draft = useAppStore((s) => s.drafts[sessionId] ?? '');
   const setDraft = useAppStore((s) => s.setDraft);
   const sendMessage = useAppStore((s) => s.sendMessage);
+  const stopGeneration = useAppStore((s) => s.stopGeneration);
+  const reply = useAppStore((s) => s.generating[sessionId]);
+  const generating = reply !== undefined;
   const focusRequested = useAppStore((s) => s.composerFocusFor === sessionId);
   const composerFocused = useAppStore((s) => s.composerFocused);
   const [sending, setSending] = useState(false);
+  // The reply Stop was pressed for; a later reply gets a fresh Stop button.
+  const [stoppedReply, setStoppedReply] = useState<string | null | undefined>(undefined);
+  const stopping = generating && stoppedReply === reply;
   const inputRef = useRef<HTMLTextAreaElement>(null);
 
   useEffect(() => {
@@ -17,7 +23,7 @@ export function Composer({ sessionId }: { sessionId: string }) {
   }, [focusRequested, composerFocused, sessionId]);
 
   const send = async () => {
-    if (sending) return;
+    if (sending || generating) return;
     setSending(true);
     try {
       await sendMessage(sessionId);
@@ -25,6 +31,11 @@ export function Composer({ sessionId }: { sessionId: string }) {
       setSending(false);
     }
     inputRef.current?.focus();
+  };
+
+  const stop = () => {
+    setStoppedReply(reply);
+    void stopGeneration(sessionId);
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -40,21 +51,41 @@ export function Composer({ sessionId }: { sessionId: string }) {
         ref={inputRef}
         className="composer__input"
         aria-label="Message"
+        aria-describedby={generating ? `composer-busy-${sessionId}` : undefined}
         placeholder="Message (Shift+Enter for a new line)"
         rows={1}
         value={draft}
         onChange={(event) => setDraft(sessionId, event.target.value)}
         onKeyDown={onKeyDown}
       />
-      <button
-        type="button"
-        className="button button--primary composer__send"
-        aria-label="Send"
-        disabled={sending || draft.trim() === ''}
-        onClick={() => void send()}
-      >
-        Send
-      </button>
+      {generating ? (
+        <>
+          <span id={`composer-busy-${sessionId}`} className="visually-hidden">
+            A reply is being written. Press Escape to stop it.
+          </span>
+          <button
+            type="button"
+            className="button composer__stop"
+            aria-label="Stop"
+            title="Stop the reply (Esc)"
+            disabled={stopping}
+            onClick={stop}
+          >
+            <span aria-hidden="true" className="composer__stop-icon" />
+            Stop
+          </button>
+        </>
+      ) : (
+        <button
+          type="button"
+          className="button button--primary composer__send"
+          aria-label="Send"
+          disabled={sending || draft.trim() === ''}
+          onClick={() => void send()}
+        >
+          Send
+        </button>
+      )}
     </div>
   );
 }

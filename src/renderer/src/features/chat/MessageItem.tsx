@@ -1,5 +1,8 @@
-import { memo } from 'react';
+import { memo, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { BranchMessage, MessageRole } from '@shared/types';
+import { useAppStore } from '../../stores/context';
+import { BranchSwitcher } from './BranchSwitcher';
+import { describeReplyStats, formatReplyStats } from './format';
 
 const ROLE_LABELS: Record<MessageRole, string> = {
   user: 'You',
@@ -8,21 +11,172 @@ const ROLE_LABELS: Record<MessageRole, string> = {
   tool: 'Tool',
 };
 
+/** Replies that ended without a full answer and can be asked for again. */
+const RETRYABLE = new Set(['error', 'interrupted']);
+
 /**
  * Content is model output or user text: untrusted. It is rendered as a React text node only
  * (never as HTML), and `pre-wrap` keeps its line breaks.
  */
 export const MessageItem = memo(function MessageItem({ message }: { message: BranchMessage }) {
+  const streamed = useAppStore((s) => s.streams[message.id]?.text);
+  const busy = useAppStore((s) => s.generating[message.sessionId] !== undefined);
+  const [editing, setEditing] = useState(false);
+  const streaming = message.status === 'streaming' || message.status === 'pending';
+  const content = streamed ?? message.content;
+
   return (
     <article
       data-testid="message"
       data-role={message.role}
       data-status={message.status}
       aria-label={ROLE_LABELS[message.role]}
+      aria-busy={streaming || undefined}
       className={`message message--${message.role}`}
     >
-      <div className="message__content">{message.content}</div>
-      {message.status === 'error' && message.errorMessage && <p className="message__error">{message.errorMessage}</p>}
+      {editing ? (
+        <MessageEditor message={message} onClose={() => setEditing(false)} />
+      ) : (
+        <div className="message__content" data-testid="message-content">
+          {content}
+          {streaming && <span className="message__cursor" aria-hidden="true" />}
+        </div>
+      )}
+      {streaming && content === '' && <p className="message__note muted">Writing…</p>}
+      {message.status === 'cancelled' && <p className="message__note muted">Stopped</p>}
+      {RETRYABLE.has(message.status) && (
+        <div className="message__error">
+          <p>{message.errorMessage ?? 'This reply did not finish.'}</p>
+          {message.errorCode === 'no_provider' && <SetUpProviderButton />}
+        </div>
+      )}
+      {!editing && <MessageFooter message={message} busy={busy} streaming={streaming} onEdit={() => setEditing(true)} />}
     </article>
   );
 });
+
+function SetUpProviderButton() {
+  const openSettings = useAppStore((s) => s.openSettings);
+  return (
+    <button type="button" className="button button--link" onClick={openSettings}>
+      Set up a provider
+    </button>
+  );
+}
+
+function MessageFooter({
+  message,
+  busy,
+  streaming,
+  onEdit,
+}: {
+  message: BranchMessage;
+  busy: boolean;
+  streaming: boolean;
+  onEdit: () => void;
+}) {
+  const regenerate = useAppStore((s) => s.regenerate);
+  const isAssistant = message.role === 'assistant';
+  const stats = isAssistant && !streaming ? formatReplyStats(message) : null;
+  const retryable = RETRYABLE.has(message.status);
+  const busyTitle = busy ? 'Wait for the reply to finish, or stop it' : undefined;
+
+  return (
+    <div className="message__footer">
+      <BranchSwitcher message={message} />
+      {stats && (
+        <span className="message__stats" title={describeReplyStats(message) ?? undefined}>
+          {stats}
+        </span>
+      )}
+      {isAssistant && !streaming && (
+        <button
+          type="button"
+          className={retryable ? 'button message__retry' : 'icon-button message__action'}
+          aria-label={retryable ? 'Retry' : 'Regenerate'}
+          title={busyTitle ?? (retryable ? 'Try again' : 'Write a new answer')}
+          disabled={busy}
+          onClick={() => void regenerate(message.sessionId, message.id)}
+        >
+          {retryable ? 'Retry' : <span aria-hidden="true">↻</span>}
+        </button>
+      )}
+      {message.role === 'user' && (
+        <button
+          type="button"
+          className="icon-button message__action"
+          aria-label="Edit"
+          title={busyTitle ?? 'Edit and send again'}
+          disabled={busy}
+          onClick={onEdit}
+        >
+          <span aria-hidden="true">✎</span>
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** Edits a user message in place; saving sends the new text as a sibling and answers it. */
+function MessageEditor({ message, onClose }: { message: BranchMessage; onClose: () => void }) {
+  const editMessage = useAppStore((s) => s.editMessage);
+  const busy = useAppStore((s) => s.generating[message.sessionId] !== undefined);
+  const [text, setText] = useState(message.content);
+  const [saving, setSaving] = useState(false);
+  const ref = useRef<HTMLTextAreaElement>(null);
+
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    el.focus();
+    el.setSelectionRange(el.value.length, el.value.length);
+  }, []);
+
+  const save = async () => {
+    if (saving || busy || text.trim() === '') return;
+    if (text === message.content) return onClose();
+    setSaving(true);
+    const ok = await editMessage(message.sessionId, message.id, text);
+    setSaving(false);
+    if (ok) onClose();
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === 'Escape') {
+      // Esc here cancels the edit; it must not also stop a reply.
+      event.preventDefault();
+      event.stopPropagation();
+      onClose();
+      return;
+    }
+    if (event.key !== 'Enter' || event.shiftKey || event.nativeEvent.isComposing) return;
+    event.preventDefault();
+    void save();
+  };
+
+  return (
+    <div className="message-editor">
+      <textarea
+        ref={ref}
+        className="message-editor__input"
+        aria-label="Edit message"
+        value={text}
+        onChange={(event) => setText(event.target.value)}
+        onKeyDown={onKeyDown}
+      />
+      <div className="message-editor__actions">
+        <button type="button" className="button" onClick={onClose}>
+          Cancel
+        </button>
+        <button
+          type="button"
+          className="button button--primary"
+          disabled={saving || busy || text.trim() === ''}
+          onClick={() => void save()}
+        >
+          Save and send
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -21,6 +21,8 @@ export function MessageList({ sessionId }: { sessionId: string }) {
   const last = items.at(-1);
   const lastId = last?.id;
   const lastIsUser = last?.role === 'user';
+  // Streamed text grows the last message without changing its id.
+  const streamedLength = useAppStore((s) => (lastId ? (s.streams[lastId]?.text.length ?? 0) : 0));
 
   // Runs before paint so the list never flashes at the wrong scroll position.
   useLayoutEffect(() => {
@@ -30,13 +32,16 @@ export function MessageList({ sessionId }: { sessionId: string }) {
     if (lastId !== before.last) {
       // New at the bottom: follow it if the reader was at the bottom, or if they just sent it.
       if (following.current || lastIsUser) el.scrollTop = el.scrollHeight;
+    } else if (firstId === before.first && following.current) {
+      // The reply grew: keep its newest line in view unless the reader scrolled up.
+      el.scrollTop = el.scrollHeight;
     } else if (firstId !== before.first) {
       // Older messages prepended: keep the same message under the reader's eyes.
       el.scrollTop = el.scrollHeight - el.clientHeight - distanceFromBottom.current;
     }
     shown.current = { first: firstId, last: lastId };
     distanceFromBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight;
-  }, [firstId, lastId, lastIsUser]);
+  }, [firstId, lastId, lastIsUser, streamedLength]);
 
   const onScroll = () => {
     const el = scrollRef.current;

@@ -1,3 +1,4 @@
+import { SettingsButton } from '../settings/SettingsButton';
 import { NewChatButton } from './NewChatButton';
 import { SessionList } from './SessionList';
 
@@ -6,7 +7,10 @@ export function Sidebar() {
     <nav aria-label="Chats" className="sidebar">
       <div className="sidebar__header">
         <span className="sidebar__brand">Confab</span>
-        <NewChatButton />
+        <div className="sidebar__actions">
+          <SettingsButton />
+          <NewChatButton />
+        </div>
       </div>
       <SessionList />
     </nav>

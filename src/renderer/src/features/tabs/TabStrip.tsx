@@ -62,6 +62,7 @@ export function TabStrip() {
 function Tab({ sessionId }: { sessionId: string }) {
   const title = useAppStore((s) => displayTitle(s.sessionsById[sessionId]));
   const selected = useAppStore((s) => s.tabs.active === sessionId);
+  const streaming = useAppStore((s) => s.generating[sessionId] !== undefined);
   const activateTab = useAppStore((s) => s.activateTab);
   const closeTab = useAppStore((s) => s.closeTab);
   const ref = useRef<HTMLDivElement>(null);
@@ -85,6 +86,8 @@ function Tab({ sessionId }: { sessionId: string }) {
       aria-controls={selected ? tabPanelDomId(sessionId) : undefined}
       // Named by the title alone, so "Close tab" is not read as part of every tab's name.
       aria-labelledby={tabTitleDomId(sessionId)}
+      aria-describedby={streaming ? `${tabTitleDomId(sessionId)}-streaming` : undefined}
+      data-streaming={streaming || undefined}
       tabIndex={selected ? 0 : -1}
       className="tab"
       title={title}
@@ -96,6 +99,15 @@ function Tab({ sessionId }: { sessionId: string }) {
         if (event.button === 1) closeTab(sessionId);
       }}
     >
+      {streaming && (
+        <span
+          id={`${tabTitleDomId(sessionId)}-streaming`}
+          className="tab__streaming"
+          role="img"
+          aria-label="Writing a reply"
+          title="Writing a reply…"
+        />
+      )}
       <span id={tabTitleDomId(sessionId)} className="tab__title">
         {title}
       </span>

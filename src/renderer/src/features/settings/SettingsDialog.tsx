@@ -1,0 +1,304 @@
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import type { DetectedProvider, ProviderConfig } from '@shared/types';
+import { useAppStore } from '../../stores/context';
+import { ProviderForm } from './ProviderForm';
+
+const FOCUSABLE = 'button:not(:disabled), input:not(:disabled), select:not(:disabled), textarea:not(:disabled), [tabindex]:not([tabindex="-1"])';
+
+/** Providers and chat settings, in a modal dialog. Esc closes it and focus returns where it was. */
+export function SettingsDialog() {
+  const open = useAppStore((s) => s.settingsOpen);
+  if (!open) return null;
+  return <SettingsDialogBody />;
+}
+
+function SettingsDialogBody() {
+  const closeSettings = useAppStore((s) => s.closeSettings);
+  const loadProviders = useAppStore((s) => s.loadProviders);
+  const detectLocalProviders = useAppStore((s) => s.detectLocalProviders);
+  const dialogRef = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    const returnTo = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    dialogRef.current?.querySelector<HTMLElement>(FOCUSABLE)?.focus();
+    void loadProviders();
+    void detectLocalProviders();
+    return () => returnTo?.focus();
+  }, [loadProviders, detectLocalProviders]);
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      event.stopPropagation();
+      closeSettings();
+      return;
+    }
+    if (event.key !== 'Tab') return;
+    // Keep Tab inside the dialog while it is open.
+    const focusable = [...(dialogRef.current?.querySelectorAll<HTMLElement>(FOCUSABLE) ?? [])];
+    const first = focusable[0];
+    const last = focusable.at(-1);
+    if (!first || !last) return;
+    if (event.shiftKey && document.activeElement === first) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && document.activeElement === last) {
+      event.preventDefault();
+      first.focus();
+    }
+  };
+
+  return (
+    <div
+      className="modal-backdrop"
+      onMouseDown={(event) => {
+        if (event.target === event.currentTarget) closeSettings();
+      }}
+    >
+      <div
+        ref={dialogRef}
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="settings-title"
+        className="modal settings"
+        onKeyDown={onKeyDown}
+      >
+        <header className="modal__header">
+          <h2 id="settings-title">Settings</h2>
+          <button type="button" className="icon-button" aria-label="Close settings" onClick={closeSettings}>
+            <span aria-hidden="true">×</span>
+          </button>
+        </header>
+        <div className="modal__body">
+          <ProvidersSection />
+          <ChatSection />
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function ProvidersSection() {
+  const providers = useAppStore((s) => s.providers);
+  const status = useAppStore((s) => s.providersStatus);
+  const [adding, setAdding] = useState(false);
+  return (
+    <section className="settings__section" aria-labelledby="providers-title">
+      <h3 id="providers-title">Model providers</h3>
+      {status === 'ready' && providers.length === 0 && (
+        <p className="muted">No provider yet. Add a cloud service with its API key, or a server on this computer.</p>
+      )}
+      <ul className="provider-list">
+        {providers.map((p) => (
+          <ProviderItem key={p.id} provider={p} />
+        ))}
+      </ul>
+      <DetectedServers />
+      {adding ? (
+        <ProviderForm onDone={() => setAdding(false)} />
+      ) : (
+        <button type="button" className="button button--primary" onClick={() => setAdding(true)}>
+          Add a provider
+        </button>
+      )}
+    </section>
+  );
+}
+
+function ProviderItem({ provider }: { provider: ProviderConfig }) {
+  const presets = useAppStore((s) => s.presets);
+  const isDefault = useAppStore((s) => s.chatSettings?.defaultProviderId === provider.id);
+  const listing = useAppStore((s) => s.providerModels[provider.id]);
+  const fetchModels = useAppStore((s) => s.fetchModels);
+  const deleteProvider = useAppStore((s) => s.deleteProvider);
+  const setChatSettings = useAppStore((s) => s.setChatSettings);
+  const updateProvider = useAppStore((s) => s.updateProvider);
+  const [editing, setEditing] = useState(false);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const presetLabel = presets.find((p) => p.preset === provider.preset)?.label ?? provider.preset;
+
+  if (editing) {
+    return (
+      <li className="provider-item" data-testid="provider-item">
+        <ProviderForm provider={provider} onDone={() => setEditing(false)} />
+      </li>
+    );
+  }
+
+  return (
+    <li className="provider-item" data-testid="provider-item" aria-label={provider.name}>
+      <div className="provider-item__head">
+        <strong className="provider-item__name">{provider.name}</strong>
+        {isDefault && <span className="badge">Default</span>}
+        {!provider.enabled && <span className="badge badge--muted">Off</span>}
+      </div>
+      <dl className="provider-item__facts">
+        <dt>Type</dt>
+        <dd>{presetLabel}</dd>
+        <dt>Address</dt>
+        <dd className="provider-item__url">{provider.baseUrl}</dd>
+        <dt>API key</dt>
+        <dd>{provider.hasApiKey ? 'Key set' : 'No key'}</dd>
+        <dt>Default model</dt>
+        <dd>{provider.defaultModel ?? 'None'}</dd>
+      </dl>
+      {listing && <ModelListingView provider={provider} />}
+      <div className="provider-item__actions">
+        <button
+          type="button"
+          className="button"
+          disabled={listing?.status === 'loading'}
+          onClick={() => void fetchModels(provider.id)}
+        >
+          {listing?.status === 'loading' ? 'Testing…' : 'Test and fetch models'}
+        </button>
+        {!isDefault && (
+          <button
+            type="button"
+            className="button"
+            onClick={() => void setChatSettings({ defaultProviderId: provider.id, defaultModel: null })}
+          >
+            Use by default
+          </button>
+        )}
+        <button
+          type="button"
+          className="button"
+          onClick={() => void updateProvider({ id: provider.id, enabled: !provider.enabled })}
+        >
+          {provider.enabled ? 'Turn off' : 'Turn on'}
+        </button>
+        <button type="button" className="button" aria-label={`Edit ${provider.name}`} onClick={() => setEditing(true)}>
+          Edit
+        </button>
+        {confirmDelete ? (
+          <>
+            <button
+              type="button"
+              className="button button--danger"
+              onClick={() => void deleteProvider(provider.id)}
+            >
+              Delete {provider.name}
+            </button>
+            <button type="button" className="button" onClick={() => setConfirmDelete(false)}>
+              Keep
+            </button>
+          </>
+        ) : (
+          <button
+            type="button"
+            className="button"
+            aria-label={`Delete ${provider.name}`}
+            onClick={() => setConfirmDelete(true)}
+          >
+            Delete
+          </button>
+        )}
+      </div>
+    </li>
+  );
+}
+
+function ModelListingView({ provider }: { provider: ProviderConfig }) {
+  const listing = useAppStore((s) => s.providerModels[provider.id]);
+  const updateProvider = useAppStore((s) => s.updateProvider);
+  if (!listing || listing.status === 'loading') return null;
+  return (
+    <div className="model-listing" role="status">
+      {listing.error ? (
+        <p className="model-listing__error">{listing.error}</p>
+      ) : (
+        <p className="model-listing__ok">
+          Connected. {listing.models.length} {listing.models.length === 1 ? 'model' : 'models'} available.
+        </p>
+      )}
+      {listing.models.length > 0 && (
+        <ul className="model-listing__models" aria-label={`Models of ${provider.name}`}>
+          {listing.models.map((m) => (
+            <li key={m}>
+              <span>{m}</span>
+              {m === provider.defaultModel ? (
+                <span className="badge">Default</span>
+              ) : (
+                <button
+                  type="button"
+                  className="button button--link"
+                  aria-label={`Make ${m} the default model`}
+                  onClick={() => void updateProvider({ id: provider.id, defaultModel: m })}
+                >
+                  Make default
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** Local servers found running that are not set up yet, each one click away. */
+function DetectedServers() {
+  const detected = useAppStore((s) => s.detected);
+  const providers = useAppStore((s) => s.providers);
+  const presets = useAppStore((s) => s.presets);
+  const createProvider = useAppStore((s) => s.createProvider);
+  const [adding, setAdding] = useState<string | null>(null);
+  const configured = new Set(providers.map((p) => p.baseUrl.replace(/\/+$/, '')));
+  const fresh = detected.items.filter((d) => !configured.has(d.baseUrl.replace(/\/+$/, '')));
+  if (detected.status === 'loading') return <p className="muted">Looking for model servers on this computer…</p>;
+  if (fresh.length === 0) return null;
+
+  const add = async (d: DetectedProvider) => {
+    setAdding(d.baseUrl);
+    await createProvider({ preset: d.preset, baseUrl: d.baseUrl, defaultModel: d.models[0] ?? null, models: d.models });
+    setAdding(null);
+  };
+
+  return (
+    <div className="detected">
+      <h4>Found on this computer</h4>
+      <ul>
+        {fresh.map((d) => {
+          const label = presets.find((p) => p.preset === d.preset)?.label ?? d.preset;
+          return (
+            <li key={d.baseUrl}>
+              <span>
+                {label} at {d.baseUrl}
+                {d.models.length > 0 && ` (${d.models.length} ${d.models.length === 1 ? 'model' : 'models'})`}
+              </span>
+              <button
+                type="button"
+                className="button"
+                disabled={adding !== null}
+                aria-label={`Add ${label} at ${d.baseUrl}`}
+                onClick={() => void add(d)}
+              >
+                Add
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+}
+
+function ChatSection() {
+  const settings = useAppStore((s) => s.chatSettings);
+  const setChatSettings = useAppStore((s) => s.setChatSettings);
+  return (
+    <section className="settings__section" aria-labelledby="chat-settings-title">
+      <h3 id="chat-settings-title">Chats</h3>
+      <label className="checkbox">
+        <input
+          type="checkbox"
+          checked={settings?.autoTitle ?? true}
+          disabled={!settings}
+          onChange={(event) => void setChatSettings({ autoTitle: event.target.checked })}
+        />
+        Name new chats automatically (asks the model for a short title)
+      </label>
+    </section>
+  );
+}
