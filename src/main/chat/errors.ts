@@ -65,7 +65,7 @@ export function describeReplyError(code: ReplyErrorCode, subject: ErrorSubject, 
     case 'disconnected':
       return `The connection to ${name} broke during the reply. The text so far is kept; retry for a full answer.`;
     case 'bad_request':
-      return `${name} refused the request${detail ? `: ${detail}` : '.'}`;
+      return `${name} refused the request${detail ? `: ${/[.!?]$/.test(detail) ? detail : `${detail}.`}` : '.'}`;
     case 'cancelled':
       return 'Stopped.';
     case 'no_provider':
