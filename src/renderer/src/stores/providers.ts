@@ -170,11 +170,18 @@ export const createProvidersSlice: SliceCreator<ProvidersSlice> = (set, get, api
     fetchModels,
 
     async setChatSettings(patch) {
+      // Shown at once (a checkbox must not flip back while the answer is on its way), undone on failure.
+      const before = get().chatSettings;
+      if (before) {
+        const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+        set({ chatSettings: { ...before, ...defined } });
+      }
       try {
         const chatSettings = await api.settings.setChat(patch);
         set({ chatSettings });
         return true;
       } catch (error) {
+        if (before) set({ chatSettings: before });
         get().reportError(error);
         return false;
       }

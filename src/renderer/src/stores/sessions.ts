@@ -163,9 +163,7 @@ export const createSessionsSlice: SliceCreator<SessionsSlice> = (set, get, api) 
     sessionChanged(session) {
       set((s) => {
         const known = s.sessionsById[session.id];
-        const summary: SessionSummary = known
-          ? { ...known, ...session }
-          : summaryOf(session);
+        const summary: SessionSummary = known ? { ...known, ...session } : summaryOf(session);
         return { sessionsById: { ...s.sessionsById, [session.id]: summary } };
       });
     },

@@ -43,13 +43,62 @@ function tick(): string {
 }
 
 export const FAKE_PRESETS: ProviderPresetInfo[] = [
-  { preset: 'openai', kind: 'openai', label: 'OpenAI', baseUrl: 'https://api.openai.com/v1', needsKey: true, isLocal: false },
-  { preset: 'anthropic', kind: 'anthropic', label: 'Anthropic', baseUrl: 'https://api.anthropic.com', needsKey: true, isLocal: false },
-  { preset: 'openrouter', kind: 'openai', label: 'OpenRouter', baseUrl: 'https://openrouter.ai/api/v1', needsKey: true, isLocal: false },
-  { preset: 'ollama', kind: 'openai', label: 'Ollama', baseUrl: 'http://localhost:11434/v1', needsKey: false, isLocal: true },
-  { preset: 'lmstudio', kind: 'openai', label: 'LM Studio', baseUrl: 'http://localhost:1234/v1', needsKey: false, isLocal: true },
-  { preset: 'llamacpp', kind: 'openai', label: 'llama.cpp server', baseUrl: 'http://localhost:8080/v1', needsKey: false, isLocal: true },
-  { preset: 'custom', kind: 'openai', label: 'Custom (OpenAI-compatible)', baseUrl: '', needsKey: false, isLocal: false },
+  {
+    preset: 'openai',
+    kind: 'openai',
+    label: 'OpenAI',
+    baseUrl: 'https://api.openai.com/v1',
+    needsKey: true,
+    isLocal: false,
+  },
+  {
+    preset: 'anthropic',
+    kind: 'anthropic',
+    label: 'Anthropic',
+    baseUrl: 'https://api.anthropic.com',
+    needsKey: true,
+    isLocal: false,
+  },
+  {
+    preset: 'openrouter',
+    kind: 'openai',
+    label: 'OpenRouter',
+    baseUrl: 'https://openrouter.ai/api/v1',
+    needsKey: true,
+    isLocal: false,
+  },
+  {
+    preset: 'ollama',
+    kind: 'openai',
+    label: 'Ollama',
+    baseUrl: 'http://localhost:11434/v1',
+    needsKey: false,
+    isLocal: true,
+  },
+  {
+    preset: 'lmstudio',
+    kind: 'openai',
+    label: 'LM Studio',
+    baseUrl: 'http://localhost:1234/v1',
+    needsKey: false,
+    isLocal: true,
+  },
+  {
+    preset: 'llamacpp',
+    kind: 'openai',
+    label: 'llama.cpp server',
+    baseUrl: 'http://localhost:8080/v1',
+    needsKey: false,
+    isLocal: true,
+  },
+  {
+    preset: 'custom',
+    kind: 'openai',
+    label: 'Custom (OpenAI-compatible)',
+    baseUrl: '',
+    needsKey: false,
+    isLocal: false,
+  },
 ];
 
 export class FakeConfab {
@@ -214,10 +263,7 @@ export class FakeConfab {
   }
 
   /** Ends a reply as main's runner would: final content and status, then chat.done and messages.changed. */
-  finishReply(
-    messageId: string,
-    fields: Partial<Message> & { status?: MessageStatus } = {},
-  ): void {
+  finishReply(messageId: string, fields: Partial<Message> & { status?: MessageStatus } = {}): void {
     const m = this.messages.get(messageId);
     if (!m) throw new Error(`no message ${messageId}`);
     const final: Message = { ...m, status: 'complete', ...fields, updatedAt: tick() };
@@ -335,7 +381,10 @@ export class FakeConfab {
 
     'chat.send': ({ sessionId, content, parentId }) => {
       if (this.active.has(sessionId)) {
-        throw new ConfabError('conflict', 'This chat is still writing a reply. Wait for it to finish, or stop it first.');
+        throw new ConfabError(
+          'conflict',
+          'This chat is still writing a reply. Wait for it to finish, or stop it first.',
+        );
       }
       const userMessage = this.addMessage(sessionId, 'user', content, parentId === undefined ? {} : { parentId });
       const assistantMessage = this.startReply(sessionId, userMessage.id);
@@ -351,7 +400,8 @@ export class FakeConfab {
     'chat.regenerate': ({ messageId }) => {
       const m = this.messages.get(messageId);
       if (!m) throw new ConfabError('not_found', 'That message no longer exists.');
-      if (m.role !== 'assistant' || !m.parentId) throw new ConfabError('invalid_input', 'Only a reply can be generated again.');
+      if (m.role !== 'assistant' || !m.parentId)
+        throw new ConfabError('invalid_input', 'Only a reply can be generated again.');
       return { assistantMessage: this.startReply(m.sessionId, m.parentId), runId: uuidv7() };
     },
     'chat.edit': ({ messageId, content }) => {
@@ -359,7 +409,10 @@ export class FakeConfab {
       if (!m) throw new ConfabError('not_found', 'That message no longer exists.');
       if (m.role !== 'user') throw new ConfabError('invalid_input', 'Only your own messages can be edited.');
       if (this.active.has(m.sessionId)) {
-        throw new ConfabError('conflict', 'This chat is still writing a reply. Wait for it to finish, or stop it first.');
+        throw new ConfabError(
+          'conflict',
+          'This chat is still writing a reply. Wait for it to finish, or stop it first.',
+        );
       }
       const userMessage = this.addMessage(m.sessionId, 'user', content, { parentId: m.parentId });
       const assistantMessage = this.startReply(m.sessionId, userMessage.id);

@@ -202,7 +202,12 @@ function SystemPromptEditor({ id, sessionId, onClose }: { id: string; sessionId:
         <button type="button" className="button" onClick={onClose}>
           Cancel
         </button>
-        <button type="submit" className="button button--primary" aria-label="Save system prompt" disabled={saving || text === saved}>
+        <button
+          type="submit"
+          className="button button--primary"
+          aria-label="Save system prompt"
+          disabled={saving || text === saved}
+        >
           Save
         </button>
       </div>

@@ -50,7 +50,9 @@ export const MessageItem = memo(function MessageItem({ message }: { message: Bra
           {message.errorCode === 'no_provider' && <SetUpProviderButton />}
         </div>
       )}
-      {!editing && <MessageFooter message={message} busy={busy} streaming={streaming} onEdit={() => setEditing(true)} />}
+      {!editing && (
+        <MessageFooter message={message} busy={busy} streaming={streaming} onEdit={() => setEditing(true)} />
+      )}
     </article>
   );
 });

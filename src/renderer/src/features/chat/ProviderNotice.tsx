@@ -7,9 +7,7 @@ import { useAppStore } from '../../stores/context';
 export function ProviderNotice({ sessionId }: { sessionId: string }) {
   const ready = useAppStore((s) => s.providersStatus === 'ready');
   const hasProviders = useAppStore((s) => s.providers.some((p) => p.enabled));
-  const hasTarget = useAppStore(
-    (s) => !!(s.sessionsById[sessionId]?.providerId ?? s.chatSettings?.defaultProviderId),
-  );
+  const hasTarget = useAppStore((s) => !!(s.sessionsById[sessionId]?.providerId ?? s.chatSettings?.defaultProviderId));
   const openSettings = useAppStore((s) => s.openSettings);
   if (!ready || hasTarget) return null;
   return (

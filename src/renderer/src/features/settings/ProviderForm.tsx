@@ -40,6 +40,8 @@ export function ProviderForm({ provider, onDone }: ProviderFormProps) {
     event.preventDefault();
     setSaving(true);
     const key = apiKey.trim();
+    // The key leaves the page's state as it is sent; if saving fails it is typed again.
+    setApiKey('');
     const model = defaultModel.trim();
     const result = editing
       ? await updateProvider({
@@ -57,17 +59,20 @@ export function ProviderForm({ provider, onDone }: ProviderFormProps) {
           defaultModel: model || null,
         });
     setSaving(false);
-    // The key leaves the page's state whether or not it was accepted.
-    setApiKey('');
     if (result) onDone();
   };
 
   const needsKey = info?.needsKey ?? false;
-  const keyPlaceholder = editing && provider.hasApiKey ? 'Key set. Type a new one to replace it' : needsKey ? 'Required' : 'Optional';
+  const keyPlaceholder =
+    editing && provider.hasApiKey ? 'Key set. Type a new one to replace it' : needsKey ? 'Required' : 'Optional';
   const suggestions = modelListing?.models ?? provider?.models ?? [];
 
   return (
-    <form className="provider-form" aria-label={editing ? `Edit ${provider.name}` : 'Add a provider'} onSubmit={(e) => void submit(e)}>
+    <form
+      className="provider-form"
+      aria-label={editing ? `Edit ${provider.name}` : 'Add a provider'}
+      onSubmit={(e) => void submit(e)}
+    >
       {!editing && (
         <div className="field">
           <label htmlFor={ids.preset}>Type</label>

@@ -3,7 +3,13 @@ import { useAppStore } from '../../stores/context';
 export function SettingsButton() {
   const openSettings = useAppStore((s) => s.openSettings);
   return (
-    <button type="button" className="icon-button settings-button" aria-label="Settings" title="Settings" onClick={openSettings}>
+    <button
+      type="button"
+      className="icon-button settings-button"
+      aria-label="Settings"
+      title="Settings"
+      onClick={openSettings}
+    >
       <span aria-hidden="true">⚙</span>
     </button>
   );

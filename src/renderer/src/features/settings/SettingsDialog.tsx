@@ -3,7 +3,8 @@ import type { DetectedProvider, ProviderConfig } from '@shared/types';
 import { useAppStore } from '../../stores/context';
 import { ProviderForm } from './ProviderForm';
 
-const FOCUSABLE = 'button:not(:disabled), input:not(:disabled), select:not(:disabled), textarea:not(:disabled), [tabindex]:not([tabindex="-1"])';
+const FOCUSABLE =
+  'button:not(:disabled), input:not(:disabled), select:not(:disabled), textarea:not(:disabled), [tabindex]:not([tabindex="-1"])';
 
 /** Providers and chat settings, in a modal dialog. Esc closes it and focus returns where it was. */
 export function SettingsDialog() {
@@ -173,11 +174,7 @@ function ProviderItem({ provider }: { provider: ProviderConfig }) {
         </button>
         {confirmDelete ? (
           <>
-            <button
-              type="button"
-              className="button button--danger"
-              onClick={() => void deleteProvider(provider.id)}
-            >
+            <button type="button" className="button button--danger" onClick={() => void deleteProvider(provider.id)}>
               Delete {provider.name}
             </button>
             <button type="button" className="button" onClick={() => setConfirmDelete(false)}>

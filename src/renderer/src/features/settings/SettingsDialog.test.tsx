@@ -1,0 +1,185 @@
+import '../../test/setup';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { TABS_UI_KEY } from '../../stores/tabs';
+import { FakeConfab } from '../../test/fakeApi';
+import { renderApp } from '../../test/renderApp';
+
+const KEY = 'sk-test-THIS-MUST-NEVER-SHOW-0123456789';
+
+async function openSettings() {
+  fireEvent.click(await screen.findByRole('button', { name: 'Settings' }));
+  return screen.findByRole('dialog', { name: 'Settings' });
+}
+
+/** Everything a user or a script on the page could read. */
+function pageHolds(text: string): boolean {
+  if (document.body.innerHTML.includes(text)) return true;
+  return [...document.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('input, textarea')].some((el) =>
+    el.value.includes(text),
+  );
+}
+
+describe('Settings: providers', () => {
+  it('adds a provider from a preset; the key is sent once and never shown, only "Key set"', async () => {
+    const fake = new FakeConfab();
+    renderApp(fake);
+    const dialog = await openSettings();
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Add a provider' }));
+
+    const type = within(dialog).getByLabelText('Type') as HTMLSelectElement;
+    expect([...type.options].map((o) => o.value)).toEqual([
+      'openai',
+      'anthropic',
+      'openrouter',
+      'ollama',
+      'lmstudio',
+      'llamacpp',
+      'custom',
+    ]);
+    const baseUrl = within(dialog).getByLabelText('Base URL') as HTMLInputElement;
+    expect(baseUrl.value).toBe('https://api.openai.com/v1');
+    fireEvent.change(type, { target: { value: 'openrouter' } });
+    expect(baseUrl.value).toBe('https://openrouter.ai/api/v1');
+
+    const key = within(dialog).getByLabelText('API key') as HTMLInputElement;
+    expect(key.type).toBe('password');
+    fireEvent.change(within(dialog).getByLabelText('Name'), { target: { value: 'My router' } });
+    fireEvent.change(key, { target: { value: KEY } });
+    fireEvent.change(within(dialog).getByLabelText('Default model'), { target: { value: 'some/model' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Add provider' }));
+
+    const item = await within(dialog).findByRole('listitem', { name: 'My router' });
+    await waitFor(() => expect(within(dialog).queryByRole('form', { name: 'Add a provider' })).toBeNull());
+    expect(fake.callsTo('providers.create')).toEqual([
+      {
+        preset: 'openrouter',
+        name: 'My router',
+        baseUrl: 'https://openrouter.ai/api/v1',
+        apiKey: KEY,
+        defaultModel: 'some/model',
+      },
+    ]);
+    expect(item.textContent).toContain('Key set');
+    expect(pageHolds(KEY)).toBe(false);
+
+    // The first provider becomes the default, so new chats can answer at once.
+    await waitFor(() => expect(item.textContent).toContain('Default'));
+    expect(fake.chatSettings.defaultProviderId).toBe([...fake.providers.keys()][0]);
+  });
+
+  it('editing keeps the key unless a new one is typed, and can remove it', async () => {
+    const fake = new FakeConfab();
+    const p = fake.addProvider({ name: 'Cloud', preset: 'openai' }, KEY);
+    renderApp(fake);
+    const dialog = await openSettings();
+    const item = await within(dialog).findByRole('listitem', { name: 'Cloud' });
+    fireEvent.click(within(item).getByRole('button', { name: 'Edit Cloud' }));
+    const key = within(dialog).getByLabelText('API key') as HTMLInputElement;
+    expect(key.value).toBe('');
+    expect(key.placeholder).toContain('Key set');
+    fireEvent.change(within(dialog).getByLabelText('Default model'), { target: { value: 'gpt-x' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Save provider' }));
+    await waitFor(() => expect(fake.callsTo('providers.update')).toHaveLength(1));
+    expect(fake.callsTo('providers.update')[0]).toEqual({
+      id: p.id,
+      name: 'Cloud',
+      baseUrl: p.baseUrl,
+      defaultModel: 'gpt-x',
+    });
+    expect(fake.apiKeys.get(p.id)).toBe(KEY);
+
+    const again = await within(dialog).findByRole('listitem', { name: 'Cloud' });
+    fireEvent.click(within(again).getByRole('button', { name: 'Edit Cloud' }));
+    fireEvent.click(within(dialog).getByLabelText('Remove the saved key'));
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Save provider' }));
+    await waitFor(() => expect(fake.callsTo('providers.update')).toHaveLength(2));
+    expect(fake.callsTo('providers.update')[1]).toMatchObject({ id: p.id, apiKey: null });
+    expect((await within(dialog).findByRole('listitem', { name: 'Cloud' })).textContent).toContain('No key');
+  });
+
+  it('tests a provider by fetching its models, and can make one the default model', async () => {
+    const fake = new FakeConfab();
+    const p = fake.addProvider({ name: 'Local' });
+    fake.serverModels.set(p.id, ['llama3.2', 'qwen3']);
+    renderApp(fake);
+    const dialog = await openSettings();
+    const item = await within(dialog).findByRole('listitem', { name: 'Local' });
+    fireEvent.click(within(item).getByRole('button', { name: 'Test and fetch models' }));
+    const status = await within(item).findByRole('status');
+    await waitFor(() => expect(status.textContent).toContain('2 models available'));
+    fireEvent.click(within(item).getByRole('button', { name: 'Make qwen3 the default model' }));
+    await waitFor(() => expect(fake.providers.get(p.id)!.defaultModel).toBe('qwen3'));
+  });
+
+  it('shows why the models could not be fetched', async () => {
+    const fake = new FakeConfab();
+    fake.addProvider({ name: 'Gone', models: ['manual-one'] });
+    renderApp(fake);
+    const dialog = await openSettings();
+    const item = await within(dialog).findByRole('listitem', { name: 'Gone' });
+    fireEvent.click(within(item).getByRole('button', { name: 'Test and fetch models' }));
+    expect((await within(item).findByRole('status')).textContent).toContain('Confab could not reach Gone.');
+  });
+
+  it('deletes a provider after a confirmation', async () => {
+    const fake = new FakeConfab();
+    const p = fake.addProvider({ name: 'Old' });
+    renderApp(fake);
+    const dialog = await openSettings();
+    const item = await within(dialog).findByRole('listitem', { name: 'Old' });
+    fireEvent.click(within(item).getByRole('button', { name: 'Delete Old' }));
+    expect(fake.callsTo('providers.delete')).toEqual([]);
+    fireEvent.click(within(item).getByRole('button', { name: 'Delete Old' }));
+    await waitFor(() => expect(fake.callsTo('providers.delete')).toEqual([{ id: p.id }]));
+    await waitFor(() => expect(within(dialog).queryByRole('listitem', { name: 'Old' })).toBeNull());
+  });
+
+  it('offers a detected local server with one click', async () => {
+    const fake = new FakeConfab();
+    fake.detectedLocal = [{ preset: 'ollama', baseUrl: 'http://localhost:11434/v1', models: ['llama3.2'] }];
+    renderApp(fake);
+    const dialog = await openSettings();
+    fireEvent.click(await within(dialog).findByRole('button', { name: 'Add Ollama at http://localhost:11434/v1' }));
+    await waitFor(() =>
+      expect(fake.callsTo('providers.create')).toEqual([
+        { preset: 'ollama', baseUrl: 'http://localhost:11434/v1', defaultModel: 'llama3.2', models: ['llama3.2'] },
+      ]),
+    );
+    // Once set up it is no longer offered.
+    await within(dialog).findByRole('listitem', { name: 'Ollama' });
+    expect(within(dialog).queryByRole('button', { name: /^Add Ollama at/ })).toBeNull();
+  });
+});
+
+describe('Settings: dialog and chat settings', () => {
+  it('turns auto-titles off', async () => {
+    const fake = new FakeConfab();
+    renderApp(fake);
+    const dialog = await openSettings();
+    const toggle = (await within(dialog).findByLabelText(/Name new chats automatically/)) as HTMLInputElement;
+    await waitFor(() => expect(toggle.disabled).toBe(false));
+    expect(toggle.checked).toBe(true);
+    fireEvent.click(toggle);
+    expect(toggle.checked).toBe(false);
+    await waitFor(() => expect(fake.callsTo('settings.setChat')).toEqual([{ autoTitle: false }]));
+  });
+
+  it('Esc closes the dialog and returns focus, without stopping a reply', async () => {
+    const fake = new FakeConfab();
+    const session = fake.addSession({ title: 'Busy' });
+    fake.active.set(session.id, '00000000-0000-7000-8000-0000000000dd');
+    fake.uiState.set(TABS_UI_KEY, { open: [session.id], active: session.id });
+    renderApp(fake);
+    await screen.findByRole('button', { name: 'Stop' });
+    const gear = screen.getByRole('button', { name: 'Settings' });
+    gear.focus();
+    fireEvent.click(gear);
+    const dialog = await screen.findByRole('dialog', { name: 'Settings' });
+    expect(dialog.contains(document.activeElement)).toBe(true);
+    fireEvent.keyDown(document.activeElement!, { key: 'Escape' });
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(document.activeElement).toBe(gear);
+    expect(fake.callsTo('chat.stop')).toEqual([]);
+  });
+});
