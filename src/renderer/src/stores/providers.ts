@@ -29,28 +29,6 @@ export interface ProvidersSlice {
   detectLocalProviders(): Promise<void>;
 }
 
-/** A chat's provider and model, after falling back to the defaults, as the runner resolves them. */
-export interface ResolvedModel {
-  provider: ProviderConfig | null;
-  model: string | null;
-  /** True when the chat names no provider of its own. */
-  fromDefault: boolean;
-}
-
-export function resolveModel(state: AppState, sessionId: string): ResolvedModel {
-  const session = state.sessionsById[sessionId];
-  const settings = state.chatSettings;
-  const providerId = session?.providerId ?? settings?.defaultProviderId ?? null;
-  const provider = state.providers.find((p) => p.id === providerId) ?? null;
-  const model =
-    session?.model ??
-    (providerId && providerId === settings?.defaultProviderId ? settings.defaultModel : null) ??
-    provider?.defaultModel ??
-    provider?.models[0] ??
-    null;
-  return { provider, model, fromDefault: !session?.providerId };
-}
-
 /** "Default (OpenAI · gpt-4o)": what a chat without a model of its own uses. */
 export function defaultModelLabel(state: AppState): string {
   const settings = state.chatSettings;
