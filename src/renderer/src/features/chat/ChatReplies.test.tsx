@@ -204,6 +204,20 @@ describe('Per-chat model and system prompt', () => {
     await waitFor(() => expect(picker.selectedOptions[0]!.textContent).toBe('Local · large'));
   });
 
+  it('says so when the chat names a provider that is gone', async () => {
+    const { fake, sessionId } = openWith();
+    fake.sessions.set(sessionId, {
+      ...fake.sessions.get(sessionId)!,
+      providerId: '00000000-0000-7000-8000-0000000000ee',
+      model: 'old-model',
+    });
+    fake.emit('sessions.changed', { ids: [sessionId] });
+    const picker = (await screen.findByRole('combobox', { name: 'Model' })) as HTMLSelectElement;
+    await waitFor(() =>
+      expect(picker.selectedOptions[0]!.textContent).toBe('old-model (provider removed or turned off)'),
+    );
+  });
+
   it('offers manual entry for a model the server does not list', async () => {
     const { fake, sessionId, provider } = openWith();
     const picker = (await screen.findByRole('combobox', { name: 'Model' })) as HTMLSelectElement;

@@ -99,6 +99,10 @@ export function ModelPicker({ sessionId }: { sessionId: string }) {
         onChange={(event) => onChange(event.target.value)}
       >
         <option value={DEFAULT_VALUE}>{defaultLabel}</option>
+        {session?.providerId && !providers.some((p) => p.id === session.providerId) && (
+          // The chat names a provider that was deleted or turned off: say so instead of showing "Default".
+          <option value={current}>{`${session.model ?? 'Its model'} (provider removed or turned off)`}</option>
+        )}
         {providers.map((p) => {
           const models = (modelLists[p.id] ?? '').split('\n').filter(Boolean);
           const own = session?.providerId === p.id ? (session.model ?? '') : null;
