@@ -122,6 +122,8 @@ CREATE TABLE messages (
 );
 CREATE INDEX messages_session_created_idx ON messages (session_id, created_at, id);
 CREATE INDEX messages_parent_idx ON messages (parent_id);
+-- A session's roots (first messages and their edits), for the branch switcher on root turns.
+CREATE INDEX messages_roots_idx ON messages (session_id) WHERE parent_id IS NULL;
 CREATE INDEX messages_created_idx ON messages (created_at DESC, id DESC) WHERE deleted_at IS NULL;
 CREATE INDEX messages_status_idx ON messages (status) WHERE status IN ('pending', 'streaming');
 CREATE INDEX messages_search_tsv_idx ON messages USING gin (search_tsv);
