@@ -6,7 +6,7 @@
  * its own worker, runs the same rows and search SQL on native PostgreSQL, then prints a table
  * with the targets from the foundation issue and writes the figures as JSON.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -49,13 +49,17 @@ const { values } = parseArgs({
 const step = (text: string) => console.log(`\n▶ ${text}`);
 
 async function main() {
-  const paths = builtPaths(import.meta.dirname);
-  const root = resolve(paths.migrationsDir, '..');
+  const built = builtPaths(import.meta.dirname);
+  const root = resolve(built.migrationsDir, '..');
   const quick = values.quick;
   const runs = intOption(values.runs, 'runs', quick ? 10 : 20);
   const warmups = intOption(values.warmups, 'warmups', 2);
   const batchSize = intOption(values.batch, 'batch', 5000);
   const tmpBase = mkdtempSync(join(tmpdir(), 'confab-bench-'));
+  // Every database in the run is migrated from one copy of the migrations, so an edit to the
+  // working tree during a long run cannot leave the seeded data dir unopenable.
+  const paths = { ...built, migrationsDir: join(tmpBase, 'migrations') };
+  cpSync(built.migrationsDir, paths.migrationsDir, { recursive: true });
   const machine = machineInfo(root);
   console.log(
     `Confab bench on ${machine.cpuModel} (${machine.cores} cores, ${machine.ramGiB} GiB), Node ${machine.node}, PGlite ${machine.pglite}, load average ${machine.loadAverageAtStart}`,
