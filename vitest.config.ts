@@ -7,6 +7,9 @@ const alias = { '@shared': resolve(import.meta.dirname, 'src/shared') };
 export default defineConfig({
   resolve: { alias },
   test: {
+    // PGlite is CPU-bound WASM and the machines have two cores: two test files at a time.
+    // (Set here, not per project: vitest refuses projects with different worker counts.)
+    maxWorkers: 2,
     projects: [
       {
         resolve: { alias },
@@ -17,8 +20,6 @@ export default defineConfig({
           globalSetup: ['tests/helpers/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
-          // PGlite is CPU-bound WASM; two cores, so two files at a time.
-          maxWorkers: 2,
         },
       },
       {

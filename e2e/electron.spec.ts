@@ -4,15 +4,23 @@
  * and skips (the same core is covered there through the web host).
  */
 import { createRequire } from 'node:module';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { _electron as electron, expect, test } from 'playwright/test';
 
+/**
+ * Looks for the installed binary without `require('electron')`: that call tries to download a
+ * missing binary, which hangs or fails on machines that reach only the npm registry.
+ */
 function electronBinary(): string | null {
   try {
-    const path = createRequire(import.meta.url)('electron') as unknown;
-    return typeof path === 'string' && existsSync(path) ? path : null;
+    const pkgDir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+    const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
+    const relative = existsSync(join(pkgDir, 'path.txt')) ? readFileSync(join(pkgDir, 'path.txt'), 'utf8').trim() : '';
+    if (!relative) return null;
+    const full = override ? join(override, relative) : join(pkgDir, 'dist', relative);
+    return existsSync(full) ? full : null;
   } catch {
     return null;
   }

@@ -107,7 +107,10 @@ export async function startWebHost(core: Core, options: { port: number; renderer
       unsubscribe();
       for (const ws of sockets) ws.terminate();
       wss.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Browsers keep idle HTTP connections open; without this, close() waits for them forever.
+      server.closeAllConnections();
+      await closed;
     },
   };
 }
