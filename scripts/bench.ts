@@ -146,7 +146,7 @@ async function main() {
     ({ core, timing: coldTiming } = cold);
     console.log(`  ${coldTiming.samplesMs.map(fmtMs).join(', ')} ms (worker open ${coldTiming.workerOpenMs.map(fmtMs).join(', ')} ms)`);
 
-    step('First page of the 10k-message session');
+    step(`First page of the ${fmtInt(corpus.bigSession)}-message session`);
     firstPage = await firstBranchPage(core, bigSessionId, runs + 10, 3);
     console.log(`  p50 ${fmtMs(firstPage.p50)} ms, p95 ${fmtMs(firstPage.p95)} ms`);
 

@@ -75,7 +75,7 @@ export function buildRows(r: BenchResults): Row[] {
     });
   }
   rows.push({
-    measure: 'first page (50) of the 10k-message session, p50 / p95',
+    measure: `first page (50) of the ${fmtInt(Number(r.options.bigSession))}-message session, p50 / p95`,
     pglite: pair(r.firstPage),
     native: '',
     ratio: '',
