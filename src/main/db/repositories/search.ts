@@ -22,11 +22,11 @@ import { sql, sqlEmpty, type SqlFragment } from '../sql';
 import { toIso, toNumber } from '../rows';
 import type { RepoContext } from './context';
 
-export const SEARCH_CANDIDATES = 400;
+export const SEARCH_CANDIDATES = 200;
 const SNIPPET_RADIUS = 80;
 /** ts_headline parses only this much text, taken around the first likely hit. */
-const HEADLINE_WINDOW = 4000;
-const HEADLINE_LEAD = 1000;
+const HEADLINE_WINDOW = 800;
+const HEADLINE_LEAD = 300;
 
 export interface SearchInput {
   q: string;
@@ -130,14 +130,22 @@ export async function searchMessages(ctx: RepoContext, input: SearchInput): Prom
   const join = needsJoin ? sql`JOIN chat_sessions s ON s.id = m.session_id AND ${viewFilter(input.view)}` : sqlEmpty;
   const visible = needsJoin ? messageVisible(input.view) : sql`m.deleted_at IS NULL`;
 
+  // The tsquery is written inline, not read from the `query` CTE: only a constant lets the
+  // planner estimate how common the word is, and so walk the newest-first index and stop early
+  // for a common word (114 ms -> 6 ms for "data" on 100k messages) while rare words still go
+  // through the GIN index.
   const ftsCandidates = parsed.tsquery
     ? sql`SELECT m.id, m.created_at FROM messages m ${join}
-           WHERE m.search_tsv @@ (SELECT q FROM query) AND ${visible} ${roleFilter}
+           WHERE m.search_tsv @@ ${tsq} AND ${visible} ${roleFilter}
            ORDER BY m.created_at DESC LIMIT ${SEARCH_CANDIDATES}`
     : sql`SELECT NULL::uuid AS id, NULL::timestamptz AS created_at WHERE false`;
+  // The substring matcher is for what words cannot find (CJK runs, pieces of identifiers); it
+  // runs only when the word matcher did not fill the page, since scanning for a common
+  // substring reads tens of thousands of rows.
   const likeCandidates = parsed.likePattern
     ? sql`SELECT m.id, m.created_at FROM messages m ${join}
-           WHERE m.content ILIKE ${parsed.likePattern} AND ${visible} ${roleFilter}
+           WHERE (SELECT count(*) FROM fts) < ${input.limit}
+             AND m.content ILIKE ${parsed.likePattern} AND ${visible} ${roleFilter}
            ORDER BY m.created_at DESC LIMIT ${SEARCH_CANDIDATES}`
     : sql`SELECT NULL::uuid AS id, NULL::timestamptz AS created_at WHERE false`;
 
@@ -149,8 +157,9 @@ export async function searchMessages(ctx: RepoContext, input: SearchInput): Prom
     fts AS MATERIALIZED (${ftsCandidates}),
     sub AS MATERIALIZED (${likeCandidates}),
     cand AS (SELECT id FROM fts UNION SELECT id FROM sub),
-    ranked AS (
-      SELECT m.id, m.session_id, m.role, m.created_at, m.content,
+    -- Ranking carries ids and vectors only; the text is fetched for the final rows alone.
+    ranked0 AS (
+      SELECT m.id, m.session_id, m.role, m.created_at,
              (CASE WHEN (SELECT q FROM query) IS NOT NULL AND m.search_tsv @@ (SELECT q FROM query)
                    THEN ts_rank_cd(m.search_tsv, (SELECT q FROM query)) ELSE 0 END)
              + (CASE WHEN m.id IN (SELECT id FROM sub) THEN 0.05 ELSE 0 END) AS rank,
@@ -158,7 +167,8 @@ export async function searchMessages(ctx: RepoContext, input: SearchInput): Prom
         FROM messages m JOIN cand c ON c.id = m.id
        ORDER BY rank DESC, m.created_at DESC
        LIMIT ${input.limit}
-    )
+    ),
+    ranked AS (SELECT r0.*, m.content FROM ranked0 r0 JOIN messages m ON m.id = r0.id)
     SELECT r.id, r.session_id, r.role, r.created_at, r.rank,
            s.title AS session_title, s.status AS session_status, s.deleted_at IS NOT NULL AS session_deleted,
            CASE WHEN r.fts_hit THEN
