@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, w
 import { join, resolve } from 'node:path';
 import { pgliteDb } from '../src/main/db/database';
 import { loadMigrations, migrate } from '../src/main/db/migrator';
-import { openPglite } from '../src/main/db/open';
+import { limitWalSize, openPglite } from '../src/main/db/open';
 
 const root = resolve(import.meta.dirname, '..');
 // Must match builtPaths() in src/main/core/core.ts: out/pgdata-template beside out/main.
@@ -39,6 +39,7 @@ async function main(): Promise<void> {
   const dir = join(staging, 'pgdata');
   const pg = await openPglite(dir);
   const { version } = await migrate(pgliteDb(pg), loadMigrations(paths.migrationsDir));
+  await limitWalSize(pg);
   await pg.query('VACUUM ANALYZE');
   await pg.close();
   if (existsSync(paths.templateDir)) rmSync(paths.templateDir, { recursive: true, force: true });

@@ -17,7 +17,7 @@ import { ConfabError } from '@shared/errors';
 import { isUuid } from '@shared/ids';
 import { MIGRATIONS_DIR } from '../../../tests/helpers/engines';
 import { loadMigrations } from './migrator';
-import { openAppDatabase, type OpenedDatabase } from './open';
+import { openAppDatabase, WAL_LIMITS, type OpenedDatabase } from './open';
 import { sql } from './sql';
 
 const temps: string[] = [];
@@ -105,6 +105,11 @@ describe('openAppDatabase', () => {
         schemaVersion: LATEST,
         snapshot: null,
       });
+      // The first open capped the WAL size; it applies from this, the next, open.
+      const wal = await opened.db.query<{ max_wal_size: string }>(
+        sql`SELECT current_setting('max_wal_size') AS max_wal_size`,
+      );
+      expect(wal[0]?.max_wal_size).toBe(WAL_LIMITS.max_wal_size);
       await opened.db.query(sql`INSERT INTO ui_state (key, value) VALUES ('marker', '"before upgrade"')`);
     } finally {
       await opened.close();

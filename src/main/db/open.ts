@@ -33,6 +33,21 @@ export interface OpenedDatabase {
 
 export const PGDATA = 'pgdata';
 
+/**
+ * PostgreSQL keeps up to max_wal_size (1 GB by default) of recycled WAL files, so a 100k-message
+ * data dir weighed 1.2 GB, 0.96 GB of it WAL. A desktop database needs far less. ALTER SYSTEM
+ * writes postgresql.auto.conf, read at the next open; it cannot run in a transaction.
+ */
+export const WAL_LIMITS = { max_wal_size: '128MB', min_wal_size: '32MB' } as const;
+
+export async function limitWalSize(pg: PGlite): Promise<boolean> {
+  const current = await pg.query<{ max_wal_size: string }>('SHOW max_wal_size');
+  if (current.rows[0]?.max_wal_size === WAL_LIMITS.max_wal_size) return false;
+  await pg.query(`ALTER SYSTEM SET max_wal_size = '${WAL_LIMITS.max_wal_size}'`);
+  await pg.query(`ALTER SYSTEM SET min_wal_size = '${WAL_LIMITS.min_wal_size}'`);
+  return true;
+}
+
 export function openPglite(dir: string): Promise<PGlite> {
   // Strict durability: relaxedDurability is never set, every commit is flushed.
   return PGlite.create(dir, { extensions: { pg_trgm } });
@@ -90,6 +105,7 @@ export async function openAppDatabase(options: OpenOptions): Promise<OpenedDatab
         snapshot = await snapshotBeforeUpgrade(pg, options.dataDir, plan, options.keepSnapshots ?? 3);
       }));
       ownerId = await ensureLocalUser(db);
+      await limitWalSize(pg);
     } catch (err) {
       await pg.close();
       throw err;
