@@ -22,6 +22,7 @@ import { coldOpen, firstBranchPage, firstRun, insertLoopDelay, searchBurstLoopDe
 import { QUERY_MIX } from './lib/queries';
 import { buildRows, renderTable, writeResults, type BenchResults } from './lib/report';
 import { timeQueries, type QueryTiming } from './lib/search-bench';
+import { streamingLoopDelay, type StreamingLoopDelay } from './lib/stream-bench';
 
 const BURST = 30;
 const OPENS = 3;
@@ -140,6 +141,7 @@ async function main() {
   let search: BenchResults['search'];
   let nativeSearch: QueryTiming[] | null;
   let searchBurst: BenchResults['loop']['searchBurst'];
+  let streaming: StreamingLoopDelay;
   try {
     step(`Cold open of the seeded data dir to the first session list, ${OPENS} times`);
     const cold = await coldOpen(paths, dataDir, OPENS);
@@ -167,6 +169,12 @@ async function main() {
     step(`Event-loop delay during ${BURST} back-to-back searches`);
     searchBurst = await searchBurstLoopDelay(core, QUERY_MIX, BURST);
     console.log(`  p99 ${fmtMs(searchBurst.p99Ms)} ms, max ${fmtMs(searchBurst.maxMs)} ms over ${fmtMs(searchBurst.durationMs)} ms`);
+
+    step('Event-loop delay while a reply streams at ~1,000 deltas/s and searches run back to back');
+    streaming = await streamingLoopDelay(core, QUERY_MIX);
+    console.log(
+      `  p99 ${fmtMs(streaming.p99Ms)} ms, max ${fmtMs(streaming.maxMs)} ms; ${fmtInt(streaming.deltas)} deltas at ${fmtInt(streaming.deltasPerSecond)}/s, ${streaming.searches} searches, reply ${streaming.status}`,
+    );
   } finally {
     await core?.close();
     await native?.close();
@@ -180,7 +188,7 @@ async function main() {
     seed,
     firstPage,
     search,
-    loop: { searchBurst, bulkInsert },
+    loop: { searchBurst, bulkInsert, streaming },
     native: native && nativeSearch ? { ...native.load, search: nativeSearch } : null,
     nativeError,
   };
