@@ -13,7 +13,8 @@ import { resolveDataDir } from './core/dataDir';
 import { dispatch } from './core/dispatch';
 import { APP_VERSION } from './core/version';
 import { installAppMenu } from './electron/menu';
-import { safeStorageCipher } from './electron/safeStorageCipher';
+import { hasStrongSafeStorage, safeStorageCipher } from './electron/safeStorageCipher';
+import { keyFileCipher } from './secrets/keyFileCipher';
 import { hardenWebContents, isTrustedSender } from './electron/security';
 import { loadWindowState, trackWindowState } from './electron/windowState';
 
@@ -31,7 +32,10 @@ let mainWindow: BrowserWindow | null = null;
 let core: Core | null = null;
 
 function createWindow(): BrowserWindow {
-  const state = loadWindowState(dataDir, screen.getAllDisplays().map((d) => d.workArea));
+  const state = loadWindowState(
+    dataDir,
+    screen.getAllDisplays().map((d) => d.workArea),
+  );
   const win = new BrowserWindow({
     ...(state.centered ? { width: state.bounds.width, height: state.bounds.height } : state.bounds),
     minWidth: 800,
@@ -79,7 +83,13 @@ async function start(): Promise<void> {
   installAppMenu();
   hardenWebContents(rendererUrl);
   try {
-    core = await startCore({ dataDir, paths, host: 'electron', version: APP_VERSION, cipher: safeStorageCipher() });
+    core = await startCore({
+      dataDir,
+      paths,
+      host: 'electron',
+      version: APP_VERSION,
+      cipher: hasStrongSafeStorage() ? safeStorageCipher() : keyFileCipher(dataDir),
+    });
   } catch (err) {
     const message = err instanceof ConfabError ? err.message : `Confab could not open its data in ${dataDir}.`;
     dialog.showErrorBox('Confab cannot start', message);

@@ -16,6 +16,16 @@ function ensureAvailable(): void {
   }
 }
 
+/**
+ * On Linux without a keyring, safeStorage silently falls back to "basic_text", a fixed
+ * obfuscation key shared by every Chromium app: not encryption worth the name. The host then
+ * uses the 0600 key file instead, as the web host does.
+ */
+export function hasStrongSafeStorage(): boolean {
+  if (!safeStorage.isEncryptionAvailable()) return false;
+  return !(process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text');
+}
+
 export function safeStorageCipher(): SecretCipher {
   return {
     encrypt(plain) {
