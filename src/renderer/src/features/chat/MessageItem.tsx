@@ -3,6 +3,7 @@ import type { BranchMessage, MessageRole } from '@shared/types';
 import { useAppStore } from '../../stores/context';
 import { BranchSwitcher } from './BranchSwitcher';
 import { describeReplyStats, formatReplyStats } from './format';
+import { MessageMarkdown } from './MessageMarkdown';
 
 const ROLE_LABELS: Record<MessageRole, string> = {
   user: 'You',
@@ -15,8 +16,8 @@ const ROLE_LABELS: Record<MessageRole, string> = {
 const RETRYABLE = new Set(['error', 'interrupted']);
 
 /**
- * Content is model output or user text: untrusted. It is rendered as a React text node only
- * (never as HTML), and `pre-wrap` keeps its line breaks.
+ * Content is model output or user text: untrusted. It is rendered as Markdown with raw HTML off
+ * and only http/https/mailto links (see MessageMarkdown), never as HTML.
  */
 export const MessageItem = memo(function MessageItem({ message }: { message: BranchMessage }) {
   const streamed = useAppStore((s) => s.streams[message.id]?.text);
@@ -38,7 +39,7 @@ export const MessageItem = memo(function MessageItem({ message }: { message: Bra
         <MessageEditor message={message} onClose={() => setEditing(false)} />
       ) : (
         <div className="message__content" data-testid="message-content">
-          {content}
+          <MessageMarkdown content={content} />
           {streaming && <span className="message__cursor" aria-hidden="true" />}
         </div>
       )}
