@@ -110,6 +110,13 @@ describe('MessageMarkdown', () => {
     expect(root.textContent).toContain('bad');
   });
 
+  it('does not nest anchors for a linked image', () => {
+    const root = renderMd('[![logo](https://example.com/logo.png)](https://example.com/home)');
+    expect(root.querySelectorAll('a')).toHaveLength(1);
+    expect(root.querySelector('a')?.getAttribute('href')).toBe('https://example.com/home');
+    expect(root.querySelector('a')?.textContent).toContain('logo');
+  });
+
   it('shows a 1 MB message as plain text', () => {
     const big = '# not a heading\n' + '<b>x</b> '.repeat(120_000);
     const root = renderMd(big);

@@ -1,4 +1,13 @@
-import { memo, useEffect, useRef, useState, type ComponentProps, type ReactNode } from 'react';
+import {
+  createContext,
+  memo,
+  useContext,
+  useEffect,
+  useRef,
+  useState,
+  type ComponentProps,
+  type ReactNode,
+} from 'react';
 import Markdown, { type Components, type ExtraProps } from 'react-markdown';
 import rehypeHighlight from 'rehype-highlight';
 import remarkGfm from 'remark-gfm';
@@ -37,11 +46,15 @@ export const MessageMarkdown = memo(function MessageMarkdown({ content }: { cont
 const REMARK_PLUGINS = [remarkGfm];
 const REHYPE_PLUGINS: ComponentProps<typeof Markdown>['rehypePlugins'] = [[rehypeHighlight, { detect: false }]];
 
+/** True inside a link, so a linked image (`[![alt](src)](href)`) does not nest a second anchor. */
+const InsideLink = createContext(false);
+
 function Link({ href, children, title }: { href?: string; children?: ReactNode; title?: string }) {
-  if (!href) return <span className="markdown__dead-link">{children}</span>;
+  const nested = useContext(InsideLink);
+  if (!href || nested) return <span className="markdown__dead-link">{children}</span>;
   return (
     <a href={href} title={title} target="_blank" rel="noopener noreferrer">
-      {children}
+      <InsideLink.Provider value={true}>{children}</InsideLink.Provider>
     </a>
   );
 }
