@@ -80,7 +80,8 @@ function withSessions(
 export function selectRecentSessionIds(state: AppState, count: number): string[] {
   return state.sessionList.ids
     .map((id) => state.sessionsById[id])
-    .filter((s): s is SessionSummary => s !== undefined)
+    // The sidebar may be showing the archive or the Trash; "recent" means active chats only.
+    .filter((s): s is SessionSummary => s !== undefined && s.deletedAt === null && s.status === 'active')
     .sort((a, b) => b.lastActivityAt.localeCompare(a.lastActivityAt))
     .slice(0, count)
     .map((s) => s.id);
