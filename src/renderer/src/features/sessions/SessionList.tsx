@@ -4,7 +4,7 @@ import type { SessionSummary } from '@shared/types';
 import { useAppStore } from '../../stores/context';
 import { ConfirmDialog, type ConfirmRequest } from './ConfirmDialog';
 import { sidebarRows } from './groups';
-import { actionsFor, type SessionAction } from './sessionActions';
+import { actionsFor, parseTags, type SessionAction } from './sessionActions';
 import { SessionLink } from './SessionLink';
 import { displayTitle } from './sessionTitle';
 
@@ -49,9 +49,10 @@ export function SessionList() {
   const now = useNow();
   const rows = useMemo(() => sidebarRows(ids, byId, now), [ids, byId, now]);
   const [menu, setMenu] = useState<MenuState | null>(null);
-  const [renaming, setRenaming] = useState<string | null>(null);
+  const [renaming, setRenaming] = useState<{ id: string; field: 'title' | 'tags' } | null>(null);
   const [confirm, setConfirm] = useState<ConfirmRequest | null>(null);
   const run = useRowAction(setRenaming, setConfirm);
+  const editing = (id: string) => renaming?.id === id;
   /** After Enter or Escape in the rename box, focus goes back to the row's link. */
   const refocusAfterRename = useRef<string | null>(null);
   useEffect(() => {
@@ -128,9 +129,9 @@ export function SessionList() {
               style={style}
               onKeyDown={(event) => {
                 // F2 renames, as in file managers; only from the link, not from inside the input.
-                if (event.key === 'F2' && renaming !== row.id && view !== 'trash') {
+                if (event.key === 'F2' && !editing(row.id) && view !== 'trash') {
                   event.preventDefault();
-                  setRenaming(row.id);
+                  setRenaming({ id: row.id, field: 'title' });
                 }
               }}
               onContextMenu={(event: MouseEvent) => {
@@ -143,9 +144,10 @@ export function SessionList() {
                 });
               }}
             >
-              {renaming === row.id ? (
+              {editing(row.id) ? (
                 <RenameInput
                   session={session}
+                  field={renaming?.field ?? 'title'}
                   onDone={(refocus) => {
                     if (refocus) refocusAfterRename.current = row.id;
                     setRenaming(null);
@@ -154,7 +156,7 @@ export function SessionList() {
               ) : (
                 <SessionLink sessionId={row.id} className="session-link" testId="session-item" />
               )}
-              {renaming !== row.id && (
+              {!editing(row.id) && (
                 <div className="session-row__actions">
                   {actionsFor(session, view).map((action) => (
                     <button
@@ -197,7 +199,7 @@ export function SessionList() {
 }
 
 function useRowAction(
-  setRenaming: (id: string | null) => void,
+  setRenaming: (editing: { id: string; field: 'title' | 'tags' } | null) => void,
   setConfirm: (request: ConfirmRequest | null) => void,
 ) {
   const setPinned = useAppStore((s) => s.setSessionPinned);
@@ -208,7 +210,10 @@ function useRowAction(
   return (session: SessionSummary, action: SessionAction) => {
     switch (action.kind) {
       case 'rename':
-        setRenaming(session.id);
+        setRenaming({ id: session.id, field: 'title' });
+        break;
+      case 'tags':
+        setRenaming({ id: session.id, field: 'tags' });
         break;
       case 'pin':
         void setPinned(session.id, !session.pinned);
@@ -234,23 +239,38 @@ function useRowAction(
   };
 }
 
-function RenameInput({ session, onDone }: { session: SessionSummary; onDone: (refocus: boolean) => void }) {
+interface RenameInputProps {
+  session: SessionSummary;
+  field: 'title' | 'tags';
+  onDone: (refocus: boolean) => void;
+}
+
+/** Inline editor for a row's title, or its tags as a comma-separated list. */
+function RenameInput({ session, field, onDone }: RenameInputProps) {
   const rename = useAppStore((s) => s.renameSession);
-  const [value, setValue] = useState(session.title);
+  const setTags = useAppStore((s) => s.setSessionTags);
+  const initial = field === 'title' ? session.title : session.tags.join(', ');
+  const [value, setValue] = useState(initial);
   const done = useRef(false);
   const finish = (save: boolean, refocus: boolean) => {
     if (done.current) return;
     done.current = true;
-    const title = value.trim();
-    if (save && title && title !== session.title) void rename(session.id, title);
+    if (save && field === 'title') {
+      const title = value.trim();
+      if (title && title !== session.title) void rename(session.id, title);
+    } else if (save) {
+      const tags = parseTags(value);
+      if (tags.join(',') !== session.tags.join(',')) void setTags(session.id, tags);
+    }
     onDone(refocus);
   };
   return (
     <input
       className="session-row__rename"
-      aria-label="Chat title"
+      aria-label={field === 'title' ? 'Chat title' : 'Tags, separated by commas'}
+      placeholder={field === 'tags' ? 'work, ideas' : undefined}
       value={value}
-      maxLength={200}
+      maxLength={field === 'title' ? 200 : 2000}
       autoFocus
       onFocus={(event) => event.currentTarget.select()}
       onChange={(event) => setValue(event.target.value)}

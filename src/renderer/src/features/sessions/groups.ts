@@ -4,7 +4,6 @@ export type GroupLabel = 'Pinned' | 'Today' | 'Yesterday' | 'Previous 7 days' | 
 
 export type SidebarRow = { kind: 'header'; label: GroupLabel } | { kind: 'session'; id: string };
 
-
 function startOfLocalDay(now: Date, daysBack = 0): number {
   return new Date(now.getFullYear(), now.getMonth(), now.getDate() - daysBack).getTime();
 }
@@ -23,11 +22,7 @@ export function groupOf(session: Pick<SessionSummary, 'pinned' | 'lastActivityAt
  * Interleaves group headers with the sessions, keeping the server's order (pinned first, then
  * newest activity). A group's header appears once, before its first session.
  */
-export function sidebarRows(
-  ids: readonly string[],
-  byId: Record<string, SessionSummary>,
-  now: Date,
-): SidebarRow[] {
+export function sidebarRows(ids: readonly string[], byId: Record<string, SessionSummary>, now: Date): SidebarRow[] {
   const rows: SidebarRow[] = [];
   const seen = new Set<GroupLabel>();
   for (const id of ids) {
@@ -42,4 +37,3 @@ export function sidebarRows(
   }
   return rows;
 }
-
