@@ -125,8 +125,6 @@ export function SessionList() {
             <div
               key={vrow.key}
               role="listitem"
-              aria-posinset={row.position}
-              aria-setsize={hasMore ? -1 : ids.length}
               className="session-list__row session-row"
               style={style}
               onKeyDown={(event) => {

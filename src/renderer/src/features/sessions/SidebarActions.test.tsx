@@ -265,18 +265,3 @@ describe('sidebar tags', () => {
     await waitFor(() => expect(rowTitles()).toEqual(['Taggable']));
   });
 });
-
-describe('sidebar list semantics', () => {
-  it('numbers session rows without counting headers', async () => {
-    const fake = new FakeConfab();
-    fake.addSession({ title: 'One', pinned: true });
-    fake.addSession({ title: 'Two' });
-    renderApp(fake);
-    await waitFor(() => expect(rowTitles()).toHaveLength(2));
-    const items = within(sidebar()).getAllByRole('listitem');
-    expect(items.map((i) => [i.getAttribute('aria-posinset'), i.getAttribute('aria-setsize')])).toEqual([
-      ['1', '2'],
-      ['2', '2'],
-    ]);
-  });
-});

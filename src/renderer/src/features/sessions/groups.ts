@@ -2,7 +2,7 @@ import type { SessionSummary } from '@shared/types';
 
 export type GroupLabel = 'Pinned' | 'Today' | 'Yesterday' | 'Previous 7 days' | 'Older';
 
-export type SidebarRow = { kind: 'header'; label: GroupLabel } | { kind: 'session'; id: string; position: number };
+export type SidebarRow = { kind: 'header'; label: GroupLabel } | { kind: 'session'; id: string };
 
 function startOfLocalDay(now: Date, daysBack = 0): number {
   return new Date(now.getFullYear(), now.getMonth(), now.getDate() - daysBack).getTime();
@@ -33,7 +33,7 @@ export function sidebarRows(ids: readonly string[], byId: Record<string, Session
       seen.add(label);
       rows.push({ kind: 'header', label });
     }
-    rows.push({ kind: 'session', id, position: rows.length - seen.size + 1 });
+    rows.push({ kind: 'session', id });
   }
   return rows;
 }
