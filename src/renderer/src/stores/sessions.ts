@@ -39,7 +39,6 @@ export interface SessionsSlice {
   renameSession(id: string, title: string): Promise<boolean>;
   setSessionPinned(id: string, pinned: boolean): Promise<boolean>;
   setSessionArchived(id: string, archived: boolean): Promise<boolean>;
-  setSessionTags(id: string, tags: string[]): Promise<boolean>;
   /** Moves a chat to the Trash, closes its tab and offers an undo. */
   trashSession(id: string): Promise<boolean>;
   restoreSession(id: string): Promise<boolean>;
@@ -165,11 +164,6 @@ export const createSessionsSlice: SliceCreator<SessionsSlice> = (set, get, api) 
     renameSession: (id, title) => mutate(() => api.sessions.rename({ id, title })),
     setSessionPinned: (id, pinned) => mutate(() => api.sessions.setPinned({ id, pinned })),
     setSessionArchived: (id, archived) => mutate(() => api.sessions.setArchived({ id, archived })),
-    async setSessionTags(id, tags) {
-      const ok = await mutate(() => api.sessions.update({ id, tags }));
-      if (ok) void get().loadSessionTags();
-      return ok;
-    },
 
     async trashSession(id) {
       const ok = await mutate(() => api.sessions.trash({ id }));

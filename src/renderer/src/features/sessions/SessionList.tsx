@@ -4,7 +4,7 @@ import type { SessionSummary } from '@shared/types';
 import { useAppStore } from '../../stores/context';
 import { ConfirmDialog, type ConfirmRequest } from './ConfirmDialog';
 import { sidebarRows } from './groups';
-import { actionsFor, parseTags, type SessionAction } from './sessionActions';
+import { actionsFor, type SessionAction } from './sessionActions';
 import { SessionLink } from './SessionLink';
 import { displayTitle } from './sessionTitle';
 
@@ -49,10 +49,9 @@ export function SessionList() {
   const now = useNow();
   const rows = useMemo(() => sidebarRows(ids, byId, now), [ids, byId, now]);
   const [menu, setMenu] = useState<MenuState | null>(null);
-  const [renaming, setRenaming] = useState<{ id: string; field: 'title' | 'tags' } | null>(null);
+  const [renaming, setRenaming] = useState<string | null>(null);
   const [confirm, setConfirm] = useState<ConfirmRequest | null>(null);
   const run = useRowAction(setRenaming, setConfirm);
-  const editing = (id: string) => renaming?.id === id;
   /** After Enter or Escape in the rename box, focus goes back to the row's link. */
   const refocusAfterRename = useRef<string | null>(null);
   useEffect(() => {
@@ -129,9 +128,9 @@ export function SessionList() {
               style={style}
               onKeyDown={(event) => {
                 // F2 renames, as in file managers; only from the link, not from inside the input.
-                if (event.key === 'F2' && !editing(row.id) && view !== 'trash') {
+                if (event.key === 'F2' && renaming !== row.id && view !== 'trash') {
                   event.preventDefault();
-                  setRenaming({ id: row.id, field: 'title' });
+                  setRenaming(row.id);
                 }
               }}
               onContextMenu={(event: MouseEvent) => {
@@ -144,10 +143,9 @@ export function SessionList() {
                 });
               }}
             >
-              {editing(row.id) ? (
+              {renaming === row.id ? (
                 <RenameInput
                   session={session}
-                  field={renaming?.field ?? 'title'}
                   onDone={(refocus) => {
                     if (refocus) refocusAfterRename.current = row.id;
                     setRenaming(null);
@@ -156,7 +154,7 @@ export function SessionList() {
               ) : (
                 <SessionLink sessionId={row.id} className="session-link" testId="session-item" />
               )}
-              {!editing(row.id) && (
+              {renaming !== row.id && (
                 <div className="session-row__actions">
                   {actionsFor(session, view).map((action) => (
                     <button
@@ -199,7 +197,7 @@ export function SessionList() {
 }
 
 function useRowAction(
-  setRenaming: (editing: { id: string; field: 'title' | 'tags' } | null) => void,
+  setRenaming: (id: string | null) => void,
   setConfirm: (request: ConfirmRequest | null) => void,
 ) {
   const setPinned = useAppStore((s) => s.setSessionPinned);
@@ -210,10 +208,7 @@ function useRowAction(
   return (session: SessionSummary, action: SessionAction) => {
     switch (action.kind) {
       case 'rename':
-        setRenaming({ id: session.id, field: 'title' });
-        break;
-      case 'tags':
-        setRenaming({ id: session.id, field: 'tags' });
+        setRenaming(session.id);
         break;
       case 'pin':
         void setPinned(session.id, !session.pinned);
@@ -239,38 +234,23 @@ function useRowAction(
   };
 }
 
-interface RenameInputProps {
-  session: SessionSummary;
-  field: 'title' | 'tags';
-  onDone: (refocus: boolean) => void;
-}
-
-/** Inline editor for a row's title, or its tags as a comma-separated list. */
-function RenameInput({ session, field, onDone }: RenameInputProps) {
+function RenameInput({ session, onDone }: { session: SessionSummary; onDone: (refocus: boolean) => void }) {
   const rename = useAppStore((s) => s.renameSession);
-  const setTags = useAppStore((s) => s.setSessionTags);
-  const initial = field === 'title' ? session.title : session.tags.join(', ');
-  const [value, setValue] = useState(initial);
+  const [value, setValue] = useState(session.title);
   const done = useRef(false);
   const finish = (save: boolean, refocus: boolean) => {
     if (done.current) return;
     done.current = true;
-    if (save && field === 'title') {
-      const title = value.trim();
-      if (title && title !== session.title) void rename(session.id, title);
-    } else if (save) {
-      const tags = parseTags(value);
-      if (tags.join(',') !== session.tags.join(',')) void setTags(session.id, tags);
-    }
+    const title = value.trim();
+    if (save && title && title !== session.title) void rename(session.id, title);
     onDone(refocus);
   };
   return (
     <input
       className="session-row__rename"
-      aria-label={field === 'title' ? 'Chat title' : 'Tags, separated by commas'}
-      placeholder={field === 'tags' ? 'work, ideas' : undefined}
+      aria-label="Chat title"
       value={value}
-      maxLength={field === 'title' ? 200 : 2000}
+      maxLength={200}
       autoFocus
       onFocus={(event) => event.currentTarget.select()}
       onChange={(event) => setValue(event.target.value)}

@@ -4,6 +4,7 @@ export type GroupLabel = 'Pinned' | 'Today' | 'Yesterday' | 'Previous 7 days' | 
 
 export type SidebarRow = { kind: 'header'; label: GroupLabel } | { kind: 'session'; id: string };
 
+
 function startOfLocalDay(now: Date, daysBack = 0): number {
   return new Date(now.getFullYear(), now.getMonth(), now.getDate() - daysBack).getTime();
 }
@@ -22,7 +23,11 @@ export function groupOf(session: Pick<SessionSummary, 'pinned' | 'lastActivityAt
  * Interleaves group headers with the sessions, keeping the server's order (pinned first, then
  * newest activity). A group's header appears once, before its first session.
  */
-export function sidebarRows(ids: readonly string[], byId: Record<string, SessionSummary>, now: Date): SidebarRow[] {
+export function sidebarRows(
+  ids: readonly string[],
+  byId: Record<string, SessionSummary>,
+  now: Date,
+): SidebarRow[] {
   const rows: SidebarRow[] = [];
   const seen = new Set<GroupLabel>();
   for (const id of ids) {
@@ -37,3 +42,4 @@ export function sidebarRows(ids: readonly string[], byId: Record<string, Session
   }
   return rows;
 }
+
