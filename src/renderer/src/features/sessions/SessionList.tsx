@@ -277,19 +277,14 @@ interface SessionMenuProps {
 
 function SessionMenu({ session, actions, x, y, onPick, onClose }: SessionMenuProps) {
   const ref = useRef<HTMLDivElement>(null);
-  // The list re-renders while the menu is open (a refresh); that must not move focus back.
-  const onCloseRef = useRef(onClose);
-  useEffect(() => {
-    onCloseRef.current = onClose;
-  }, [onClose]);
   useEffect(() => {
     ref.current?.querySelector<HTMLElement>('[role=menuitem]')?.focus();
     const outside = (event: globalThis.MouseEvent) => {
-      if (!ref.current?.contains(event.target as Node)) onCloseRef.current();
+      if (!ref.current?.contains(event.target as Node)) onClose();
     };
     document.addEventListener('mousedown', outside);
     return () => document.removeEventListener('mousedown', outside);
-  }, []);
+  }, [onClose]);
 
   const onKeyDown = (event: KeyboardEvent) => {
     const items = [...(ref.current?.querySelectorAll<HTMLElement>('[role=menuitem]') ?? [])];

@@ -223,20 +223,3 @@ describe('sidebar keyboard', () => {
     expect(document.activeElement?.getAttribute('data-testid')).toBe('session-item');
   });
 });
-
-describe('sidebar context menu', () => {
-  it('closes on Escape and gives focus back to the row', async () => {
-    const fake = new FakeConfab();
-    fake.addSession({ title: 'Menu me' });
-    renderApp(fake);
-    const link = (await within(sidebar()).findByText('Menu me')).closest('a')!;
-    link.focus();
-    fireEvent.contextMenu(link);
-    const menu = screen.getByRole('menu', { name: 'Actions for Menu me' });
-    fireEvent.keyDown(menu, { key: 'End' });
-    expect(document.activeElement?.textContent).toBe('Move to Trash');
-    fireEvent.keyDown(menu, { key: 'Escape' });
-    expect(screen.queryByRole('menu')).toBeNull();
-    expect(document.activeElement).toBe(link);
-  });
-});
