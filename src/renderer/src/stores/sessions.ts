@@ -80,8 +80,7 @@ function withSessions(
 export function selectRecentSessionIds(state: AppState, count: number): string[] {
   return state.sessionList.ids
     .map((id) => state.sessionsById[id])
-    // The sidebar may be showing the archive or the Trash; "recent" means active chats only.
-    .filter((s): s is SessionSummary => s !== undefined && s.deletedAt === null && s.status === 'active')
+    .filter((s): s is SessionSummary => s !== undefined)
     .sort((a, b) => b.lastActivityAt.localeCompare(a.lastActivityAt))
     .slice(0, count)
     .map((s) => s.id);
