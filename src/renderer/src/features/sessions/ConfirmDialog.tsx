@@ -29,13 +29,6 @@ export function ConfirmDialog({ request, onClose }: { request: ConfirmRequest; o
           if (event.key === 'Escape') {
             event.preventDefault();
             onClose();
-          } else if (event.key === 'Tab') {
-            // Keep focus on the dialog's two buttons while it is open.
-            const buttons = [...event.currentTarget.querySelectorAll<HTMLElement>('button')];
-            const i = buttons.indexOf(document.activeElement as HTMLElement);
-            const next = buttons[(i + (event.shiftKey ? -1 : 1) + buttons.length) % buttons.length];
-            event.preventDefault();
-            next?.focus();
           }
         }}
       >

@@ -14,9 +14,6 @@ export const GROUP_HEADER_HEIGHT = 28;
 /** Start fetching the next page this many rows before the end comes into view. */
 const PREFETCH_ROWS = 20;
 const CLOCK_REFRESH_MS = 60_000;
-/** Rough menu size, to keep a menu opened near the window's edge on screen. */
-const MENU_WIDTH = 176;
-const MENU_ITEM_HEIGHT = 32;
 
 interface MenuState {
   id: string;
@@ -52,14 +49,6 @@ export function SessionList() {
   const [renaming, setRenaming] = useState<string | null>(null);
   const [confirm, setConfirm] = useState<ConfirmRequest | null>(null);
   const run = useRowAction(setRenaming, setConfirm);
-  /** After Enter or Escape in the rename box, focus goes back to the row's link. */
-  const refocusAfterRename = useRef<string | null>(null);
-  useEffect(() => {
-    const id = refocusAfterRename.current;
-    if (renaming !== null || !id) return;
-    refocusAfterRename.current = null;
-    scrollRef.current?.querySelector<HTMLElement>(`a[href="#chat/${id}"]`)?.focus();
-  }, [renaming]);
 
   // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is read during render by design; this component is not memoized by the compiler.
   const virtualizer = useVirtualizer({
@@ -126,13 +115,6 @@ export function SessionList() {
               role="listitem"
               className="session-list__row session-row"
               style={style}
-              onKeyDown={(event) => {
-                // F2 renames, as in file managers; only from the link, not from inside the input.
-                if (event.key === 'F2' && renaming !== row.id && view !== 'trash') {
-                  event.preventDefault();
-                  setRenaming(row.id);
-                }
-              }}
               onContextMenu={(event: MouseEvent) => {
                 event.preventDefault();
                 setMenu({
@@ -144,13 +126,7 @@ export function SessionList() {
               }}
             >
               {renaming === row.id ? (
-                <RenameInput
-                  session={session}
-                  onDone={(refocus) => {
-                    if (refocus) refocusAfterRename.current = row.id;
-                    setRenaming(null);
-                  }}
-                />
+                <RenameInput session={session} onDone={() => setRenaming(null)} />
               ) : (
                 <SessionLink sessionId={row.id} className="session-link" testId="session-item" />
               )}
@@ -234,16 +210,16 @@ function useRowAction(
   };
 }
 
-function RenameInput({ session, onDone }: { session: SessionSummary; onDone: (refocus: boolean) => void }) {
+function RenameInput({ session, onDone }: { session: SessionSummary; onDone: () => void }) {
   const rename = useAppStore((s) => s.renameSession);
   const [value, setValue] = useState(session.title);
   const done = useRef(false);
-  const finish = (save: boolean, refocus: boolean) => {
+  const finish = (save: boolean) => {
     if (done.current) return;
     done.current = true;
     const title = value.trim();
     if (save && title && title !== session.title) void rename(session.id, title);
-    onDone(refocus);
+    onDone();
   };
   return (
     <input
@@ -254,13 +230,10 @@ function RenameInput({ session, onDone }: { session: SessionSummary; onDone: (re
       autoFocus
       onFocus={(event) => event.currentTarget.select()}
       onChange={(event) => setValue(event.target.value)}
-      onBlur={() => finish(true, false)}
+      onBlur={() => finish(true)}
       onKeyDown={(event) => {
-        if (event.key === 'Enter') finish(true, true);
-        else if (event.key === 'Escape') finish(false, true);
-        else return;
-        event.preventDefault();
-        event.stopPropagation();
+        if (event.key === 'Enter') finish(true);
+        else if (event.key === 'Escape') finish(false);
       }}
     />
   );
@@ -305,10 +278,7 @@ function SessionMenu({ session, actions, x, y, onPick, onClose }: SessionMenuPro
       role="menu"
       aria-label={`Actions for ${displayTitle(session)}`}
       className="session-menu"
-      style={{
-        left: Math.max(0, Math.min(x, window.innerWidth - MENU_WIDTH)),
-        top: Math.max(0, Math.min(y, window.innerHeight - MENU_ITEM_HEIGHT * actions.length - 8)),
-      }}
+      style={{ left: x, top: y }}
       onKeyDown={onKeyDown}
     >
       {actions.map((action) => (
