@@ -1,291 +1,60 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
-import type { SessionSummary } from '@shared/types';
+import { useEffect, useRef } from 'react';
 import { useAppStore } from '../../stores/context';
-import { ConfirmDialog, type ConfirmRequest } from './ConfirmDialog';
-import { sidebarRows } from './groups';
-import { actionsFor, type SessionAction } from './sessionActions';
 import { SessionLink } from './SessionLink';
-import { displayTitle } from './sessionTitle';
 
 /** Fixed row height (title + preview line) keeps virtualization free of measuring. */
 export const SESSION_ROW_HEIGHT = 56;
-export const GROUP_HEADER_HEIGHT = 28;
 /** Start fetching the next page this many rows before the end comes into view. */
 const PREFETCH_ROWS = 20;
-const CLOCK_REFRESH_MS = 60_000;
-
-interface MenuState {
-  id: string;
-  x: number;
-  y: number;
-  /** Where focus goes back to when the menu closes. */
-  returnTo: HTMLElement | null;
-}
-
-/** "Today" moves at midnight; a minute's lag is fine. */
-function useNow(): Date {
-  const [now, setNow] = useState(() => new Date());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(new Date()), CLOCK_REFRESH_MS);
-    return () => clearInterval(timer);
-  }, []);
-  return now;
-}
 
 export function SessionList() {
   const ids = useAppStore((s) => s.sessionList.ids);
-  const byId = useAppStore((s) => s.sessionsById);
   const status = useAppStore((s) => s.sessionList.status);
-  const view = useAppStore((s) => s.sessionView);
   const hasMore = useAppStore((s) => s.sessionList.nextCursor !== null);
   const loadingMore = useAppStore((s) => s.sessionList.loadingMore);
   const loadMore = useAppStore((s) => s.loadMoreSessions);
-  const emptyTrash = useAppStore((s) => s.emptyTrash);
   const scrollRef = useRef<HTMLDivElement>(null);
-  const now = useNow();
-  const rows = useMemo(() => sidebarRows(ids, byId, now), [ids, byId, now]);
-  const [menu, setMenu] = useState<MenuState | null>(null);
-  const [renaming, setRenaming] = useState<string | null>(null);
-  const [confirm, setConfirm] = useState<ConfirmRequest | null>(null);
-  const run = useRowAction(setRenaming, setConfirm);
 
   // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is read during render by design; this component is not memoized by the compiler.
   const virtualizer = useVirtualizer({
-    count: rows.length,
+    count: ids.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize: (index) => (rows[index]?.kind === 'header' ? GROUP_HEADER_HEIGHT : SESSION_ROW_HEIGHT),
-    getItemKey: (index) => {
-      const row = rows[index];
-      if (!row) return index;
-      return row.kind === 'header' ? `group:${row.label}` : row.id;
-    },
+    estimateSize: () => SESSION_ROW_HEIGHT,
+    getItemKey: (index) => ids[index] ?? index,
     overscan: 8,
   });
-  const virtualRows = virtualizer.getVirtualItems();
-  const lastVisible = virtualRows.at(-1)?.index ?? -1;
+  const rows = virtualizer.getVirtualItems();
+  const lastVisible = rows.at(-1)?.index ?? -1;
 
   useEffect(() => {
-    if (hasMore && !loadingMore && lastVisible >= rows.length - PREFETCH_ROWS) void loadMore();
-  }, [hasMore, loadingMore, lastVisible, rows.length, loadMore]);
-
-  const empty = view === 'trash' ? 'Trash is empty.' : view === 'archived' ? 'No archived chats.' : 'No chats yet.';
-  const menuSession = menu ? byId[menu.id] : undefined;
+    if (hasMore && !loadingMore && lastVisible >= ids.length - PREFETCH_ROWS) void loadMore();
+  }, [hasMore, loadingMore, lastVisible, ids.length, loadMore]);
 
   return (
     <div ref={scrollRef} className="session-list">
-      {view === 'trash' && ids.length > 0 && (
-        <div className="session-list__toolbar">
-          <button
-            type="button"
-            className="button button--danger"
-            onClick={() =>
-              setConfirm({
-                title: 'Empty trash?',
-                body: 'Every chat in the Trash will be deleted forever. This cannot be undone.',
-                confirmLabel: 'Empty trash',
-                run: () => void emptyTrash(),
-              })
-            }
-          >
-            Empty trash
-          </button>
-        </div>
-      )}
       {status === 'loading' && ids.length === 0 && <p className="muted session-list__note">Loading chats…</p>}
-      {status === 'ready' && ids.length === 0 && <p className="muted session-list__note">{empty}</p>}
+      {status === 'ready' && ids.length === 0 && <p className="muted session-list__note">No chats yet.</p>}
       {status === 'error' && ids.length === 0 && <p className="muted session-list__note">Chats could not be loaded.</p>}
       <div role="list" className="session-list__rows" style={{ height: virtualizer.getTotalSize() }}>
-        {virtualRows.map((vrow) => {
-          const row = rows[vrow.index];
-          if (!row) return null;
-          const style = { height: vrow.size, transform: `translateY(${vrow.start}px)` };
-          if (row.kind === 'header') {
-            return (
-              <div key={vrow.key} role="presentation" className="session-list__row session-list__group" style={style}>
-                <h3 className="session-list__group-label">{row.label}</h3>
-              </div>
-            );
-          }
-          const session = byId[row.id];
-          if (!session) return null;
+        {rows.map((row) => {
+          const id = ids[row.index];
+          if (!id) return null;
           return (
             <div
-              key={vrow.key}
+              key={row.key}
               role="listitem"
-              className="session-list__row session-row"
-              style={style}
-              onContextMenu={(event: MouseEvent) => {
-                event.preventDefault();
-                setMenu({
-                  id: row.id,
-                  x: event.clientX,
-                  y: event.clientY,
-                  returnTo: document.activeElement instanceof HTMLElement ? document.activeElement : null,
-                });
-              }}
+              aria-posinset={row.index + 1}
+              aria-setsize={hasMore ? -1 : ids.length}
+              className="session-list__row"
+              style={{ height: row.size, transform: `translateY(${row.start}px)` }}
             >
-              {renaming === row.id ? (
-                <RenameInput session={session} onDone={() => setRenaming(null)} />
-              ) : (
-                <SessionLink sessionId={row.id} className="session-link" testId="session-item" />
-              )}
-              {renaming !== row.id && (
-                <div className="session-row__actions">
-                  {actionsFor(session, view).map((action) => (
-                    <button
-                      key={action.kind}
-                      type="button"
-                      className="icon-button session-row__action"
-                      aria-label={`${action.label}: ${displayTitle(session)}`}
-                      title={action.label}
-                      onClick={() => run(session, action)}
-                    >
-                      <span aria-hidden="true">{action.icon}</span>
-                    </button>
-                  ))}
-                </div>
-              )}
+              <SessionLink sessionId={id} className="session-link" testId="session-item" />
             </div>
           );
         })}
       </div>
       {loadingMore && <p className="muted session-list__note">Loading more…</p>}
-      {menu && menuSession && (
-        <SessionMenu
-          session={menuSession}
-          actions={actionsFor(menuSession, view)}
-          x={menu.x}
-          y={menu.y}
-          onPick={(action) => {
-            setMenu(null);
-            run(menuSession, action);
-          }}
-          onClose={() => {
-            menu.returnTo?.focus();
-            setMenu(null);
-          }}
-        />
-      )}
-      {confirm && <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} />}
-    </div>
-  );
-}
-
-function useRowAction(
-  setRenaming: (id: string | null) => void,
-  setConfirm: (request: ConfirmRequest | null) => void,
-) {
-  const setPinned = useAppStore((s) => s.setSessionPinned);
-  const setArchived = useAppStore((s) => s.setSessionArchived);
-  const trash = useAppStore((s) => s.trashSession);
-  const restore = useAppStore((s) => s.restoreSession);
-  const purge = useAppStore((s) => s.purgeSession);
-  return (session: SessionSummary, action: SessionAction) => {
-    switch (action.kind) {
-      case 'rename':
-        setRenaming(session.id);
-        break;
-      case 'pin':
-        void setPinned(session.id, !session.pinned);
-        break;
-      case 'archive':
-        void setArchived(session.id, session.status !== 'archived');
-        break;
-      case 'trash':
-        void trash(session.id);
-        break;
-      case 'restore':
-        void restore(session.id);
-        break;
-      case 'purge':
-        setConfirm({
-          title: 'Delete forever?',
-          body: `“${displayTitle(session)}” and all its messages will be deleted. This cannot be undone.`,
-          confirmLabel: 'Delete forever',
-          run: () => void purge(session.id),
-        });
-        break;
-    }
-  };
-}
-
-function RenameInput({ session, onDone }: { session: SessionSummary; onDone: () => void }) {
-  const rename = useAppStore((s) => s.renameSession);
-  const [value, setValue] = useState(session.title);
-  const done = useRef(false);
-  const finish = (save: boolean) => {
-    if (done.current) return;
-    done.current = true;
-    const title = value.trim();
-    if (save && title && title !== session.title) void rename(session.id, title);
-    onDone();
-  };
-  return (
-    <input
-      className="session-row__rename"
-      aria-label="Chat title"
-      value={value}
-      maxLength={200}
-      autoFocus
-      onFocus={(event) => event.currentTarget.select()}
-      onChange={(event) => setValue(event.target.value)}
-      onBlur={() => finish(true)}
-      onKeyDown={(event) => {
-        if (event.key === 'Enter') finish(true);
-        else if (event.key === 'Escape') finish(false);
-      }}
-    />
-  );
-}
-
-interface SessionMenuProps {
-  session: SessionSummary;
-  actions: SessionAction[];
-  x: number;
-  y: number;
-  onPick(action: SessionAction): void;
-  onClose(): void;
-}
-
-function SessionMenu({ session, actions, x, y, onPick, onClose }: SessionMenuProps) {
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    ref.current?.querySelector<HTMLElement>('[role=menuitem]')?.focus();
-    const outside = (event: globalThis.MouseEvent) => {
-      if (!ref.current?.contains(event.target as Node)) onClose();
-    };
-    document.addEventListener('mousedown', outside);
-    return () => document.removeEventListener('mousedown', outside);
-  }, [onClose]);
-
-  const onKeyDown = (event: KeyboardEvent) => {
-    const items = [...(ref.current?.querySelectorAll<HTMLElement>('[role=menuitem]') ?? [])];
-    const i = items.indexOf(document.activeElement as HTMLElement);
-    const move = (to: number) => items[(to + items.length) % items.length]?.focus();
-    if (event.key === 'ArrowDown') move(i + 1);
-    else if (event.key === 'ArrowUp') move(i - 1);
-    else if (event.key === 'Home') move(0);
-    else if (event.key === 'End') move(items.length - 1);
-    else if (event.key === 'Escape' || event.key === 'Tab') onClose();
-    else return;
-    event.preventDefault();
-  };
-
-  return (
-    <div
-      ref={ref}
-      role="menu"
-      aria-label={`Actions for ${displayTitle(session)}`}
-      className="session-menu"
-      style={{ left: x, top: y }}
-      onKeyDown={onKeyDown}
-    >
-      {actions.map((action) => (
-        <button key={action.kind} type="button" role="menuitem" tabIndex={-1} onClick={() => onPick(action)}>
-          {action.label}
-        </button>
-      ))}
     </div>
   );
 }

@@ -1,9 +1,6 @@
 import { SettingsButton } from '../settings/SettingsButton';
 import { NewChatButton } from './NewChatButton';
-import { SessionFilters } from './SessionFilters';
 import { SessionList } from './SessionList';
-import { TrashUndoToast } from './TrashUndoToast';
-import './sessions.css';
 
 export function Sidebar() {
   return (
@@ -15,9 +12,7 @@ export function Sidebar() {
           <NewChatButton />
         </div>
       </div>
-      <SessionFilters />
       <SessionList />
-      <TrashUndoToast />
     </nav>
   );
 }
