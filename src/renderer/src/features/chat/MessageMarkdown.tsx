@@ -18,7 +18,7 @@ import { MARKDOWN_MAX_CHARS, nodeText, safeUrl, type TextNode } from './markdown
  * raw HTML is off (without rehype-raw, react-markdown turns HTML in the text into plain text), only http/https/mailto
  * URLs survive `urlTransform`, links open in a new window (the host sends http/https to the
  * system browser and blocks any other navigation), and images are never loaded: each becomes
- * a link labelled with its alt text. Nothing here uses dangerouslySetInnerHTML.
+ * a link labelled with its alt text. Nothing here injects raw HTML into the page.
  */
 export const MessageMarkdown = memo(function MessageMarkdown({ content }: { content: string }) {
   if (content.length > MARKDOWN_MAX_CHARS) {
