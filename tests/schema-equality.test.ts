@@ -8,13 +8,11 @@
  * (the system PostgreSQL 15 on the reference machine; CONFAB_TEST_EXTRA_PG_URL overrides, "off"
  * disables), since the team server may run any PostgreSQL >= 15.
  */
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { pgDb, type Db } from '../src/main/db/database';
-import { loadMigrations, migrate } from '../src/main/db/migrator';
+import type { Db } from '../src/main/db/database';
 import { sql } from '../src/main/db/sql';
-import { MIGRATIONS_DIR, openTestDb, type TestDb } from './helpers/engines';
-import { createTestDatabase } from './helpers/postgres';
+import { openTestDb, type TestDb } from './helpers/engines';
+import { openMigratedServerDb, testServers } from './helpers/servers';
 
 /** category -> object key -> normalised definition */
 export type SchemaSnapshot = Record<string, Record<string, string>>;
@@ -180,43 +178,8 @@ export function diffSnapshots(a: SchemaSnapshot, b: SchemaSnapshot, labels: [str
   return lines;
 }
 
-async function serverMajor(url: string): Promise<number | null> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1500 });
-  try {
-    await client.connect();
-    const { rows } = await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
-    return Math.floor(Number(rows[0]?.v) / 10000);
-  } catch {
-    return null;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-/** A fresh database on `url`, migrated with the app's files. */
-async function migratedServerDb(url: string) {
-  const database = await createTestDatabase(url);
-  const client = new pg.Client({ connectionString: database.url });
-  await client.connect();
-  const db = pgDb(client);
-  await migrate(db, loadMigrations(MIGRATIONS_DIR));
-  return {
-    db,
-    async close() {
-      await client.end();
-      await database.drop();
-    },
-  };
-}
-
 const mainUrl = inject('postgresUrl');
-const mainMajor = await serverMajor(mainUrl);
-const extraUrl = process.env.CONFAB_TEST_EXTRA_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const extraMajor = extraUrl === 'off' ? null : await serverMajor(extraUrl);
-const servers: { name: string; url: string }[] = [
-  { name: `PostgreSQL ${mainMajor}`, url: mainUrl },
-  ...(extraMajor !== null && extraMajor !== mainMajor ? [{ name: `PostgreSQL ${extraMajor}`, url: extraUrl }] : []),
-];
+const servers = await testServers();
 
 describe('schema equality after migrating', () => {
   let lite: TestDb;
@@ -248,7 +211,7 @@ describe('schema equality after migrating', () => {
   });
 
   it.each(servers)('matches $name object by object', async ({ name, url }) => {
-    const server = await migratedServerDb(url);
+    const server = await openMigratedServerDb(url);
     try {
       const diff = diffSnapshots(liteSnapshot, await schemaSnapshot(server.db), ['PGlite', name]);
       expect(diff, `schema differences between PGlite and ${name}:\n${diff.join('\n')}`).toEqual([]);
@@ -258,7 +221,7 @@ describe('schema equality after migrating', () => {
   });
 
   it('would catch a difference in every category', async () => {
-    const server = await migratedServerDb(mainUrl);
+    const server = await openMigratedServerDb(mainUrl);
     try {
       await server.db.exec(`
         ALTER TABLE messages ALTER COLUMN content_type SET DEFAULT 'text/plain';

@@ -3,63 +3,21 @@
  * and, when reachable, a second server of another major version (the system PostgreSQL 15 on
  * the reference machine; CONFAB_TEST_EXTRA_PG_URL overrides, "off" disables).
  */
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../src/shared/ids';
-import { pgDb, type Db } from '../../src/main/db/database';
-import { loadMigrations, migrate } from '../../src/main/db/migrator';
-import { ensureLocalUser } from '../../src/main/db/repositories/users';
+import type { Db } from '../../src/main/db/database';
 import { sql } from '../../src/main/db/sql';
-import { MIGRATIONS_DIR, openTestDb } from '../helpers/engines';
-import { createTestDatabase } from '../helpers/postgres';
+import { openTestDb } from '../helpers/engines';
+import { openMigratedServerDb, testServers } from '../helpers/servers';
 
 interface Engine {
   name: string;
   open(): Promise<{ db: Db; ownerId: string; close(): Promise<void> }>;
 }
 
-async function serverMajor(url: string): Promise<number | null> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1500 });
-  try {
-    await client.connect();
-    const { rows } = await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
-    return Math.floor(Number(rows[0]?.v) / 10000);
-  } catch {
-    return null;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-function serverEngine(name: string, url: string): Engine {
-  return {
-    name,
-    async open() {
-      const database = await createTestDatabase(url);
-      const client = new pg.Client({ connectionString: database.url });
-      await client.connect();
-      const db = pgDb(client);
-      await migrate(db, loadMigrations(MIGRATIONS_DIR));
-      const ownerId = await ensureLocalUser(db);
-      return {
-        db,
-        ownerId,
-        async close() {
-          await client.end();
-          await database.drop();
-        },
-      };
-    },
-  };
-}
-
-const mainMajor = await serverMajor(inject('postgresUrl'));
-const extraUrl = process.env.CONFAB_TEST_EXTRA_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const extraMajor = extraUrl === 'off' ? null : await serverMajor(extraUrl);
 const engines: Engine[] = [
   { name: 'PGlite', open: () => openTestDb('pglite') },
-  serverEngine(`PostgreSQL ${mainMajor}`, inject('postgresUrl')),
-  ...(extraMajor !== null && extraMajor !== mainMajor ? [serverEngine(`PostgreSQL ${extraMajor}`, extraUrl)] : []),
+  ...(await testServers()).map((server) => ({ name: server.name, open: () => openMigratedServerDb(server.url) })),
 ];
 
 /** The SQLSTATE a statement fails with (PGlite and node-postgres both expose `code`). */

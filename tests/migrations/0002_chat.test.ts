@@ -3,11 +3,10 @@
  * engine the SQL must run on: PGlite, the run's real PostgreSQL and, when reachable, a second
  * server of another major version (CONFAB_TEST_EXTRA_PG_URL overrides, "off" disables).
  */
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../src/shared/ids';
 import { ConfabError } from '../../src/shared/errors';
-import { pgDb, type Db } from '../../src/main/db/database';
+import type { Db } from '../../src/main/db/database';
 import { loadMigrations, migrate } from '../../src/main/db/migrator';
 import type { RepoContext } from '../../src/main/db/repositories/context';
 import { beginGeneration, runForMessage, setTitleIfEmpty } from '../../src/main/db/repositories/generation';
@@ -21,10 +20,9 @@ import {
 } from '../../src/main/db/repositories/providers';
 import { getSetting, mergeSetting } from '../../src/main/db/repositories/settings';
 import { createSession, getSession } from '../../src/main/db/repositories/sessions';
-import { ensureLocalUser } from '../../src/main/db/repositories/users';
 import { sql } from '../../src/main/db/sql';
 import { MIGRATIONS_DIR, openTestDb } from '../helpers/engines';
-import { createTestDatabase } from '../helpers/postgres';
+import { openMigratedServerDb, testServers } from '../helpers/servers';
 
 interface Engine {
   name: string;
@@ -33,46 +31,9 @@ interface Engine {
   url?: string;
 }
 
-async function serverMajor(url: string): Promise<number | null> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1500 });
-  try {
-    await client.connect();
-    const { rows } = await client.query<{ v: string }>('SHOW server_version_num');
-    return Math.floor(Number(rows[0]?.v) / 10000);
-  } catch {
-    return null;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-async function openServer(url: string, migrations = loadMigrations(MIGRATIONS_DIR)) {
-  const database = await createTestDatabase(url);
-  const client = new pg.Client({ connectionString: database.url });
-  await client.connect();
-  const db = pgDb(client);
-  await migrate(db, migrations);
-  const ownerId = await ensureLocalUser(db);
-  return {
-    db,
-    ownerId,
-    async close() {
-      await client.end();
-      await database.drop();
-    },
-  };
-}
-
-const mainUrl = inject('postgresUrl');
-const mainMajor = await serverMajor(mainUrl);
-const extraUrl = process.env.CONFAB_TEST_EXTRA_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const extraMajor = extraUrl === 'off' ? null : await serverMajor(extraUrl);
 const engines: Engine[] = [
   { name: 'PGlite', open: () => openTestDb('pglite') },
-  { name: `PostgreSQL ${mainMajor}`, open: () => openServer(mainUrl), url: mainUrl },
-  ...(extraMajor !== null && extraMajor !== mainMajor
-    ? [{ name: `PostgreSQL ${extraMajor}`, open: () => openServer(extraUrl), url: extraUrl }]
-    : []),
+  ...(await testServers()).map((server) => ({ ...server, open: () => openMigratedServerDb(server.url) })),
 ];
 
 async function sqlState(promise: Promise<unknown>): Promise<string> {
@@ -113,7 +74,9 @@ describe.each(engines)('migration 0002 on $name', (engine) => {
               ${fields.models ?? '[]'}::jsonb, ${fields.budget ?? null})`);
 
   it('records itself and creates the table and index', async () => {
-    const applied = await db.query<{ version: number; name: string }>(sql`SELECT version, name FROM confab_migrations ORDER BY version`);
+    const applied = await db.query<{ version: number; name: string }>(
+      sql`SELECT version, name FROM confab_migrations ORDER BY version`,
+    );
     expect(applied.map((r) => [r.version, r.name])).toContainEqual([2, 'chat']);
     const index = await db.query(sql`SELECT 1 FROM pg_indexes WHERE indexname = 'generation_runs_message_idx'`);
     expect(index).toHaveLength(1);
@@ -140,12 +103,23 @@ describe.each(engines)('migration 0002 on $name', (engine) => {
       contextBudget: 4096,
       apiKeyCiphertext: key,
     });
-    expect(created).toMatchObject({ name: 'Server', models: ['m1', 'm2'], contextBudget: 4096, enabled: true, hasApiKey: true });
+    expect(created).toMatchObject({
+      name: 'Server',
+      models: ['m1', 'm2'],
+      contextBudget: 4096,
+      enabled: true,
+      hasApiKey: true,
+    });
     expect([...(await getProviderKeyCiphertext(ctx, created.id))!]).toEqual([...key]);
 
     const before = created.updatedAt;
     await new Promise((r) => setTimeout(r, 5));
-    const updated = await updateProviderConfig(ctx, { id: created.id, enabled: false, models: [], apiKeyCiphertext: Uint8Array.from([9]) });
+    const updated = await updateProviderConfig(ctx, {
+      id: created.id,
+      enabled: false,
+      models: [],
+      apiKeyCiphertext: Uint8Array.from([9]),
+    });
     expect(updated).toMatchObject({ enabled: false, models: [], hasApiKey: true, defaultModel: 'm1' });
     expect(Date.parse(updated.updatedAt)).toBeGreaterThan(Date.parse(before));
     expect([...(await getProviderKeyCiphertext(ctx, created.id))!]).toEqual([9]);
@@ -184,13 +158,30 @@ describe.each(engines)('migration 0002 on $name', (engine) => {
       run: { id: runId, providerId: 'p', model: 'm' },
     });
     expect(began.userMessage).toMatchObject({ role: 'user', content: 'Q', status: 'complete', parentId: null });
-    expect(began.assistantMessage).toMatchObject({ role: 'assistant', status: 'streaming', parentId: began.userMessage!.id, providerId: 'p', model: 'm' });
-    expect(began.run).toMatchObject({ id: runId, status: 'running', messageId: began.assistantMessage.id, sessionId: session.id });
+    expect(began.assistantMessage).toMatchObject({
+      role: 'assistant',
+      status: 'streaming',
+      parentId: began.userMessage!.id,
+      providerId: 'p',
+      model: 'm',
+    });
+    expect(began.run).toMatchObject({
+      id: runId,
+      status: 'running',
+      messageId: began.assistantMessage.id,
+      sessionId: session.id,
+    });
     expect((await runForMessage(ctx, began.assistantMessage.id))?.id).toBe(runId);
     expect((await getSession(ctx, session.id)).currentLeafId).toBe(began.assistantMessage.id);
 
     // Regenerate: a second answer to the same question, no new question, no run.
-    const again = await beginGeneration(ctx, { sessionId: session.id, answerTo: began.userMessage!.id, providerId: null, model: null, run: null });
+    const again = await beginGeneration(ctx, {
+      sessionId: session.id,
+      answerTo: began.userMessage!.id,
+      providerId: null,
+      model: null,
+      run: null,
+    });
     expect(again.userMessage).toBeNull();
     expect(again.assistantMessage.parentId).toBe(began.userMessage!.id);
     expect(again.run).toBeNull();
@@ -210,7 +201,9 @@ describe.each(engines)('migration 0002 on $name', (engine) => {
     );
     expect(failed).not.toBeNull();
     expect((await getSession(ctx, session.id)).messageCount).toBe(count);
-    expect(await confabCode(beginGeneration(ctx, { sessionId: session.id, providerId: null, model: null }))).toBe('invalid_input');
+    expect(await confabCode(beginGeneration(ctx, { sessionId: session.id, providerId: null, model: null }))).toBe(
+      'invalid_input',
+    );
   });
 
   it('sets an automatic title only while the chat is untitled', async () => {
@@ -225,14 +218,16 @@ describe.each(engines)('migration 0002 on $name', (engine) => {
 describe.each(engines.filter((e) => e.url))('upgrading a 0001 database to 0002 on $name', (engine) => {
   it('keeps existing chats and runs', async () => {
     const all = loadMigrations(MIGRATIONS_DIR);
-    const v1 = await openServer(engine.url!, all.slice(0, 1));
+    const v1 = await openMigratedServerDb(engine.url!, all.slice(0, 1));
     try {
       const ctx = { db: v1.db, ownerId: v1.ownerId };
       const session = await createSession(ctx, { title: 'Before' });
       await v1.db.query(sql`INSERT INTO generation_runs (id, owner_id, session_id, provider_id, model, status)
                              VALUES (${uuidv7()}, ${v1.ownerId}, ${session.id}, 'p', 'm', 'succeeded')`);
       await migrate(v1.db, all);
-      const versions = await v1.db.query<{ version: number }>(sql`SELECT version FROM confab_migrations ORDER BY version`);
+      const versions = await v1.db.query<{ version: number }>(
+        sql`SELECT version FROM confab_migrations ORDER BY version`,
+      );
       expect(versions.map((r) => r.version)).toEqual(all.map((m) => m.version));
       expect((await getSession(ctx, session.id)).title).toBe('Before');
       expect((await listProviderConfigs(ctx)).length).toBe(0);
