@@ -58,3 +58,33 @@ describe('errors that crossed contextBridge as plain data', () => {
     expect(store.getState().errors.map((e) => e.message)).toEqual(['That chat no longer exists.']);
   });
 });
+
+describe('session actions', () => {
+  it('switches views, trashes with undo (closing the tab) and restores', async () => {
+    const fake = new FakeConfab();
+    const a = fake.addSession({ title: 'A', tags: ['work'] });
+    const b = fake.addSession({ title: 'B' });
+    const store = createAppStore(fake.api);
+    await store.getState().refreshSessions();
+    store.getState().openTab(a.id);
+
+    expect(await store.getState().trashSession(a.id)).toBe(true);
+    expect(store.getState().tabs.open).toEqual([]);
+    expect(store.getState().trashUndo).toEqual({ id: a.id, title: 'A' });
+    expect(store.getState().sessionList.ids).toEqual([b.id]);
+
+    store.getState().setSessionView('trash');
+    await store.getState().refreshSessions();
+    expect(store.getState().sessionList.ids).toEqual([a.id]);
+
+    await store.getState().restoreSession(a.id);
+    expect(store.getState().trashUndo).toBeNull();
+    await store.getState().refreshSessions();
+    expect(store.getState().sessionList.ids).toEqual([]);
+
+    store.getState().setSessionView('active');
+    store.getState().setSessionTag('work');
+    await store.getState().refreshSessions();
+    expect(store.getState().sessionList.ids).toEqual([a.id]);
+  });
+});

@@ -7,6 +7,13 @@ export const SESSION_PAGE_SIZE = 100;
 /** The API's upper bound for one page; a refresh never asks for more. */
 const MAX_SESSION_PAGE = 500;
 
+export type SessionView = 'active' | 'archived' | 'trash';
+
+export interface TrashUndo {
+  id: string;
+  title: string;
+}
+
 export interface SessionListState {
   /** Sidebar order as the server returns it: pinned first, then newest activity. */
   ids: string[];
@@ -19,6 +26,27 @@ export interface SessionsSlice {
   /** Every session we know about, including open tabs that are not on a loaded sidebar page. */
   sessionsById: Record<string, SessionSummary>;
   sessionList: SessionListState;
+  /** Which sidebar list is shown, and the tag it is narrowed to (null: every tag). */
+  sessionView: SessionView;
+  sessionTag: string | null;
+  /** Tags in use, for the tag filter. */
+  sessionTags: { tag: string; count: number }[];
+  /** The last chat moved to the Trash, while its undo toast is up. */
+  trashUndo: TrashUndo | null;
+  setSessionView(view: SessionView): void;
+  setSessionTag(tag: string | null): void;
+  loadSessionTags(): Promise<void>;
+  renameSession(id: string, title: string): Promise<boolean>;
+  setSessionPinned(id: string, pinned: boolean): Promise<boolean>;
+  setSessionArchived(id: string, archived: boolean): Promise<boolean>;
+  setSessionTags(id: string, tags: string[]): Promise<boolean>;
+  /** Moves a chat to the Trash, closes its tab and offers an undo. */
+  trashSession(id: string): Promise<boolean>;
+  restoreSession(id: string): Promise<boolean>;
+  /** Deletes a chat from the Trash for good. */
+  purgeSession(id: string): Promise<boolean>;
+  emptyTrash(): Promise<boolean>;
+  dismissTrashUndo(): void;
   refreshSessions(): Promise<void>;
   loadMoreSessions(): Promise<void>;
   /** Creates a session and opens it in a tab. Resolves to its id, or null if it failed. */
@@ -53,7 +81,8 @@ function withSessions(
 export function selectRecentSessionIds(state: AppState, count: number): string[] {
   return state.sessionList.ids
     .map((id) => state.sessionsById[id])
-    .filter((s): s is SessionSummary => s !== undefined)
+    // The sidebar may be showing the archive or the Trash; "recent" means active chats only.
+    .filter((s): s is SessionSummary => s !== undefined && s.deletedAt === null && s.status === 'active')
     .sort((a, b) => b.lastActivityAt.localeCompare(a.lastActivityAt))
     .slice(0, count)
     .map((s) => s.id);
@@ -65,7 +94,10 @@ export const createSessionsSlice: SliceCreator<SessionsSlice> = (set, get, api) 
     const limit = Math.min(MAX_SESSION_PAGE, Math.max(SESSION_PAGE_SIZE, get().sessionList.ids.length));
     set((s) => ({ sessionList: { ...s.sessionList, status: s.sessionList.status === 'ready' ? 'ready' : 'loading' } }));
     try {
-      const page = await api.sessions.list({ view: 'active', limit });
+      const { sessionView: view, sessionTag: tag } = get();
+      const page = await api.sessions.list({ view, limit, ...(tag ? { tag } : {}) });
+      // The filter changed while this page was on its way; the reload it caused will land.
+      if (get().sessionView !== view || get().sessionTag !== tag) return;
       set((s) => ({
         sessionsById: withSessions(s.sessionsById, page.items),
         sessionList: {
@@ -81,18 +113,107 @@ export const createSessionsSlice: SliceCreator<SessionsSlice> = (set, get, api) 
     }
   });
 
+  /** Runs one mutation; the sessions.changed event it causes refreshes the list. */
+  const mutate = async (run: () => Promise<Session | null>): Promise<boolean> => {
+    try {
+      const session = await run();
+      if (session) get().sessionChanged(session);
+      void refresh();
+      return true;
+    } catch (error) {
+      get().reportError(error);
+      return false;
+    }
+  };
+
+  const switchList = (patch: Partial<Pick<SessionsSlice, 'sessionView' | 'sessionTag'>>) => {
+    set((s) => ({
+      ...patch,
+      sessionList: { ids: [], nextCursor: null, status: 'loading', loadingMore: false },
+      sessionsById: s.sessionsById,
+    }));
+    void refresh();
+  };
+
   return {
     sessionsById: {},
     sessionList: { ids: [], nextCursor: null, status: 'idle', loadingMore: false },
+    sessionView: 'active',
+    sessionTag: null,
+    sessionTags: [],
+    trashUndo: null,
 
     refreshSessions: refresh,
+
+    setSessionView(view) {
+      if (view !== get().sessionView) switchList({ sessionView: view });
+    },
+
+    setSessionTag(tag) {
+      if (tag !== get().sessionTag) switchList({ sessionTag: tag });
+    },
+
+    async loadSessionTags() {
+      try {
+        const tags = await api.sessions.tags({});
+        set({ sessionTags: tags });
+      } catch (error) {
+        get().reportError(error);
+      }
+    },
+
+    renameSession: (id, title) => mutate(() => api.sessions.rename({ id, title })),
+    setSessionPinned: (id, pinned) => mutate(() => api.sessions.setPinned({ id, pinned })),
+    setSessionArchived: (id, archived) => mutate(() => api.sessions.setArchived({ id, archived })),
+    async setSessionTags(id, tags) {
+      const ok = await mutate(() => api.sessions.update({ id, tags }));
+      if (ok) void get().loadSessionTags();
+      return ok;
+    },
+
+    async trashSession(id) {
+      const ok = await mutate(() => api.sessions.trash({ id }));
+      if (ok) {
+        get().dropTabs([id]);
+        set((s) => ({
+          trashUndo: { id, title: s.sessionsById[id]?.title ?? '' },
+          sessionList: { ...s.sessionList, ids: s.sessionList.ids.filter((i) => i !== id) },
+        }));
+      }
+      return ok;
+    },
+
+    async restoreSession(id) {
+      const ok = await mutate(() => api.sessions.restore({ id }));
+      if (ok) set((s) => (s.trashUndo?.id === id ? { trashUndo: null } : {}));
+      return ok;
+    },
+
+    async purgeSession(id) {
+      return mutate(async () => {
+        await api.sessions.purge({ id });
+        get().dropTabs([id]);
+        return null;
+      });
+    },
+
+    emptyTrash: () =>
+      mutate(async () => {
+        await api.sessions.emptyTrash({});
+        return null;
+      }),
+
+    dismissTrashUndo() {
+      set({ trashUndo: null });
+    },
 
     async loadMoreSessions() {
       const { nextCursor: cursor, loadingMore } = get().sessionList;
       if (!cursor || loadingMore) return;
       set((s) => ({ sessionList: { ...s.sessionList, loadingMore: true } }));
       try {
-        const page = await api.sessions.list({ view: 'active', limit: SESSION_PAGE_SIZE, cursor });
+        const { sessionView: view, sessionTag: tag } = get();
+        const page = await api.sessions.list({ view, limit: SESSION_PAGE_SIZE, cursor, ...(tag ? { tag } : {}) });
         set((s) => {
           // A refresh that landed meanwhile rebuilt the list; this page may no longer follow it.
           if (s.sessionList.nextCursor !== cursor) return { sessionList: { ...s.sessionList, loadingMore: false } };

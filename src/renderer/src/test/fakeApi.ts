@@ -299,6 +299,15 @@ export class FakeConfab {
     return { ...p, hasApiKey: this.apiKeys.has(p.id) };
   }
 
+  private patchSession(id: string, patch: Partial<Session>): Session {
+    const session = this.sessions.get(id);
+    if (!session) throw new ConfabError('not_found', 'That chat no longer exists.');
+    const updated: Session = { ...session, ...patch, updatedAt: tick() };
+    this.sessions.set(id, updated);
+    this.emitSoon('sessions.changed', { ids: [id] });
+    return updated;
+  }
+
   summary(session: Session): SessionSummary {
     const last = session.currentLeafId ? this.messages.get(session.currentLeafId) : undefined;
     return { ...session, lastMessagePreview: last?.content.slice(0, 120) ?? null, lastMessageRole: last?.role ?? null };
@@ -315,9 +324,10 @@ export class FakeConfab {
       if (!session) throw new ConfabError('not_found', 'That chat no longer exists.');
       return this.summary(session);
     },
-    'sessions.list': ({ view, limit, cursor }) => {
+    'sessions.list': ({ view, tag, limit, cursor }) => {
       const all = [...this.sessions.values()]
         .filter((s) => (view === 'trash' ? s.deletedAt !== null : s.deletedAt === null && s.status === view))
+        .filter((s) => tag === undefined || s.tags.includes(tag))
         .sort(
           (a, b) =>
             Number(b.pinned) - Number(a.pinned) ||
@@ -327,6 +337,29 @@ export class FakeConfab {
       const start = cursor ? Number(cursor) : 0;
       const items = all.slice(start, start + limit).map((s) => this.summary(s));
       return { items, nextCursor: start + limit < all.length ? String(start + limit) : null };
+    },
+    'sessions.rename': ({ id, title }) => this.patchSession(id, { title }),
+    'sessions.setPinned': ({ id, pinned }) => this.patchSession(id, { pinned }),
+    'sessions.setArchived': ({ id, archived }) => this.patchSession(id, { status: archived ? 'archived' : 'active' }),
+    'sessions.trash': ({ id }) => this.patchSession(id, { deletedAt: tick() }),
+    'sessions.restore': ({ id }) => this.patchSession(id, { deletedAt: null }),
+    'sessions.purge': ({ id }) => {
+      if (!this.sessions.delete(id)) throw new ConfabError('not_found', 'That chat no longer exists.');
+      this.emitSoon('sessions.changed', { ids: [id] });
+      return { purged: 1 };
+    },
+    'sessions.emptyTrash': () => {
+      const ids = [...this.sessions.values()].filter((s) => s.deletedAt !== null).map((s) => s.id);
+      for (const id of ids) this.sessions.delete(id);
+      this.emitSoon('sessions.changed', { ids });
+      return { purged: ids.length };
+    },
+    'sessions.tags': () => {
+      const counts = new Map<string, number>();
+      for (const s of this.sessions.values()) {
+        if (s.deletedAt === null) for (const t of s.tags) counts.set(t, (counts.get(t) ?? 0) + 1);
+      }
+      return [...counts].map(([tag, count]) => ({ tag, count })).sort((a, b) => a.tag.localeCompare(b.tag));
     },
     'messages.append': (input) => {
       const message = this.addMessage(input.sessionId, input.role, input.content);

@@ -1,60 +1,348 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef } from 'react';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import type { SessionSummary } from '@shared/types';
 import { useAppStore } from '../../stores/context';
+import { ConfirmDialog, type ConfirmRequest } from './ConfirmDialog';
+import { sidebarRows } from './groups';
+import { actionsFor, parseTags, type SessionAction } from './sessionActions';
 import { SessionLink } from './SessionLink';
+import { displayTitle } from './sessionTitle';
 
 /** Fixed row height (title + preview line) keeps virtualization free of measuring. */
 export const SESSION_ROW_HEIGHT = 56;
+export const GROUP_HEADER_HEIGHT = 28;
 /** Start fetching the next page this many rows before the end comes into view. */
 const PREFETCH_ROWS = 20;
+const CLOCK_REFRESH_MS = 60_000;
+/** Rough menu size, to keep a menu opened near the window's edge on screen. */
+const MENU_WIDTH = 176;
+const MENU_ITEM_HEIGHT = 32;
+
+interface MenuState {
+  id: string;
+  x: number;
+  y: number;
+  /** Where focus goes back to when the menu closes. */
+  returnTo: HTMLElement | null;
+}
+
+/** "Today" moves at midnight; a minute's lag is fine. */
+function useNow(): Date {
+  const [now, setNow] = useState(() => new Date());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(new Date()), CLOCK_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, []);
+  return now;
+}
 
 export function SessionList() {
   const ids = useAppStore((s) => s.sessionList.ids);
+  const byId = useAppStore((s) => s.sessionsById);
   const status = useAppStore((s) => s.sessionList.status);
+  const view = useAppStore((s) => s.sessionView);
   const hasMore = useAppStore((s) => s.sessionList.nextCursor !== null);
   const loadingMore = useAppStore((s) => s.sessionList.loadingMore);
   const loadMore = useAppStore((s) => s.loadMoreSessions);
+  const emptyTrash = useAppStore((s) => s.emptyTrash);
   const scrollRef = useRef<HTMLDivElement>(null);
+  const now = useNow();
+  const rows = useMemo(() => sidebarRows(ids, byId, now), [ids, byId, now]);
+  const [menu, setMenu] = useState<MenuState | null>(null);
+  const [renaming, setRenaming] = useState<{ id: string; field: 'title' | 'tags' } | null>(null);
+  const [confirm, setConfirm] = useState<ConfirmRequest | null>(null);
+  const run = useRowAction(setRenaming, setConfirm);
+  const editing = (id: string) => renaming?.id === id;
+  /** After Enter or Escape in the rename box, focus goes back to the row's link. */
+  const refocusAfterRename = useRef<string | null>(null);
+  useEffect(() => {
+    const id = refocusAfterRename.current;
+    if (renaming !== null || !id) return;
+    refocusAfterRename.current = null;
+    scrollRef.current?.querySelector<HTMLElement>(`a[href="#chat/${id}"]`)?.focus();
+  }, [renaming]);
 
   // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is read during render by design; this component is not memoized by the compiler.
   const virtualizer = useVirtualizer({
-    count: ids.length,
+    count: rows.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => SESSION_ROW_HEIGHT,
-    getItemKey: (index) => ids[index] ?? index,
+    estimateSize: (index) => (rows[index]?.kind === 'header' ? GROUP_HEADER_HEIGHT : SESSION_ROW_HEIGHT),
+    getItemKey: (index) => {
+      const row = rows[index];
+      if (!row) return index;
+      return row.kind === 'header' ? `group:${row.label}` : row.id;
+    },
     overscan: 8,
   });
-  const rows = virtualizer.getVirtualItems();
-  const lastVisible = rows.at(-1)?.index ?? -1;
+  const virtualRows = virtualizer.getVirtualItems();
+  const lastVisible = virtualRows.at(-1)?.index ?? -1;
 
   useEffect(() => {
-    if (hasMore && !loadingMore && lastVisible >= ids.length - PREFETCH_ROWS) void loadMore();
-  }, [hasMore, loadingMore, lastVisible, ids.length, loadMore]);
+    if (hasMore && !loadingMore && lastVisible >= rows.length - PREFETCH_ROWS) void loadMore();
+  }, [hasMore, loadingMore, lastVisible, rows.length, loadMore]);
+
+  const empty = view === 'trash' ? 'Trash is empty.' : view === 'archived' ? 'No archived chats.' : 'No chats yet.';
+  const menuSession = menu ? byId[menu.id] : undefined;
 
   return (
     <div ref={scrollRef} className="session-list">
+      {view === 'trash' && ids.length > 0 && (
+        <div className="session-list__toolbar">
+          <button
+            type="button"
+            className="button button--danger"
+            onClick={() =>
+              setConfirm({
+                title: 'Empty trash?',
+                body: 'Every chat in the Trash will be deleted forever. This cannot be undone.',
+                confirmLabel: 'Empty trash',
+                run: () => void emptyTrash(),
+              })
+            }
+          >
+            Empty trash
+          </button>
+        </div>
+      )}
       {status === 'loading' && ids.length === 0 && <p className="muted session-list__note">Loading chats…</p>}
-      {status === 'ready' && ids.length === 0 && <p className="muted session-list__note">No chats yet.</p>}
+      {status === 'ready' && ids.length === 0 && <p className="muted session-list__note">{empty}</p>}
       {status === 'error' && ids.length === 0 && <p className="muted session-list__note">Chats could not be loaded.</p>}
       <div role="list" className="session-list__rows" style={{ height: virtualizer.getTotalSize() }}>
-        {rows.map((row) => {
-          const id = ids[row.index];
-          if (!id) return null;
+        {virtualRows.map((vrow) => {
+          const row = rows[vrow.index];
+          if (!row) return null;
+          const style = { height: vrow.size, transform: `translateY(${vrow.start}px)` };
+          if (row.kind === 'header') {
+            return (
+              <div key={vrow.key} role="presentation" className="session-list__row session-list__group" style={style}>
+                <h3 className="session-list__group-label">{row.label}</h3>
+              </div>
+            );
+          }
+          const session = byId[row.id];
+          if (!session) return null;
           return (
             <div
-              key={row.key}
+              key={vrow.key}
               role="listitem"
-              aria-posinset={row.index + 1}
+              aria-posinset={row.position}
               aria-setsize={hasMore ? -1 : ids.length}
-              className="session-list__row"
-              style={{ height: row.size, transform: `translateY(${row.start}px)` }}
+              className="session-list__row session-row"
+              style={style}
+              onKeyDown={(event) => {
+                // F2 renames, as in file managers; only from the link, not from inside the input.
+                if (event.key === 'F2' && !editing(row.id) && view !== 'trash') {
+                  event.preventDefault();
+                  setRenaming({ id: row.id, field: 'title' });
+                }
+              }}
+              onContextMenu={(event: MouseEvent) => {
+                event.preventDefault();
+                setMenu({
+                  id: row.id,
+                  x: event.clientX,
+                  y: event.clientY,
+                  returnTo: document.activeElement instanceof HTMLElement ? document.activeElement : null,
+                });
+              }}
             >
-              <SessionLink sessionId={id} className="session-link" testId="session-item" />
+              {editing(row.id) ? (
+                <RenameInput
+                  session={session}
+                  field={renaming?.field ?? 'title'}
+                  onDone={(refocus) => {
+                    if (refocus) refocusAfterRename.current = row.id;
+                    setRenaming(null);
+                  }}
+                />
+              ) : (
+                <SessionLink sessionId={row.id} className="session-link" testId="session-item" />
+              )}
+              {!editing(row.id) && (
+                <div className="session-row__actions">
+                  {actionsFor(session, view).map((action) => (
+                    <button
+                      key={action.kind}
+                      type="button"
+                      className="icon-button session-row__action"
+                      aria-label={`${action.label}: ${displayTitle(session)}`}
+                      title={action.label}
+                      onClick={() => run(session, action)}
+                    >
+                      <span aria-hidden="true">{action.icon}</span>
+                    </button>
+                  ))}
+                </div>
+              )}
             </div>
           );
         })}
       </div>
       {loadingMore && <p className="muted session-list__note">Loading more…</p>}
+      {menu && menuSession && (
+        <SessionMenu
+          session={menuSession}
+          actions={actionsFor(menuSession, view)}
+          x={menu.x}
+          y={menu.y}
+          onPick={(action) => {
+            setMenu(null);
+            run(menuSession, action);
+          }}
+          onClose={() => {
+            menu.returnTo?.focus();
+            setMenu(null);
+          }}
+        />
+      )}
+      {confirm && <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} />}
+    </div>
+  );
+}
+
+function useRowAction(
+  setRenaming: (editing: { id: string; field: 'title' | 'tags' } | null) => void,
+  setConfirm: (request: ConfirmRequest | null) => void,
+) {
+  const setPinned = useAppStore((s) => s.setSessionPinned);
+  const setArchived = useAppStore((s) => s.setSessionArchived);
+  const trash = useAppStore((s) => s.trashSession);
+  const restore = useAppStore((s) => s.restoreSession);
+  const purge = useAppStore((s) => s.purgeSession);
+  return (session: SessionSummary, action: SessionAction) => {
+    switch (action.kind) {
+      case 'rename':
+        setRenaming({ id: session.id, field: 'title' });
+        break;
+      case 'tags':
+        setRenaming({ id: session.id, field: 'tags' });
+        break;
+      case 'pin':
+        void setPinned(session.id, !session.pinned);
+        break;
+      case 'archive':
+        void setArchived(session.id, session.status !== 'archived');
+        break;
+      case 'trash':
+        void trash(session.id);
+        break;
+      case 'restore':
+        void restore(session.id);
+        break;
+      case 'purge':
+        setConfirm({
+          title: 'Delete forever?',
+          body: `“${displayTitle(session)}” and all its messages will be deleted. This cannot be undone.`,
+          confirmLabel: 'Delete forever',
+          run: () => void purge(session.id),
+        });
+        break;
+    }
+  };
+}
+
+interface RenameInputProps {
+  session: SessionSummary;
+  field: 'title' | 'tags';
+  onDone: (refocus: boolean) => void;
+}
+
+/** Inline editor for a row's title, or its tags as a comma-separated list. */
+function RenameInput({ session, field, onDone }: RenameInputProps) {
+  const rename = useAppStore((s) => s.renameSession);
+  const setTags = useAppStore((s) => s.setSessionTags);
+  const initial = field === 'title' ? session.title : session.tags.join(', ');
+  const [value, setValue] = useState(initial);
+  const done = useRef(false);
+  const finish = (save: boolean, refocus: boolean) => {
+    if (done.current) return;
+    done.current = true;
+    if (save && field === 'title') {
+      const title = value.trim();
+      if (title && title !== session.title) void rename(session.id, title);
+    } else if (save) {
+      const tags = parseTags(value);
+      if (tags.join(',') !== session.tags.join(',')) void setTags(session.id, tags);
+    }
+    onDone(refocus);
+  };
+  return (
+    <input
+      className="session-row__rename"
+      aria-label={field === 'title' ? 'Chat title' : 'Tags, separated by commas'}
+      placeholder={field === 'tags' ? 'work, ideas' : undefined}
+      value={value}
+      maxLength={field === 'title' ? 200 : 2000}
+      autoFocus
+      onFocus={(event) => event.currentTarget.select()}
+      onChange={(event) => setValue(event.target.value)}
+      onBlur={() => finish(true, false)}
+      onKeyDown={(event) => {
+        if (event.key === 'Enter') finish(true, true);
+        else if (event.key === 'Escape') finish(false, true);
+        else return;
+        event.preventDefault();
+        event.stopPropagation();
+      }}
+    />
+  );
+}
+
+interface SessionMenuProps {
+  session: SessionSummary;
+  actions: SessionAction[];
+  x: number;
+  y: number;
+  onPick(action: SessionAction): void;
+  onClose(): void;
+}
+
+function SessionMenu({ session, actions, x, y, onPick, onClose }: SessionMenuProps) {
+  const ref = useRef<HTMLDivElement>(null);
+  // The list re-renders while the menu is open (a refresh); that must not move focus back.
+  const onCloseRef = useRef(onClose);
+  useEffect(() => {
+    onCloseRef.current = onClose;
+  }, [onClose]);
+  useEffect(() => {
+    ref.current?.querySelector<HTMLElement>('[role=menuitem]')?.focus();
+    const outside = (event: globalThis.MouseEvent) => {
+      if (!ref.current?.contains(event.target as Node)) onCloseRef.current();
+    };
+    document.addEventListener('mousedown', outside);
+    return () => document.removeEventListener('mousedown', outside);
+  }, []);
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    const items = [...(ref.current?.querySelectorAll<HTMLElement>('[role=menuitem]') ?? [])];
+    const i = items.indexOf(document.activeElement as HTMLElement);
+    const move = (to: number) => items[(to + items.length) % items.length]?.focus();
+    if (event.key === 'ArrowDown') move(i + 1);
+    else if (event.key === 'ArrowUp') move(i - 1);
+    else if (event.key === 'Home') move(0);
+    else if (event.key === 'End') move(items.length - 1);
+    else if (event.key === 'Escape' || event.key === 'Tab') onClose();
+    else return;
+    event.preventDefault();
+  };
+
+  return (
+    <div
+      ref={ref}
+      role="menu"
+      aria-label={`Actions for ${displayTitle(session)}`}
+      className="session-menu"
+      style={{
+        left: Math.max(0, Math.min(x, window.innerWidth - MENU_WIDTH)),
+        top: Math.max(0, Math.min(y, window.innerHeight - MENU_ITEM_HEIGHT * actions.length - 8)),
+      }}
+      onKeyDown={onKeyDown}
+    >
+      {actions.map((action) => (
+        <button key={action.kind} type="button" role="menuitem" tabIndex={-1} onClick={() => onPick(action)}>
+          {action.label}
+        </button>
+      ))}
     </div>
   );
 }

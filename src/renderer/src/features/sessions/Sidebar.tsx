@@ -1,6 +1,9 @@
 import { SettingsButton } from '../settings/SettingsButton';
 import { NewChatButton } from './NewChatButton';
+import { SessionFilters } from './SessionFilters';
 import { SessionList } from './SessionList';
+import { TrashUndoToast } from './TrashUndoToast';
+import './sessions.css';
 
 export function Sidebar() {
   return (
@@ -12,7 +15,9 @@ export function Sidebar() {
           <NewChatButton />
         </div>
       </div>
+      <SessionFilters />
       <SessionList />
+      <TrashUndoToast />
     </nav>
   );
 }

@@ -1,0 +1,282 @@
+import '../../test/setup';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { FakeConfab } from '../../test/fakeApi';
+import { renderApp } from '../../test/renderApp';
+import { groupOf } from './groups';
+
+const sidebar = () => screen.getByRole('navigation', { name: 'Chats' });
+const rowTitles = () =>
+  within(sidebar())
+    .queryAllByTestId('session-item')
+    .map((row) => row.querySelector('.session-link__title')?.textContent);
+const headers = () =>
+  within(sidebar())
+    .queryAllByRole('heading', { level: 3 })
+    .map((h) => h.textContent);
+const localIso = (y: number, m: number, d: number, h = 12) => new Date(y, m, d, h).toISOString();
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('sidebar groups', () => {
+  it('buckets by last activity in local time', () => {
+    const now = new Date(2026, 10, 20, 9, 30);
+    const at = (d: number, h = 12) => ({ pinned: false, lastActivityAt: localIso(2026, 10, d, h) });
+    expect(groupOf(at(20, 0), now)).toBe('Today');
+    expect(groupOf(at(19, 23), now)).toBe('Yesterday');
+    expect(groupOf(at(19, 0), now)).toBe('Yesterday');
+    expect(groupOf(at(18, 23), now)).toBe('Previous 7 days');
+    expect(groupOf(at(13, 0), now)).toBe('Previous 7 days');
+    expect(groupOf(at(12, 23), now)).toBe('Older');
+    expect(groupOf({ ...at(1), pinned: true }, now)).toBe('Pinned');
+  });
+
+  it('shows headers as non-interactive rows between sessions', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date(2026, 10, 20, 15, 0));
+    const fake = new FakeConfab();
+    fake.addSession({ title: 'Ancient', lastActivityAt: localIso(2026, 8, 1) });
+    fake.addSession({ title: 'Last week', lastActivityAt: localIso(2026, 10, 16) });
+    fake.addSession({ title: 'Yesterday chat', lastActivityAt: localIso(2026, 10, 19, 22) });
+    fake.addSession({ title: 'This morning', lastActivityAt: localIso(2026, 10, 20, 8) });
+    fake.addSession({ title: 'Old but pinned', pinned: true, lastActivityAt: localIso(2026, 0, 1) });
+    renderApp(fake);
+
+    await waitFor(() => expect(rowTitles()).toHaveLength(5));
+    expect(headers()).toEqual(['Pinned', 'Today', 'Yesterday', 'Previous 7 days', 'Older']);
+    const list = within(sidebar()).getByRole('list');
+    const order = [...list.children].map((el) => el.textContent?.replace(/[•✎📌⊘🗄🗑#]| \(pinned\)/gu, '').trim());
+    expect(order).toEqual([
+      'Pinned',
+      'Old but pinned',
+      'Today',
+      'This morning',
+      'Yesterday',
+      'Yesterday chat',
+      'Previous 7 days',
+      'Last week',
+      'Older',
+      'Ancient',
+    ]);
+    expect(within(list).getAllByRole('listitem')).toHaveLength(5);
+  });
+});
+
+describe('sidebar filters', () => {
+  it('switches between active, archived and trash, and filters by tag', async () => {
+    const fake = new FakeConfab();
+    fake.addSession({ title: 'Live', tags: ['work'] });
+    fake.addSession({ title: 'Other', tags: ['home'] });
+    fake.addSession({ title: 'Shelved', status: 'archived' });
+    fake.addSession({ title: 'Binned', deletedAt: new Date().toISOString() });
+    renderApp(fake);
+    await waitFor(() => expect(rowTitles()).toEqual(['Other', 'Live']));
+
+    fireEvent.click(screen.getByRole('button', { name: 'Show archived chats' }));
+    await waitFor(() => expect(rowTitles()).toEqual(['Shelved']));
+    expect(screen.getByRole('button', { name: 'Show archived chats' }).getAttribute('aria-pressed')).toBe('true');
+
+    fireEvent.click(screen.getByRole('button', { name: 'Show chats in the Trash' }));
+    await waitFor(() => expect(rowTitles()).toEqual(['Binned']));
+
+    fireEvent.click(screen.getByRole('button', { name: 'Show active chats' }));
+    await waitFor(() => expect(rowTitles()).toEqual(['Other', 'Live']));
+    const tagFilter = await screen.findByRole('combobox', { name: 'Filter by tag' });
+    fireEvent.change(tagFilter, { target: { value: 'work' } });
+    await waitFor(() => expect(rowTitles()).toEqual(['Live']));
+    fireEvent.change(tagFilter, { target: { value: '' } });
+    await waitFor(() => expect(rowTitles()).toEqual(['Other', 'Live']));
+  });
+});
+
+describe('sidebar row actions', () => {
+  it('renames inline', async () => {
+    const fake = new FakeConfab();
+    const s = fake.addSession({ title: 'Draft' });
+    renderApp(fake);
+    fireEvent.click(await screen.findByRole('button', { name: 'Rename: Draft' }));
+    const input = screen.getByRole('textbox', { name: 'Chat title' });
+    fireEvent.change(input, { target: { value: 'Final name' } });
+    fireEvent.keyDown(input, { key: 'Enter' });
+    await waitFor(() => expect(rowTitles()).toEqual(['Final name']));
+    expect(fake.sessions.get(s.id)?.title).toBe('Final name');
+
+    fireEvent.click(screen.getByRole('button', { name: 'Rename: Final name' }));
+    const again = screen.getByRole('textbox', { name: 'Chat title' });
+    fireEvent.change(again, { target: { value: 'Discarded' } });
+    fireEvent.keyDown(again, { key: 'Escape' });
+    expect(rowTitles()).toEqual(['Final name']);
+  });
+
+  it('pins and archives from the context menu, with the keyboard', async () => {
+    const fake = new FakeConfab();
+    const a = fake.addSession({ title: 'Alpha' });
+    fake.addSession({ title: 'Beta' });
+    renderApp(fake);
+    await waitFor(() => expect(rowTitles()).toEqual(['Beta', 'Alpha']));
+
+    fireEvent.contextMenu(within(sidebar()).getByText('Alpha'));
+    const menu = screen.getByRole('menu', { name: 'Actions for Alpha' });
+    expect(
+      within(menu)
+        .getAllByRole('menuitem')
+        .map((i) => i.textContent),
+    ).toEqual(['Rename', 'Edit tags', 'Pin', 'Archive', 'Move to Trash']);
+    expect(document.activeElement?.textContent).toBe('Rename');
+    fireEvent.keyDown(menu, { key: 'ArrowDown' });
+    fireEvent.keyDown(menu, { key: 'ArrowDown' });
+    expect(document.activeElement?.textContent).toBe('Pin');
+    fireEvent.click(document.activeElement!);
+    await waitFor(() => expect(rowTitles()).toEqual(['Alpha• (pinned)', 'Beta']));
+    expect(fake.sessions.get(a.id)?.pinned).toBe(true);
+    expect(screen.queryByRole('menu')).toBeNull();
+
+    fireEvent.click(screen.getByRole('button', { name: 'Unpin: Alpha' }));
+    await waitFor(() => expect(rowTitles()).toEqual(['Beta', 'Alpha']));
+
+    fireEvent.click(screen.getByRole('button', { name: 'Archive: Alpha' }));
+    await waitFor(() => expect(rowTitles()).toEqual(['Beta']));
+    fireEvent.click(screen.getByRole('button', { name: 'Show archived chats' }));
+    await waitFor(() => expect(rowTitles()).toEqual(['Alpha']));
+    fireEvent.click(screen.getByRole('button', { name: 'Unarchive: Alpha' }));
+    await waitFor(() => expect(rowTitles()).toEqual([]));
+  });
+
+  it('moves to Trash closing the tab, and Undo restores', async () => {
+    const fake = new FakeConfab();
+    fake.addSession({ title: 'Keep' });
+    const doomed = fake.addSession({ title: 'Doomed' });
+    const { store } = renderApp(fake);
+    fireEvent.click(await within(sidebar()).findByText('Doomed'));
+    await screen.findByRole('tab', { name: 'Doomed' });
+
+    fireEvent.click(screen.getByRole('button', { name: 'Move to Trash: Doomed' }));
+    await waitFor(() => expect(rowTitles()).toEqual(['Keep']));
+    expect(screen.queryByRole('tab', { name: 'Doomed' })).toBeNull();
+    expect(fake.sessions.get(doomed.id)?.deletedAt).not.toBeNull();
+    const toast = screen.getByRole('status');
+    expect(toast.textContent).toContain('Moved “Doomed” to Trash.');
+
+    fireEvent.click(within(toast).getByRole('button', { name: 'Undo' }));
+    await waitFor(() => expect(rowTitles()).toEqual(['Doomed', 'Keep']));
+    expect(fake.sessions.get(doomed.id)?.deletedAt).toBeNull();
+    expect(store.getState().trashUndo).toBeNull();
+  });
+
+  it('restores from the Trash, and deletes forever only after confirming', async () => {
+    const fake = new FakeConfab();
+    const back = fake.addSession({ title: 'Comes back', deletedAt: new Date().toISOString() });
+    const gone = fake.addSession({ title: 'Goes away', deletedAt: new Date().toISOString() });
+    renderApp(fake);
+    fireEvent.click(await screen.findByRole('button', { name: 'Show chats in the Trash' }));
+    await waitFor(() => expect(rowTitles()).toEqual(['Goes away', 'Comes back']));
+
+    fireEvent.click(screen.getByRole('button', { name: 'Restore: Comes back' }));
+    await waitFor(() => expect(rowTitles()).toEqual(['Goes away']));
+    expect(fake.sessions.get(back.id)?.deletedAt).toBeNull();
+
+    fireEvent.click(screen.getByRole('button', { name: 'Delete forever: Goes away' }));
+    let dialog = screen.getByRole('alertdialog', { name: 'Delete forever?' });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(fake.sessions.has(gone.id)).toBe(true);
+
+    fireEvent.click(screen.getByRole('button', { name: 'Delete forever: Goes away' }));
+    dialog = screen.getByRole('alertdialog', { name: 'Delete forever?' });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Delete forever' }));
+    await waitFor(() => expect(rowTitles()).toEqual([]));
+    expect(fake.sessions.has(gone.id)).toBe(false);
+  });
+
+  it('empties the Trash after confirming', async () => {
+    const fake = new FakeConfab();
+    fake.addSession({ title: 'Live' });
+    fake.addSession({ title: 'T1', deletedAt: new Date().toISOString() });
+    fake.addSession({ title: 'T2', deletedAt: new Date().toISOString() });
+    renderApp(fake);
+    fireEvent.click(await screen.findByRole('button', { name: 'Show chats in the Trash' }));
+    await waitFor(() => expect(rowTitles()).toHaveLength(2));
+
+    fireEvent.click(screen.getByRole('button', { name: 'Empty trash' }));
+    const dialog = screen.getByRole('alertdialog', { name: 'Empty trash?' });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Empty trash' }));
+    await waitFor(() => expect(within(sidebar()).getByText('Trash is empty.')).toBeTruthy());
+    expect([...fake.sessions.values()].map((s) => s.title)).toEqual(['Live']);
+  });
+});
+
+describe('sidebar keyboard', () => {
+  it('F2 renames the focused row and Enter puts focus back on its link', async () => {
+    const fake = new FakeConfab();
+    fake.addSession({ title: 'Keyboard' });
+    renderApp(fake);
+    const link = (await within(sidebar()).findByText('Keyboard')).closest('a')!;
+    link.focus();
+    fireEvent.keyDown(link, { key: 'F2' });
+    const input = screen.getByRole('textbox', { name: 'Chat title' });
+    expect(document.activeElement).toBe(input);
+    fireEvent.change(input, { target: { value: 'Renamed by keys' } });
+    fireEvent.keyDown(input, { key: 'Enter' });
+    await waitFor(() => expect(rowTitles()).toEqual(['Renamed by keys']));
+    expect(document.activeElement?.getAttribute('data-testid')).toBe('session-item');
+  });
+});
+
+describe('sidebar context menu', () => {
+  it('closes on Escape and gives focus back to the row', async () => {
+    const fake = new FakeConfab();
+    fake.addSession({ title: 'Menu me' });
+    renderApp(fake);
+    const link = (await within(sidebar()).findByText('Menu me')).closest('a')!;
+    link.focus();
+    fireEvent.contextMenu(link);
+    const menu = screen.getByRole('menu', { name: 'Actions for Menu me' });
+    fireEvent.keyDown(menu, { key: 'End' });
+    expect(document.activeElement?.textContent).toBe('Move to Trash');
+    fireEvent.keyDown(menu, { key: 'Escape' });
+    expect(screen.queryByRole('menu')).toBeNull();
+    expect(document.activeElement).toBe(link);
+  });
+});
+
+describe('sidebar tags', () => {
+  it('edits tags inline and offers them in the tag filter', async () => {
+    const fake = new FakeConfab();
+    const s = fake.addSession({ title: 'Taggable' });
+    fake.addSession({ title: 'Untagged' });
+    renderApp(fake);
+    fireEvent.click(await screen.findByRole('button', { name: 'Edit tags: Taggable' }));
+    const input = screen.getByRole('textbox', { name: 'Tags, separated by commas' });
+    fireEvent.change(input, { target: { value: 'work,  ideas , work,' } });
+    fireEvent.keyDown(input, { key: 'Enter' });
+    await waitFor(() => expect(fake.sessions.get(s.id)?.tags).toEqual(['work', 'ideas']));
+
+    const filter = await screen.findByRole('combobox', { name: 'Filter by tag' });
+    await waitFor(() =>
+      expect(
+        within(filter)
+          .getAllByRole('option')
+          .map((o) => o.textContent),
+      ).toEqual(['All tags', 'ideas (1)', 'work (1)']),
+    );
+    fireEvent.change(filter, { target: { value: 'ideas' } });
+    await waitFor(() => expect(rowTitles()).toEqual(['Taggable']));
+  });
+});
+
+describe('sidebar list semantics', () => {
+  it('numbers session rows without counting headers', async () => {
+    const fake = new FakeConfab();
+    fake.addSession({ title: 'One', pinned: true });
+    fake.addSession({ title: 'Two' });
+    renderApp(fake);
+    await waitFor(() => expect(rowTitles()).toHaveLength(2));
+    const items = within(sidebar()).getAllByRole('listitem');
+    expect(items.map((i) => [i.getAttribute('aria-posinset'), i.getAttribute('aria-setsize')])).toEqual([
+      ['1', '2'],
+      ['2', '2'],
+    ]);
+  });
+});
