@@ -1,10 +1,13 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
 import type { SessionSummary } from '@shared/types';
 import { useAppStore } from '../../stores/context';
 import { ConfirmDialog, type ConfirmRequest } from './ConfirmDialog';
 import { sidebarRows } from './groups';
-import { actionsFor, parseTags, type SessionAction } from './sessionActions';
+import { Icon } from '../../ui/Icon';
+import { RenameInput } from './RenameInput';
+import { actionsFor, type SessionAction } from './sessionActions';
+import { MENU_WIDTH, SessionMenu } from './SessionMenu';
 import { SessionLink } from './SessionLink';
 import { displayTitle } from './sessionTitle';
 
@@ -14,9 +17,6 @@ export const GROUP_HEADER_HEIGHT = 28;
 /** Start fetching the next page this many rows before the end comes into view. */
 const PREFETCH_ROWS = 20;
 const CLOCK_REFRESH_MS = 60_000;
-/** Rough menu size, to keep a menu opened near the window's edge on screen. */
-const MENU_WIDTH = 176;
-const MENU_ITEM_HEIGHT = 32;
 
 interface MenuState {
   id: string;
@@ -159,20 +159,22 @@ export function SessionList() {
                 <SessionLink sessionId={row.id} className="session-link" testId="session-item" />
               )}
               {!editing(row.id) && (
-                <div className="session-row__actions">
-                  {actionsFor(session, view).map((action) => (
-                    <button
-                      key={action.kind}
-                      type="button"
-                      className="icon-button session-row__action"
-                      aria-label={`${action.label}: ${displayTitle(session)}`}
-                      title={action.label}
-                      onClick={() => run(session, action)}
-                    >
-                      <span aria-hidden="true">{action.icon}</span>
-                    </button>
-                  ))}
-                </div>
+                // One small button at the row's end, not a strip of buttons: a strip covered the
+                // title on hover, so a click aimed at the title could land on an action.
+                <button
+                  type="button"
+                  className="icon-button session-row__more"
+                  aria-label={`More actions: ${displayTitle(session)}`}
+                  aria-haspopup="menu"
+                  aria-expanded={menu?.id === row.id}
+                  title="More actions"
+                  onClick={(event) => {
+                    const box = event.currentTarget.getBoundingClientRect();
+                    setMenu({ id: row.id, x: box.right - MENU_WIDTH, y: box.bottom + 2, returnTo: event.currentTarget });
+                  }}
+                >
+                  <Icon name="more" />
+                </button>
               )}
             </div>
           );
@@ -239,110 +241,4 @@ function useRowAction(
         break;
     }
   };
-}
-
-interface RenameInputProps {
-  session: SessionSummary;
-  field: 'title' | 'tags';
-  onDone: (refocus: boolean) => void;
-}
-
-/** Inline editor for a row's title, or its tags as a comma-separated list. */
-function RenameInput({ session, field, onDone }: RenameInputProps) {
-  const rename = useAppStore((s) => s.renameSession);
-  const setTags = useAppStore((s) => s.setSessionTags);
-  const initial = field === 'title' ? session.title : session.tags.join(', ');
-  const [value, setValue] = useState(initial);
-  const done = useRef(false);
-  const finish = (save: boolean, refocus: boolean) => {
-    if (done.current) return;
-    done.current = true;
-    if (save && field === 'title') {
-      const title = value.trim();
-      if (title && title !== session.title) void rename(session.id, title);
-    } else if (save) {
-      const tags = parseTags(value);
-      if (tags.join(',') !== session.tags.join(',')) void setTags(session.id, tags);
-    }
-    onDone(refocus);
-  };
-  return (
-    <input
-      className="session-row__rename"
-      aria-label={field === 'title' ? 'Chat title' : 'Tags, separated by commas'}
-      placeholder={field === 'tags' ? 'work, ideas' : undefined}
-      value={value}
-      maxLength={field === 'title' ? 200 : 2000}
-      autoFocus
-      onFocus={(event) => event.currentTarget.select()}
-      onChange={(event) => setValue(event.target.value)}
-      onBlur={() => finish(true, false)}
-      onKeyDown={(event) => {
-        if (event.key === 'Enter') finish(true, true);
-        else if (event.key === 'Escape') finish(false, true);
-        else return;
-        event.preventDefault();
-        event.stopPropagation();
-      }}
-    />
-  );
-}
-
-interface SessionMenuProps {
-  session: SessionSummary;
-  actions: SessionAction[];
-  x: number;
-  y: number;
-  onPick(action: SessionAction): void;
-  onClose(): void;
-}
-
-function SessionMenu({ session, actions, x, y, onPick, onClose }: SessionMenuProps) {
-  const ref = useRef<HTMLDivElement>(null);
-  // The list re-renders while the menu is open (a refresh); that must not move focus back.
-  const onCloseRef = useRef(onClose);
-  useEffect(() => {
-    onCloseRef.current = onClose;
-  }, [onClose]);
-  useEffect(() => {
-    ref.current?.querySelector<HTMLElement>('[role=menuitem]')?.focus();
-    const outside = (event: globalThis.MouseEvent) => {
-      if (!ref.current?.contains(event.target as Node)) onCloseRef.current();
-    };
-    document.addEventListener('mousedown', outside);
-    return () => document.removeEventListener('mousedown', outside);
-  }, []);
-
-  const onKeyDown = (event: KeyboardEvent) => {
-    const items = [...(ref.current?.querySelectorAll<HTMLElement>('[role=menuitem]') ?? [])];
-    const i = items.indexOf(document.activeElement as HTMLElement);
-    const move = (to: number) => items[(to + items.length) % items.length]?.focus();
-    if (event.key === 'ArrowDown') move(i + 1);
-    else if (event.key === 'ArrowUp') move(i - 1);
-    else if (event.key === 'Home') move(0);
-    else if (event.key === 'End') move(items.length - 1);
-    else if (event.key === 'Escape' || event.key === 'Tab') onClose();
-    else return;
-    event.preventDefault();
-  };
-
-  return (
-    <div
-      ref={ref}
-      role="menu"
-      aria-label={`Actions for ${displayTitle(session)}`}
-      className="session-menu"
-      style={{
-        left: Math.max(0, Math.min(x, window.innerWidth - MENU_WIDTH)),
-        top: Math.max(0, Math.min(y, window.innerHeight - MENU_ITEM_HEIGHT * actions.length - 8)),
-      }}
-      onKeyDown={onKeyDown}
-    >
-      {actions.map((action) => (
-        <button key={action.kind} type="button" role="menuitem" tabIndex={-1} onClick={() => onPick(action)}>
-          {action.label}
-        </button>
-      ))}
-    </div>
-  );
 }

@@ -1,28 +1,29 @@
 import type { SessionSummary } from '@shared/types';
 import type { SessionView } from '../../stores/sessions';
+import type { IconName } from '../../ui/Icon';
 
 export type SessionActionKind = 'rename' | 'tags' | 'pin' | 'archive' | 'trash' | 'restore' | 'purge';
 
 export interface SessionAction {
   kind: SessionActionKind;
   label: string;
-  icon: string;
+  icon: IconName;
 }
 
-/** What a row offers, the same on its hover buttons and in its context menu. */
+/** What a row offers, the same from its More button and its context menu. */
 export function actionsFor(session: SessionSummary, view: SessionView): SessionAction[] {
   if (view === 'trash' || session.deletedAt) {
     return [
-      { kind: 'restore', label: 'Restore', icon: '↺' },
-      { kind: 'purge', label: 'Delete forever', icon: '✕' },
+      { kind: 'restore', label: 'Restore', icon: 'restore' },
+      { kind: 'purge', label: 'Delete forever', icon: 'close' },
     ];
   }
   return [
-    { kind: 'rename', label: 'Rename', icon: '✎' },
-    { kind: 'tags', label: 'Edit tags', icon: '#' },
-    { kind: 'pin', label: session.pinned ? 'Unpin' : 'Pin', icon: session.pinned ? '⊘' : '📌' },
-    { kind: 'archive', label: session.status === 'archived' ? 'Unarchive' : 'Archive', icon: '🗄' },
-    { kind: 'trash', label: 'Move to Trash', icon: '🗑' },
+    { kind: 'rename', label: 'Rename', icon: 'edit' },
+    { kind: 'tags', label: 'Edit tags', icon: 'tag' },
+    { kind: 'pin', label: session.pinned ? 'Unpin' : 'Pin', icon: 'pin' },
+    { kind: 'archive', label: session.status === 'archived' ? 'Unarchive' : 'Archive', icon: 'archive' },
+    { kind: 'trash', label: 'Move to Trash', icon: 'trash' },
   ];
 }
 
