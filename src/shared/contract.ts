@@ -10,6 +10,7 @@ import type {
   ChatSettings,
   DetectedProvider,
   Message,
+  MessageDeletion,
   MessageStatus,
   Page,
   ProviderConfig,
@@ -138,6 +139,10 @@ export const contract = {
   ),
   'messages.path': method<BranchMessage[]>()(z.object({ messageId: id }).strict()),
   'messages.siblings': method<Message[]>()(z.object({ messageId: id }).strict()),
+  /** Hides the message and everything that follows from it (tombstones, so Undo can bring them back). */
+  'messages.delete': method<MessageDeletion>()(z.object({ messageId: id }).strict()),
+  /** Undo of messages.delete, given the same message id. */
+  'messages.restore': method<MessageDeletion>()(z.object({ messageId: id }).strict()),
 
   'search.query': method<SearchResult>()(
     z

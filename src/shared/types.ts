@@ -73,6 +73,15 @@ export interface BranchMessage extends Message {
   siblingIndex: number;
 }
 
+/** What messages.delete hid (or messages.restore brought back), and the branch now shown. */
+export interface MessageDeletion {
+  sessionId: string;
+  /** The chosen message first, then what followed from it. */
+  deletedIds: string[];
+  /** The session's leaf afterwards; null once the chat has no messages left. */
+  currentLeafId: string | null;
+}
+
 export interface SearchHit {
   kind: 'message' | 'session';
   sessionId: string;

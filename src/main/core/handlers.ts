@@ -2,7 +2,7 @@
  * The main-side handler map. Its type is derived from the contract, so the compiler refuses a
  * missing method. Handlers forward to the DB worker and announce changes as events.
  */
-import type { AppInfo } from '@shared/types';
+import type { AppInfo, MessageDeletion } from '@shared/types';
 import { createDefaultToolkit } from '../chat/defaultToolkit';
 import { createChatEngine } from '../chat/engine';
 import type { ChatHandlerMap } from '../chat/handlers';
@@ -23,6 +23,11 @@ export function createHandlers({ db, events, info, chat }: HandlerDeps): Handler
   const changed = <T extends { id: string }>(session: T): T => {
     events.emit('sessions.changed', { ids: [session.id] });
     return session;
+  };
+  const announceDeletion = (result: MessageDeletion): MessageDeletion => {
+    events.emit('messages.changed', { sessionId: result.sessionId, messageIds: result.deletedIds });
+    events.emit('sessions.changed', { ids: [result.sessionId] });
+    return result;
   };
   return {
     'app.info': async () => ({ ...info, schemaVersion: db.info.schemaVersion, engine: 'PGlite (PostgreSQL 18)' }),
@@ -64,6 +69,8 @@ export function createHandlers({ db, events, info, chat }: HandlerDeps): Handler
     'messages.listBranch': (i) => db.call('messages.listBranch', i),
     'messages.path': (i) => db.call('messages.path', i),
     'messages.siblings': (i) => db.call('messages.siblings', i),
+    'messages.delete': async (i) => announceDeletion(await db.call('messages.delete', i)),
+    'messages.restore': async (i) => announceDeletion(await db.call('messages.restore', i)),
 
     'search.query': (i) => db.call('search.query', i),
 

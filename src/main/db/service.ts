@@ -7,6 +7,7 @@ import type { Db } from './database';
 import type { RepoContext } from './repositories/context';
 import * as sessions from './repositories/sessions';
 import * as messages from './repositories/messages';
+import * as messageDeletion from './repositories/messageDeletion';
 import * as search from './repositories/search';
 import * as usage from './repositories/usage';
 import * as ui from './repositories/uiState';
@@ -43,6 +44,8 @@ export function createDbService(ctx: RepoContext) {
     'messages.path': (i: { messageId: string }) => messages.pathToMessage(ctx, i.messageId),
     'messages.siblings': (i: { messageId: string }) => messages.siblingsOf(ctx, i.messageId),
     'messages.newestLeafUnder': (i: { messageId: string }) => messages.newestLeafUnder(ctx, i.messageId),
+    'messages.delete': (i: { messageId: string }) => messageDeletion.deleteMessageSubtree(ctx, i.messageId),
+    'messages.restore': (i: { messageId: string }) => messageDeletion.restoreMessageSubtree(ctx, i.messageId),
 
     'search.query': (i: search.SearchInput) => search.searchMessages(ctx, i),
 

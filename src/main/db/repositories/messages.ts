@@ -113,7 +113,7 @@ export async function getMessage(ctx: RepoContext, id: string): Promise<Message>
 async function resolveLeaf(ctx: RepoContext, sessionId: string): Promise<string | null> {
   const rows = await ctx.db.query<{ leaf: string | null }>(sql`
     SELECT coalesce(s.current_leaf_id,
-                    (SELECT m.id FROM messages m WHERE m.session_id = s.id
+                    (SELECT m.id FROM messages m WHERE m.session_id = s.id AND m.deleted_at IS NULL
                       ORDER BY m.created_at DESC, m.id DESC LIMIT 1)) AS leaf
       FROM chat_sessions s WHERE s.id = ${sessionId}`);
   if (!rows[0]) throw new ConfabError('not_found', 'That chat no longer exists.', { id: sessionId });

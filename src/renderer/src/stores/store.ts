@@ -1,6 +1,7 @@
 import { createStore } from 'zustand/vanilla';
 import type { ConfabApi } from '@shared/client';
 import { createChatSlice, type FrameScheduler } from './chat';
+import { createMessageDeletionSlice } from './messageDeletion';
 import { createMessagesSlice } from './messages';
 import { createProvidersSlice } from './providers';
 import { createSessionsSlice } from './sessions';
@@ -20,6 +21,7 @@ export function createAppStore(api: ConfabApi, options: AppStoreOptions = {}): A
     ...createSessionsSlice(set, get, api),
     ...createTabsSlice(set, get, api),
     ...createMessagesSlice(set, get, api),
+    ...createMessageDeletionSlice(set, get, api),
     ...createProvidersSlice(set, get, api),
     ...createChat(set, get, api),
   }));

@@ -19,6 +19,7 @@ import type {
   ChatSettings,
   DetectedProvider,
   Message,
+  MessageDeletion,
   MessageRole,
   MessageStatus,
   ProviderConfig,
@@ -262,6 +263,23 @@ export class FakeConfab {
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
   }
 
+  private setSubtreeDeleted(messageId: string, deletedAt: string | null): MessageDeletion {
+    const root = this.messages.get(messageId);
+    if (!root) throw new ConfabError('not_found', 'That message no longer exists.');
+    const ids = [messageId];
+    for (let i = 0; i < ids.length; i++) {
+      for (const m of this.messages.values()) if (m.parentId === ids[i]) ids.push(m.id);
+    }
+    for (const id of ids) {
+      const m = this.messages.get(id);
+      if (m) this.messages.set(id, { ...m, deletedAt });
+    }
+    const currentLeafId = deletedAt ? root.parentId : ids.at(-1) ?? null;
+    this.patchSession(root.sessionId, { currentLeafId });
+    this.emitSoon('messages.changed', { sessionId: root.sessionId, messageIds: ids });
+    return { sessionId: root.sessionId, deletedIds: ids, currentLeafId };
+  }
+
   /** Ends a reply as main's runner would: final content and status, then chat.done and messages.changed. */
   finishReply(messageId: string, fields: Partial<Message> & { status?: MessageStatus } = {}): void {
     const m = this.messages.get(messageId);
@@ -384,6 +402,9 @@ export class FakeConfab {
       return { items, nextCursor: oldest?.parentId && items.length === limit ? oldest.parentId : null };
     },
     'messages.siblings': ({ messageId }) => this.siblingsOf(messageId),
+    // Simpler than main (no fallback to a sibling branch): enough for the view's behaviour.
+    'messages.delete': ({ messageId }) => this.setSubtreeDeleted(messageId, tick()),
+    'messages.restore': ({ messageId }) => this.setSubtreeDeleted(messageId, null),
     'sessions.update': ({ id, ...patch }) => {
       const session = this.sessions.get(id);
       if (!session) throw new ConfabError('not_found', 'That chat no longer exists.');

@@ -4,6 +4,7 @@ import { tabDomId, tabPanelDomId } from '../tabs/tabIds';
 import { ChatToolbar } from './ChatToolbar';
 import { Composer } from './Composer';
 import { MessageList } from './MessageList';
+import { MessageUndoToast } from './MessageUndoToast';
 import { ProviderNotice } from './ProviderNotice';
 
 /** The active tab's panel. Mounted per session (keyed), so scroll state never leaks between chats. */
@@ -19,6 +20,7 @@ export function ChatView({ sessionId }: { sessionId: string }) {
     <section role="tabpanel" id={tabPanelDomId(sessionId)} aria-labelledby={tabDomId(sessionId)} className="chat">
       <ChatToolbar sessionId={sessionId} />
       <MessageList sessionId={sessionId} />
+      <MessageUndoToast sessionId={sessionId} />
       <ProviderNotice sessionId={sessionId} />
       <Composer sessionId={sessionId} />
     </section>

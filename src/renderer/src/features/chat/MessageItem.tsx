@@ -1,8 +1,7 @@
 import { memo, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { BranchMessage, MessageRole } from '@shared/types';
 import { useAppStore } from '../../stores/context';
-import { BranchSwitcher } from './BranchSwitcher';
-import { describeReplyStats, formatReplyStats } from './format';
+import { MessageFooter } from './MessageActions';
 import { MessageMarkdown } from './MessageMarkdown';
 
 const ROLE_LABELS: Record<MessageRole, string> = {
@@ -12,8 +11,7 @@ const ROLE_LABELS: Record<MessageRole, string> = {
   tool: 'Tool',
 };
 
-/** Replies that ended without a full answer and can be asked for again. */
-const RETRYABLE = new Set(['error', 'interrupted']);
+import { RETRYABLE } from './messageStatus';
 
 /**
  * Content is model output or user text: untrusted. It is rendered as Markdown with raw HTML off
@@ -64,59 +62,6 @@ function SetUpProviderButton() {
     <button type="button" className="button button--link" onClick={openSettings}>
       Set up a provider
     </button>
-  );
-}
-
-function MessageFooter({
-  message,
-  busy,
-  streaming,
-  onEdit,
-}: {
-  message: BranchMessage;
-  busy: boolean;
-  streaming: boolean;
-  onEdit: () => void;
-}) {
-  const regenerate = useAppStore((s) => s.regenerate);
-  const isAssistant = message.role === 'assistant';
-  const stats = isAssistant && !streaming ? formatReplyStats(message) : null;
-  const retryable = RETRYABLE.has(message.status);
-  const busyTitle = busy ? 'Wait for the reply to finish, or stop it' : undefined;
-
-  return (
-    <div className="message__footer">
-      <BranchSwitcher message={message} />
-      {stats && (
-        <span className="message__stats" title={describeReplyStats(message) ?? undefined}>
-          {stats}
-        </span>
-      )}
-      {isAssistant && !streaming && (
-        <button
-          type="button"
-          className={retryable ? 'button message__retry' : 'icon-button message__action'}
-          aria-label={retryable ? 'Retry' : 'Regenerate'}
-          title={busyTitle ?? (retryable ? 'Try again' : 'Write a new answer')}
-          disabled={busy}
-          onClick={() => void regenerate(message.sessionId, message.id)}
-        >
-          {retryable ? 'Retry' : <span aria-hidden="true">↻</span>}
-        </button>
-      )}
-      {message.role === 'user' && (
-        <button
-          type="button"
-          className="icon-button message__action"
-          aria-label="Edit"
-          title={busyTitle ?? 'Edit and send again'}
-          disabled={busy}
-          onClick={onEdit}
-        >
-          <span aria-hidden="true">✎</span>
-        </button>
-      )}
-    </div>
   );
 }
 
