@@ -31,7 +31,12 @@ describe.each(ENGINES)('deleting messages on %s', (engine) => {
     const s = await createSession(ctx, { title: 'deletable' });
     const u1 = await appendMessage(ctx, { sessionId: s.id, role: 'user', content: 'first question' });
     const a1b = await appendMessage(ctx, { sessionId: s.id, role: 'assistant', content: 'older answer' });
-    const a1 = await appendMessage(ctx, { sessionId: s.id, parentId: u1.id, role: 'assistant', content: 'newer answer' });
+    const a1 = await appendMessage(ctx, {
+      sessionId: s.id,
+      parentId: u1.id,
+      role: 'assistant',
+      content: 'newer answer',
+    });
     const u2 = await appendMessage(ctx, { sessionId: s.id, role: 'user', content: 'zebracorn follow-up' });
     const a2 = await appendMessage(ctx, { sessionId: s.id, role: 'assistant', content: 'last answer' });
     return { s, u1, a1, a1b, u2, a2 };

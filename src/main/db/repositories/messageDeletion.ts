@@ -10,7 +10,6 @@ import type { Db } from '../database';
 import { sql } from '../sql';
 import type { RepoContext } from './context';
 
-
 type TargetRow = {
   session_id: string;
   parent_id: string | null;

@@ -13,6 +13,7 @@ export function bindApiEvents(api: ConfabApi, store: AppStore): () => void {
     api.on('chat.started', (event) => store.getState().handleChatStarted(event)),
     api.on('chat.delta', (event) => store.getState().handleChatDelta(event)),
     api.on('chat.done', (event) => {
+      store.getState().markTabUnread(event.sessionId);
       void store.getState().handleChatDone(event);
     }),
   ];

@@ -79,13 +79,15 @@ function withSessions(
 
 /** Loaded sessions by latest activity, ignoring pins: what "recent" means on the start view. */
 export function selectRecentSessionIds(state: AppState, count: number): string[] {
-  return state.sessionList.ids
-    .map((id) => state.sessionsById[id])
-    // The sidebar may be showing the archive or the Trash; "recent" means active chats only.
-    .filter((s): s is SessionSummary => s !== undefined && s.deletedAt === null && s.status === 'active')
-    .sort((a, b) => b.lastActivityAt.localeCompare(a.lastActivityAt))
-    .slice(0, count)
-    .map((s) => s.id);
+  return (
+    state.sessionList.ids
+      .map((id) => state.sessionsById[id])
+      // The sidebar may be showing the archive or the Trash; "recent" means active chats only.
+      .filter((s): s is SessionSummary => s !== undefined && s.deletedAt === null && s.status === 'active')
+      .sort((a, b) => b.lastActivityAt.localeCompare(a.lastActivityAt))
+      .slice(0, count)
+      .map((s) => s.id)
+  );
 }
 
 export const createSessionsSlice: SliceCreator<SessionsSlice> = (set, get, api) => {

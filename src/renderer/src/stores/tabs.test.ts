@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeConfab } from '../test/fakeApi';
 import { createAppStore } from './store';
-import { activeAfterClose, parseSavedTabs, TABS_UI_KEY } from './tabs';
+import { activeAfterClose, parseSavedTabs, reorderTabs, TABS_UI_KEY } from './tabs';
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
 
@@ -23,7 +23,43 @@ describe('activeAfterClose', () => {
   });
 });
 
+describe('reorderTabs', () => {
+  it('moves a tab to an index among the others, clamped', () => {
+    expect(reorderTabs(['a', 'b', 'c'], 'a', 2)).toEqual(['b', 'c', 'a']);
+    expect(reorderTabs(['a', 'b', 'c'], 'c', 0)).toEqual(['c', 'a', 'b']);
+    expect(reorderTabs(['a', 'b', 'c'], 'b', 1)).toEqual(['a', 'b', 'c']);
+    expect(reorderTabs(['a', 'b', 'c'], 'b', 99)).toEqual(['a', 'c', 'b']);
+    expect(reorderTabs(['a', 'b', 'c'], 'b', -5)).toEqual(['b', 'a', 'c']);
+    expect(reorderTabs(['a', 'b'], 'zzz', 0)).toEqual(['a', 'b']);
+  });
+});
+
 describe('tabs slice', () => {
+  it('moves tabs and saves the new order; marks background replies unread until shown', async () => {
+    const fake = new FakeConfab();
+    const [a, b, c] = ['A', 'B', 'C'].map((title) => fake.addSession({ title }));
+    const store = createAppStore(fake.api);
+    await store.getState().restoreTabs();
+    for (const s of [a!, b!, c!]) store.getState().openTab(s.id);
+
+    store.getState().activateTab(a!.id);
+    store.getState().shiftActiveTab(1);
+    expect(store.getState().tabs.open).toEqual([b!.id, a!.id, c!.id]);
+    store.getState().moveTab(c!.id, 0);
+    expect(store.getState().tabs.open).toEqual([c!.id, b!.id, a!.id]);
+    await flush();
+    expect(fake.uiState.get(TABS_UI_KEY)).toEqual({ open: [c!.id, b!.id, a!.id], active: a!.id });
+
+    store.getState().markTabUnread(a!.id); // the shown tab: nothing to catch up on
+    store.getState().markTabUnread(b!.id);
+    expect(store.getState().tabs.unread).toEqual({ [b!.id]: true });
+    store.getState().activateTab(b!.id);
+    expect(store.getState().tabs.unread).toEqual({});
+    store.getState().markTabUnread(c!.id);
+    store.getState().closeTab(c!.id);
+    expect(store.getState().tabs.unread).toEqual({});
+  });
+
   it('restores saved tabs, skipping sessions that are gone, and saves the cleaned list', async () => {
     const fake = new FakeConfab();
     const a = fake.addSession({ title: 'A' });

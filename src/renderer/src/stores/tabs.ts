@@ -12,6 +12,8 @@ export interface TabsState {
   restored: boolean;
   /** Most recently closed last. */
   recentlyClosed: string[];
+  /** Tabs whose reply finished while another tab was shown; cleared when shown. Not persisted. */
+  unread: Record<string, true>;
 }
 
 export interface TabFocusOptions {
@@ -28,6 +30,12 @@ export interface TabsSlice {
   /** Cmd+1…8 pick by position; a negative index counts from the end (Cmd+9 is the last tab). */
   activateTabAt(index: number): void;
   cycleTab(delta: 1 | -1): void;
+  /** Drag and drop: puts the tab at `toIndex` of the strip as it is without the moved tab. */
+  moveTab(sessionId: string, toIndex: number): void;
+  /** Ctrl+Shift+PageUp/PageDown: moves the active tab one place. */
+  shiftActiveTab(delta: 1 | -1): void;
+  /** A reply finished in this chat; marks its tab unless it is the one being shown. */
+  markTabUnread(sessionId: string): void;
   reopenClosedTab(): void;
   /** Removes tabs whose sessions no longer exist, without offering them for reopening. */
   dropTabs(sessionIds: readonly string[]): void;
@@ -53,6 +61,21 @@ export function activeAfterClose(open: readonly string[], active: string | null,
   if (active !== closing) return active;
   const i = open.indexOf(closing);
   return open[i + 1] ?? open[i - 1] ?? null;
+}
+
+/** `open` with `id` moved to `toIndex` (an index into the list without it), clamped. */
+export function reorderTabs(open: readonly string[], id: string, toIndex: number): string[] {
+  if (!open.includes(id)) return [...open];
+  const rest = open.filter((o) => o !== id);
+  const at = Math.max(0, Math.min(rest.length, toIndex));
+  return [...rest.slice(0, at), id, ...rest.slice(at)];
+}
+
+function withoutKey(record: Record<string, true>, key: string): Record<string, true> {
+  if (!(key in record)) return record;
+  const copy = { ...record };
+  delete copy[key];
+  return copy;
 }
 
 export const createTabsSlice: SliceCreator<TabsSlice> = (set, get, api) => {
@@ -87,14 +110,16 @@ export const createTabsSlice: SliceCreator<TabsSlice> = (set, get, api) => {
       const recentlyClosed = remember
         ? [...s.tabs.recentlyClosed.filter((id) => !closing.includes(id)), ...closing].slice(-MAX_RECENTLY_CLOSED)
         : s.tabs.recentlyClosed.filter((id) => !closing.includes(id));
-      return { tabs: { ...s.tabs, open, active, recentlyClosed } };
+      let unread = s.tabs.unread;
+      for (const id of closing) unread = withoutKey(unread, id);
+      return { tabs: { ...s.tabs, open, active, recentlyClosed, unread } };
     });
     for (const id of closing) get().forgetMessages(id);
     persist();
   }
 
   return {
-    tabs: { open: [], active: null, restored: false, recentlyClosed: [] },
+    tabs: { open: [], active: null, restored: false, recentlyClosed: [], unread: {} },
 
     openTab(sessionId, options) {
       set((s) => ({
@@ -103,6 +128,7 @@ export const createTabsSlice: SliceCreator<TabsSlice> = (set, get, api) => {
           open: s.tabs.open.includes(sessionId) ? s.tabs.open : [...s.tabs.open, sessionId],
           active: sessionId,
           recentlyClosed: s.tabs.recentlyClosed.filter((id) => id !== sessionId),
+          unread: withoutKey(s.tabs.unread, sessionId),
         },
       }));
       focus(sessionId, options);
@@ -111,7 +137,7 @@ export const createTabsSlice: SliceCreator<TabsSlice> = (set, get, api) => {
 
     activateTab(sessionId, options) {
       if (!get().tabs.open.includes(sessionId)) return;
-      set((s) => ({ tabs: { ...s.tabs, active: sessionId } }));
+      set((s) => ({ tabs: { ...s.tabs, active: sessionId, unread: withoutKey(s.tabs.unread, sessionId) } }));
       focus(sessionId, options);
       persist();
     },
@@ -135,6 +161,26 @@ export const createTabsSlice: SliceCreator<TabsSlice> = (set, get, api) => {
       const i = active ? open.indexOf(active) : -1;
       const next = open[(i + delta + open.length) % open.length];
       if (next) get().activateTab(next, { focusComposer: true });
+    },
+
+    moveTab(sessionId, toIndex) {
+      const { open } = get().tabs;
+      const next = reorderTabs(open, sessionId, toIndex);
+      if (next.every((id, i) => id === open[i])) return;
+      set((s) => ({ tabs: { ...s.tabs, open: next } }));
+      persist();
+    },
+
+    shiftActiveTab(delta) {
+      const { open, active } = get().tabs;
+      if (!active) return;
+      get().moveTab(active, open.indexOf(active) + delta);
+    },
+
+    markTabUnread(sessionId) {
+      const { open, active, unread } = get().tabs;
+      if (active === sessionId || !open.includes(sessionId) || unread[sessionId]) return;
+      set((s) => ({ tabs: { ...s.tabs, unread: { ...s.tabs.unread, [sessionId]: true } } }));
     },
 
     reopenClosedTab() {

@@ -32,7 +32,9 @@ describe('message actions', () => {
     const toast = screen.getByText('Deleted the message and 1 after it.').closest('.toast') as HTMLElement;
     fireEvent.click(within(toast).getByRole('button', { name: 'Undo' }));
 
-    await waitFor(() => expect(contents()).toEqual(['first question', 'first answer', 'second question', 'second answer']));
+    await waitFor(() =>
+      expect(contents()).toEqual(['first question', 'first answer', 'second question', 'second answer']),
+    );
     expect(fake.callsTo('messages.restore')).toEqual([{ messageId: second.id }]);
     expect(screen.queryByText(/Deleted the message/)).toBeNull();
   });

@@ -170,7 +170,12 @@ export function SessionList() {
                   title="More actions"
                   onClick={(event) => {
                     const box = event.currentTarget.getBoundingClientRect();
-                    setMenu({ id: row.id, x: box.right - MENU_WIDTH, y: box.bottom + 2, returnTo: event.currentTarget });
+                    setMenu({
+                      id: row.id,
+                      x: box.right - MENU_WIDTH,
+                      y: box.bottom + 2,
+                      returnTo: event.currentTarget,
+                    });
                   }}
                 >
                   <Icon name="more" />

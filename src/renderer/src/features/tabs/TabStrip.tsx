@@ -2,7 +2,9 @@ import { useEffect, useRef, type KeyboardEvent, type MouseEvent } from 'react';
 import { useAppStore, useAppStoreApi } from '../../stores/context';
 import { activeAfterClose } from '../../stores/tabs';
 import { displayTitle } from '../sessions/sessionTitle';
+import { Icon } from '../../ui/Icon';
 import { tabDomId, tabPanelDomId, tabTitleDomId } from './tabIds';
+import { useTabDrag } from './useTabDrag';
 
 function focusTab(sessionId: string | null | undefined): void {
   if (sessionId) document.getElementById(tabDomId(sessionId))?.focus();
@@ -63,6 +65,8 @@ function Tab({ sessionId }: { sessionId: string }) {
   const title = useAppStore((s) => displayTitle(s.sessionsById[sessionId]));
   const selected = useAppStore((s) => s.tabs.active === sessionId);
   const streaming = useAppStore((s) => s.generating[sessionId] !== undefined);
+  const unread = useAppStore((s) => s.tabs.unread[sessionId] === true);
+  const drag = useTabDrag(sessionId);
   const activateTab = useAppStore((s) => s.activateTab);
   const closeTab = useAppStore((s) => s.closeTab);
   const ref = useRef<HTMLDivElement>(null);
@@ -86,8 +90,11 @@ function Tab({ sessionId }: { sessionId: string }) {
       aria-controls={selected ? tabPanelDomId(sessionId) : undefined}
       // Named by the title alone, so "Close tab" is not read as part of every tab's name.
       aria-labelledby={tabTitleDomId(sessionId)}
-      aria-describedby={streaming ? `${tabTitleDomId(sessionId)}-streaming` : undefined}
+      aria-describedby={streaming || unread ? `${tabTitleDomId(sessionId)}-state` : undefined}
       data-streaming={streaming || undefined}
+      data-unread={unread || undefined}
+      data-drop={drag.dropSide ?? undefined}
+      {...drag.handlers}
       tabIndex={selected ? 0 : -1}
       className="tab"
       title={title}
@@ -99,21 +106,31 @@ function Tab({ sessionId }: { sessionId: string }) {
         if (event.button === 1) closeTab(sessionId);
       }}
     >
-      {streaming && (
+      {streaming ? (
         <span
-          id={`${tabTitleDomId(sessionId)}-streaming`}
+          id={`${tabTitleDomId(sessionId)}-state`}
           className="tab__streaming"
           role="img"
           aria-label="Writing a reply"
           title="Writing a reply…"
         />
+      ) : (
+        unread && (
+          <span
+            id={`${tabTitleDomId(sessionId)}-state`}
+            className="tab__unread"
+            role="img"
+            aria-label="New reply"
+            title="New reply"
+          />
+        )
       )}
       <span id={tabTitleDomId(sessionId)} className="tab__title">
         {title}
       </span>
       {/* Out of the Tab order: the strip is one stop; Delete and Cmd/Ctrl+W close from the keyboard. */}
       <button type="button" className="tab__close" aria-label="Close tab" tabIndex={-1} onClick={onClose}>
-        <span aria-hidden="true">×</span>
+        <Icon name="close" size={14} />
       </button>
     </div>
   );

@@ -28,6 +28,15 @@ describe('matchShortcut', () => {
     });
     expect(matchShortcut(key('1', { ctrlKey: true }), false)).toEqual({ kind: 'tabAt', index: 0 });
     expect(matchShortcut(key('9', { ctrlKey: true }), false)).toEqual({ kind: 'tabAt', index: -1 });
+    expect(matchShortcut(key('PageDown', { ctrlKey: true }), false)).toEqual({ kind: 'cycleTab', delta: 1 });
+    expect(matchShortcut(key('PageDown', { ctrlKey: true, shiftKey: true }), false)).toEqual({
+      kind: 'moveTab',
+      delta: 1,
+    });
+    expect(matchShortcut(key('PageUp', { ctrlKey: true, shiftKey: true }), true)).toEqual({
+      kind: 'moveTab',
+      delta: -1,
+    });
   });
 
   it('leaves plain typing and AltGr combinations alone', () => {

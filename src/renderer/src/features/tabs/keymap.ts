@@ -7,6 +7,7 @@ export type Shortcut =
   | { kind: 'closeTab' }
   | { kind: 'reopenTab' }
   | { kind: 'cycleTab'; delta: 1 | -1 }
+  | { kind: 'moveTab'; delta: 1 | -1 }
   | { kind: 'tabAt'; index: number };
 
 type KeyInfo = Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'shiftKey' | 'altKey'>;
@@ -22,6 +23,9 @@ export function modKeyLabel(isMac = isMacPlatform()): string {
 export function matchShortcut(e: KeyInfo, isMac: boolean): Shortcut | null {
   if (e.altKey) return null;
   if (e.ctrlKey && e.key === 'Tab') return { kind: 'cycleTab', delta: e.shiftKey ? -1 : 1 };
+  // Chrome's and Firefox's keys for moving a tab; they work with a keyboard where dragging cannot.
+  if (e.ctrlKey && e.shiftKey && e.key === 'PageDown') return { kind: 'moveTab', delta: 1 };
+  if (e.ctrlKey && e.shiftKey && e.key === 'PageUp') return { kind: 'moveTab', delta: -1 };
   if (e.ctrlKey && !e.shiftKey && e.key === 'PageDown') return { kind: 'cycleTab', delta: 1 };
   if (e.ctrlKey && !e.shiftKey && e.key === 'PageUp') return { kind: 'cycleTab', delta: -1 };
   const mod = isMac ? e.metaKey && !e.ctrlKey : e.ctrlKey && !e.metaKey;

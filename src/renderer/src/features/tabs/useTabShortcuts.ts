@@ -26,6 +26,9 @@ export function useTabShortcuts(): void {
         case 'cycleTab':
           state.cycleTab(shortcut.delta);
           break;
+        case 'moveTab':
+          state.shiftActiveTab(shortcut.delta);
+          break;
         case 'tabAt':
           state.activateTabAt(shortcut.index);
           break;
