@@ -20,6 +20,9 @@ export default defineConfig({
           seed: resolve(import.meta.dirname, 'scripts/seed.ts'),
           bench: resolve(import.meta.dirname, 'scripts/bench.ts'),
         },
+        // The bench drives Chromium; playwright-core (a dev dependency, so not externalized by
+        // default) reads its own package files at run time and cannot be bundled.
+        external: ['playwright-core'],
       },
     },
   },

@@ -38,7 +38,9 @@ test('the Electron window opens with a sandboxed, isolated renderer and keeps a 
       env: { ...process.env, CONFAB_DATA_DIR: dataDir },
     });
     const page = await app.firstWindow();
-    expect(await page.evaluate(() => typeof (globalThis as unknown as { require?: unknown }).require)).toBe('undefined');
+    expect(await page.evaluate(() => typeof (globalThis as unknown as { require?: unknown }).require)).toBe(
+      'undefined',
+    );
     expect(await page.evaluate(() => typeof (globalThis as unknown as { confab?: unknown }).confab)).toBe('object');
     await page.getByLabel('New chat').first().click();
     await page.getByLabel('Message', { exact: true }).fill('hello from electron');

@@ -1,8 +1,9 @@
 /** Tabs in Chromium through the web host: every shortcut, middle-click, drag, and restore after a restart. */
+import type { Page } from 'playwright/test';
 import { createNamedChat, tabTitles } from './fixtures/chats';
 import { expect, test } from './fixtures/test';
 
-const selectedTab = (page: import('playwright/test').Page) => page.getByRole('tab', { selected: true });
+const selectedTab = (page: Page) => page.getByRole('tab', { selected: true });
 
 test('tab shortcuts, middle-click, drag to reorder, and the tabs come back after a restart', async ({ page, host }) => {
   await page.goto(host.url);

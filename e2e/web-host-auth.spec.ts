@@ -58,7 +58,11 @@ test('a bad payload over the socket gets a typed error and the host keeps servin
   ws.send(JSON.stringify({ type: 'call', id: 1, method: 'sessions.rename', input: { id: 'nope', title: 5 } }));
   ws.send(JSON.stringify({ type: 'call', id: 2, method: 'sessions.list', input: {} }));
   await expect.poll(() => replies.length).toBe(2);
-  expect(replies[0]).toMatchObject({ type: 'result', id: 1, envelope: { ok: false, error: { code: 'invalid_input' } } });
+  expect(replies[0]).toMatchObject({
+    type: 'result',
+    id: 1,
+    envelope: { ok: false, error: { code: 'invalid_input' } },
+  });
   expect(replies[1]).toMatchObject({ type: 'result', id: 2, envelope: { ok: true, value: { items: [] } } });
   ws.close();
 });

@@ -1,10 +1,12 @@
 /**
  * npm run bench -- [--messages 100000] [--sessions 2000] [--seed 1] [--batch 5000] [--quick]
- *                  [--data-dir D --no-seed] [--runs 20] [--no-native] [--keep] [--out bench/results.json]
+ *                  [--data-dir D --no-seed] [--runs 20] [--no-native] [--no-browser] [--sidebar-sessions 10000]
+ *                  [--keep] [--out bench/results.json]
  *
  * Seeds a corpus in a temp data dir (or reuses a seeded one), measures the app's DB paths through
  * its own worker, runs the same rows and search SQL on native PostgreSQL, then prints a table
- * with the targets from the foundation issue and writes the figures as JSON.
+ * with the targets from the foundation issue and writes the figures as JSON. Then the UI figures:
+ * Chromium against the web host on a copy of the seeded dir and on a many-sessions dir.
  */
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -18,8 +20,16 @@ import { insertBatches, progressPrinter } from './lib/insert';
 import { machineInfo } from './lib/machine';
 import { readManifest, writeManifest } from './lib/manifest';
 import { loadNative, type NativeEngine } from './lib/native-bench';
-import { coldOpen, firstBranchPage, firstRun, insertLoopDelay, searchBurstLoopDelay, searchThroughWorker } from './lib/pglite-bench';
+import {
+  coldOpen,
+  firstBranchPage,
+  firstRun,
+  insertLoopDelay,
+  searchBurstLoopDelay,
+  searchThroughWorker,
+} from './lib/pglite-bench';
 import { QUERY_MIX } from './lib/queries';
+import { browserBench } from './lib/browser-bench';
 import { buildRows, renderTable, writeResults, type BenchResults } from './lib/report';
 import { timeQueries, type QueryTiming } from './lib/search-bench';
 import { streamingLoopDelay, type StreamingLoopDelay } from './lib/stream-bench';
@@ -42,6 +52,8 @@ const { values } = parseArgs({
     runs: { type: 'string' },
     warmups: { type: 'string' },
     'no-native': { type: 'boolean', default: false },
+    'no-browser': { type: 'boolean', default: false },
+    'sidebar-sessions': { type: 'string' },
     keep: { type: 'boolean', default: false },
     out: { type: 'string' },
   },
@@ -70,7 +82,8 @@ async function main() {
   let corpus: CorpusOptions;
   let bigSessionId: string;
   if (values['no-seed']) {
-    if (!values['data-dir'] && !process.env.CONFAB_DATA_DIR) throw new Error('--no-seed needs --data-dir (or CONFAB_DATA_DIR).');
+    if (!values['data-dir'] && !process.env.CONFAB_DATA_DIR)
+      throw new Error('--no-seed needs --data-dir (or CONFAB_DATA_DIR).');
     dataDir = resolveDataDir(values['data-dir']);
     const manifest = readManifest(dataDir);
     if (!manifest) throw new Error(`${dataDir} has no seed-manifest.json; seed it with npm run seed first.`);
@@ -87,15 +100,28 @@ async function main() {
     bigSessionId = planCorpus(corpus).bigSessionId;
   }
 
-  step(`First run to a ready DB, ${OPENS} fresh data dirs; then event-loop delay during a ${fmtInt(EXTRA_INSERT)}-message insert`);
+  step(
+    `First run to a ready DB, ${OPENS} fresh data dirs; then event-loop delay during a ${fmtInt(EXTRA_INSERT)}-message insert`,
+  );
   const first = await firstRun(paths, tmpBase, OPENS);
-  console.log(`  ${first.timing.samplesMs.map(fmtMs).join(', ')} ms (${first.timing.usedTemplate ? 'from template' : 'initdb'})`);
+  console.log(
+    `  ${first.timing.samplesMs.map(fmtMs).join(', ')} ms (${first.timing.usedTemplate ? 'from template' : 'initdb'})`,
+  );
   const extra = planCorpus(
-    defaultCorpusOptions({ seed: corpus.seed + 7919, sessions: 200, messages: EXTRA_INSERT, bigSession: 50, nowMs: corpus.nowMs, specials: false }),
+    defaultCorpusOptions({
+      seed: corpus.seed + 7919,
+      sessions: 200,
+      messages: EXTRA_INSERT,
+      bigSession: 50,
+      nowMs: corpus.nowMs,
+      specials: false,
+    }),
   );
   const extraBatches = [...batchCorpus(generateSessions(extra), batchSize)];
   const bulkInsert = await insertLoopDelay(first.core, extraBatches);
-  console.log(`  p99 ${fmtMs(bulkInsert.p99Ms)} ms, max ${fmtMs(bulkInsert.maxMs)} ms, ${fmtInt(bulkInsert.insert.messagesPerSecond)} msg/s`);
+  console.log(
+    `  p99 ${fmtMs(bulkInsert.p99Ms)} ms, max ${fmtMs(bulkInsert.maxMs)} ms, ${fmtInt(bulkInsert.insert.messagesPerSecond)} msg/s`,
+  );
   await first.core.close();
   rmSync(first.dir, { recursive: true, force: true });
 
@@ -115,7 +141,9 @@ async function main() {
       await db.call('maintenance.analyze', undefined);
       seed = { ...stats, analyzeMs: performance.now() - analyzeStarted };
       writeManifest(dataDir, { corpus, bigSessionId, batchSize, seededAt: new Date().toISOString() });
-      console.log(`  ${fmtInt(stats.messagesPerSecond)} msg/s over ${(stats.insertMs / 1000).toFixed(1)} s; ANALYZE ${fmtMs(seed.analyzeMs)} ms`);
+      console.log(
+        `  ${fmtInt(stats.messagesPerSecond)} msg/s over ${(stats.insertMs / 1000).toFixed(1)} s; ANALYZE ${fmtMs(seed.analyzeMs)} ms`,
+      );
     } finally {
       await db.close();
     }
@@ -128,7 +156,9 @@ async function main() {
     try {
       native = await loadNative(planCorpus(corpus), batchSize, paths.migrationsDir);
       const { load } = native;
-      console.log(`  ${load.serverVersion} (${load.source}); ${fmtInt(load.insert.messagesPerSecond)} msg/s; ANALYZE ${fmtMs(load.analyzeMs)} ms`);
+      console.log(
+        `  ${load.serverVersion} (${load.source}); ${fmtInt(load.insert.messagesPerSecond)} msg/s; ANALYZE ${fmtMs(load.analyzeMs)} ms`,
+      );
     } catch (err) {
       nativeError = err instanceof Error ? err.message : String(err);
       console.error(`  native PostgreSQL unavailable: ${nativeError}`);
@@ -146,13 +176,17 @@ async function main() {
     step(`Cold open of the seeded data dir to the first session list, ${OPENS} times`);
     const cold = await coldOpen(paths, dataDir, OPENS);
     ({ core, timing: coldTiming } = cold);
-    console.log(`  ${coldTiming.samplesMs.map(fmtMs).join(', ')} ms (worker open ${coldTiming.workerOpenMs.map(fmtMs).join(', ')} ms)`);
+    console.log(
+      `  ${coldTiming.samplesMs.map(fmtMs).join(', ')} ms (worker open ${coldTiming.workerOpenMs.map(fmtMs).join(', ')} ms)`,
+    );
 
     step(`First page of the ${fmtInt(corpus.bigSession)}-message session`);
     firstPage = await firstBranchPage(core, bigSessionId, runs + 10, 3);
     console.log(`  p50 ${fmtMs(firstPage.p50)} ms, p95 ${fmtMs(firstPage.p95)} ms`);
 
-    step(`Search: ${QUERY_MIX.length} queries × ${runs} runs after ${warmups} warm-ups${native ? ', alternating PGlite (worker) and native' : ''}`);
+    step(
+      `Search: ${QUERY_MIX.length} queries × ${runs} runs after ${warmups} warm-ups${native ? ', alternating PGlite (worker) and native' : ''}`,
+    );
     const engines = native ? [searchThroughWorker(core), native.search] : [searchThroughWorker(core)];
     const timings = await timeQueries(engines, QUERY_MIX, runs, warmups);
     search = timings[0]!;
@@ -168,7 +202,9 @@ async function main() {
 
     step(`Event-loop delay during ${BURST} back-to-back searches`);
     searchBurst = await searchBurstLoopDelay(core, QUERY_MIX, BURST);
-    console.log(`  p99 ${fmtMs(searchBurst.p99Ms)} ms, max ${fmtMs(searchBurst.maxMs)} ms over ${fmtMs(searchBurst.durationMs)} ms`);
+    console.log(
+      `  p99 ${fmtMs(searchBurst.p99Ms)} ms, max ${fmtMs(searchBurst.maxMs)} ms over ${fmtMs(searchBurst.durationMs)} ms`,
+    );
 
     step('Event-loop delay while a reply streams at ~1,000 deltas/s and searches run back to back');
     streaming = await streamingLoopDelay(core, QUERY_MIX);
@@ -180,9 +216,47 @@ async function main() {
     await native?.close();
   }
 
+  let browser: BenchResults['browser'] = null;
+  if (!values['no-browser']) {
+    const sidebarSessions = intOption(values['sidebar-sessions'], 'sidebar-sessions', quick ? 2000 : 10_000);
+    step(
+      `Browser: Chromium against the web host (sidebar with ${fmtInt(sidebarSessions)} sessions, the ${fmtInt(corpus.bigSession)}-message session, Cmd+K)`,
+    );
+    browser = await browserBench(
+      {
+        paths,
+        dataDir,
+        bigSessionId,
+        tmpBase,
+        runs: quick ? 5 : runs,
+        sidebarSessions,
+        seed: corpus.seed,
+        nowMs: corpus.nowMs,
+      },
+      (line) => console.log(line),
+    );
+    if (browser) {
+      console.log(
+        `  open big session p95 ${fmtMs(browser.openBigSession.p95)} ms; max ${browser.maxMessageRows} message rows; sidebar p95 ${fmtMs(browser.sidebar.fromAppStart.p95)} ms after first render (${fmtMs(browser.sidebar.fromNavigation.p95)} ms from navigation); ` +
+          (browser.palette
+            ? `Cmd+K p95 ${fmtMs(browser.palette.p95)} ms`
+            : `Cmd+K not measured: ${browser.paletteError}`),
+      );
+    }
+  }
+
   const results: BenchResults = {
     machine,
-    options: { ...corpus, batchSize, runs, warmups, quick, burst: BURST, seeded: !values['no-seed'], dataDir: values['no-seed'] ? dataDir : 'temp' },
+    options: {
+      ...corpus,
+      batchSize,
+      runs,
+      warmups,
+      quick,
+      burst: BURST,
+      seeded: !values['no-seed'],
+      dataDir: values['no-seed'] ? dataDir : 'temp',
+    },
     firstRun: first.timing,
     coldOpen: coldTiming,
     seed,
@@ -191,6 +265,7 @@ async function main() {
     loop: { searchBurst, bulkInsert, streaming },
     native: native && nativeSearch ? { ...native.load, search: nativeSearch } : null,
     nativeError,
+    browser,
   };
   results.machine.loadAverageAtEnd = Math.round((loadavg()[0] ?? 0) * 100) / 100;
   const rows = buildRows(results);
@@ -199,7 +274,9 @@ async function main() {
   console.log(`\n${renderTable(rows)}\n\nWrote ${out}`);
   const busiest = Math.max(machine.loadAverageAtStart, machine.loadAverageAtEnd ?? 0);
   if (busiest > machine.cores) {
-    console.log(`Note: the machine was busy (load average up to ${busiest} on ${machine.cores} cores); timings are inflated.`);
+    console.log(
+      `Note: the machine was busy (load average up to ${busiest} on ${machine.cores} cores); timings are inflated.`,
+    );
   }
   if (!values.keep) rmSync(tmpBase, { recursive: true, force: true });
   else console.log(`Kept ${tmpBase}`);

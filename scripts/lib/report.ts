@@ -2,6 +2,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fmtInt, fmtMs } from './cli';
+import type { BrowserBenchResults } from './browser-bench';
+import { browserRows } from './browser-report';
 import type { InsertStats } from './insert';
 import type { MachineInfo } from './machine';
 import type { LoopDelay } from './measure';
@@ -22,6 +24,8 @@ export interface BenchResults {
   loop: { searchBurst: LoopDelay; bulkInsert: LoopDelay & { insert: InsertStats }; streaming: StreamingLoopDelay };
   native: (NativeLoad & { search: QueryTiming[] }) | null;
   nativeError?: string;
+  /** Null when skipped (--no-browser or no Chromium). */
+  browser?: BrowserBenchResults | null;
 }
 
 export interface Row {
@@ -120,12 +124,20 @@ export function buildRows(r: BenchResults): Row[] {
     target: `≤ ${TARGETS.loopP99Ms} ms`,
     pass: stream.p99Ms <= TARGETS.loopP99Ms,
   });
+  rows.push(...browserRows(r.browser));
   return rows;
 }
 
 export function renderTable(rows: Row[]): string {
   const header: string[] = ['Measure', 'PGlite', 'Native PG', 'PGlite/native', 'Target', 'OK'];
-  const cells = rows.map((r) => [r.measure, r.pglite, r.native, r.ratio, r.target, r.pass === null ? '–' : r.pass ? 'pass' : 'FAIL']);
+  const cells = rows.map((r) => [
+    r.measure,
+    r.pglite,
+    r.native,
+    r.ratio,
+    r.target,
+    r.pass === null ? '–' : r.pass ? 'pass' : 'FAIL',
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
   const line = (c: string[]) => `| ${c.map((v, i) => v.padEnd(widths[i] ?? 0)).join(' | ')} |`;
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.map(line)].join('\n');

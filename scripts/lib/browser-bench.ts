@@ -1,0 +1,271 @@
+/**
+ * The UI's speed, measured in real Chromium against the web host (the same renderer and core the
+ * Electron app runs). Times are taken inside the page with performance.now(), from the user's
+ * action to the frame after the result is in the DOM (requestAnimationFrame, then a task), so
+ * Playwright's own round trips are not counted.
+ */
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { CorePaths } from '../../src/main/core/core';
+import { CHROMIUM_ARGS, findChromium } from '../../e2e/fixtures/browser';
+import { startHost, type RunningHost } from '../../e2e/fixtures/webHost';
+import { openAppDb } from './app-db';
+import { batchCorpus, defaultCorpusOptions, generateSessions, planCorpus } from './corpus';
+import { insertBatches } from './insert';
+import { summarize, type Summary } from './stats';
+
+export interface BrowserBenchResults {
+  chromium: string;
+  /** 10k-session data dir: from navigation, and from the app's first render, to the first sidebar row painted. */
+  sidebar: { sessions: number; fromNavigation: Summary; fromAppStart: Summary };
+  /** Click on the 10k-message session's row to its first messages painted. */
+  openBigSession: Summary;
+  /** Most message rows in the DOM at once while scrolling up through the big session. */
+  maxMessageRows: number;
+  scrollSteps: number;
+  /** Distinct messages that passed through the DOM while scrolling (shows older pages loaded). */
+  messagesSeen: number;
+  /** Cmd/Ctrl+K: from the last keypress of a query to its results painted. */
+  palette: (Summary & { queries: number }) | null;
+  paletteError?: string;
+}
+
+export interface BrowserBenchOptions {
+  paths: CorePaths;
+  /** The seeded 100k-message data dir; it is copied, never changed. */
+  dataDir: string;
+  bigSessionId: string;
+  tmpBase: string;
+  runs: number;
+  /** Size of the many-sessions corpus for the sidebar figure. */
+  sidebarSessions: number;
+  seed: number;
+  nowMs: number;
+}
+
+/** In-page: resolves with performance.now() once `selector` matches and a frame has been drawn. */
+const PAINTED_HELPER = `
+  window.__confabPainted = (selector, root = document) => new Promise((resolve) => {
+    const done = () => requestAnimationFrame(() => setTimeout(() => resolve(performance.now()), 0));
+    if (root.querySelector(selector)) return done();
+    const observer = new MutationObserver(() => {
+      if (!root.querySelector(selector)) return;
+      observer.disconnect();
+      done();
+    });
+    observer.observe(root, { childList: true, subtree: true });
+  });`;
+
+/** Installed before the app's scripts: when React first rendered, and when the first sidebar row was painted. */
+const FIRST_ROW_PROBE = `
+  ${PAINTED_HELPER}
+  window.__confabFirstRender = new Promise((resolve) => {
+    const observer = new MutationObserver(() => {
+      const root = document.getElementById('root');
+      if (!root || !root.firstElementChild) return;
+      observer.disconnect();
+      resolve(performance.now());
+    });
+    observer.observe(document, { childList: true, subtree: true });
+  });
+  window.__confabFirstRow = new Promise((resolve) => {
+    const start = () => window.__confabPainted('[data-testid="session-item"]').then(resolve);
+    if (document.body) start(); else addEventListener('DOMContentLoaded', start);
+  });`;
+
+async function seedManySessions(options: BrowserBenchOptions, dir: string): Promise<void> {
+  const corpus = defaultCorpusOptions({
+    seed: options.seed + 104_729,
+    sessions: options.sidebarSessions,
+    messages: options.sidebarSessions * 3,
+    bigSession: 20,
+    nowMs: options.nowMs,
+    specials: false,
+  });
+  const db = await openAppDb(options.paths, dir);
+  try {
+    await insertBatches(
+      batchCorpus(generateSessions(planCorpus(corpus)), 5000),
+      (b) => db.call('bulk.insertCorpus', b),
+      () => {},
+      corpus.messages,
+    );
+    await db.call('maintenance.analyze', undefined);
+  } finally {
+    await db.close();
+  }
+}
+
+async function measureSidebar(browser: Browser, host: RunningHost, runs: number) {
+  const fromNavigation: number[] = [];
+  const fromAppStart: number[] = [];
+  for (let i = 0; i < runs + 1; i++) {
+    const page = await browser.newPage();
+    await page.addInitScript(FIRST_ROW_PROBE);
+    await page.goto(host.url);
+    const [rendered, row] = (await page.evaluate(
+      'Promise.all([window.__confabFirstRender, window.__confabFirstRow])',
+    )) as [number, number];
+    await page.close();
+    if (i === 0) continue; // the first load fills the HTTP cache and the DB's buffers
+    fromNavigation.push(row);
+    fromAppStart.push(row - rendered);
+  }
+  return { fromNavigation: summarize(fromNavigation), fromAppStart: summarize(fromAppStart) };
+}
+
+async function measureOpenBigSession(page: Page, bigSessionId: string, runs: number): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < runs + 1; i++) {
+    const ms = (await page.evaluate(`(async () => {
+      const link = document.querySelector('a[href="#chat/${bigSessionId}"]');
+      if (!link) throw new Error('the big session is not in the sidebar');
+      const t0 = performance.now();
+      link.click();
+      const t1 = await window.__confabPainted('[role="tabpanel"] [data-testid="message"]');
+      return t1 - t0;
+    })()`)) as number;
+    if (i > 0) samples.push(ms);
+    if (i < runs) {
+      // Closing the tab drops its messages, so the next open reads them again.
+      await page.keyboard.press('Control+w');
+      await page.waitForSelector('[role="tabpanel"]', { state: 'detached' });
+    }
+  }
+  return samples;
+}
+
+/** Scrolls to the top of the open chat again and again, so older pages load; counts DOM rows on the way. */
+async function measureScrolling(page: Page, steps: number): Promise<{ maxRows: number; seen: number }> {
+  return (await page.evaluate(`(async () => {
+    const first = document.querySelector('[role="tabpanel"] [data-testid="message"]');
+    let scroller = first && first.parentElement;
+    while (scroller && !(scroller.scrollHeight > scroller.clientHeight && /(auto|scroll)/.test(getComputedStyle(scroller).overflowY))) {
+      scroller = scroller.parentElement;
+    }
+    if (!scroller) throw new Error('no scrolling message list found');
+    const seen = new Set();
+    let maxRows = 0;
+    const count = () => {
+      const rows = document.querySelectorAll('[role="tabpanel"] [data-testid="message"]');
+      maxRows = Math.max(maxRows, rows.length);
+      for (const row of rows) seen.add(row.getAttribute('data-message-id') || row.textContent.slice(0, 200));
+    };
+    for (let i = 0; i < ${steps}; i++) {
+      scroller.scrollTop = 0;
+      scroller.dispatchEvent(new Event('scroll'));
+      await new Promise((r) => setTimeout(r, 120));
+      count();
+      scroller.scrollTop = scroller.scrollHeight / 2;
+      await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+      count();
+    }
+    return { maxRows, seen: seen.size };
+  })()`)) as { maxRows: number; seen: number };
+}
+
+/** Words from the corpus vocabulary, typed one key at a time as a user would. */
+const PALETTE_QUERIES = ['postgres', 'migration', 'latency', 'kubernetes', 'react', 'sync', 'offline', 'budget'];
+
+async function measurePalette(page: Page, runs: number): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const q = PALETTE_QUERIES[i % PALETTE_QUERIES.length]!;
+    await page.keyboard.press('Control+k');
+    const input = page.getByRole('combobox').first();
+    await input.waitFor();
+    await input.fill(q.slice(0, -1));
+    await page.waitForTimeout(300);
+    // Arm the probe for a results list that shows hits for the full word, then type its last letter.
+    await page.evaluate(`window.__confabPaletteDone = (() => {
+      const t0 = { at: 0 };
+      window.__confabPaletteStart = t0;
+      addEventListener('keydown', () => { t0.at = performance.now(); }, { once: true, capture: true });
+      return new Promise((resolve) => {
+        const check = () => {
+          const items = document.querySelectorAll('[cmdk-item][data-kind="hit"], [cmdk-item][data-hit]');
+          const list = document.querySelector('[cmdk-list]');
+          return items.length > 0 && list && list.getAttribute('data-query') === ${JSON.stringify(q)};
+        };
+        const observer = new MutationObserver(() => {
+          if (!check()) return;
+          observer.disconnect();
+          requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - t0.at), 0));
+        });
+        observer.observe(document.body, { childList: true, subtree: true, attributes: true });
+      });
+    })()`);
+    await page.keyboard.press(q.at(-1)!);
+    samples.push((await page.evaluate('window.__confabPaletteDone')) as number);
+    await page.keyboard.press('Escape');
+  }
+  return samples;
+}
+
+export async function browserBench(
+  options: BrowserBenchOptions,
+  log: (line: string) => void,
+): Promise<BrowserBenchResults | null> {
+  const executablePath = findChromium();
+  if (!executablePath) {
+    log('  skipped: no Chromium (set CHROMIUM_PATH or apt-get install chromium)');
+    return null;
+  }
+  const work = mkdtempSync(join(options.tmpBase, 'browser-'));
+  const webEntry = join(options.paths.mainDir, 'web.js');
+  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  try {
+    const manyDir = join(work, 'many-sessions');
+    log(`  seeding ${options.sidebarSessions.toLocaleString('en-US')} sessions for the sidebar figure`);
+    await seedManySessions(options, manyDir);
+    let host = await startHost(manyDir, webEntry);
+    let sidebar;
+    try {
+      sidebar = await measureSidebar(browser, host, options.runs);
+    } finally {
+      await host.stop();
+    }
+
+    // A copy: the big session is pinned so its row is at the top of the sidebar to click.
+    const bigDir = join(work, 'big');
+    cpSync(options.dataDir, bigDir, { recursive: true });
+    const db = await openAppDb(options.paths, bigDir);
+    await db.call('sessions.setPinned', { id: options.bigSessionId, pinned: true });
+    await db.close();
+    host = await startHost(bigDir, webEntry);
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.addInitScript(PAINTED_HELPER);
+      await page.goto(host.url);
+      await page.waitForSelector(`a[href="#chat/${options.bigSessionId}"]`);
+      const open = await measureOpenBigSession(page, options.bigSessionId, options.runs);
+      const scrollSteps = 40;
+      const scrolling = await measureScrolling(page, scrollSteps);
+      let palette: BrowserBenchResults['palette'] = null;
+      let paletteError: string | undefined;
+      try {
+        const samples = await measurePalette(page, options.runs);
+        palette = { ...summarize(samples), queries: samples.length };
+      } catch (err) {
+        paletteError = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      }
+      await page.close();
+      return {
+        chromium: browser.version(),
+        sidebar: { sessions: options.sidebarSessions, ...sidebar },
+        openBigSession: summarize(open),
+        maxMessageRows: scrolling.maxRows,
+        scrollSteps,
+        messagesSeen: scrolling.seen,
+        palette,
+        paletteError,
+      };
+    } finally {
+      await host.stop();
+    }
+  } finally {
+    await browser.close();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
