@@ -4,8 +4,8 @@
  * payload must show up as text: no script runs, no dialog opens, no dangerous element or
  * javascript:/data: link reaches the DOM.
  */
-import type { Page } from 'playwright/test';
 import { startFakeLlm, type FakeLlm } from '../tests/helpers/fakeLlm';
+import { addFakeProvider } from './fixtures/provider';
 import { expect, test } from './fixtures/test';
 
 let llm: FakeLlm;
@@ -35,24 +35,6 @@ const PAYLOADS = [
   '[safe link](https://example.com/ok)',
 ];
 
-async function setUpProvider(page: Page): Promise<void> {
-  await page.getByRole('button', { name: 'Settings' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Settings' });
-  await expect(dialog).toBeVisible();
-  await dialog.getByRole('button', { name: 'Add a provider' }).click();
-  await dialog.getByLabel('Type', { exact: true }).selectOption('custom');
-  await dialog.getByLabel('Name', { exact: true }).fill('Fake LLM');
-  await dialog.getByLabel('Base URL', { exact: true }).fill(llm.openaiBaseUrl);
-  await dialog.getByLabel('API key', { exact: true }).fill('sk-e2e-xss-0123456789');
-  await dialog.getByLabel('Default model', { exact: true }).fill('fake-small');
-  await dialog.getByRole('button', { name: 'Add provider' }).click();
-  await expect(dialog.getByRole('form', { name: 'Add a provider' })).toBeHidden();
-  // A model-written title would take the next scripted reply.
-  await dialog.getByLabel(/Name new chats automatically/).uncheck();
-  await page.keyboard.press('Escape');
-  await expect(dialog).toBeHidden();
-}
-
 test('hostile message content is shown as text and never runs', async ({ page, host }) => {
   const dialogs: string[] = [];
   page.on('dialog', (dialog) => {
@@ -63,7 +45,7 @@ test('hostile message content is shown as text and never runs', async ({ page, h
     (globalThis as unknown as { __xss: number }).__xss = 0;
   });
   await page.goto(host.url);
-  await setUpProvider(page);
+  await addFakeProvider(page, llm, 'sk-e2e-xss-0123456789');
   await page.getByLabel('New chat').first().click();
   await expect(page.getByRole('tab')).toHaveCount(1);
 
@@ -99,11 +81,12 @@ test('hostile message content is shown as text and never runs', async ({ page, h
   expect(dialogs).toEqual([]);
   expect(page.frames()).toHaveLength(1);
 
+  // Inside what the messages say; the app's own buttons around them use SVG icons.
   const inMessages = (selectors: string) =>
     page.locator(
       selectors
         .split(',')
-        .map((selector) => `[data-testid="message"] ${selector.trim()}`)
+        .map((selector) => `[data-testid="message-content"] ${selector.trim()}`)
         .join(', '),
     );
   await expect(inMessages('script, iframe, frame, object, embed, svg, img, style, link, meta, form')).toHaveCount(0);
