@@ -62,7 +62,8 @@ test('light and dark screenshots of a chat', async ({ page, host }) => {
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     // The page must really change: the body's background follows the theme.
-    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    // A string runs in the page: this file is compiled without the DOM library.
+    const background = (await page.evaluate('getComputedStyle(document.body).backgroundColor')) as string;
     const [r = 0, g = 0, b = 0] = (background.match(/\d+/g) ?? []).map(Number);
     const luminance = (r + g + b) / 3;
     if (scheme === 'light') expect(luminance).toBeGreaterThan(180);
@@ -76,7 +77,7 @@ test('the layout fits an 800×600 window', async ({ page, host }) => {
   await page.goto(host.url);
   await chatWithReply(page);
   // Nothing sticks out sideways, and the composer and sidebar are both on screen.
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  const overflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
   expect(overflow).toBeLessThanOrEqual(0);
   for (const locator of [
     page.getByLabel('Message', { exact: true }),

@@ -114,7 +114,9 @@ export function SessionList() {
           const style = { height: vrow.size, transform: `translateY(${vrow.start}px)` };
           if (row.kind === 'header') {
             return (
-              <div key={vrow.key} role="presentation" className="session-list__row session-list__group" style={style}>
+              // A list may hold only list items (axe aria-required-children), so the header is one;
+              // session rows carry their own aria-posinset, which leaves headers out of the count.
+              <div key={vrow.key} role="listitem" className="session-list__row session-list__group" style={style}>
                 <h3 className="session-list__group-label">{row.label}</h3>
               </div>
             );

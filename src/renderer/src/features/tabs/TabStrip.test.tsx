@@ -39,7 +39,7 @@ describe('Tabs', () => {
     renderApp(fake);
 
     fireEvent.click(await screen.findByText('Today', { selector: '[data-testid="session-item"] *' }));
-    fireEvent.click(await screen.findByRole('button', { name: 'Close tab' }));
+    fireEvent.click(await screen.findByTitle('Close Today'));
 
     expect((await screen.findByRole('heading', { name: 'Recent chats' })).isConnected).toBe(true);
     const recent = screen.getByRole('heading', { name: 'Recent chats' }).nextElementSibling!;
@@ -58,7 +58,7 @@ describe('Tabs', () => {
 
     const tabB = await screen.findByRole('tab', { name: 'B' });
     expect(tabB.getAttribute('aria-selected')).toBe('true');
-    fireEvent.click(tabB.querySelector('button')!);
+    fireEvent.click(screen.getByTitle('Close B'));
     await waitFor(() => expect(screen.getByRole('tab', { name: 'C' }).getAttribute('aria-selected')).toBe('true'));
     expect(screen.getAllByRole('tab').map((t) => t.textContent)).toEqual(['A', 'C']);
   });
@@ -137,17 +137,17 @@ describe('Tabs', () => {
     fireEvent.dragStart(tabC, { dataTransfer });
     fireEvent.dragOver(tabA, { dataTransfer, clientX: 10 });
     // jsdom lays nothing out (every box is 0 wide), so the pointer is past A's middle: after A.
-    expect(tabA.getAttribute('data-drop')).toBe('after');
+    expect(tabA.parentElement!.getAttribute('data-drop')).toBe('after');
     fireEvent.drop(tabA, { dataTransfer, clientX: 10 });
 
     await waitFor(() => expect(screen.getAllByRole('tab').map((t) => t.textContent)).toEqual(['A', 'C', 'B']));
-    expect(tabA.getAttribute('data-drop')).toBeNull();
+    expect(tabA.parentElement!.getAttribute('data-drop')).toBeNull();
     await waitFor(() => expect(fake.uiState.get(TABS_UI_KEY)).toEqual({ open: [a!.id, c!.id, b!.id], active: a!.id }));
 
     // Text dragged in from elsewhere is not a tab: no drop marker, no move.
     const text = { ...dataTransfer, types: ['text/plain'], getData: () => 'hello' };
     fireEvent.dragOver(tabA, { dataTransfer: text });
-    expect(tabA.getAttribute('data-drop')).toBeNull();
+    expect(tabA.parentElement!.getAttribute('data-drop')).toBeNull();
   });
 
   it('a reply finishing in a background tab marks it unread until it is shown', async () => {

@@ -81,24 +81,17 @@ function Tab({ sessionId }: { sessionId: string }) {
     closeTab(sessionId);
   };
 
+  // The close button sits next to the tab, not inside it: a button inside role=tab would be a
+  // control nested in a control, which screen readers cannot reach reliably (axe nested-interactive).
   return (
     <div
       ref={ref}
-      role="tab"
-      id={tabDomId(sessionId)}
-      aria-selected={selected}
-      aria-controls={selected ? tabPanelDomId(sessionId) : undefined}
-      // Named by the title alone, so "Close tab" is not read as part of every tab's name.
-      aria-labelledby={tabTitleDomId(sessionId)}
-      aria-describedby={streaming || unread ? `${tabTitleDomId(sessionId)}-state` : undefined}
-      data-streaming={streaming || undefined}
-      data-unread={unread || undefined}
+      role="presentation"
+      className="tab"
+      data-selected={selected || undefined}
       data-drop={drag.dropSide ?? undefined}
       {...drag.handlers}
-      tabIndex={selected ? 0 : -1}
-      className="tab"
       title={title}
-      onClick={() => activateTab(sessionId, { focusComposer: true })}
       onMouseDown={(event) => {
         if (event.button === 1) event.preventDefault(); // no autoscroll cursor on middle-click
       }}
@@ -106,30 +99,54 @@ function Tab({ sessionId }: { sessionId: string }) {
         if (event.button === 1) closeTab(sessionId);
       }}
     >
-      {streaming ? (
-        <span
-          id={`${tabTitleDomId(sessionId)}-state`}
-          className="tab__streaming"
-          role="img"
-          aria-label="Writing a reply"
-          title="Writing a reply…"
-        />
-      ) : (
-        unread && (
+      <div
+        role="tab"
+        id={tabDomId(sessionId)}
+        aria-selected={selected}
+        aria-controls={selected ? tabPanelDomId(sessionId) : undefined}
+        aria-labelledby={tabTitleDomId(sessionId)}
+        aria-describedby={streaming || unread ? `${tabTitleDomId(sessionId)}-state` : undefined}
+        data-streaming={streaming || undefined}
+        data-unread={unread || undefined}
+        aria-keyshortcuts="Delete"
+        tabIndex={selected ? 0 : -1}
+        className="tab__main"
+        onClick={() => activateTab(sessionId, { focusComposer: true })}
+      >
+        {streaming ? (
           <span
             id={`${tabTitleDomId(sessionId)}-state`}
-            className="tab__unread"
+            className="tab__streaming"
             role="img"
-            aria-label="New reply"
-            title="New reply"
+            aria-label="Writing a reply"
+            title="Writing a reply…"
           />
-        )
-      )}
-      <span id={tabTitleDomId(sessionId)} className="tab__title">
-        {title}
-      </span>
-      {/* Out of the Tab order: the strip is one stop; Delete and Cmd/Ctrl+W close from the keyboard. */}
-      <button type="button" className="tab__close" aria-label="Close tab" tabIndex={-1} onClick={onClose}>
+        ) : (
+          unread && (
+            <span
+              id={`${tabTitleDomId(sessionId)}-state`}
+              className="tab__unread"
+              role="img"
+              aria-label="New reply"
+              title="New reply"
+            />
+          )
+        )}
+        <span id={tabTitleDomId(sessionId)} className="tab__title">
+          {title}
+        </span>
+      </div>
+      {/* A mouse affordance only: a tablist may hold only tabs, so it is hidden from assistive
+          tech and out of the Tab order; Delete and Cmd/Ctrl+W close from the keyboard (see
+          aria-keyshortcuts on the tab). */}
+      <button
+        type="button"
+        className="tab__close"
+        title={`Close ${title}`}
+        aria-hidden="true"
+        tabIndex={-1}
+        onClick={onClose}
+      >
         <Icon name="close" size={14} />
       </button>
     </div>
