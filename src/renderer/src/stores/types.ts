@@ -6,8 +6,9 @@ import type { ProvidersSlice } from './providers';
 import type { SessionsSlice } from './sessions';
 import type { TabsSlice } from './tabs';
 import type { UiSlice } from './ui';
+import type { UsageSlice } from './usage';
 
-export type AppState = SessionsSlice & TabsSlice & MessagesSlice & UiSlice & ChatSlice & ProvidersSlice;
+export type AppState = SessionsSlice & TabsSlice & MessagesSlice & UiSlice & ChatSlice & ProvidersSlice & UsageSlice;
 export type AppStore = StoreApi<AppState>;
 export type SetState = AppStore['setState'];
 export type GetState = AppStore['getState'];
