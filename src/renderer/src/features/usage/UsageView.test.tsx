@@ -72,7 +72,8 @@ function renderUsage(fake = new FakeConfab()) {
   return { fake, store, onOpenSession };
 }
 
-const card = (label: string) => screen.getByRole('listitem', { name: label });
+/** Scoped to the summary: role queries over the whole page (charts included) are slow in jsdom. */
+const card = (label: string) => within(screen.getByRole('list', { name: 'Summary' })).getByRole('listitem', { name: label });
 
 /** jsdom's Blob has no text(); decoded keeping the byte-order mark, which readAsText drops. */
 function blobText(blob: Blob): Promise<string> {
@@ -84,7 +85,8 @@ function blobText(blob: Blob): Promise<string> {
   });
 }
 
-describe('UsageView', () => {
+// Charts put hundreds of SVG nodes in jsdom; with two test files at a time a test can pass 5 s.
+describe('UsageView', { timeout: 20_000 }, () => {
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date(2026, 10, 20, 15, 0)); // Nov 20th, local time
