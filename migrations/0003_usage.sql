@@ -266,15 +266,24 @@ CREATE INDEX chat_sessions_inactive_idx ON chat_sessions (last_activity_at)
 -- ---------------------------------------------------------------------------------------------
 -- Reading a range.
 
--- The whole UTC days inside [p_from, p_to): [first_day, end_day). Empty (first >= end) when the
--- range holds no whole UTC day. '24 hours', not '1 day': day arithmetic on timestamptz would
--- follow the session's TimeZone across DST changes.
-CREATE FUNCTION usage_whole_days(p_from timestamptz, p_to timestamptz)
-RETURNS TABLE (first_day timestamptz, end_day timestamptz)
-LANGUAGE sql STABLE AS $$
-  SELECT CASE WHEN p_from = date_trunc('day', p_from, 'UTC') THEN p_from
-              ELSE date_trunc('day', p_from, 'UTC') + interval '24 hours' END,
-         date_trunc('day', p_to, 'UTC')
+-- Where the whole buckets of a range begin and end. A range [from, to) is read as: the runs in
+-- [from, ceil(from)), whole buckets in [ceil(from), floor(to)), the runs in [floor(to), to);
+-- when no whole bucket fits, ceil(from) >= to and the first part is the whole range. Written
+-- directly on the parameters (no join, no OR) so the planner sees each end as a value and
+-- reads the runs by index; immutable where the arithmetic allows, so it folds at plan time.
+CREATE FUNCTION usage_utc_day_floor(p timestamptz) RETURNS timestamptz
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT date_trunc('day', p AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+$$;
+CREATE FUNCTION usage_utc_day_ceil(p timestamptz) RETURNS timestamptz
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN p AT TIME ZONE 'UTC' = date_trunc('day', p AT TIME ZONE 'UTC') THEN p
+              ELSE ((p AT TIME ZONE 'UTC')::date + 1)::timestamp AT TIME ZONE 'UTC' END
+$$;
+-- Interval arithmetic on timestamptz is only STABLE; the planner still estimates with its value.
+CREATE FUNCTION usage_quarter_ceil(p timestamptz) RETURNS timestamptz
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN p = usage_quarter_of(p) THEN p ELSE usage_quarter_of(p) + interval '15 minutes' END
 $$;
 
 -- Per provider and model, the range's runs as rows to be summed: one row per whole UTC day from
@@ -283,19 +292,25 @@ CREATE FUNCTION usage_model_parts(p_owner uuid, p_from timestamptz, p_to timesta
 RETURNS TABLE (provider_id text, model text, runs bigint, succeeded bigint, failed bigint,
                cancelled bigint, interrupted bigint, tokens_in bigint, tokens_out bigint)
 LANGUAGE sql STABLE AS $$
-  WITH w AS (SELECT * FROM usage_whole_days(p_from, p_to))
   SELECT d.provider_id, d.model, d.runs, d.succeeded, d.failed, d.cancelled, d.interrupted,
          d.tokens_in, d.tokens_out
-    FROM usage_rollup_daily d, w
+    FROM usage_rollup_daily d
    WHERE d.owner_id = p_owner AND d.runs <> 0
-     AND d.day >= (w.first_day AT TIME ZONE 'UTC')::date AND d.day < (w.end_day AT TIME ZONE 'UTC')::date
+     AND d.day >= (usage_utc_day_ceil(p_from) AT TIME ZONE 'UTC')::date
+     AND d.day < (usage_utc_day_floor(p_to) AT TIME ZONE 'UTC')::date
   UNION ALL
   SELECT r.provider_id, r.model, 1, (r.status = 'succeeded')::int, (r.status = 'failed')::int,
          (r.status = 'cancelled')::int, (r.status = 'interrupted')::int, r.tokens_in, r.tokens_out
-    FROM generation_runs r, w
+    FROM generation_runs r
    WHERE r.owner_id = p_owner AND r.deleted_at IS NULL
-     AND ((r.started_at >= p_from AND r.started_at < least(w.first_day, p_to))
-       OR (r.started_at >= greatest(w.end_day, w.first_day) AND r.started_at < p_to))
+     AND r.started_at >= p_from AND r.started_at < least(usage_utc_day_ceil(p_from), p_to)
+  UNION ALL
+  SELECT r.provider_id, r.model, 1, (r.status = 'succeeded')::int, (r.status = 'failed')::int,
+         (r.status = 'cancelled')::int, (r.status = 'interrupted')::int, r.tokens_in, r.tokens_out
+    FROM generation_runs r
+   WHERE r.owner_id = p_owner AND r.deleted_at IS NULL
+     AND r.started_at >= greatest(usage_utc_day_floor(p_to), usage_utc_day_ceil(p_from))
+     AND r.started_at < p_to
 $$;
 
 -- Input and output tokens and requests per day in the user's zone, every day of the range
@@ -306,21 +321,24 @@ CREATE FUNCTION usage_daily(p_owner uuid, p_from timestamptz, p_to timestamptz, 
 RETURNS TABLE (day date, runs bigint, succeeded bigint, failed bigint, cancelled bigint,
                tokens_in bigint, tokens_out bigint)
 LANGUAGE sql STABLE AS $$
-  WITH q AS (
-    SELECT CASE WHEN p_from = usage_quarter_of(p_from) THEN p_from
-                ELSE usage_quarter_of(p_from) + interval '15 minutes' END AS first_q,
-           usage_quarter_of(p_to) AS end_q
-  ), parts AS (
+  WITH parts AS (
     SELECT b.bucket AS at, b.runs, b.succeeded, b.failed, b.cancelled, b.tokens_in, b.tokens_out
-      FROM usage_rollup_quarter b, q
-     WHERE b.owner_id = p_owner AND b.runs <> 0 AND b.bucket >= q.first_q AND b.bucket < q.end_q
+      FROM usage_rollup_quarter b
+     WHERE b.owner_id = p_owner AND b.runs <> 0
+       AND b.bucket >= usage_quarter_ceil(p_from) AND b.bucket < usage_quarter_of(p_to)
     UNION ALL
     SELECT r.started_at, 1, (r.status = 'succeeded')::int, (r.status = 'failed')::int,
            (r.status = 'cancelled')::int, r.tokens_in, r.tokens_out
-      FROM generation_runs r, q
+      FROM generation_runs r
      WHERE r.owner_id = p_owner AND r.deleted_at IS NULL
-       AND ((r.started_at >= p_from AND r.started_at < least(q.first_q, p_to))
-         OR (r.started_at >= greatest(q.end_q, q.first_q) AND r.started_at < p_to))
+       AND r.started_at >= p_from AND r.started_at < least(usage_quarter_ceil(p_from), p_to)
+    UNION ALL
+    SELECT r.started_at, 1, (r.status = 'succeeded')::int, (r.status = 'failed')::int,
+           (r.status = 'cancelled')::int, r.tokens_in, r.tokens_out
+      FROM generation_runs r
+     WHERE r.owner_id = p_owner AND r.deleted_at IS NULL
+       AND r.started_at >= greatest(usage_quarter_of(p_to), usage_quarter_ceil(p_from))
+       AND r.started_at < p_to
   ), per_day AS (
     SELECT (p.at AT TIME ZONE p_tz)::date AS d, sum(p.runs) AS runs, sum(p.succeeded) AS succeeded,
            sum(p.failed) AS failed, sum(p.cancelled) AS cancelled, sum(p.tokens_in) AS tokens_in,
@@ -442,18 +460,23 @@ CREATE FUNCTION usage_top_sessions(p_owner uuid, p_from timestamptz, p_to timest
 RETURNS TABLE (session_id uuid, title text, in_trash boolean, runs bigint, tokens_in bigint,
                tokens_out bigint, cost_usd numeric, unpriced_tokens bigint)
 LANGUAGE sql STABLE AS $$
-  WITH w AS (SELECT * FROM usage_whole_days(p_from, p_to)),
-  parts AS (
+  WITH parts AS (
     SELECT d.session_id, d.runs, d.tokens_in, d.tokens_out
-      FROM usage_rollup_session d, w
+      FROM usage_rollup_session d
      WHERE d.owner_id = p_owner AND d.runs <> 0
-       AND d.day >= (w.first_day AT TIME ZONE 'UTC')::date AND d.day < (w.end_day AT TIME ZONE 'UTC')::date
+       AND d.day >= (usage_utc_day_ceil(p_from) AT TIME ZONE 'UTC')::date
+       AND d.day < (usage_utc_day_floor(p_to) AT TIME ZONE 'UTC')::date
     UNION ALL
     SELECT r.session_id, 1, r.tokens_in, r.tokens_out
-      FROM generation_runs r, w
+      FROM generation_runs r
      WHERE r.owner_id = p_owner AND r.deleted_at IS NULL AND r.session_id IS NOT NULL
-       AND ((r.started_at >= p_from AND r.started_at < least(w.first_day, p_to))
-         OR (r.started_at >= greatest(w.end_day, w.first_day) AND r.started_at < p_to))
+       AND r.started_at >= p_from AND r.started_at < least(usage_utc_day_ceil(p_from), p_to)
+    UNION ALL
+    SELECT r.session_id, 1, r.tokens_in, r.tokens_out
+      FROM generation_runs r
+     WHERE r.owner_id = p_owner AND r.deleted_at IS NULL AND r.session_id IS NOT NULL
+       AND r.started_at >= greatest(usage_utc_day_floor(p_to), usage_utc_day_ceil(p_from))
+       AND r.started_at < p_to
   ), top AS (
     SELECT p.session_id, sum(p.runs)::bigint AS runs, sum(p.tokens_in)::bigint AS tokens_in,
            sum(p.tokens_out)::bigint AS tokens_out
