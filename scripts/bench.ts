@@ -33,6 +33,10 @@ import { browserBench } from './lib/browser-bench';
 import { buildRows, renderTable, writeResults, type BenchResults } from './lib/report';
 import { timeQueries, type QueryTiming } from './lib/search-bench';
 import { streamingLoopDelay, type StreamingLoopDelay } from './lib/stream-bench';
+import { openAppDatabase } from '../src/main/db/open';
+import { sql } from '../src/main/db/sql';
+import { extraRunBatches, extraRunCount } from './lib/usage-corpus';
+import { dashboardThroughWorker, timeUsageQueries, usageBenchRange, type UsageTiming } from './lib/usage-bench';
 
 const BURST = 30;
 const OPENS = 3;
@@ -81,6 +85,7 @@ async function main() {
   let dataDir: string;
   let corpus: CorpusOptions;
   let bigSessionId: string;
+  let extraRuns = 0;
   if (values['no-seed']) {
     if (!values['data-dir'] && !process.env.CONFAB_DATA_DIR)
       throw new Error('--no-seed needs --data-dir (or CONFAB_DATA_DIR).');
@@ -88,6 +93,7 @@ async function main() {
     const manifest = readManifest(dataDir);
     if (!manifest) throw new Error(`${dataDir} has no seed-manifest.json; seed it with npm run seed first.`);
     ({ corpus, bigSessionId } = manifest);
+    extraRuns = manifest.extraRuns ?? 0;
   } else {
     dataDir = values['data-dir'] ? resolveDataDir(values['data-dir']) : join(tmpBase, 'data');
     corpus = defaultCorpusOptions({
@@ -137,12 +143,21 @@ async function main() {
         progressPrinter('  inserted'),
         corpus.messages,
       );
+      // More runs, to the issue's 100k for the usage dashboard (one run per message).
+      extraRuns = extraRunCount(planCorpus(corpus), stats.runs);
+      const extraStarted = performance.now();
+      for (const batch of extraRunBatches(planCorpus(corpus), extraRuns, batchSize))
+        await db.call('bulk.insertCorpus', batch);
+      const extraRunsMs = performance.now() - extraStarted;
       const analyzeStarted = performance.now();
       await db.call('maintenance.analyze', undefined);
-      seed = { ...stats, analyzeMs: performance.now() - analyzeStarted };
-      writeManifest(dataDir, { corpus, bigSessionId, batchSize, seededAt: new Date().toISOString() });
+      seed = { ...stats, analyzeMs: performance.now() - analyzeStarted, extraRuns, extraRunsMs };
+      writeManifest(dataDir, { corpus, bigSessionId, batchSize, seededAt: new Date().toISOString(), extraRuns });
       console.log(
         `  ${fmtInt(stats.messagesPerSecond)} msg/s over ${(stats.insertMs / 1000).toFixed(1)} s; ANALYZE ${fmtMs(seed.analyzeMs)} ms`,
+      );
+      console.log(
+        `  + ${fmtInt(extraRuns)} more runs in ${(extraRunsMs / 1000).toFixed(1)} s (${fmtInt(stats.runs + extraRuns)} runs)`,
       );
     } finally {
       await db.close();
@@ -154,7 +169,7 @@ async function main() {
   if (!values['no-native']) {
     step('Native PostgreSQL: a fresh database with the same rows');
     try {
-      native = await loadNative(planCorpus(corpus), batchSize, paths.migrationsDir);
+      native = await loadNative(planCorpus(corpus), batchSize, paths.migrationsDir, extraRuns);
       const { load } = native;
       console.log(
         `  ${load.serverVersion} (${load.source}); ${fmtInt(load.insert.messagesPerSecond)} msg/s; ANALYZE ${fmtMs(load.analyzeMs)} ms`,
@@ -172,6 +187,7 @@ async function main() {
   let nativeSearch: QueryTiming[] | null;
   let searchBurst: BenchResults['loop']['searchBurst'];
   let streaming: StreamingLoopDelay;
+  let usage: BenchResults['usage'];
   try {
     step(`Cold open of the seeded data dir to the first session list, ${OPENS} times`);
     const cold = await coldOpen(paths, dataDir, OPENS);
@@ -211,6 +227,39 @@ async function main() {
     console.log(
       `  p99 ${fmtMs(streaming.p99Ms)} ms, max ${fmtMs(streaming.maxMs)} ms; ${fmtInt(streaming.deltas)} deltas at ${fmtInt(streaming.deltasPerSecond)}/s, ${streaming.searches} searches, reply ${streaming.status}`,
     );
+
+    const range = usageBenchRange(corpus.nowMs, bigSessionId);
+    step(
+      `Usage dashboard, ${range.fromDay} to ${range.toDay} in ${range.timeZone}: usage.dashboard through the worker`,
+    );
+    const viaWorker = await dashboardThroughWorker(core, range, runs, warmups);
+    console.log(`  p50 ${fmtMs(viaWorker.p50)} ms, p95 ${fmtMs(viaWorker.p95)} ms`);
+    // The queries one by one in the data layer: PGlite opened here, the worker closed first
+    // (one writer per data dir).
+    await core.close();
+    core = undefined;
+    const opened = await openAppDatabase({ dataDir, migrationsDir: paths.migrationsDir });
+    try {
+      const pgliteCtx = { db: opened.db, ownerId: opened.ownerId };
+      const runCount =
+        (await opened.db.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM generation_runs`))[0]?.n ?? 0;
+      step(
+        `Usage queries in the data layer over ${fmtInt(runCount)} runs, ${runs} runs each${native ? ', alternating PGlite and native' : ''}`,
+      );
+      const timings = await timeUsageQueries(native ? [pgliteCtx, native.ctx] : [pgliteCtx], range, runs, warmups);
+      const pgliteUsage: UsageTiming[] = timings[0]!;
+      const nativeUsage: UsageTiming[] | null = timings[1] ?? null;
+      for (const [i, u] of pgliteUsage.entries()) {
+        const n = nativeUsage?.[i];
+        console.log(
+          `  ${u.name.padEnd(32)} p50 ${fmtMs(u.summary.p50)} ms, p95 ${fmtMs(u.summary.p95)} ms` +
+            (n ? `; native p50 ${fmtMs(n.summary.p50)} ms, p95 ${fmtMs(n.summary.p95)} ms` : ''),
+        );
+      }
+      usage = { runs: runCount, range, viaWorker, pglite: pgliteUsage, native: nativeUsage };
+    } finally {
+      await opened.close();
+    }
   } finally {
     await core?.close();
     await native?.close();
@@ -263,6 +312,7 @@ async function main() {
     firstPage,
     search,
     loop: { searchBurst, bulkInsert, streaming },
+    usage,
     native: native && nativeSearch ? { ...native.load, search: nativeSearch } : null,
     nativeError,
     browser,

@@ -13,6 +13,7 @@ import { batchCorpus, defaultCorpusOptions, generateSessions, planCorpus } from 
 import { hasSessions, openAppDb } from './lib/app-db';
 import { insertBatches, progressPrinter } from './lib/insert';
 import { writeManifest } from './lib/manifest';
+import { extraRunBatches, extraRunCount } from './lib/usage-corpus';
 
 const DEFAULT_BATCH = 5000;
 
@@ -62,12 +63,16 @@ async function main() {
       progressPrinter('  inserted'),
       corpus.messages,
     );
+    // Runs beyond the chats' own, up to one per message, for the usage dashboard.
+    const extraRuns = extraRunCount(plan, stats.runs);
+    for (const batch of extraRunBatches(plan, extraRuns, batchSize)) await db.call('bulk.insertCorpus', batch);
     const analyzeStarted = performance.now();
     await db.call('maintenance.analyze', undefined);
     const analyzeMs = performance.now() - analyzeStarted;
-    writeManifest(dataDir, { corpus, bigSessionId: plan.bigSessionId, batchSize, seededAt: new Date().toISOString() });
+    writeManifest(dataDir, { corpus, bigSessionId: plan.bigSessionId, batchSize, seededAt: new Date().toISOString(), extraRuns });
     console.log(
-      `Inserted ${fmtInt(stats.sessions)} sessions, ${fmtInt(stats.messages)} messages, ${fmtInt(stats.runs)} runs in ` +
+      `Inserted ${fmtInt(stats.sessions)} sessions, ${fmtInt(stats.messages)} messages, ${fmtInt(stats.runs)} runs ` +
+        `(+${fmtInt(extraRuns)} more runs) in ` +
         `${(stats.insertMs / 1000).toFixed(1)} s of inserts (${(stats.wallMs / 1000).toFixed(1)} s with generation): ` +
         `${fmtInt(stats.messagesPerSecond)} messages/s. ANALYZE ${(analyzeMs / 1000).toFixed(1)} s.`,
     );

@@ -11,6 +11,8 @@ export interface SeedManifest {
   bigSessionId: string;
   batchSize: number;
   seededAt: string;
+  /** Runs added beyond the chats' own (see usage-corpus.ts); absent in older manifests. */
+  extraRuns?: number;
 }
 
 const FILE = 'seed-manifest.json';

@@ -9,7 +9,9 @@ import { loadMigrations, migrate } from '../../src/main/db/migrator';
 import { insertCorpus } from '../../src/main/db/repositories/bulk';
 import { searchMessages } from '../../src/main/db/repositories/search';
 import { ensureLocalUser } from '../../src/main/db/repositories/users';
+import type { RepoContext } from '../../src/main/db/repositories/context';
 import { batchCorpus, generateSessions, type CorpusPlan } from './corpus';
+import { extraRunBatches } from './usage-corpus';
 import { insertBatches, progressPrinter, type InsertStats } from './insert';
 import { openNativeDatabase } from './postgres';
 import { SEARCH_LIMIT, type SearchFn } from './search-bench';
@@ -24,10 +26,12 @@ export interface NativeLoad {
 export interface NativeEngine {
   load: NativeLoad;
   search: SearchFn;
+  /** For the usage bench's repository calls. */
+  ctx: RepoContext;
   close(): Promise<void>;
 }
 
-export async function loadNative(plan: CorpusPlan, batchSize: number, migrationsDir: string): Promise<NativeEngine> {
+export async function loadNative(plan: CorpusPlan, batchSize: number, migrationsDir: string, extraRuns = 0): Promise<NativeEngine> {
   const database = await openNativeDatabase();
   const client = new pg.Client({ connectionString: database.url });
   const close = async () => {
@@ -46,12 +50,14 @@ export async function loadNative(plan: CorpusPlan, batchSize: number, migrations
       progressPrinter('  native inserted'),
       plan.options.messages,
     );
+    for (const batch of extraRunBatches(plan, extraRuns, batchSize)) await insertCorpus(ctx, batch);
     const analyzeStarted = performance.now();
     await client.query('ANALYZE');
     const analyzeMs = performance.now() - analyzeStarted;
     return {
       load: { source: database.source, serverVersion: version.split(' on ')[0] ?? version, insert, analyzeMs },
       search: (q) => searchMessages(ctx, { q, view: 'all', limit: SEARCH_LIMIT }),
+      ctx,
       close,
     };
   } catch (err) {

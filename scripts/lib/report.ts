@@ -12,13 +12,14 @@ import type { OpenTiming } from './pglite-bench';
 import { byClass, type QueryTiming } from './search-bench';
 import type { Summary } from './stats';
 import type { StreamingLoopDelay } from './stream-bench';
+import { USAGE_TARGET_P95_MS, type UsageBenchRange, type UsageTiming } from './usage-bench';
 
 export interface BenchResults {
   machine: MachineInfo;
   options: Record<string, unknown>;
   firstRun: OpenTiming;
   coldOpen: OpenTiming;
-  seed: (InsertStats & { analyzeMs: number }) | null;
+  seed: (InsertStats & { analyzeMs: number; extraRuns: number; extraRunsMs: number }) | null;
   firstPage: Summary;
   search: QueryTiming[];
   loop: { searchBurst: LoopDelay; bulkInsert: LoopDelay & { insert: InsertStats }; streaming: StreamingLoopDelay };
@@ -26,6 +27,14 @@ export interface BenchResults {
   nativeError?: string;
   /** Null when skipped (--no-browser or no Chromium). */
   browser?: BrowserBenchResults | null;
+  usage: {
+    runs: number;
+    range: Omit<UsageBenchRange, 'at'>;
+    /** usage.dashboard through the worker, as the view pays it. */
+    viaWorker: Summary;
+    pglite: UsageTiming[];
+    native: UsageTiming[] | null;
+  };
 }
 
 export interface Row {
@@ -114,6 +123,26 @@ export function buildRows(r: BenchResults): Row[] {
     ratio: '',
     target: `≤ ${TARGETS.loopP99Ms} ms`,
     pass: bulk.p99Ms <= TARGETS.loopP99Ms,
+  });
+  const u = r.usage;
+  for (const [i, q] of u.pglite.entries()) {
+    const n = u.native?.[i]?.summary;
+    rows.push({
+      measure: `usage, ${fmtInt(u.runs)} runs, 90 days: ${q.name}, p50 / p95`,
+      pglite: pair(q.summary),
+      native: n ? pair(n) : 'n/a',
+      ratio: n ? `${(q.summary.p95 / n.p95).toFixed(2)}×` : '',
+      target: q.dashboard ? `p95 ≤ ${USAGE_TARGET_P95_MS} ms` : '',
+      pass: q.dashboard ? q.summary.p95 <= USAGE_TARGET_P95_MS : null,
+    });
+  }
+  rows.push({
+    measure: 'usage.dashboard through the worker (all of the above in one call), p50 / p95',
+    pglite: pair(u.viaWorker),
+    native: '',
+    ratio: '',
+    target: '',
+    pass: null,
   });
   const stream = r.loop.streaming;
   rows.push({

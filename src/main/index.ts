@@ -17,6 +17,7 @@ import { hasStrongSafeStorage, safeStorageCipher } from './electron/safeStorageC
 import { keyFileCipher } from './secrets/keyFileCipher';
 import { hardenWebContents, isTrustedSender } from './electron/security';
 import { loadWindowState, trackWindowState } from './electron/windowState';
+import { electronSaveTextFile } from './electron/saveDialog';
 
 const paths = builtPaths(import.meta.dirname);
 const dataDir = resolveDataDir(app.getPath('userData'));
@@ -89,6 +90,7 @@ async function start(): Promise<void> {
       host: 'electron',
       version: APP_VERSION,
       cipher: hasStrongSafeStorage() ? safeStorageCipher() : keyFileCipher(dataDir),
+      saveTextFile: electronSaveTextFile(() => mainWindow),
     });
   } catch (err) {
     const message = err instanceof ConfabError ? err.message : `Confab could not open its data in ${dataDir}.`;

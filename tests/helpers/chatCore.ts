@@ -41,7 +41,8 @@ export interface ChatCore {
   close(): Promise<void>;
 }
 
-export interface ChatCoreOptions extends Partial<Pick<StartCoreOptions, 'chat' | 'providerToolkit' | 'detectLocalProviders' | 'cipher'>> {
+export interface ChatCoreOptions
+  extends Partial<Pick<StartCoreOptions, 'chat' | 'providerToolkit' | 'detectLocalProviders' | 'cipher' | 'saveTextFile' | 'retention'>> {
   /** Reopen an existing data dir (after a crash) instead of a new one. */
   dataDir?: string;
 }
@@ -68,6 +69,8 @@ export async function startChatCore(options: ChatCoreOptions = {}): Promise<Chat
     detectLocalProviders: options.detectLocalProviders ?? false,
     chat: options.chat,
     providerToolkit: options.providerToolkit,
+    saveTextFile: options.saveTextFile,
+    retention: options.retention,
   });
   const events: SeenEvent[] = [];
   const wire: ChatCore['wire'] = [];

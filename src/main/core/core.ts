@@ -4,8 +4,8 @@
  */
 import { join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
-import { startDbWorker, type DbClient } from '../db/client';
-import { createHandlers } from './handlers';
+import { startDbWorker, type DbClient, type DbClientOptions } from '../db/client';
+import { createHandlers, type SaveTextFile } from './handlers';
 import type { HandlerMap } from './dispatch';
 import { CoreEvents } from './events';
 import { createDefaultToolkit } from '../chat/defaultToolkit';
@@ -59,6 +59,10 @@ export interface StartCoreOptions {
   chat?: RunnerOptions;
   /** Look for a local Ollama / LM Studio after start and set it up once (default true). */
   detectLocalProviders?: boolean;
+  /** The host's save dialog (Electron); the web host has none and downloads in the page. */
+  saveTextFile?: SaveTextFile;
+  /** The retention job's timing in the DB worker; false: off. Default: 5 s after start, then daily. */
+  retention?: DbClientOptions['retention'];
 }
 
 export async function startCore(options: StartCoreOptions): Promise<Core> {
@@ -66,6 +70,7 @@ export async function startCore(options: StartCoreOptions): Promise<Core> {
   const db = await startDbWorker({
     workerPath: paths.workerPath,
     execArgv: options.execArgv,
+    retention: options.retention,
     open: {
       dataDir: options.dataDir,
       migrationsDir: paths.migrationsDir,
@@ -75,6 +80,8 @@ export async function startCore(options: StartCoreOptions): Promise<Core> {
   // Anything left streaming or running by a crash becomes "interrupted", its text kept.
   await db.call('recovery.interruptUnfinished', undefined);
   const events = new CoreEvents();
+  // Chats the retention job archived: views refresh their lists as after any other change.
+  db.onNotice((notice) => events.emit(notice.kind, { ids: notice.ids }));
   const chat = createChatEngine({
     db,
     events,
@@ -87,6 +94,7 @@ export async function startCore(options: StartCoreOptions): Promise<Core> {
     events,
     info: { version: options.version, dataDir: options.dataDir, host: options.host },
     chat: chat.handlers,
+    saveTextFile: options.saveTextFile,
   });
   // In the background: probing ports must not delay the window, and absence is no error.
   if (options.detectLocalProviders ?? true) void chat.adoptLocalProviders();

@@ -9,6 +9,13 @@ import type { ChatHandlerMap } from '../chat/handlers';
 import type { DbClient } from '../db/client';
 import type { HandlerMap } from './dispatch';
 import type { CoreEvents } from './events';
+import { usageCsvFilename } from '../usage/csv';
+
+/**
+ * A host's save dialog: asks where to save `suggestedName`, then writes what `produce` returns.
+ * Resolves to the chosen path, or null when the user cancelled.
+ */
+export type SaveTextFile = (suggestedName: string, produce: () => Promise<string>) => Promise<{ path: string } | null>;
 
 export interface HandlerDeps {
   db: DbClient;
@@ -16,9 +23,11 @@ export interface HandlerDeps {
   info: Omit<AppInfo, 'schemaVersion' | 'engine'>;
   /** providers.*, settings.* and chat.*; startCore passes its engine's (with the host's cipher). */
   chat?: ChatHandlerMap;
+  /** The host's save dialog (Electron); without one, CSV export is a download in the renderer. */
+  saveTextFile?: SaveTextFile;
 }
 
-export function createHandlers({ db, events, info, chat }: HandlerDeps): HandlerMap {
+export function createHandlers({ db, events, info, chat, saveTextFile }: HandlerDeps): HandlerMap {
   const chatHandlers = chat ?? createChatEngine({ db, events, toolkit: createDefaultToolkit() }).handlers;
   const changed = <T extends { id: string }>(session: T): T => {
     events.emit('sessions.changed', { ids: [session.id] });
@@ -79,6 +88,26 @@ export function createHandlers({ db, events, info, chat }: HandlerDeps): Handler
     'usage.monthly': (i) => db.call('usage.monthly', i),
     'usage.byModel': (i) => db.call('usage.byModel', i),
     'usage.bySession': (i) => db.call('usage.bySession', i),
+
+    'usage.dashboard': (i) => db.call('usage.dashboard', i),
+    'usage.session': (i) => db.call('usage.session', i),
+    'usage.failedRuns': (i) => {
+      const to = new Date();
+      const from = new Date(to.getTime() - i.hours * 3_600_000);
+      return db.call('usage.failedRuns', { from: from.toISOString(), to: to.toISOString(), limit: i.limit });
+    },
+    'usage.exportCsv': (i) => db.call('usage.exportCsv', i),
+    'usage.saveCsv': async (i) => {
+      if (!saveTextFile) return { status: 'unavailable' };
+      const saved = await saveTextFile(usageCsvFilename(i), async () => (await db.call('usage.exportCsv', i)).csv);
+      return saved ? { status: 'saved', path: saved.path } : { status: 'cancelled' };
+    },
+    'usage.getSettings': () => db.call('usage.getSettings', undefined),
+    'usage.setSettings': (i) => db.call('usage.setSettings', i),
+
+    'prices.list': () => db.call('prices.list', undefined),
+    'prices.set': (i) => db.call('prices.set', i),
+    'prices.delete': (i) => db.call('prices.delete', i),
 
     'ui.get': (i) => db.call('ui.get', i),
     'ui.set': (i) => db.call('ui.set', i),

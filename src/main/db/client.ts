@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ConfabError } from '@shared/errors';
 import type { OpenOptions } from './open';
-import type { FromWorker, OpenedInfo, ToWorker, WorkerInit } from './protocol';
+import type { FromWorker, OpenedInfo, ToWorker, WorkerInit, WorkerNotice } from './protocol';
 import type { DbInput, DbMethod, DbOutput } from './service';
 
 export interface DbClientOptions {
@@ -14,6 +14,8 @@ export interface DbClientOptions {
   open: OpenOptions;
   /** For tests that run the TypeScript worker directly (e.g. ['--import', 'tsx']). */
   execArgv?: string[];
+  /** The retention job's timing in the worker; false: off. Default: shortly after start, then daily. */
+  retention?: WorkerInit['retention'];
 }
 
 export interface DbClient {
@@ -23,6 +25,8 @@ export interface DbClient {
   /** Ends the worker abruptly, as a crash would (tests use this for crash recovery). */
   terminate(): Promise<void>;
   onExit(listener: (code: number) => void): void;
+  /** Changes the worker made on its own (the retention job archiving chats). */
+  onNotice(listener: (notice: WorkerNotice) => void): void;
 }
 
 /**
@@ -42,7 +46,7 @@ export function startDbWorker(options: DbClientOptions): Promise<DbClient> {
     );
   }
   liveDataDirs.add(dataDir);
-  const init: WorkerInit = { open: options.open };
+  const init: WorkerInit = { open: options.open, retention: options.retention };
   let worker: Worker;
   try {
     worker = new Worker(options.workerPath, { workerData: init, execArgv: options.execArgv ?? [] });
@@ -52,6 +56,7 @@ export function startDbWorker(options: DbClientOptions): Promise<DbClient> {
   }
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   const exitListeners: ((code: number) => void)[] = [];
+  const noticeListeners: ((notice: WorkerNotice) => void)[] = [];
   let nextId = 1;
   let exited = false;
   let closing: Promise<void> | undefined;
@@ -65,6 +70,8 @@ export function startDbWorker(options: DbClientOptions): Promise<DbClient> {
       if (message.type === 'ready') {
         started = true;
         resolveStart(client(message.info));
+      } else if (message.type === 'notice') {
+        for (const listener of noticeListeners) listener(message.notice);
       } else if (message.type === 'fatal') {
         startError = ConfabError.fromData(message.error);
         void worker.terminate();
@@ -124,6 +131,9 @@ export function startDbWorker(options: DbClientOptions): Promise<DbClient> {
       },
       onExit(listener) {
         exitListeners.push(listener);
+      },
+      onNotice(listener) {
+        noticeListeners.push(listener);
       },
     };
   }

@@ -4,6 +4,8 @@ import type { OpenOptions } from './open';
 
 export interface WorkerInit {
   open: OpenOptions;
+  /** The retention job's timing; false turns it off (tests and the bench's own measurements). */
+  retention?: { firstDelayMs: number; intervalMs: number } | false;
 }
 
 export interface OpenedInfo {
@@ -22,5 +24,9 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready'; info: OpenedInfo }
   | { type: 'fatal'; error: ConfabErrorData }
+  /** Something changed without a call from main (the retention job archived chats). */
+  | { type: 'notice'; notice: WorkerNotice }
   | { type: 'result'; id: number; ok: true; value: unknown }
   | { type: 'result'; id: number; ok: false; error: ConfabErrorData };
+
+export type WorkerNotice = { kind: 'sessions.changed'; ids: string[] };

@@ -3,6 +3,7 @@
  * (Signal's MainSQL pattern); it never sees SQL. Inputs arrive already validated by the
  * contract or built by trusted main-process code.
  */
+import type { UsageSettings } from '@shared/types';
 import type { Db } from './database';
 import type { RepoContext } from './repositories/context';
 import * as sessions from './repositories/sessions';
@@ -14,6 +15,11 @@ import * as ui from './repositories/uiState';
 import * as providers from './repositories/providers';
 import * as settings from './repositories/settings';
 import * as generation from './repositories/generation';
+import * as analytics from './repositories/analytics';
+import * as prices from './repositories/prices';
+import * as usageSettings from './repositories/usageSettings';
+import { usageDashboard, type DashboardInput } from './repositories/dashboard';
+import { exportUsageCsv } from './repositories/usageExport';
 import { insertCorpus, type CorpusBatch } from './repositories/bulk';
 import { sql } from './sql';
 
@@ -55,6 +61,16 @@ export function createDbService(ctx: RepoContext) {
     'usage.monthly': (i: usage.UsageRange) => usage.usageMonthly(ctx, i),
     'usage.byModel': (i: usage.UsageRange) => usage.usageByModel(ctx, i),
     'usage.bySession': (i: usage.UsageRange & { limit: number }) => usage.usageBySession(ctx, i),
+
+    'usage.dashboard': (i: DashboardInput) => usageDashboard(ctx, i),
+    'usage.session': (i: { sessionId: string }) => analytics.sessionUsage(ctx, i.sessionId),
+    'usage.failedRuns': (i: { from: string; to: string; limit: number }) => analytics.failedRuns(ctx, i, i.limit),
+    'usage.exportCsv': (i: analytics.DayRange) => exportUsageCsv(ctx, i),
+    'prices.list': () => prices.listPrices(ctx),
+    'prices.set': (i: prices.SetPriceInput) => prices.setPrice(ctx, i),
+    'prices.delete': async (i: { model: string }) => ({ deleted: await prices.deletePrice(ctx, i.model) }),
+    'usage.getSettings': () => usageSettings.getUsageSettings(ctx),
+    'usage.setSettings': (i: Partial<UsageSettings>) => usageSettings.setUsageSettings(ctx, i),
 
     'ui.get': (i: { key: string }) => ui.getUiState(ctx, i.key),
     'ui.set': (i: { key: string; value: unknown }) => ui.setUiState(ctx, i.key, i.value),

@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { ConfabError, toErrorData } from '@shared/errors';
 import { openAppDatabase } from './open';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol';
+import { DAY_MS, runRetention, scheduleRetention } from './retention';
 import { createDbService, type DbService } from './service';
 
 const port = parentPort;
@@ -35,19 +36,47 @@ async function main() {
     send({ type: 'fatal', error: describe(err) });
     return;
   }
-  const service: DbService = createDbService({ db: opened.db, ownerId: opened.ownerId });
+  const ctx = { db: opened.db, ownerId: opened.ownerId };
+  const service: DbService = createDbService(ctx);
   const handlers = service as unknown as Record<string, (input: unknown) => Promise<unknown>>;
 
   // One call at a time: PGlite has a single connection and transactions must not interleave.
-  let queue: Promise<void> = Promise.resolve();
+  // The retention job's batches go through the same queue, between the app's calls.
+  let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
+  const enqueue = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = queue.then(fn);
+    queue = run.catch(() => {});
+    return run;
+  };
+  const retention =
+    init.retention === false
+      ? null
+      : scheduleRetention(
+          async () => {
+            let report;
+            try {
+              report = await runRetention(ctx, {
+                exclusive: (fn) => enqueue(() => (closed ? Promise.reject(new Error('database closed')) : fn())),
+              });
+            } catch (err) {
+              if (closed) return; // the app quit mid-cleanup; the next start carries on
+              throw err;
+            }
+            if (report.archivedSessionIds.length > 0) {
+              send({ type: 'notice', notice: { kind: 'sessions.changed', ids: report.archivedSessionIds } });
+            }
+          },
+          init.retention ?? { firstDelayMs: 5_000, intervalMs: DAY_MS },
+        );
   port!.on('message', (message: ToWorker) => {
-    queue = queue.then(async () => {
+    void enqueue(async () => {
       // Calls that arrive after close are not run on the closed database; the client fails them
       // with db_unavailable when this thread exits.
       if (closed) return;
       if (message.type === 'close') {
         closed = true;
+        retention?.stop();
         await opened.close();
         send({ type: 'result', id: message.id, ok: true, value: null });
         port!.close();

@@ -8,6 +8,7 @@ import { createSessionsSlice } from './sessions';
 import { createTabsSlice } from './tabs';
 import type { AppState, AppStore } from './types';
 import { createUiSlice } from './ui';
+import { createUsageSlice } from './usage';
 
 export interface AppStoreOptions {
   /** When streamed text reaches the store; tests pass a manual one. Default: once per animation frame. */
@@ -24,5 +25,6 @@ export function createAppStore(api: ConfabApi, options: AppStoreOptions = {}): A
     ...createMessageDeletionSlice(set, get, api),
     ...createProvidersSlice(set, get, api),
     ...createChat(set, get, api),
+    ...createUsageSlice(set, get, api),
   }));
 }

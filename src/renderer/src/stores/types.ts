@@ -7,6 +7,7 @@ import type { ProvidersSlice } from './providers';
 import type { SessionsSlice } from './sessions';
 import type { TabsSlice } from './tabs';
 import type { UiSlice } from './ui';
+import type { UsageSlice } from './usage';
 
 export type AppState = SessionsSlice &
   TabsSlice &
@@ -14,7 +15,8 @@ export type AppState = SessionsSlice &
   MessageDeletionSlice &
   UiSlice &
   ChatSlice &
-  ProvidersSlice;
+  ProvidersSlice &
+  UsageSlice;
 export type AppStore = StoreApi<AppState>;
 export type SetState = AppStore['setState'];
 export type GetState = AppStore['getState'];

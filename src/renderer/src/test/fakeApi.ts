@@ -27,6 +27,7 @@ import type {
   Session,
   SessionSummary,
 } from '@shared/types';
+import { FakeUsage } from './fakeUsage';
 
 type Handler<K extends MethodName> = (input: ParsedInput<K>) => MethodOutput<K>;
 type Handlers = { [K in MethodName]?: Handler<K> };
@@ -115,6 +116,8 @@ export class FakeConfab {
   /** What `providers.models` answers, by provider id; default: the provider's own list. */
   readonly serverModels = new Map<string, string[]>();
   detectedLocal: DetectedProvider[] = [];
+  /** usage.* and prices.* (see fakeUsage.ts). */
+  readonly usage = new FakeUsage();
   readonly calls: RecordedCall[] = [];
   readonly api: ConfabApi;
   private readonly listeners = new Set<(event: EventName, payload: unknown) => void>();
@@ -549,7 +552,7 @@ export class FakeConfab {
       if (failure) throw failure;
       const parsed = contract[method].input.safeParse(raw);
       if (!parsed.success) throw new ConfabError('invalid_input', `Bad input for ${method}: ${parsed.error.message}`);
-      const handler = this.handlers[method] as ((input: unknown) => unknown) | undefined;
+      const handler = (this.handlers[method] ?? (this.usage.handlers as Handlers)[method]) as ((input: unknown) => unknown) | undefined;
       if (!handler) throw new ConfabError('unknown_method', `The fake API does not implement ${method}.`);
       return { ok: true, value: structuredClone(handler(parsed.data)) };
     } catch (error) {

@@ -2,6 +2,8 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { DetectedProvider, ProviderConfig } from '@shared/types';
 import { useAppStore } from '../../stores/context';
 import { ProviderForm } from './ProviderForm';
+import { PricesSection } from './PricesSection';
+import { UsageSettingsSection } from './UsageSettingsSection';
 
 const FOCUSABLE =
   'button:not(:disabled), input:not(:disabled), select:not(:disabled), textarea:not(:disabled), [tabindex]:not([tabindex="-1"])';
@@ -73,6 +75,8 @@ function SettingsDialogBody() {
         <div className="modal__body">
           <ProvidersSection />
           <ChatSection />
+          <UsageSettingsSection />
+          <PricesSection />
         </div>
       </div>
     </div>

@@ -1,0 +1,19 @@
+/** The Electron host's save dialog for exports (the web host downloads in the page instead). */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { app, dialog, type BrowserWindow } from 'electron';
+import type { SaveTextFile } from '../core/handlers';
+
+export function electronSaveTextFile(parent: () => BrowserWindow | null): SaveTextFile {
+  return async (suggestedName, produce) => {
+    const options = {
+      defaultPath: join(app.getPath('downloads'), suggestedName),
+      filters: [{ name: 'CSV', extensions: ['csv'] }],
+    };
+    const win = parent();
+    const result = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
+    if (result.canceled || !result.filePath) return null;
+    await writeFile(result.filePath, await produce(), 'utf8');
+    return { path: result.filePath };
+  };
+}

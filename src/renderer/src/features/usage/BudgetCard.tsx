@@ -1,0 +1,50 @@
+import type { BudgetStatus } from '@shared/types';
+import { formatCost, formatPercent, formatTokens } from './format';
+
+/** This month against the budgets set in Settings; a warning from 80%, an alert at 100%. */
+export function BudgetCard({ budget }: { budget: BudgetStatus }) {
+  const hasBudget = budget.tokenBudget !== null || budget.costBudgetUsd !== null;
+  const tone = budget.level === 'exceeded' ? 'exceeded' : budget.level === 'warning' ? 'warning' : 'ok';
+  return (
+    <section className={`usage-card usage-budget usage-budget--${tone}`} aria-labelledby="usage-budget-title">
+      <h3 id="usage-budget-title">This month</h3>
+      <p className="usage-card__figure">{formatTokens(budget.tokensUsed)} tokens</p>
+      <p className="usage-card__sub">
+        Estimated {formatCost(budget.costUsedUsd)}
+        {budget.unpricedTokens > 0 && budget.costUsedUsd !== null && ` (+ ${formatTokens(budget.unpricedTokens)} tokens with no price)`}
+      </p>
+      {budget.tokenBudget !== null && (
+        <BudgetMeter label="Token budget" share={budget.tokenShare} detail={`of ${formatTokens(budget.tokenBudget)} tokens`} />
+      )}
+      {budget.costBudgetUsd !== null && (
+        <BudgetMeter label="Cost budget" share={budget.costShare} detail={`of ${formatCost(budget.costBudgetUsd)}`} />
+      )}
+      {budget.level === 'exceeded' && (
+        <p role="alert" className="usage-budget__message">
+          You have used all of this month&apos;s budget.
+        </p>
+      )}
+      {budget.level === 'warning' && (
+        <p role="status" className="usage-budget__message">
+          You have used over 80% of this month&apos;s budget.
+        </p>
+      )}
+      {budget.costBudgetUsd !== null && budget.unpricedTokens > 0 && (
+        <p className="muted">Models with no price are not counted against the cost budget.</p>
+      )}
+      {!hasBudget && <p className="muted">No monthly budget. Set one in Settings → Usage.</p>}
+    </section>
+  );
+}
+
+function BudgetMeter({ label, share, detail }: { label: string; share: number | null; detail: string }) {
+  const percent = Math.round((share ?? 0) * 100);
+  return (
+    <div className="usage-meter">
+      <span className="usage-meter__label">
+        {label}: {formatPercent(share)} {detail}
+      </span>
+      <meter min={0} max={100} low={80} high={99.99} optimum={0} value={Math.min(percent, 100)} aria-label={label} />
+    </div>
+  );
+}
