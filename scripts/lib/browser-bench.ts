@@ -26,6 +26,8 @@ export interface BrowserBenchResults {
   scrollSteps: number;
   /** Distinct messages that passed through the DOM while scrolling (shows older pages loaded). */
   messagesSeen: number;
+  /** Opening a chat whose reply is 1 MB: click to painted, and the longest main-thread task meanwhile. */
+  hugeMessage: { bytes: number; openMs: number; longestTaskMs: number };
   /** Cmd/Ctrl+K: from the last keypress of a query to its results painted. */
   palette: (Summary & { queries: number }) | null;
   paletteError?: string;
@@ -43,6 +45,8 @@ export interface BrowserBenchOptions {
   seed: number;
   nowMs: number;
 }
+
+const HUGE_BYTES = 1_000_000;
 
 /** In-page: resolves with performance.now() once `selector` matches and a frame has been drawn. */
 const PAINTED_HELPER = `
@@ -165,6 +169,40 @@ async function measureScrolling(page: Page, steps: number): Promise<{ maxRows: n
   })()`)) as { maxRows: number; seen: number };
 }
 
+/** About 1 MB of Markdown-looking text: paragraphs, list items and inline code, no single huge line. */
+function hugeReply(bytes: number): string {
+  const lines: string[] = [];
+  let size = 0;
+  for (let i = 0; size < bytes; i++) {
+    const line =
+      i % 10 === 0
+        ? `## Section ${i / 10}`
+        : i % 3 === 0
+          ? `- item ${i} with \`code_${i}\` and more words to make a realistic line of text`
+          : `Paragraph ${i}: the quick brown fox jumps over the lazy dog while the sync engine merges rows.`;
+    lines.push(line);
+    size += line.length + 1;
+  }
+  return lines.join('\n');
+}
+
+/** Click to painted for the chat holding the huge reply, watching for long tasks (a frozen window). */
+async function measureHugeMessage(page: Page, sessionId: string): Promise<{ openMs: number; longestTaskMs: number }> {
+  return (await page.evaluate(`(async () => {
+    const tasks = [];
+    const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) tasks.push(e.duration); });
+    observer.observe({ type: 'longtask' });
+    const link = document.querySelector('a[href="#chat/${sessionId}"]');
+    if (!link) throw new Error('the huge-message chat is not in the sidebar');
+    const t0 = performance.now();
+    link.click();
+    const t1 = await window.__confabPainted('[role="tabpanel"] [data-testid="message"][data-role="assistant"]');
+    await new Promise((r) => setTimeout(r, 1000));
+    observer.disconnect();
+    return { openMs: t1 - t0, longestTaskMs: tasks.length ? Math.max(...tasks) : 0 };
+  })()`)) as { openMs: number; longestTaskMs: number };
+}
+
 /** Words from the corpus vocabulary, typed one key at a time as a user would. */
 const PALETTE_QUERIES = ['postgres', 'migration', 'latency', 'kubernetes', 'react', 'sync', 'offline', 'budget'];
 
@@ -232,6 +270,11 @@ export async function browserBench(
     cpSync(options.dataDir, bigDir, { recursive: true });
     const db = await openAppDb(options.paths, bigDir);
     await db.call('sessions.setPinned', { id: options.bigSessionId, pinned: true });
+    const huge = hugeReply(HUGE_BYTES);
+    const hugeSession = await db.call('sessions.create', { title: 'A 1 MB reply' });
+    await db.call('messages.append', { sessionId: hugeSession.id, role: 'user', content: 'Write me a long document.' });
+    await db.call('messages.append', { sessionId: hugeSession.id, role: 'assistant', content: huge });
+    await db.call('sessions.setPinned', { id: hugeSession.id, pinned: true });
     await db.close();
     host = await startHost(bigDir, webEntry);
     try {
@@ -242,6 +285,11 @@ export async function browserBench(
       const open = await measureOpenBigSession(page, options.bigSessionId, options.runs);
       const scrollSteps = 40;
       const scrolling = await measureScrolling(page, scrollSteps);
+      await page.keyboard.press('Control+w');
+      await page.waitForSelector('[role="tabpanel"]', { state: 'detached' });
+      const hugeMessage = { bytes: huge.length, ...(await measureHugeMessage(page, hugeSession.id)) };
+      await page.keyboard.press('Control+w');
+      await page.waitForSelector('[role="tabpanel"]', { state: 'detached' });
       let palette: BrowserBenchResults['palette'] = null;
       let paletteError: string | undefined;
       try {
@@ -258,6 +306,7 @@ export async function browserBench(
         maxMessageRows: scrolling.maxRows,
         scrollSteps,
         messagesSeen: scrolling.seen,
+        hugeMessage,
         palette,
         paletteError,
       };
