@@ -11,11 +11,13 @@ import type {
   DetectedProvider,
   Message,
   MessageStatus,
+  MessageWindow,
   Page,
   ProviderConfig,
   ProviderPresetInfo,
   SearchResult,
   Session,
+  SessionSearchResult,
   SessionSummary,
   UsageBucket,
   UsageByModel,
@@ -242,6 +244,25 @@ export const contract = {
     z.object({ messageId: id, content: messageText }).strict(),
   ),
   'chat.active': method<{ sessionIds: string[] }>()(empty),
+
+  // Jump to a message, page toward the newest, find in the open chat (issue 4: palette and paging).
+  /**
+   * The page of the message's branch around it. If the message is not on the session's current
+   * branch, the newest leaf under it becomes the current leaf (as switching to it would).
+   */
+  'messages.locate': method<MessageWindow>()(z.object({ messageId: id, limit: limit(200, 50) }).strict()),
+  /**
+   * The messages below `after` on the session's current branch, oldest first (null: from the
+   * root). `nextCursor` is the `after` for the next page. 'conflict' when `after` is no longer on
+   * the current branch.
+   */
+  'messages.listNewer': method<Page<BranchMessage>>()(
+    z.object({ sessionId: id, after: id.nullable(), limit: limit(500, 50) }).strict(),
+  ),
+  /** Find in the open chat: matches on the session's current branch, in branch order. */
+  'search.inSession': method<SessionSearchResult>()(
+    z.object({ sessionId: id, q: z.string().max(1000), limit: limit(2000, 500) }).strict(),
+  ),
 } as const;
 
 export type Contract = typeof contract;

@@ -43,8 +43,11 @@ export function createDbService(ctx: RepoContext) {
     'messages.path': (i: { messageId: string }) => messages.pathToMessage(ctx, i.messageId),
     'messages.siblings': (i: { messageId: string }) => messages.siblingsOf(ctx, i.messageId),
     'messages.newestLeafUnder': (i: { messageId: string }) => messages.newestLeafUnder(ctx, i.messageId),
+    'messages.locate': (i: { messageId: string; limit: number }) => messages.locateMessage(ctx, i),
+    'messages.listNewer': (i: { sessionId: string; after: string | null; limit: number }) => messages.listNewer(ctx, i),
 
     'search.query': (i: search.SearchInput) => search.searchMessages(ctx, i),
+    'search.inSession': (i: search.SessionSearchInput) => search.searchInSession(ctx, i),
 
     'usage.recordRun': (i: usage.RecordRunInput) => usage.recordRun(ctx, i),
     'usage.totals': (i: usage.UsageRange) => usage.usageTotals(ctx, i),
