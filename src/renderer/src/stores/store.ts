@@ -3,6 +3,7 @@ import type { ConfabApi } from '@shared/client';
 import { createChatSlice, type FrameScheduler } from './chat';
 import { createMessagesSlice } from './messages';
 import { createProvidersSlice } from './providers';
+import { createSearchSlice } from './search';
 import { createSessionsSlice } from './sessions';
 import { createTabsSlice } from './tabs';
 import type { AppState, AppStore } from './types';
@@ -22,5 +23,6 @@ export function createAppStore(api: ConfabApi, options: AppStoreOptions = {}): A
     ...createMessagesSlice(set, get, api),
     ...createProvidersSlice(set, get, api),
     ...createChat(set, get, api),
+    ...createSearchSlice(set, get, api),
   }));
 }

@@ -3,11 +3,12 @@ import type { ConfabApi } from '@shared/client';
 import type { ChatSlice } from './chat';
 import type { MessagesSlice } from './messages';
 import type { ProvidersSlice } from './providers';
+import type { SearchSlice } from './search';
 import type { SessionsSlice } from './sessions';
 import type { TabsSlice } from './tabs';
 import type { UiSlice } from './ui';
 
-export type AppState = SessionsSlice & TabsSlice & MessagesSlice & UiSlice & ChatSlice & ProvidersSlice;
+export type AppState = SessionsSlice & TabsSlice & MessagesSlice & UiSlice & ChatSlice & ProvidersSlice & SearchSlice;
 export type AppStore = StoreApi<AppState>;
 export type SetState = AppStore['setState'];
 export type GetState = AppStore['getState'];

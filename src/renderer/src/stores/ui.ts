@@ -43,6 +43,8 @@ export interface UiSlice {
   togglePalette(): void;
   /** The chat whose find bar (Cmd+F) is open. */
   findOpenFor: string | null;
+  /** Counts Cmd+F presses, so one while the bar is open puts focus back in it. */
+  findRequest: number;
   openFind(sessionId: string): void;
   closeFind(): void;
   /** The usage dashboard was asked for. */
@@ -86,6 +88,7 @@ export const createUiSlice: SliceCreator<UiSlice> = (set, get, api) => {
     theme: 'system',
     paletteOpen: false,
     findOpenFor: null,
+    findRequest: 0,
     usageOpen: false,
 
     async loadTheme() {
@@ -120,7 +123,7 @@ export const createUiSlice: SliceCreator<UiSlice> = (set, get, api) => {
     },
 
     openFind(sessionId) {
-      set({ findOpenFor: sessionId });
+      set((s) => ({ findOpenFor: sessionId, findRequest: s.findRequest + 1 }));
     },
 
     closeFind() {
