@@ -20,7 +20,7 @@ beforeEach(() => {
   document.documentElement.removeAttribute('data-theme');
 });
 
-const ctrl = (key: string, target: EventTarget = window) => fireEvent.keyDown(target, { key, ctrlKey: true });
+const ctrl = (key: string, target: Element | Window = window) => fireEvent.keyDown(target, { key, ctrlKey: true });
 const palette = () => screen.queryByRole('dialog', { name: 'Command palette' });
 const input = () => within(palette()!).getByRole('combobox');
 const hits = () => screen.queryAllByTestId('palette-hit');
