@@ -226,6 +226,8 @@ export const createMessagesSlice: SliceCreator<MessagesSlice> = (set, get, api) 
 
     async jumpToMessage(sessionId, messageId) {
       if (!get().messages[sessionId]) set((s) => ({ messages: { ...s.messages, [sessionId]: EMPTY } }));
+      // A chat the sidebar has not listed (an archived one, found by search) needs its summary for the tab.
+      if (!get().sessionsById[sessionId]) void get().fetchSessions([sessionId]);
       get().openTab(sessionId);
       const seq = bumpSeq(sessionId);
       try {

@@ -157,6 +157,56 @@ describe('command palette', () => {
     expect(store.getState().tabs.open).toContain(target.sessionId);
   });
 
+  it('Enter picks the first row of results that replaced earlier ones, and arrows move', async () => {
+    const { store } = setup((fake) => {
+      const a = fake.addSession({ title: 'Alpha' });
+      fake.addMessage(a.id, 'user', 'gecko one');
+      const b = fake.addSession({ title: 'Beta' });
+      fake.addMessage(b.id, 'user', 'gecko two');
+      return {};
+    });
+    ctrl('k');
+    type('gecko');
+    await waitFor(() => expect(hits()).toHaveLength(2));
+    expect(hits()[0]!.getAttribute('aria-selected')).toBe('true');
+    fireEvent.keyDown(input(), { key: 'ArrowDown' });
+    expect(hits()[1]!.getAttribute('aria-selected')).toBe('true');
+    fireEvent.keyDown(input(), { key: 'ArrowDown' });
+    expect(hits()[0]!.getAttribute('aria-selected')).toBe('true');
+    // The selected row (the newest, Beta's) goes away with the next answer: the first shown row
+    // is selected instead, so Enter acts on what is on screen.
+    const keep = hits()[0]!.textContent!.includes('Beta') ? 'one' : 'two';
+    type(`gecko ${keep}`);
+    await waitFor(() => expect(hits()).toHaveLength(1));
+    expect(hits()[0]!.getAttribute('aria-selected')).toBe('true');
+    fireEvent.keyDown(input(), { key: 'Enter' });
+    await waitFor(() => expect(store.getState().tabs.active).not.toBeNull());
+    expect(store.getState().sessionsById[store.getState().tabs.active!]?.title).toBe(keep === 'one' ? 'Alpha' : 'Beta');
+  });
+
+  it('opens an archived chat found by search with its title, and shows the Trash for a trashed one', async () => {
+    const { store } = setup((fake) => {
+      const archived = fake.addSession({ title: 'Filed away', status: 'archived' });
+      fake.addMessage(archived.id, 'user', 'an axolotl in the archive');
+      const trashed = fake.addSession({ title: 'Thrown out', deletedAt: '2026-11-01T00:00:00.000Z' });
+      fake.addMessage(trashed.id, 'user', 'an axolotl in the trash');
+      return {};
+    });
+    ctrl('k');
+    type('in:archived axolotl');
+    await waitFor(() => expect(hits()).toHaveLength(1));
+    fireEvent.keyDown(input(), { key: 'Enter' });
+    expect(await screen.findByRole('tab', { name: 'Filed away' })).toBeTruthy();
+
+    ctrl('k');
+    type('in:trash axolotl');
+    await waitFor(() => expect(hits()).toHaveLength(1));
+    expect(hits()[0]!.textContent).toContain('Trash');
+    fireEvent.keyDown(input(), { key: 'Enter' });
+    await waitFor(() => expect(store.getState().sessionView).toBe('trash'));
+    expect(screen.queryByRole('tab', { name: 'Thrown out' })).toBeNull();
+  });
+
   it('runs commands: theme, pin, archive, settings, usage and new chat', async () => {
     let sessionId = '';
     const { fake, store } = setup((fake) => {

@@ -33,13 +33,22 @@ function PaletteDialog() {
   const { hits, searching } = usePaletteSearch(query);
   const commands = usePaletteCommands();
   const jumpToMessage = useAppStore((s) => s.jumpToMessage);
-  const openTab = useAppStore((s) => s.openTab);
+  const openHit = useOpenHit();
   const now = useMemo(() => new Date(), []);
   useReturnFocusOnClose();
 
   const shownCommands = query.filters.length > 0 ? [] : matchCommands(commands, query.text);
   const titleHits = hits.filter((h) => h.kind === 'session');
   const messageHits = hits.filter((h) => h.kind === 'message');
+  // The highlighted row, kept on the list: results arrive after the typing that asked for them,
+  // and Enter must act on a row that is shown (the first, unless the user moved).
+  const [selected, setSelected] = useState('');
+  const values = [
+    ...shownCommands.map((c) => `command:${c.id}`),
+    ...titleHits.map((h) => `session:${h.sessionId}`),
+    ...messageHits.map((h) => `message:${h.messageId}`),
+  ];
+  const current = values.includes(selected) ? selected : (values[0] ?? '');
 
   const choose = (action: () => void) => {
     close();
@@ -65,7 +74,7 @@ function PaletteDialog() {
         onMouseDown={(event) => event.stopPropagation()}
         onKeyDown={onKeyDown}
       >
-        <Command label="Search chats and commands" shouldFilter={false} loop>
+        <Command label="Search chats and commands" shouldFilter={false} loop value={current} onValueChange={setSelected}>
           <Command.Input
             autoFocus
             className="palette__input"
@@ -101,7 +110,7 @@ function PaletteDialog() {
                   <Command.Item
                     key={`session:${hit.sessionId}`}
                     value={`session:${hit.sessionId}`}
-                    onSelect={() => choose(() => openTab(hit.sessionId, { focusComposer: true }))}
+                    onSelect={() => choose(() => openHit(hit))}
                     className="palette__item palette__hit"
                     data-testid="palette-hit"
                   >
@@ -117,7 +126,7 @@ function PaletteDialog() {
                   <Command.Item
                     key={`message:${hit.messageId}`}
                     value={`message:${hit.messageId}`}
-                    onSelect={() => choose(() => void jumpToMessage(hit.sessionId, hit.messageId!))}
+                    onSelect={() => choose(() => (hit.sessionDeleted ? openHit(hit) : void jumpToMessage(hit.sessionId, hit.messageId!)))}
                     className="palette__item palette__hit"
                     data-testid="palette-hit"
                   >
@@ -132,6 +141,24 @@ function PaletteDialog() {
       </div>
     </div>
   );
+}
+
+/**
+ * A chat found by its title opens in a tab (its summary is read first if the sidebar has not
+ * listed it, e.g. an archived one). A chat in the Trash cannot be open in a tab, so the sidebar
+ * shows the Trash instead, where it can be restored.
+ */
+function useOpenHit(): (hit: SearchHit) => void {
+  const store = useAppStoreApi();
+  return (hit) => {
+    const state = store.getState();
+    if (hit.sessionDeleted) {
+      state.setSessionView('trash');
+      return;
+    }
+    if (!state.sessionsById[hit.sessionId]) void state.fetchSessions([hit.sessionId]);
+    state.openTab(hit.sessionId, { focusComposer: true });
+  };
 }
 
 function HitMeta({ hit, now }: { hit: SearchHit; now: Date }) {
