@@ -3,7 +3,14 @@
  * preload, a WebSocket in the web host's bridge). Results arrive as { ok, value | error } so that
  * errors cross the boundary as data and are rethrown here as ConfabError.
  */
-import { contract, type EventMap, type EventName, type MethodInput, type MethodName, type MethodOutput } from './contract';
+import {
+  contract,
+  type EventMap,
+  type EventName,
+  type MethodInput,
+  type MethodName,
+  type MethodOutput,
+} from './contract';
 import { ConfabError, type ConfabErrorData } from './errors';
 
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ConfabErrorData };

@@ -14,12 +14,14 @@ import type {
   MessageDeletion,
   MessageStatus,
   ModelPrice,
+  MessageWindow,
   Page,
   ProviderConfig,
   ProviderPresetInfo,
   SaveCsvResult,
   SearchResult,
   Session,
+  SessionSearchResult,
   SessionSummary,
   SessionUsage,
   UsageBucket,
@@ -68,15 +70,15 @@ const messageText = z
   .string()
   .max(5_000_000)
   .refine((v) => /\S/.test(v), 'must not be empty');
-const usageRange = z
-  .object({ from: isoDate.optional(), to: isoDate.optional(), timeZone })
-  .strict();
+const usageRange = z.object({ from: isoDate.optional(), to: isoDate.optional(), timeZone }).strict();
 /** Longest range the Usage view asks for: ten years of days. */
 export const MAX_USAGE_DAYS = 3660;
-const dayCount = (r: { fromDay: string; toDay: string }) => (Date.parse(r.toDay) - Date.parse(r.fromDay)) / 86_400_000 + 1;
+const dayCount = (r: { fromDay: string; toDay: string }) =>
+  (Date.parse(r.toDay) - Date.parse(r.fromDay)) / 86_400_000 + 1;
 /** Whole calendar days in the user's zone, both ends included: what the Usage view filters by. */
 const dayRangeFields = { fromDay: z.iso.date(), toDay: z.iso.date(), timeZone };
-const validDayRange = <T extends { fromDay: string; toDay: string }>(r: T) => dayCount(r) >= 1 && dayCount(r) <= MAX_USAGE_DAYS;
+const validDayRange = <T extends { fromDay: string; toDay: string }>(r: T) =>
+  dayCount(r) >= 1 && dayCount(r) <= MAX_USAGE_DAYS;
 const dayRangeMessage = { message: `must run forward and span at most ${MAX_USAGE_DAYS} days` };
 const dayRange = z.object(dayRangeFields).strict().refine(validDayRange, dayRangeMessage);
 const modelPriceName = z.string().trim().min(1).max(200);
@@ -177,9 +179,7 @@ export const contract = {
   'usage.daily': method<UsageBucket[]>()(usageRange),
   'usage.monthly': method<UsageBucket[]>()(usageRange),
   'usage.byModel': method<UsageByModel[]>()(usageRange),
-  'usage.bySession': method<UsageBySession[]>()(
-    usageRange.extend({ limit: limit(100, 10) }).strict(),
-  ),
+  'usage.bySession': method<UsageBySession[]>()(usageRange.extend({ limit: limit(100, 10) }).strict()),
 
   /** Everything the Usage view shows for a range of days, in one call. */
   'usage.dashboard': method<UsageDashboard>()(
@@ -191,7 +191,17 @@ export const contract = {
   'usage.session': method<SessionUsage>()(z.object({ sessionId: id }).strict()),
   /** Failed and interrupted runs of the last `hours`, newest first. */
   'usage.failedRuns': method<FailedRun[]>()(
-    z.object({ hours: z.number().int().min(1).max(24 * 90).default(24), limit: limit(500, 50) }).strict(),
+    z
+      .object({
+        hours: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 90)
+          .default(24),
+        limit: limit(500, 50),
+      })
+      .strict(),
   ),
   /** The range's usage as CSV text (one line per day and model), for the renderer to download. */
   'usage.exportCsv': method<{ filename: string; csv: string }>()(dayRange),
@@ -302,14 +312,32 @@ export const contract = {
     z.object({ messageId: id, content: messageText }).strict(),
   ),
   'chat.active': method<{ sessionIds: string[] }>()(empty),
+
+  // Jump to a message, page toward the newest, find in the open chat (issue 4: palette and paging).
+  /**
+   * The page of the message's branch around it. If the message is not on the session's current
+   * branch, the newest leaf under it becomes the current leaf (as switching to it would).
+   */
+  'messages.locate': method<MessageWindow>()(z.object({ messageId: id, limit: limit(200, 50) }).strict()),
+  /**
+   * The messages below `after` on the session's current branch, oldest first (null: from the
+   * root). `nextCursor` is the `after` for the next page. 'conflict' when `after` is no longer on
+   * the current branch.
+   */
+  'messages.listNewer': method<Page<BranchMessage>>()(
+    z.object({ sessionId: id, after: id.nullable(), limit: limit(500, 50) }).strict(),
+  ),
+  /** Find in the open chat: matches on the session's current branch, in branch order. */
+  'search.inSession': method<SessionSearchResult>()(
+    z.object({ sessionId: id, q: z.string().max(1000), limit: limit(2000, 500) }).strict(),
+  ),
 } as const;
 
 export type Contract = typeof contract;
 export type MethodName = keyof Contract;
 export type MethodInput<K extends MethodName> = z.input<Contract[K]['input']>;
 export type ParsedInput<K extends MethodName> = z.output<Contract[K]['input']>;
-export type MethodOutput<K extends MethodName> =
-  Contract[K] extends MethodSpec<z.ZodType, infer O> ? O : never;
+export type MethodOutput<K extends MethodName> = Contract[K] extends MethodSpec<z.ZodType, infer O> ? O : never;
 
 export const METHOD_NAMES = Object.keys(contract) as MethodName[];
 

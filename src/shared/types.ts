@@ -339,3 +339,35 @@ export interface UsageSettings {
 
 /** How the CSV export ended: saved through the system dialog, cancelled, or not offered by this host. */
 export type SaveCsvResult = { status: 'saved'; path: string } | { status: 'cancelled' } | { status: 'unavailable' };
+/** Jumping to a message (issue 4): the page of its branch around it, and cursors both ways. */
+export interface MessageWindow {
+  sessionId: string;
+  /** The message jumped to; it is in `items`. */
+  messageId: string;
+  /** The leaf of the branch shown: the session's current leaf afterwards. */
+  leafId: string;
+  /** True when the jump switched the session to another branch. */
+  branchChanged: boolean;
+  /** Oldest first. */
+  items: BranchMessage[];
+  /** `messages.listBranch` cursor for the page above items[0]; null at the root. */
+  olderCursor: string | null;
+  /** `messages.listNewer` `after` for the page below the last item; null when items reach the leaf. */
+  newerCursor: string | null;
+}
+
+/** A hit of Find in the open chat; hits come in branch order, oldest first. */
+export interface SessionSearchHit {
+  messageId: string;
+  role: MessageRole;
+  /** Snippet text with hits wrapped in SNIPPET_MARK_START / SNIPPET_MARK_END. */
+  snippet: string;
+  createdAt: string;
+}
+
+export interface SessionSearchResult {
+  hits: SessionSearchHit[];
+  /** More hits than `limit` exist on the branch; only the first `limit` are returned. */
+  truncated: boolean;
+  tookMs: number;
+}

@@ -13,5 +13,4 @@ export const TOKEN_COOKIE = 'confab_token';
 export type ClientFrame = { type: 'call'; id: number; method: string; input: unknown };
 
 export type ServerFrame =
-  | { type: 'result'; id: number; envelope: Envelope<unknown> }
-  | { type: 'event'; name: EventName; payload: unknown };
+  { type: 'result'; id: number; envelope: Envelope<unknown> } | { type: 'event'; name: EventName; payload: unknown };

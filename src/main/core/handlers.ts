@@ -113,5 +113,17 @@ export function createHandlers({ db, events, info, chat, saveTextFile }: Handler
     'ui.set': (i) => db.call('ui.set', i),
 
     ...chatHandlers,
+
+    'messages.locate': async (i) => {
+      const window = await db.call('messages.locate', i);
+      if (window.branchChanged) {
+        // Like sessions.setCurrentLeaf: other views of this chat follow the switch.
+        events.emit('messages.changed', { sessionId: window.sessionId, messageIds: [] });
+        events.emit('sessions.changed', { ids: [window.sessionId] });
+      }
+      return window;
+    },
+    'messages.listNewer': (i) => db.call('messages.listNewer', i),
+    'search.inSession': (i) => db.call('search.inSession', i),
   };
 }

@@ -52,8 +52,11 @@ export function createDbService(ctx: RepoContext) {
     'messages.newestLeafUnder': (i: { messageId: string }) => messages.newestLeafUnder(ctx, i.messageId),
     'messages.delete': (i: { messageId: string }) => messageDeletion.deleteMessageSubtree(ctx, i.messageId),
     'messages.restore': (i: { messageId: string }) => messageDeletion.restoreMessageSubtree(ctx, i.messageId),
+    'messages.locate': (i: { messageId: string; limit: number }) => messages.locateMessage(ctx, i),
+    'messages.listNewer': (i: { sessionId: string; after: string | null; limit: number }) => messages.listNewer(ctx, i),
 
     'search.query': (i: search.SearchInput) => search.searchMessages(ctx, i),
+    'search.inSession': (i: search.SessionSearchInput) => search.searchInSession(ctx, i),
 
     'usage.recordRun': (i: usage.RecordRunInput) => usage.recordRun(ctx, i),
     'usage.totals': (i: usage.UsageRange) => usage.usageTotals(ctx, i),
@@ -83,7 +86,8 @@ export function createDbService(ctx: RepoContext) {
     'providers.keyCiphertext': (i: { id: string }) => providers.getProviderKeyCiphertext(ctx, i.id),
 
     'settings.get': (i: { key: string }) => settings.getSetting(ctx, i.key),
-    'settings.merge': (i: { key: string; patch: Record<string, unknown> }) => settings.mergeSetting(ctx, i.key, i.patch),
+    'settings.merge': (i: { key: string; patch: Record<string, unknown> }) =>
+      settings.mergeSetting(ctx, i.key, i.patch),
 
     'generation.begin': (i: generation.BeginGenerationInput) => generation.beginGeneration(ctx, i),
     'generation.runForMessage': (i: { messageId: string }) => generation.runForMessage(ctx, i.messageId),

@@ -1,17 +1,20 @@
 import { useEffect } from 'react';
 import { ChatView } from './features/chat/ChatView';
 import { ErrorToasts } from './features/errors/ErrorToasts';
+import { CommandPalette } from './features/palette/CommandPalette';
 import { Sidebar } from './features/sessions/Sidebar';
 import { displayTitle } from './features/sessions/sessionTitle';
 import { StartView } from './features/sessions/StartView';
 import { TabStrip } from './features/tabs/TabStrip';
 import { SettingsDialog } from './features/settings/SettingsDialog';
+import { useDocumentTheme } from './features/theme/useDocumentTheme';
 import { useTabShortcuts } from './features/tabs/useTabShortcuts';
 import { useAppStore } from './stores/context';
 
 export function App() {
   useTabShortcuts();
   useDocumentTitle();
+  useDocumentTheme();
   return (
     <div className="app">
       <Sidebar />
@@ -20,6 +23,7 @@ export function App() {
         <Workspace />
       </main>
       <SettingsDialog />
+      <CommandPalette />
       <ErrorToasts />
     </div>
   );

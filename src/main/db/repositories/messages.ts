@@ -1,6 +1,6 @@
 import { ConfabError } from '@shared/errors';
 import { isUuid, uuidv7 } from '@shared/ids';
-import type { BranchMessage, Message, MessageRole, MessageStatus, Page } from '@shared/types';
+import type { BranchMessage, Message, MessageRole, MessageStatus, MessageWindow, Page } from '@shared/types';
 import { sql, type SqlFragment } from '../sql';
 import { decodeCursor, encodeCursor, rowToBranchMessage, rowToMessage, toDbText } from '../rows';
 import type { RepoContext } from './context';
@@ -204,4 +204,146 @@ export async function interruptStreamingMessages(ctx: RepoContext): Promise<numb
            error_message = coalesce(error_message, 'Confab closed while this reply was being written.')
      WHERE status IN ('pending', 'streaming') RETURNING id`);
   return rows.length;
+}
+
+/**
+ * The ids of the branch ending at `leafId` from depth `fromDepth` down to `fromDepth + take`,
+ * oldest first (fromDepth -1: from the root). The walk carries ids only and stops at
+ * `fromDepth`, so it costs one index lookup per message between the leaf and there (about
+ * 25 ms for 10,000 on PGlite); a tree without an ancestor table has no cheaper way down.
+ */
+async function branchIdsBelow(
+  ctx: RepoContext,
+  sessionId: string,
+  leafId: string,
+  fromDepth: number,
+  take: number,
+): Promise<{ id: string; depth: number }[]> {
+  const rows = await ctx.db.query<{ id: string; depth: unknown }>(sql`
+    WITH RECURSIVE up AS (
+      SELECT m.id, m.parent_id, m.depth FROM messages m WHERE m.id = ${leafId} AND m.session_id = ${sessionId}
+      UNION ALL
+      SELECT m.id, m.parent_id, m.depth FROM messages m JOIN up ON m.id = up.parent_id WHERE up.depth > ${fromDepth}
+    )
+    SELECT id, depth FROM up WHERE depth >= ${fromDepth} AND depth <= ${fromDepth + take} ORDER BY depth`);
+  return rows.map((r) => ({ id: String(r.id), depth: Number(r.depth) }));
+}
+
+/** Full rows with sibling positions for known ids, in branch order. */
+async function branchMessagesByIds(ctx: RepoContext, ids: string[]): Promise<BranchMessage[]> {
+  if (ids.length === 0) return [];
+  const rows = await ctx.db.query(sql`
+    SELECT b.*, ${SIBLING_COLUMNS} FROM messages b ${SIBLING_JOIN}
+     WHERE b.id = ANY(${ids}::uuid[]) ORDER BY b.depth`);
+  return rows.map(rowToBranchMessage);
+}
+
+/** The newest-child chain under `messageId`, step 1 onward, as far as `take` steps, plus its leaf. */
+async function newestChainUnder(
+  ctx: RepoContext,
+  messageId: string,
+  take: number,
+): Promise<{ chain: string[]; leafId: string }> {
+  const rows = await ctx.db.query<{ id: string; step: unknown }>(sql`
+    WITH RECURSIVE down AS (
+      SELECT m.id, 0 AS step FROM messages m WHERE m.id = ${messageId}
+      UNION ALL
+      SELECT c.id, down.step + 1 FROM down
+        CROSS JOIN LATERAL (SELECT m.id FROM messages m WHERE m.parent_id = down.id AND m.deleted_at IS NULL
+                             ORDER BY m.created_at DESC, m.id DESC LIMIT 1) c
+       WHERE down.step < 100000
+    )
+    SELECT id, step FROM down
+     WHERE (step >= 1 AND step <= ${take}) OR step = (SELECT max(step) FROM down)
+     ORDER BY step`);
+  const last = rows.at(-1);
+  return {
+    chain: rows.filter((r) => Number(r.step) >= 1 && Number(r.step) <= take).map((r) => String(r.id)),
+    leafId: last ? String(last.id) : messageId,
+  };
+}
+
+/**
+ * The page of `messageId`'s branch around it: up to `limit` messages, about half older and half
+ * newer. When the message is on the session's current branch that branch is kept; otherwise the
+ * newest leaf under the message becomes the current leaf, as switching to it in the branch
+ * switcher would, so what the chat shows afterwards is the branch the message is on.
+ */
+export async function locateMessage(
+  ctx: RepoContext,
+  input: { messageId: string; limit: number },
+): Promise<MessageWindow> {
+  const target = await getMessage(ctx, input.messageId);
+  if (target.deletedAt) throw new ConfabError('not_found', 'That message was deleted.', { id: target.id });
+  const sessionId = target.sessionId;
+  const olderCount = Math.max(1, Math.ceil(input.limit / 2));
+  const newerCount = Math.max(0, input.limit - olderCount);
+
+  const currentLeaf = await resolveLeaf(ctx, sessionId);
+  const onBranch = currentLeaf ? await branchIdsBelow(ctx, sessionId, currentLeaf, target.depth, newerCount) : [];
+  let leafId: string;
+  let newerIds: string[];
+  let branchChanged = false;
+  if (currentLeaf && onBranch[0]?.id === target.id) {
+    leafId = currentLeaf;
+    newerIds = onBranch.slice(1).map((r) => r.id);
+  } else {
+    const down = await newestChainUnder(ctx, target.id, newerCount);
+    leafId = down.leafId;
+    newerIds = down.chain;
+    await setCurrentLeafUnchecked(ctx, sessionId, leafId);
+    branchChanged = true;
+  }
+
+  const older = (await ctx.db.query(walkUp(target.id, sessionId, olderCount))).map(rowToBranchMessage);
+  const newer = await branchMessagesByIds(ctx, newerIds);
+  const items = [...older, ...newer];
+  const oldest = older[0];
+  const newest = items.at(-1);
+  return {
+    sessionId,
+    messageId: target.id,
+    leafId,
+    branchChanged,
+    items,
+    olderCursor: oldest?.parentId && older.length === olderCount ? encodeCursor([oldest.parentId]) : null,
+    newerCursor: newest && newest.id !== leafId ? newest.id : null,
+  };
+}
+
+async function setCurrentLeafUnchecked(ctx: RepoContext, sessionId: string, leafId: string): Promise<void> {
+  await ctx.db.query(sql`UPDATE chat_sessions SET current_leaf_id = ${leafId} WHERE id = ${sessionId}`);
+}
+
+/**
+ * The messages below `after` on the session's current branch, oldest first; `after` null starts
+ * at the root. Paging toward the newest after a jump, and re-reading a window that does not
+ * reach the leaf. 'conflict' when `after` is no longer on the current branch (another window
+ * switched branches), so the caller can fall back to the newest page.
+ */
+export async function listNewer(
+  ctx: RepoContext,
+  input: { sessionId: string; after: string | null; limit: number },
+): Promise<Page<BranchMessage>> {
+  const leaf = await resolveLeaf(ctx, input.sessionId);
+  if (!leaf) {
+    if (input.after === null) return { items: [], nextCursor: null };
+    throw new ConfabError('conflict', 'That message is no longer on the branch this chat shows.');
+  }
+  let fromDepth = -1;
+  if (input.after !== null) {
+    const after = await ctx.db.query<{ depth: unknown }>(
+      sql`SELECT depth FROM messages WHERE id = ${input.after} AND session_id = ${input.sessionId}`,
+    );
+    if (!after[0]) throw new ConfabError('conflict', 'That message is no longer on the branch this chat shows.');
+    fromDepth = Number(after[0].depth);
+  }
+  const chain = await branchIdsBelow(ctx, input.sessionId, leaf, fromDepth, input.limit);
+  const below = fromDepth >= 0 ? chain.slice(1) : chain;
+  if (fromDepth >= 0 && chain[0]?.id !== input.after) {
+    throw new ConfabError('conflict', 'That message is no longer on the branch this chat shows.');
+  }
+  const items = await branchMessagesByIds(ctx, below.map((r) => r.id));
+  const newest = items.at(-1);
+  return { items, nextCursor: newest && newest.id !== leaf ? newest.id : null };
 }

@@ -16,7 +16,7 @@
  * User text never reaches SQL as syntax: words are reduced to letters and digits before they go
  * into a tsquery, and the LIKE pattern is escaped; both travel as parameters.
  */
-import type { MessageRole, SearchHit, SearchResult } from '@shared/types';
+import type { MessageRole, SearchHit, SearchResult, SessionSearchHit, SessionSearchResult } from '@shared/types';
 import { SNIPPET_MARK_END, SNIPPET_MARK_START } from '@shared/types';
 import { sql, sqlEmpty, type SqlFragment } from '../sql';
 import { toIso, toNumber } from '../rows';
@@ -112,11 +112,13 @@ export function markNeedles(text: string, needles: string[]): string {
 
 const stripMarks = (text: string) => text.replace(/[\u0002\u0003]/g, '');
 
-/** Marks the needle in a substring snippet, or failing that the query's words. */
-function markAround(text: string, parsed: ParsedQuery): string {
+/** Marks the needle in a substring snippet, or failing that the query's words (and `extra`, e.g. stems). */
+function markAround(text: string, parsed: ParsedQuery, extra: string[] = []): string {
   const byNeedle = markNeedles(text, [parsed.needle.trim()]);
   if (byNeedle.includes(SNIPPET_MARK_START)) return byNeedle;
-  return markNeedles(text, parsed.words.filter((w) => [...w].length >= 3));
+  const byWords = markNeedles(text, parsed.words.filter((w) => [...w].length >= 3));
+  if (byWords.includes(SNIPPET_MARK_START) || extra.length === 0) return byWords;
+  return markNeedles(text, extra);
 }
 
 export async function searchMessages(ctx: RepoContext, input: SearchInput): Promise<SearchResult> {
@@ -239,4 +241,71 @@ async function searchTitles(ctx: RepoContext, parsed: ParsedQuery, view: SearchI
       rank: 1,
     };
   });
+}
+
+export interface SessionSearchInput {
+  sessionId: string;
+  q: string;
+  limit: number;
+}
+
+/**
+ * Find in the open chat (Cmd+F): the same matchers as searchMessages (stemmed words, prefix while
+ * typing, substrings of 3+ characters), but only over the session's current branch and in branch
+ * order, so "next" and "previous" walk the chat. Nothing is ranked: the branch is at most one
+ * chat long, so every hit is listed (up to `limit`). Snippets are cut around the first hit in SQL,
+ * so long messages never travel whole.
+ */
+export async function searchInSession(ctx: RepoContext, input: SessionSearchInput): Promise<SessionSearchResult> {
+  const started = performance.now();
+  const parsed = parseSearchQuery(input.q);
+  if (!parsed) return { hits: [], truncated: false, tookMs: 0 };
+  const leafRows = await ctx.db.query<{ leaf: string | null }>(sql`
+    SELECT coalesce(s.current_leaf_id,
+                    (SELECT m.id FROM messages m WHERE m.session_id = s.id
+                      ORDER BY m.created_at DESC, m.id DESC LIMIT 1)) AS leaf
+      FROM chat_sessions s WHERE s.id = ${input.sessionId}`);
+  const leaf = leafRows[0]?.leaf;
+  if (!leaf) return { hits: [], truncated: false, tookMs: performance.now() - started };
+
+  const tsMatch = parsed.tsquery ? sql`m.search_tsv @@ to_tsquery('english', ${parsed.tsquery})` : sql`false`;
+  const likeMatch = parsed.likePattern ? sql`m.content ILIKE ${parsed.likePattern}` : sql`false`;
+  const locateTerms = parsed.words.filter((w) => [...w].length >= 3);
+  const rows = await ctx.db.query(sql`
+    WITH RECURSIVE branch AS (
+      SELECT m.id, m.parent_id FROM messages m WHERE m.id = ${leaf} AND m.session_id = ${input.sessionId}
+      UNION ALL
+      SELECT m.id, m.parent_id FROM messages m JOIN branch b ON m.id = b.parent_id
+    ),
+    terms AS (
+      SELECT array(SELECT DISTINCT t FROM unnest(${locateTerms}::text[] || tsvector_to_array(to_tsvector('english', ${parsed.words.join(' ')}))) t
+                    WHERE char_length(t) >= 3) AS terms
+    ),
+    hits AS (
+      SELECT m.id, m.role, m.depth, m.created_at, m.content FROM messages m JOIN branch b ON b.id = m.id
+       WHERE m.deleted_at IS NULL AND (${tsMatch} OR ${likeMatch})
+       ORDER BY m.depth
+       LIMIT ${input.limit + 1}
+    )
+    SELECT h.id, h.role, h.created_at, (SELECT terms FROM terms) AS terms,
+           substr(h.content, greatest(1, l.pos - ${SNIPPET_RADIUS}), ${SNIPPET_RADIUS * 2 + parsed.needle.length}) AS around
+      FROM hits h
+      CROSS JOIN LATERAL (SELECT lower(h.content) AS lc) lo
+      CROSS JOIN LATERAL (
+        SELECT coalesce(nullif(strpos(lo.lc, lower(${parsed.needle})), 0),
+                        (SELECT min(p) FROM (SELECT strpos(lo.lc, term) AS p FROM unnest((SELECT terms FROM terms)) term) x
+                          WHERE p > 0),
+                        1) AS pos) l
+     ORDER BY h.depth`);
+  const truncated = rows.length > input.limit;
+  const hits: SessionSearchHit[] = rows.slice(0, input.limit).map((row) => {
+    const terms = Array.isArray(row.terms) ? row.terms.map(String) : [];
+    return {
+      messageId: String(row.id),
+      role: row.role as MessageRole,
+      snippet: markAround(stripMarks(String(row.around ?? '')), parsed, terms).replace(/\s+/g, ' ').trim(),
+      createdAt: toIso(row.created_at),
+    };
+  });
+  return { hits, truncated, tookMs: performance.now() - started };
 }

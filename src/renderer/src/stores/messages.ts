@@ -1,8 +1,17 @@
 import type { BranchMessage, Page } from '@shared/types';
 import { coalesceByKey } from './coalesce';
 import type { SliceCreator } from './types';
+import { errorCodeOf } from './ui';
 
 export const MESSAGE_PAGE_SIZE = 50;
+/** The most a single listNewer call may return (the contract's cap). */
+const MAX_REFRESH = 500;
+
+/** A request to bring a message into view and mark it; `seq` makes a repeated jump a new request. */
+export interface MessageFocus {
+  messageId: string;
+  seq: number;
+}
 
 export interface SessionMessages {
   /** The shown branch, oldest first. */
@@ -11,6 +20,14 @@ export interface SessionMessages {
   nextCursor: string | null;
   status: 'loading' | 'ready' | 'error';
   loadingOlder: boolean;
+  /**
+   * After a jump the shown part may stop short of the leaf: the `after` for the next newer page,
+   * or null when the newest message is loaded.
+   */
+  newerCursor: string | null;
+  loadingNewer: boolean;
+  /** The message the list should scroll to and mark (a jump or a find hit). */
+  focus: MessageFocus | null;
   /** Changed on the server while its tab was in the background; reload when shown. */
   stale: boolean;
 }
@@ -22,6 +39,15 @@ export interface MessagesSlice {
   ensureMessages(sessionId: string): Promise<void>;
   reloadMessages(sessionId: string): Promise<void>;
   loadOlderMessages(sessionId: string): Promise<void>;
+  /** After a jump: the next page toward the newest message. */
+  loadNewerMessages(sessionId: string): Promise<void>;
+  /** Leaves a jumped-to part of a long chat for its newest messages. */
+  showNewestMessages(sessionId: string): Promise<void>;
+  /**
+   * Opens (or shows) the chat's tab, loads the page around the message (switching to the
+   * message's branch if needed), and asks the list to scroll to it and mark it.
+   */
+  jumpToMessage(sessionId: string, messageId: string): Promise<boolean>;
   forgetMessages(sessionId: string): void;
   handleMessagesChanged(sessionId: string): void;
   setDraft(sessionId: string, text: string): void;
@@ -29,7 +55,16 @@ export interface MessagesSlice {
   sendMessage(sessionId: string): Promise<boolean>;
 }
 
-const EMPTY: SessionMessages = { items: [], nextCursor: null, status: 'loading', loadingOlder: false, stale: false };
+const EMPTY: SessionMessages = {
+  items: [],
+  nextCursor: null,
+  status: 'loading',
+  loadingOlder: false,
+  newerCursor: null,
+  loadingNewer: false,
+  focus: null,
+  stale: false,
+};
 
 /**
  * Folds a fresh newest page into what is shown. A branch is a path in a tree, so if the page's
@@ -57,13 +92,62 @@ export const createMessagesSlice: SliceCreator<MessagesSlice> = (set, get, api) 
     });
   }
 
+  /**
+   * Bumped whenever the shown part is replaced wholesale (a jump, leaving for the newest page), so
+   * a reload that was already under way cannot put the old part back.
+   */
+  const windowSeq = new Map<string, number>();
+  const seqOf = (sessionId: string) => windowSeq.get(sessionId) ?? 0;
+  const bumpSeq = (sessionId: string) => {
+    const next = seqOf(sessionId) + 1;
+    windowSeq.set(sessionId, next);
+    return next;
+  };
+  let focusSeq = 0;
+
+  /**
+   * A part that stops short of the leaf is re-read in place (from its top down, as far as it
+   * reached), so a reply finishing or a branch switch elsewhere does not yank the reader away from
+   * where they jumped to. Returns false when that part is no longer on the shown branch.
+   */
+  async function refreshInPlace(sessionId: string, current: SessionMessages, seq: number): Promise<boolean> {
+    const from = Math.max(0, current.items.length - MAX_REFRESH);
+    const top = current.items[from];
+    if (!top) return false;
+    try {
+      const page = await api.messages.listNewer({
+        sessionId,
+        after: top.parentId,
+        limit: Math.min(MAX_REFRESH, current.items.length - from),
+      });
+      if (seq !== seqOf(sessionId)) return true;
+      update(sessionId, (m) => ({
+        items: [...m.items.slice(0, from), ...page.items],
+        newerCursor: page.nextCursor,
+        status: 'ready',
+      }));
+      return true;
+    } catch (error) {
+      if (errorCodeOf(error) === 'conflict') return false;
+      throw error;
+    }
+  }
+
   const reload = coalesceByKey(async (sessionId) => {
     // Only sessions someone is showing are loaded; ensureMessages is what starts showing one.
-    if (!get().messages[sessionId]) return;
+    const current = get().messages[sessionId];
+    if (!current) return;
     update(sessionId, () => ({ stale: false }));
+    const seq = seqOf(sessionId);
     try {
+      if (current.newerCursor !== null && (await refreshInPlace(sessionId, current, seq))) return;
       const page = await api.messages.listBranch({ sessionId, limit: MESSAGE_PAGE_SIZE });
-      update(sessionId, (m) => ({ ...mergeNewestPage(m, page), status: 'ready' }));
+      if (seq !== seqOf(sessionId)) return;
+      update(sessionId, (m) => {
+        // The branch moved away from a jumped-to part: start over at the newest page.
+        const base = m.newerCursor !== null ? { items: [], nextCursor: null } : m;
+        return { ...mergeNewestPage(base, page), newerCursor: null, loadingNewer: false, status: 'ready' };
+      });
     } catch (error) {
       update(sessionId, (m) => ({ status: m.status === 'ready' ? 'ready' : 'error' }));
       get().reportError(error);
@@ -105,6 +189,70 @@ export const createMessagesSlice: SliceCreator<MessagesSlice> = (set, get, api) 
       }
     },
 
+    async loadNewerMessages(sessionId) {
+      const current = get().messages[sessionId];
+      const after = current?.newerCursor;
+      if (!after || current.loadingNewer) return;
+      const seq = seqOf(sessionId);
+      update(sessionId, () => ({ loadingNewer: true }));
+      try {
+        const page = await api.messages.listNewer({ sessionId, after, limit: MESSAGE_PAGE_SIZE });
+        update(sessionId, (m) => {
+          if (m.newerCursor !== after || seq !== seqOf(sessionId)) return { loadingNewer: false };
+          const shown = new Set(m.items.map((i) => i.id));
+          return {
+            items: [...m.items, ...page.items.filter((i) => !shown.has(i.id))],
+            newerCursor: page.nextCursor,
+            loadingNewer: false,
+          };
+        });
+      } catch (error) {
+        update(sessionId, () => ({ loadingNewer: false }));
+        // Another view switched branches: what is below is no longer this part's continuation.
+        if (errorCodeOf(error) === 'conflict') await get().showNewestMessages(sessionId);
+        else get().reportError(error);
+      }
+    },
+
+    async showNewestMessages(sessionId) {
+      const current = get().messages[sessionId];
+      if (!current) return;
+      if (current.newerCursor !== null) {
+        bumpSeq(sessionId);
+        update(sessionId, () => ({ items: [], nextCursor: null, newerCursor: null, loadingNewer: false, focus: null }));
+      }
+      await reload(sessionId);
+    },
+
+    async jumpToMessage(sessionId, messageId) {
+      if (!get().messages[sessionId]) set((s) => ({ messages: { ...s.messages, [sessionId]: EMPTY } }));
+      // A chat the sidebar has not listed (an archived one, found by search) needs its summary for the tab.
+      if (!get().sessionsById[sessionId]) void get().fetchSessions([sessionId]);
+      get().openTab(sessionId);
+      const seq = bumpSeq(sessionId);
+      try {
+        const window = await api.messages.locate({ messageId, limit: MESSAGE_PAGE_SIZE });
+        if (seq !== seqOf(sessionId)) return false;
+        // A reload that started meanwhile (the jump's own messages.changed) read the old part.
+        bumpSeq(sessionId);
+        update(sessionId, () => ({
+          items: window.items,
+          nextCursor: window.olderCursor,
+          newerCursor: window.newerCursor,
+          loadingOlder: false,
+          loadingNewer: false,
+          status: 'ready',
+          stale: false,
+          focus: { messageId: window.messageId, seq: ++focusSeq },
+        }));
+        return true;
+      } catch (error) {
+        update(sessionId, (m) => ({ status: m.items.length > 0 ? 'ready' : 'error' }));
+        get().reportError(error);
+        return false;
+      }
+    },
+
     forgetMessages(sessionId) {
       set((s) => {
         if (!(sessionId in s.messages)) return {};
@@ -142,8 +290,9 @@ export const createMessagesSlice: SliceCreator<MessagesSlice> = (set, get, api) 
         get().reportError(error);
         return false;
       }
-      // Do not wait for messages.changed: the event is a hint, this reload is the guarantee.
-      await reload(sessionId);
+      // Do not wait for messages.changed: the event is a hint, this reload is the guarantee. A
+      // reader deep in a jumped-to part is taken to the bottom, where their message is.
+      await get().showNewestMessages(sessionId);
       return true;
     },
   };

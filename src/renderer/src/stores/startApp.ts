@@ -16,5 +16,6 @@ export function startApp(api: ConfabApi, options: AppStoreOptions = {}): Running
   void store.getState().restoreTabs();
   void store.getState().loadProviders();
   void store.getState().loadActiveChats();
+  void store.getState().loadTheme();
   return { store, stop };
 }

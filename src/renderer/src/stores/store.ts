@@ -4,6 +4,7 @@ import { createChatSlice, type FrameScheduler } from './chat';
 import { createMessageDeletionSlice } from './messageDeletion';
 import { createMessagesSlice } from './messages';
 import { createProvidersSlice } from './providers';
+import { createSearchSlice } from './search';
 import { createSessionsSlice } from './sessions';
 import { createTabsSlice } from './tabs';
 import type { AppState, AppStore } from './types';
@@ -26,5 +27,6 @@ export function createAppStore(api: ConfabApi, options: AppStoreOptions = {}): A
     ...createProvidersSlice(set, get, api),
     ...createChat(set, get, api),
     ...createUsageSlice(set, get, api),
+    ...createSearchSlice(set, get, api),
   }));
 }

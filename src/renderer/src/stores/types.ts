@@ -4,6 +4,7 @@ import type { ChatSlice } from './chat';
 import type { MessageDeletionSlice } from './messageDeletion';
 import type { MessagesSlice } from './messages';
 import type { ProvidersSlice } from './providers';
+import type { SearchSlice } from './search';
 import type { SessionsSlice } from './sessions';
 import type { TabsSlice } from './tabs';
 import type { UiSlice } from './ui';
@@ -16,7 +17,8 @@ export type AppState = SessionsSlice &
   UiSlice &
   ChatSlice &
   ProvidersSlice &
-  UsageSlice;
+  UsageSlice &
+  SearchSlice;
 export type AppStore = StoreApi<AppState>;
 export type SetState = AppStore['setState'];
 export type GetState = AppStore['getState'];

@@ -1,6 +1,19 @@
 import { ConfabError, isConfabErrorData, type ErrorCode } from '@shared/errors';
 import type { SliceCreator } from './types';
 
+export type ThemeChoice = 'system' | 'light' | 'dark';
+export const THEME_UI_KEY = 'theme';
+
+export function parseTheme(value: unknown): ThemeChoice {
+  return value === 'light' || value === 'dark' ? value : 'system';
+}
+
+/** Toggling from "system" goes to the opposite of what the OS shows now. */
+export function nextTheme(current: ThemeChoice, systemPrefersDark: boolean): ThemeChoice {
+  const showingDark = current === 'dark' || (current === 'system' && systemPrefersDark);
+  return showingDark ? 'light' : 'dark';
+}
+
 export interface ErrorNotice {
   id: number;
   message: string;
@@ -18,6 +31,25 @@ export interface UiSlice {
   settingsOpen: boolean;
   openSettings(): void;
   closeSettings(): void;
+  /** The colour theme: the OS's, or a fixed one chosen by the user (kept in ui_state). */
+  theme: ThemeChoice;
+  loadTheme(): Promise<void>;
+  setTheme(theme: ThemeChoice): void;
+  toggleTheme(): void;
+  /** The Cmd+K command palette is open. */
+  paletteOpen: boolean;
+  openPalette(): void;
+  closePalette(): void;
+  togglePalette(): void;
+  /** The chat whose find bar (Cmd+F) is open. */
+  findOpenFor: string | null;
+  /** Counts Cmd+F presses, so one while the bar is open puts focus back in it. */
+  findRequest: number;
+  openFind(sessionId: string): void;
+  closeFind(): void;
+  /** The usage dashboard was asked for. */
+  usageOpen: boolean;
+  openUsage(): void;
   reportError(error: unknown): void;
   dismissError(id: number): void;
   requestComposerFocus(sessionId: string): void;
@@ -41,12 +73,66 @@ export function userMessageFor(error: unknown): string {
   return FALLBACK_MESSAGE;
 }
 
-export const createUiSlice: SliceCreator<UiSlice> = (set) => {
+function systemPrefersDark(): boolean {
+  return typeof matchMedia === 'function' && matchMedia('(prefers-color-scheme: dark)').matches;
+}
+
+export const createUiSlice: SliceCreator<UiSlice> = (set, get, api) => {
   let nextErrorId = 1;
+  /** Set once the user picks a theme, so a slow startup read cannot undo their choice. */
+  let themeChosen = false;
   return {
     errors: [],
     composerFocusFor: null,
     settingsOpen: false,
+    theme: 'system',
+    paletteOpen: false,
+    findOpenFor: null,
+    findRequest: 0,
+    usageOpen: false,
+
+    async loadTheme() {
+      try {
+        const theme = parseTheme(await api.ui.get({ key: THEME_UI_KEY }));
+        if (!themeChosen) set({ theme });
+      } catch (error) {
+        get().reportError(error);
+      }
+    },
+
+    setTheme(theme) {
+      themeChosen = true;
+      set({ theme });
+      api.ui.set({ key: THEME_UI_KEY, value: theme }).catch((error: unknown) => get().reportError(error));
+    },
+
+    toggleTheme() {
+      get().setTheme(nextTheme(get().theme, systemPrefersDark()));
+    },
+
+    openPalette() {
+      set({ paletteOpen: true });
+    },
+
+    closePalette() {
+      set({ paletteOpen: false });
+    },
+
+    togglePalette() {
+      set((s) => ({ paletteOpen: !s.paletteOpen }));
+    },
+
+    openFind(sessionId) {
+      set((s) => ({ findOpenFor: sessionId, findRequest: s.findRequest + 1 }));
+    },
+
+    closeFind() {
+      set({ findOpenFor: null });
+    },
+
+    openUsage() {
+      set({ usageOpen: true });
+    },
 
     openSettings() {
       set({ settingsOpen: true });

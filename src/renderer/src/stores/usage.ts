@@ -103,14 +103,20 @@ export const createUsageSlice: SliceCreator<UsageSlice> = (set, get, api) => {
 
     async loadSessionUsage(sessionId) {
       set((s) => ({
-        sessionUsage: { ...s.sessionUsage, [sessionId]: { data: s.sessionUsage[sessionId]?.data ?? null, status: 'loading' } },
+        sessionUsage: {
+          ...s.sessionUsage,
+          [sessionId]: { data: s.sessionUsage[sessionId]?.data ?? null, status: 'loading' },
+        },
       }));
       try {
         const data = await api.usage.session({ sessionId });
         set((s) => ({ sessionUsage: { ...s.sessionUsage, [sessionId]: { status: 'ready', data } } }));
       } catch (error) {
         set((s) => ({
-          sessionUsage: { ...s.sessionUsage, [sessionId]: { data: s.sessionUsage[sessionId]?.data ?? null, status: 'error' } },
+          sessionUsage: {
+            ...s.sessionUsage,
+            [sessionId]: { data: s.sessionUsage[sessionId]?.data ?? null, status: 'error' },
+          },
         }));
         get().reportError(error);
       }

@@ -24,10 +24,12 @@ import type {
   MessageStatus,
   ProviderConfig,
   ProviderPresetInfo,
+  SearchHit,
   Session,
   SessionSummary,
 } from '@shared/types';
 import { FakeUsage } from './fakeUsage';
+import { SNIPPET_MARK_END, SNIPPET_MARK_START } from '@shared/types';
 
 type Handler<K extends MethodName> = (input: ParsedInput<K>) => MethodOutput<K>;
 type Handlers = { [K in MethodName]?: Handler<K> };
@@ -102,6 +104,16 @@ export const FAKE_PRESETS: ProviderPresetInfo[] = [
     isLocal: false,
   },
 ];
+
+const includesText = (text: string, needle: string) => text.toLowerCase().includes(needle.toLowerCase());
+
+/** Main's snippet format: the text around the first hit, every hit wrapped in the mark characters. */
+function fakeSnippet(text: string, needle: string): string {
+  const at = Math.max(0, text.toLowerCase().indexOf(needle.toLowerCase()));
+  const around = text.slice(Math.max(0, at - 40), at + needle.length + 40);
+  const escaped = needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return around.replace(new RegExp(escaped, 'gi'), (hit) => SNIPPET_MARK_START + hit + SNIPPET_MARK_END);
+}
 
 export class FakeConfab {
   readonly sessions = new Map<string, Session>();
@@ -277,10 +289,36 @@ export class FakeConfab {
       const m = this.messages.get(id);
       if (m) this.messages.set(id, { ...m, deletedAt });
     }
-    const currentLeafId = deletedAt ? root.parentId : ids.at(-1) ?? null;
+    const currentLeafId = deletedAt ? root.parentId : (ids.at(-1) ?? null);
     this.patchSession(root.sessionId, { currentLeafId });
     this.emitSoon('messages.changed', { sessionId: root.sessionId, messageIds: ids });
     return { sessionId: root.sessionId, deletedIds: ids, currentLeafId };
+  }
+
+  /** The branch from the root to `leafId`, with sibling positions, oldest first. */
+  branchTo(leafId: string | null): BranchMessage[] {
+    const path: BranchMessage[] = [];
+    let id = leafId;
+    while (id) {
+      const m = this.messages.get(id);
+      if (!m) break;
+      const siblings = this.siblingsOf(m.id);
+      path.unshift({ ...m, siblingCount: siblings.length, siblingIndex: siblings.findIndex((s) => s.id === m.id) });
+      id = m.parentId;
+    }
+    return path;
+  }
+
+  /** Like main's newestLeafUnder: follow the newest live child down. */
+  newestLeafUnder(messageId: string): string {
+    let leaf = messageId;
+    for (;;) {
+      const children = [...this.messages.values()]
+        .filter((m) => m.parentId === leaf && !m.deletedAt)
+        .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+      if (!children[0]) return leaf;
+      leaf = children[0].id;
+    }
   }
 
   /** Ends a reply as main's runner would: final content and status, then chat.done and messages.changed. */
@@ -391,18 +429,106 @@ export class FakeConfab {
     'messages.listBranch': ({ sessionId, cursor, limit }) => {
       const session = this.sessions.get(sessionId);
       if (!session) throw new ConfabError('not_found', 'That chat no longer exists.');
-      const path: BranchMessage[] = [];
-      let id = cursor ?? session.currentLeafId;
-      while (id) {
-        const m = this.messages.get(id);
-        if (!m) break;
-        const siblings = this.siblingsOf(m.id);
-        path.unshift({ ...m, siblingCount: siblings.length, siblingIndex: siblings.findIndex((s) => s.id === m.id) });
-        id = m.parentId;
-      }
-      const items = path.slice(-limit);
+      const items = this.branchTo(cursor ?? session.currentLeafId).slice(-limit);
       const oldest = items[0];
       return { items, nextCursor: oldest?.parentId && items.length === limit ? oldest.parentId : null };
+    },
+    'messages.locate': ({ messageId, limit }) => {
+      const target = this.messages.get(messageId);
+      if (!target || target.deletedAt) throw new ConfabError('not_found', 'That message no longer exists.');
+      const session = this.sessions.get(target.sessionId)!;
+      let leafId = session.currentLeafId;
+      let branchChanged = false;
+      if (!this.branchTo(leafId).some((m) => m.id === messageId)) {
+        leafId = this.newestLeafUnder(messageId);
+        branchChanged = true;
+        this.sessions.set(session.id, { ...session, currentLeafId: leafId });
+        this.emitSoon('messages.changed', { sessionId: session.id, messageIds: [] });
+        this.emitSoon('sessions.changed', { ids: [session.id] });
+      }
+      const path = this.branchTo(leafId);
+      const at = path.findIndex((m) => m.id === messageId);
+      const olderCount = Math.max(1, Math.ceil(limit / 2));
+      const from = Math.max(0, at + 1 - olderCount);
+      const items = path.slice(from, at + 1 + (limit - olderCount));
+      const newest = items.at(-1);
+      return {
+        sessionId: session.id,
+        messageId,
+        leafId: leafId!,
+        branchChanged,
+        items,
+        olderCursor: from > 0 ? path[from - 1]!.id : null,
+        newerCursor: newest && newest.id !== leafId ? newest.id : null,
+      };
+    },
+    'messages.listNewer': ({ sessionId, after, limit }) => {
+      const session = this.sessions.get(sessionId);
+      if (!session) throw new ConfabError('not_found', 'That chat no longer exists.');
+      const path = this.branchTo(session.currentLeafId);
+      const at = after === null ? -1 : path.findIndex((m) => m.id === after);
+      if (after !== null && at < 0)
+        throw new ConfabError('conflict', 'That message is no longer on the branch this chat shows.');
+      const items = path.slice(at + 1, at + 1 + limit);
+      const newest = items.at(-1);
+      return { items, nextCursor: newest && newest.id !== session.currentLeafId ? newest.id : null };
+    },
+    'search.inSession': ({ sessionId, q, limit }) => {
+      const session = this.sessions.get(sessionId);
+      if (!session) throw new ConfabError('not_found', 'That chat no longer exists.');
+      const needle = q.trim();
+      if (!needle) return { hits: [], truncated: false, tookMs: 0 };
+      const all = this.branchTo(session.currentLeafId).filter((m) => !m.deletedAt && includesText(m.content, needle));
+      return {
+        hits: all.slice(0, limit).map((m) => ({
+          messageId: m.id,
+          role: m.role,
+          snippet: fakeSnippet(m.content, needle),
+          createdAt: m.createdAt,
+        })),
+        truncated: all.length > limit,
+        tookMs: 1,
+      };
+    },
+    'search.query': ({ q, view, role, limit }) => {
+      const needle = q.trim();
+      if (!needle) return { hits: [], tookMs: 0 };
+      const inView = (s: Session) =>
+        view === 'trash' ? s.deletedAt !== null : s.deletedAt === null && (view === 'all' || s.status === view);
+      const sessionHit = (s: Session, fields: Partial<SearchHit>): SearchHit => ({
+        kind: 'session',
+        sessionId: s.id,
+        sessionTitle: s.title,
+        sessionStatus: s.status,
+        sessionDeleted: s.deletedAt !== null,
+        messageId: null,
+        role: null,
+        snippet: fakeSnippet(s.title, needle),
+        createdAt: s.lastActivityAt,
+        rank: 1,
+        ...fields,
+      });
+      const titles = role
+        ? []
+        : [...this.sessions.values()]
+            .filter((s) => inView(s) && includesText(s.title, needle))
+            .map((s) => sessionHit(s, {}));
+      const messages = [...this.messages.values()]
+        .filter((m) => !m.deletedAt && includesText(m.content, needle) && (!role || m.role === role))
+        .filter((m) => inView(this.sessions.get(m.sessionId)!))
+        .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+        .slice(0, limit)
+        .map((m) =>
+          sessionHit(this.sessions.get(m.sessionId)!, {
+            kind: 'message',
+            messageId: m.id,
+            role: m.role,
+            snippet: fakeSnippet(m.content, needle),
+            createdAt: m.createdAt,
+            rank: 0.5,
+          }),
+        );
+      return { hits: [...titles, ...messages], tookMs: 1 };
     },
     'messages.siblings': ({ messageId }) => this.siblingsOf(messageId),
     // Simpler than main (no fallback to a sibling branch): enough for the view's behaviour.
@@ -552,7 +678,8 @@ export class FakeConfab {
       if (failure) throw failure;
       const parsed = contract[method].input.safeParse(raw);
       if (!parsed.success) throw new ConfabError('invalid_input', `Bad input for ${method}: ${parsed.error.message}`);
-      const handler = (this.handlers[method] ?? (this.usage.handlers as Handlers)[method]) as ((input: unknown) => unknown) | undefined;
+      const handler = (this.handlers[method] ?? (this.usage.handlers as Handlers)[method]) as
+        ((input: unknown) => unknown) | undefined;
       if (!handler) throw new ConfabError('unknown_method', `The fake API does not implement ${method}.`);
       return { ok: true, value: structuredClone(handler(parsed.data)) };
     } catch (error) {

@@ -3,7 +3,14 @@
  * `emptyDashboard`), per-session usage, the price table and the usage settings, in memory.
  */
 import type { MethodName, MethodOutput, ParsedInput } from '@shared/contract';
-import type { ModelPrice, SaveCsvResult, SessionUsage, UsageDashboard, UsageSettings, UsageSummary } from '@shared/types';
+import type {
+  ModelPrice,
+  SaveCsvResult,
+  SessionUsage,
+  UsageDashboard,
+  UsageSettings,
+  UsageSummary,
+} from '@shared/types';
 
 type UsageMethod = Extract<MethodName, `usage.${string}` | `prices.${string}`>;
 type UsageHandlers = { [K in UsageMethod]?: (input: ParsedInput<K>) => MethodOutput<K> };
@@ -81,7 +88,14 @@ export class FakeUsage {
   csv = 'date,provider,model\r\n';
 
   addPrice(model: string, inputPerMTok: number, outputPerMTok: number, isDefault = true): ModelPrice {
-    const price = { model, modelKey: model.toLowerCase(), inputPerMTok, outputPerMTok, isDefault, updatedAt: '2026-11-01T10:00:00.000Z' };
+    const price = {
+      model,
+      modelKey: model.toLowerCase(),
+      inputPerMTok,
+      outputPerMTok,
+      isDefault,
+      updatedAt: '2026-11-01T10:00:00.000Z',
+    };
     this.prices.set(model, price);
     return price;
   }
@@ -89,7 +103,17 @@ export class FakeUsage {
   readonly handlers: UsageHandlers = {
     'usage.dashboard': ({ fromDay, toDay, timeZone }) => this.dashboard({ fromDay, toDay, timeZone }),
     'usage.session': ({ sessionId }) =>
-      this.sessions.get(sessionId) ?? { sessionId, runs: 0, succeeded: 0, failed: 0, tokensIn: 0, tokensOut: 0, costUsd: null, unpricedTokens: 0, models: [] },
+      this.sessions.get(sessionId) ?? {
+        sessionId,
+        runs: 0,
+        succeeded: 0,
+        failed: 0,
+        tokensIn: 0,
+        tokensOut: 0,
+        costUsd: null,
+        unpricedTokens: 0,
+        models: [],
+      },
     'usage.failedRuns': () => [],
     'usage.exportCsv': ({ fromDay, toDay }) => ({ filename: `confab-usage-${fromDay}-to-${toDay}.csv`, csv: this.csv }),
     'usage.saveCsv': () => this.saveResult,

@@ -3,6 +3,7 @@ import { useAppStore, useAppStoreApi } from '../../stores/context';
 import { tabDomId, tabPanelDomId } from '../tabs/tabIds';
 import { ChatToolbar } from './ChatToolbar';
 import { Composer } from './Composer';
+import { FindBar } from './FindBar';
 import { MessageList } from './MessageList';
 import { MessageUndoToast } from './MessageUndoToast';
 import { ProviderNotice } from './ProviderNotice';
@@ -19,6 +20,7 @@ export function ChatView({ sessionId }: { sessionId: string }) {
   return (
     <section role="tabpanel" id={tabPanelDomId(sessionId)} aria-labelledby={tabDomId(sessionId)} className="chat">
       <ChatToolbar sessionId={sessionId} />
+      <FindBar sessionId={sessionId} />
       <MessageList sessionId={sessionId} />
       <MessageUndoToast sessionId={sessionId} />
       <ProviderNotice sessionId={sessionId} />
@@ -34,7 +36,7 @@ function useStopOnEscape(sessionId: string): void {
     const onKeyDown = (event: KeyboardEvent) => {
       if (event.key !== 'Escape' || event.defaultPrevented || event.isComposing) return;
       const state = store.getState();
-      if (state.settingsOpen || state.generating[sessionId] === undefined) return;
+      if (state.settingsOpen || state.paletteOpen || state.generating[sessionId] === undefined) return;
       event.preventDefault();
       void state.stopGeneration(sessionId);
     };

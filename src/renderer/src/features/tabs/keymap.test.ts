@@ -39,6 +39,16 @@ describe('matchShortcut', () => {
     });
   });
 
+  it('maps Cmd/Ctrl+K to the palette and Cmd/Ctrl+F to find, not with Shift or the other modifier', () => {
+    expect(matchShortcut(key('k', { ctrlKey: true }), false)).toEqual({ kind: 'palette' });
+    expect(matchShortcut(key('K', { metaKey: true }), true)).toEqual({ kind: 'palette' });
+    expect(matchShortcut(key('f', { ctrlKey: true }), false)).toEqual({ kind: 'find' });
+    expect(matchShortcut(key('f', { metaKey: true }), true)).toEqual({ kind: 'find' });
+    expect(matchShortcut(key('k', { metaKey: true }), false)).toBeNull();
+    expect(matchShortcut(key('F', { ctrlKey: true, shiftKey: true }), false)).toBeNull();
+    expect(matchShortcut(key('k'), false)).toBeNull();
+  });
+
   it('leaves plain typing and AltGr combinations alone', () => {
     expect(matchShortcut(key('t'), false)).toBeNull();
     expect(matchShortcut(key('w', { ctrlKey: true, altKey: true }), false)).toBeNull();

@@ -8,7 +8,9 @@ export type Shortcut =
   | { kind: 'reopenTab' }
   | { kind: 'cycleTab'; delta: 1 | -1 }
   | { kind: 'moveTab'; delta: 1 | -1 }
-  | { kind: 'tabAt'; index: number };
+  | { kind: 'tabAt'; index: number }
+  | { kind: 'palette' }
+  | { kind: 'find' };
 
 type KeyInfo = Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'shiftKey' | 'altKey'>;
 
@@ -33,6 +35,8 @@ export function matchShortcut(e: KeyInfo, isMac: boolean): Shortcut | null {
   const key = e.key.toLowerCase();
   if (key === 't') return e.shiftKey ? { kind: 'reopenTab' } : { kind: 'newChat' };
   if (key === 'w' && !e.shiftKey) return { kind: 'closeTab' };
+  if (key === 'k' && !e.shiftKey) return { kind: 'palette' };
+  if (key === 'f' && !e.shiftKey) return { kind: 'find' };
   if (!e.shiftKey && /^[1-9]$/.test(e.key)) {
     const n = Number(e.key);
     return { kind: 'tabAt', index: n === 9 ? -1 : n - 1 };

@@ -10,6 +10,8 @@ export function useTabShortcuts(): void {
       if (event.defaultPrevented || event.isComposing) return;
       const shortcut = matchShortcut(event, isMac);
       if (!shortcut) return;
+      // Without an open chat, Cmd+F is left to the browser's own find.
+      if (shortcut.kind === 'find' && !store.getState().tabs.active) return;
       // Keeps the browser from opening or closing its own tab in the web host.
       event.preventDefault();
       const state = store.getState();
@@ -31,6 +33,12 @@ export function useTabShortcuts(): void {
           break;
         case 'tabAt':
           state.activateTabAt(shortcut.index);
+          break;
+        case 'palette':
+          state.togglePalette();
+          break;
+        case 'find':
+          if (state.tabs.active) state.openFind(state.tabs.active);
           break;
       }
     };

@@ -1,0 +1,275 @@
+import { Command } from 'cmdk';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import type { SearchHit } from '@shared/types';
+import { useAppStore, useAppStoreApi } from '../../stores/context';
+import { displayTitle } from '../sessions/sessionTitle';
+import { modKeyLabel } from '../tabs/keymap';
+import { formatHitDate, matchCommands, parsePaletteQuery, splitSnippet, type PaletteQuery } from './query';
+import { Snippet } from './Snippet';
+import './palette.css';
+
+/** Long enough to skip most keystrokes of a fast typist, short enough to feel immediate. */
+const SEARCH_DEBOUNCE_MS = 90;
+const SEARCH_LIMIT = 30;
+
+interface PaletteCommand {
+  id: string;
+  label: string;
+  keywords?: string[];
+  shortcut?: string;
+  run(): void;
+}
+
+/** Cmd/Ctrl+K: search every chat's title and messages, or run a command. */
+export function CommandPalette() {
+  const open = useAppStore((s) => s.paletteOpen);
+  return open ? <PaletteDialog /> : null;
+}
+
+function PaletteDialog() {
+  const close = useAppStore((s) => s.closePalette);
+  const [raw, setRaw] = useState('');
+  const query = useMemo(() => parsePaletteQuery(raw), [raw]);
+  const { hits, searching } = usePaletteSearch(query);
+  const commands = usePaletteCommands();
+  const jumpToMessage = useAppStore((s) => s.jumpToMessage);
+  const openHit = useOpenHit();
+  const now = useMemo(() => new Date(), []);
+  useReturnFocusOnClose();
+
+  const shownCommands = query.filters.length > 0 ? [] : matchCommands(commands, query.text);
+  const titleHits = hits.filter((h) => h.kind === 'session');
+  const messageHits = hits.filter((h) => h.kind === 'message');
+  // The highlighted row, kept on the list: results arrive after the typing that asked for them,
+  // and Enter must act on a row that is shown (the first, unless the user moved).
+  const [selected, setSelected] = useState('');
+  const values = [
+    ...shownCommands.map((c) => `command:${c.id}`),
+    ...titleHits.map((h) => `session:${h.sessionId}`),
+    ...messageHits.map((h) => `message:${h.messageId}`),
+  ];
+  const current = values.includes(selected) ? selected : (values[0] ?? '');
+
+  const choose = (action: () => void) => {
+    close();
+    action();
+  };
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key === 'Escape') {
+      // Handled here: nothing behind the palette (a streaming reply's Stop) gets this Esc.
+      event.preventDefault();
+      event.stopPropagation();
+      close();
+    }
+  };
+
+  return (
+    <div className="palette-backdrop" onMouseDown={close}>
+      <div
+        role="dialog"
+        aria-modal="true"
+        aria-label="Command palette"
+        className="palette"
+        onMouseDown={(event) => event.stopPropagation()}
+        onKeyDown={onKeyDown}
+      >
+        <Command label="Search chats and commands" shouldFilter={false} loop value={current} onValueChange={setSelected}>
+          <Command.Input
+            autoFocus
+            className="palette__input"
+            value={raw}
+            onValueChange={setRaw}
+            placeholder="Search chats, or type a command…"
+          />
+          <div className="palette__status" aria-live="polite">
+            {query.filters.map((f) => (
+              <span key={f} className="palette__filter">
+                {f}
+              </span>
+            ))}
+            {searching && <span className="muted">Searching…</span>}
+          </div>
+          <Command.List className="palette__list" label="Results">
+            {!searching && query.text.trim() !== '' && hits.length === 0 && shownCommands.length === 0 && (
+              <Command.Empty className="palette__empty">No matches.</Command.Empty>
+            )}
+            {shownCommands.length > 0 && (
+              <Command.Group heading="Commands">
+                {shownCommands.map((c) => (
+                  <Command.Item key={c.id} value={`command:${c.id}`} onSelect={() => choose(c.run)} className="palette__item">
+                    <span className="palette__label">{c.label}</span>
+                    {c.shortcut && <kbd className="palette__shortcut">{c.shortcut}</kbd>}
+                  </Command.Item>
+                ))}
+              </Command.Group>
+            )}
+            {titleHits.length > 0 && (
+              <Command.Group heading="Chats">
+                {titleHits.map((hit) => (
+                  <Command.Item
+                    key={`session:${hit.sessionId}`}
+                    value={`session:${hit.sessionId}`}
+                    onSelect={() => choose(() => openHit(hit))}
+                    className="palette__item palette__hit"
+                    data-testid="palette-hit"
+                  >
+                    <Snippet className="palette__snippet" snippet={hit.snippet} />
+                    <HitMeta hit={hit} now={now} />
+                  </Command.Item>
+                ))}
+              </Command.Group>
+            )}
+            {messageHits.length > 0 && (
+              <Command.Group heading="Messages">
+                {messageHits.map((hit) => (
+                  <Command.Item
+                    key={`message:${hit.messageId}`}
+                    value={`message:${hit.messageId}`}
+                    onSelect={() => choose(() => (hit.sessionDeleted ? openHit(hit) : void jumpToMessage(hit.sessionId, hit.messageId!)))}
+                    className="palette__item palette__hit"
+                    data-testid="palette-hit"
+                  >
+                    <Snippet className="palette__snippet" snippet={hit.snippet} />
+                    <HitMeta hit={hit} now={now} />
+                  </Command.Item>
+                ))}
+              </Command.Group>
+            )}
+          </Command.List>
+        </Command>
+      </div>
+    </div>
+  );
+}
+
+/**
+ * A chat found by its title opens in a tab (its summary is read first if the sidebar has not
+ * listed it, e.g. an archived one). A chat in the Trash cannot be open in a tab, so the sidebar
+ * shows the Trash instead, where it can be restored.
+ */
+function useOpenHit(): (hit: SearchHit) => void {
+  const store = useAppStoreApi();
+  return (hit) => {
+    const state = store.getState();
+    if (hit.sessionDeleted) {
+      state.setSessionView('trash');
+      return;
+    }
+    if (!state.sessionsById[hit.sessionId]) void state.fetchSessions([hit.sessionId]);
+    state.openTab(hit.sessionId, { focusComposer: true });
+  };
+}
+
+function HitMeta({ hit, now }: { hit: SearchHit; now: Date }) {
+  const where = hit.sessionDeleted ? 'Trash' : hit.sessionStatus === 'archived' ? 'Archived' : null;
+  const who = hit.kind === 'session' ? 'Chat' : hit.role === 'user' ? 'You' : hit.role === 'assistant' ? 'Assistant' : hit.role;
+  return (
+    <span className="palette__meta">
+      <span className="palette__who">{who}</span>
+      {hit.kind === 'message' && (
+        <span className="palette__title" data-testid="palette-hit-title">
+          {/* The title may hold marks from a title match too; show it plain. */}
+          {splitSnippet(hit.sessionTitle)
+            .map((p) => p.text)
+            .join('') || 'Untitled chat'}
+        </span>
+      )}
+      <time className="palette__date" dateTime={hit.createdAt}>
+        {formatHitDate(hit.createdAt, now)}
+      </time>
+      {where && <span className="palette__badge">{where}</span>}
+    </span>
+  );
+}
+
+/**
+ * Debounced search that drops stale answers: each request gets a number and only the newest
+ * one's answer is shown, so a slow "wal" cannot overwrite a quick "walrus".
+ */
+function usePaletteSearch(query: PaletteQuery): { hits: SearchHit[]; searching: boolean } {
+  const searchAll = useAppStore((s) => s.searchAll);
+  const [state, setState] = useState<{ key: string; hits: SearchHit[] }>({ key: '', hits: [] });
+  const latest = useRef(0);
+  const text = query.text;
+  const key = JSON.stringify([text, query.view, query.role]);
+  const empty = text.trim() === '';
+
+  useEffect(() => {
+    const ticket = ++latest.current;
+    if (empty) return;
+    const timer = setTimeout(() => {
+      void searchAll({
+        q: text,
+        view: query.view,
+        ...(query.role ? { role: query.role } : {}),
+        limit: SEARCH_LIMIT,
+      }).then((result) => {
+        if (ticket !== latest.current) return;
+        setState({ key, hits: result?.hits ?? [] });
+      });
+    }, SEARCH_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [key, text, empty, query.view, query.role, searchAll]);
+
+  if (empty) return { hits: [], searching: false };
+  // While the next answer is on its way the previous hits stay, so the list does not flicker.
+  return { hits: state.hits, searching: state.key !== key };
+}
+
+function usePaletteCommands(): PaletteCommand[] {
+  const store = useAppStoreApi();
+  const active = useAppStore((s) => (s.tabs.active ? s.sessionsById[s.tabs.active] : undefined));
+  const theme = useAppStore((s) => s.theme);
+  const mod = modKeyLabel();
+  return useMemo(() => {
+    const state = () => store.getState();
+    const list: PaletteCommand[] = [
+      { id: 'new-chat', label: 'New chat', keywords: ['create', 'start'], shortcut: `${mod}+T`, run: () => void state().createSession() },
+      { id: 'settings', label: 'Settings', keywords: ['providers', 'models', 'preferences'], run: () => state().openSettings() },
+      {
+        id: 'toggle-theme',
+        label: 'Toggle theme',
+        keywords: ['dark', 'light', 'appearance', theme],
+        run: () => state().toggleTheme(),
+      },
+      { id: 'usage', label: 'Usage dashboard', keywords: ['tokens', 'cost', 'charts'], run: () => state().openUsage() },
+    ];
+    if (active) {
+      const title = displayTitle(active);
+      list.push(
+        {
+          id: 'find',
+          label: 'Find in chat',
+          keywords: ['search', title],
+          shortcut: `${mod}+F`,
+          run: () => state().openFind(active.id),
+        },
+        {
+          id: 'pin',
+          label: active.pinned ? 'Unpin chat' : 'Pin chat',
+          keywords: [title],
+          run: () => void state().setSessionPinned(active.id, !active.pinned),
+        },
+        {
+          id: 'archive',
+          label: active.status === 'archived' ? 'Unarchive chat' : 'Archive chat',
+          keywords: [title],
+          run: () => void state().setSessionArchived(active.id, active.status !== 'archived'),
+        },
+      );
+    }
+    return list;
+  }, [store, active, theme, mod]);
+}
+
+/** Like any dialog: when the palette closes, focus goes back where it was, if that is still there. */
+function useReturnFocusOnClose(): void {
+  const [returnTo] = useState(() => (document.activeElement instanceof HTMLElement ? document.activeElement : null));
+  useEffect(
+    () => () => {
+      if (returnTo?.isConnected) returnTo.focus();
+    },
+    [returnTo],
+  );
+}
