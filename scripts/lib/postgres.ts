@@ -39,9 +39,9 @@ async function startEmbedded(): Promise<{ url: string; stop(): Promise<void> }> 
   const { default: EmbeddedPostgres } = (await import(/* @vite-ignore */ specifier)) as {
     default: typeof EmbeddedPostgresType;
   };
-  for (const event of ['beforeExit', 'exit'] as const) {
-    for (const listener of process.listeners(event)) if (!before.has(listener)) process.off(event, listener);
-  }
+  for (const listener of process.listeners('beforeExit'))
+    if (!before.has(listener)) process.off('beforeExit', listener);
+  for (const listener of process.listeners('exit')) if (!before.has(listener)) process.off('exit', listener);
   // As root, PostgreSQL runs as user "postgres", which must be able to write the data dir.
   const base = mkdtempSync(join(tmpdir(), 'confab-bench-pg-'));
   chmodSync(base, 0o777);

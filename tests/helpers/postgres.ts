@@ -85,8 +85,8 @@ export async function createTestDatabase(serverUrl: string): Promise<{ url: stri
 async function importWithoutExitOverride<T>(load: () => Promise<T>): Promise<T> {
   const before = new Set([...process.listeners('beforeExit'), ...process.listeners('exit')]);
   const module = await load();
-  for (const event of ['beforeExit', 'exit'] as const) {
-    for (const listener of process.listeners(event)) if (!before.has(listener)) process.off(event, listener);
-  }
+  for (const listener of process.listeners('beforeExit'))
+    if (!before.has(listener)) process.off('beforeExit', listener);
+  for (const listener of process.listeners('exit')) if (!before.has(listener)) process.off('exit', listener);
   return module;
 }
