@@ -3,13 +3,15 @@ import { ChatView } from './features/chat/ChatView';
 import { ErrorToasts } from './features/errors/ErrorToasts';
 import { CommandPalette } from './features/palette/CommandPalette';
 import { Sidebar } from './features/sessions/Sidebar';
-import { displayTitle } from './features/sessions/sessionTitle';
 import { StartView } from './features/sessions/StartView';
 import { TabStrip } from './features/tabs/TabStrip';
 import { SettingsDialog } from './features/settings/SettingsDialog';
 import { useDocumentTheme } from './features/theme/useDocumentTheme';
 import { useTabShortcuts } from './features/tabs/useTabShortcuts';
+import { UsageTab } from './features/usage/UsageTab';
+import { tabTitle } from './features/tabs/tabTitle';
 import { useAppStore } from './stores/context';
+import { USAGE_TAB } from './stores/tabs';
 
 export function App() {
   useTabShortcuts();
@@ -32,13 +34,14 @@ export function App() {
 function Workspace() {
   const active = useAppStore((s) => s.tabs.active);
   const restored = useAppStore((s) => s.tabs.restored);
+  if (active === USAGE_TAB) return <UsageTab />;
   if (active) return <ChatView key={active} sessionId={active} />;
   // Until saved tabs are read, the start view would only flash and vanish.
   return restored ? <StartView /> : null;
 }
 
 function useDocumentTitle(): void {
-  const title = useAppStore((s) => (s.tabs.active ? displayTitle(s.sessionsById[s.tabs.active]) : null));
+  const title = useAppStore((s) => (s.tabs.active ? tabTitle(s, s.tabs.active) : null));
   useEffect(() => {
     document.title = title ? `${title} – Confab` : 'Confab';
   }, [title]);

@@ -1,5 +1,6 @@
 import type { Session, SessionSummary } from '@shared/types';
 import { coalesce } from './coalesce';
+import { isViewTab } from './tabs';
 import type { AppState, SliceCreator } from './types';
 import { errorCodeOf } from './ui';
 
@@ -277,7 +278,9 @@ export const createSessionsSlice: SliceCreator<SessionsSlice> = (set, get, api) 
       // the list); re-read those so their titles stay right and closed-for-good ones go away.
       const listed = new Set(get().sessionList.ids);
       const affected = ids.length === 0 ? null : new Set(ids);
-      const stale = get().tabs.open.filter((id) => !listed.has(id) && (affected === null || affected.has(id)));
+      const stale = get().tabs.open.filter(
+        (id) => !isViewTab(id) && !listed.has(id) && (affected === null || affected.has(id)),
+      );
       if (stale.length === 0) return;
       const gone = await get().fetchSessions(stale);
       if (gone.length > 0) get().dropTabs(gone);

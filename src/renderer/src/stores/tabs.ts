@@ -1,6 +1,13 @@
 import type { SliceCreator } from './types';
 
 export const TABS_UI_KEY = 'tabs';
+/**
+ * Tabs that show a view rather than a chat. Their ids cannot be confused with a session id (a
+ * UUID), so they share the strip, its order, shortcuts and persistence with chat tabs.
+ */
+export const USAGE_TAB = 'view:usage';
+export const isViewTab = (id: string): boolean => id.startsWith('view:');
+const KNOWN_VIEW_TABS: ReadonlySet<string> = new Set([USAGE_TAB]);
 /** Enough for Cmd+Shift+T to walk back through a session's worth of closes. */
 const MAX_RECENTLY_CLOSED = 20;
 
@@ -95,7 +102,7 @@ export const createTabsSlice: SliceCreator<TabsSlice> = (set, get, api) => {
   }
 
   function focus(sessionId: string | null, options: TabFocusOptions | undefined): void {
-    if (sessionId && options?.focusComposer) get().requestComposerFocus(sessionId);
+    if (sessionId && options?.focusComposer && !isViewTab(sessionId)) get().requestComposerFocus(sessionId);
   }
 
   function close(sessionIds: readonly string[], remember: boolean): void {
@@ -199,8 +206,11 @@ export const createTabsSlice: SliceCreator<TabsSlice> = (set, get, api) => {
       } catch (error) {
         get().reportError(error);
       }
-      const gone = new Set(saved.open.length > 0 ? await get().fetchSessions(saved.open) : []);
-      const alive = saved.open.filter((id) => !gone.has(id) && get().sessionsById[id] !== undefined);
+      const sessionIds = saved.open.filter((id) => !isViewTab(id));
+      const gone = new Set(sessionIds.length > 0 ? await get().fetchSessions(sessionIds) : []);
+      const alive = saved.open.filter((id) =>
+        isViewTab(id) ? KNOWN_VIEW_TABS.has(id) : !gone.has(id) && get().sessionsById[id] !== undefined,
+      );
       lastSaved = JSON.stringify(saved);
       set((s) => {
         // Tabs opened while we were reading (Cmd+T right at startup) stay, after the saved ones.

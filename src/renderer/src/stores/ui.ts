@@ -1,4 +1,5 @@
 import { ConfabError, isConfabErrorData, type ErrorCode } from '@shared/errors';
+import { USAGE_TAB } from './tabs';
 import type { SliceCreator } from './types';
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
@@ -47,8 +48,7 @@ export interface UiSlice {
   findRequest: number;
   openFind(sessionId: string): void;
   closeFind(): void;
-  /** The usage dashboard was asked for. */
-  usageOpen: boolean;
+  /** Opens (or shows) the Usage dashboard's tab. */
   openUsage(): void;
   reportError(error: unknown): void;
   dismissError(id: number): void;
@@ -89,7 +89,6 @@ export const createUiSlice: SliceCreator<UiSlice> = (set, get, api) => {
     paletteOpen: false,
     findOpenFor: null,
     findRequest: 0,
-    usageOpen: false,
 
     async loadTheme() {
       try {
@@ -131,7 +130,7 @@ export const createUiSlice: SliceCreator<UiSlice> = (set, get, api) => {
     },
 
     openUsage() {
-      set({ usageOpen: true });
+      get().openTab(USAGE_TAB);
     },
 
     openSettings() {

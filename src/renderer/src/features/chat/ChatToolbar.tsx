@@ -3,10 +3,14 @@ import { useShallow } from 'zustand/react/shallow';
 import type { ProviderConfig } from '@shared/types';
 import { useAppStore, useAppStoreApi } from '../../stores/context';
 import { defaultModelLabel, modelsFor } from '../../stores/providers';
+import { Icon } from '../../ui/Icon';
+import { SessionUsagePanel } from '../usage/SessionUsagePanel';
 
 /** Model and system prompt of one chat. */
 export function ChatToolbar({ sessionId }: { sessionId: string }) {
   const [promptOpen, setPromptOpen] = useState(false);
+  const [infoOpen, setInfoOpen] = useState(false);
+  const infoId = useId();
   const hasPrompt = useAppStore((s) => (s.sessionsById[sessionId]?.systemPrompt ?? '').trim() !== '');
   const panelId = useId();
   return (
@@ -22,8 +26,24 @@ export function ChatToolbar({ sessionId }: { sessionId: string }) {
         >
           {hasPrompt ? 'System prompt (set)' : 'Add system prompt'}
         </button>
+        <button
+          type="button"
+          className="icon-button chat-toolbar__info"
+          aria-label="Chat usage"
+          title="Tokens, cost and models of this chat"
+          aria-expanded={infoOpen}
+          aria-controls={infoOpen ? infoId : undefined}
+          onClick={() => setInfoOpen((open) => !open)}
+        >
+          <Icon name="info" />
+        </button>
       </div>
       {promptOpen && <SystemPromptEditor id={panelId} sessionId={sessionId} onClose={() => setPromptOpen(false)} />}
+      {infoOpen && (
+        <div id={infoId} className="chat-toolbar__panel">
+          <SessionUsagePanel sessionId={sessionId} />
+        </div>
+      )}
     </div>
   );
 }

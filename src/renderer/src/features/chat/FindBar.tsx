@@ -100,10 +100,22 @@ function OpenFindBar({ sessionId }: { sessionId: string }) {
       <span className="find-bar__status muted" role="status" data-testid="find-status">
         {status}
       </span>
-      <button type="button" className="icon-button" aria-label="Previous match" disabled={count === 0} onClick={() => go(-1)}>
+      <button
+        type="button"
+        className="icon-button"
+        aria-label="Previous match"
+        disabled={count === 0}
+        onClick={() => go(-1)}
+      >
         <span aria-hidden="true">↑</span>
       </button>
-      <button type="button" className="icon-button" aria-label="Next match" disabled={count === 0} onClick={() => go(1)}>
+      <button
+        type="button"
+        className="icon-button"
+        aria-label="Next match"
+        disabled={count === 0}
+        onClick={() => go(1)}
+      >
         <span aria-hidden="true">↓</span>
       </button>
       <button type="button" className="icon-button" aria-label="Close find" onClick={close}>

@@ -55,6 +55,6 @@ describe('message actions', () => {
     await waitFor(() => expect(contents()).toHaveLength(4));
     fireEvent.click(within(screen.getAllByTestId('message')[1]!).getByRole('button', { name: 'Copy' }));
     await waitFor(() => expect(writeText).toHaveBeenCalledWith('first answer'));
-    expect(within(screen.getAllByTestId('message')[1]!).getByRole('button', { name: 'Copied' })).toBeTruthy();
+    expect(await within(screen.getAllByTestId('message')[1]!).findByRole('button', { name: 'Copied' })).toBeTruthy();
   });
 });

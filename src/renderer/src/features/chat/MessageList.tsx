@@ -104,7 +104,9 @@ export function MessageList({ sessionId }: { sessionId: string }) {
                 </button>
               </p>
             )}
-            {entry?.status === 'ready' && <p className="muted empty-chat">No messages yet. Write the first one below.</p>}
+            {entry?.status === 'ready' && (
+              <p className="muted empty-chat">No messages yet. Write the first one below.</p>
+            )}
           </div>
         )}
         {items.length > 0 && (
@@ -133,7 +135,9 @@ export function MessageList({ sessionId }: { sessionId: string }) {
                   data-highlighted={marked || undefined}
                   aria-current={marked || undefined}
                   // Two names for the same flash: a new jump, even to the same message, restarts it.
-                  className={marked ? `message-row message-row--highlighted flash-${(focusSeq ?? 0) % 2}` : 'message-row'}
+                  className={
+                    marked ? `message-row message-row--highlighted flash-${(focusSeq ?? 0) % 2}` : 'message-row'
+                  }
                   style={{ transform: `translateY(${row.start}px)` }}
                 >
                   <MessageItem message={message} />

@@ -1,7 +1,7 @@
 import '../../test/setup';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TABS_UI_KEY } from '../../stores/tabs';
+import { TABS_UI_KEY, USAGE_TAB } from '../../stores/tabs';
 import { THEME_UI_KEY } from '../../stores/ui';
 import { FakeConfab } from '../../test/fakeApi';
 import { renderApp } from '../../test/renderApp';
@@ -100,7 +100,12 @@ describe('command palette', () => {
     type('in:archived narwhal role:assistant');
     await waitFor(() => expect(hits()).toHaveLength(1));
     expect(hits()[0]!.textContent).toContain('narwhal answer');
-    expect(fake.callsTo('search.query').at(-1)).toEqual({ q: 'narwhal', view: 'archived', role: 'assistant', limit: 30 });
+    expect(fake.callsTo('search.query').at(-1)).toEqual({
+      q: 'narwhal',
+      view: 'archived',
+      role: 'assistant',
+      limit: 30,
+    });
     // With a filter only searches are listed, not commands.
     expect(within(palette()!).queryByText('Toggle theme')).toBeNull();
   });
@@ -242,7 +247,8 @@ describe('command palette', () => {
     await waitFor(() => expect(fake.sessions.get(sessionId)!.status).toBe('archived'));
 
     await run('Usage dashboard');
-    expect(store.getState().usageOpen).toBe(true);
+    expect(store.getState().tabs.active).toBe(USAGE_TAB);
+    expect(store.getState().tabs.open).toContain(USAGE_TAB);
 
     await run('Settings');
     expect(await screen.findByRole('dialog', { name: 'Settings' })).toBeTruthy();

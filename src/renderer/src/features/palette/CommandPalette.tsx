@@ -74,7 +74,13 @@ function PaletteDialog() {
         onMouseDown={(event) => event.stopPropagation()}
         onKeyDown={onKeyDown}
       >
-        <Command label="Search chats and commands" shouldFilter={false} loop value={current} onValueChange={setSelected}>
+        <Command
+          label="Search chats and commands"
+          shouldFilter={false}
+          loop
+          value={current}
+          onValueChange={setSelected}
+        >
           <Command.Input
             autoFocus
             className="palette__input"
@@ -97,7 +103,12 @@ function PaletteDialog() {
             {shownCommands.length > 0 && (
               <Command.Group heading="Commands">
                 {shownCommands.map((c) => (
-                  <Command.Item key={c.id} value={`command:${c.id}`} onSelect={() => choose(c.run)} className="palette__item">
+                  <Command.Item
+                    key={c.id}
+                    value={`command:${c.id}`}
+                    onSelect={() => choose(c.run)}
+                    className="palette__item"
+                  >
                     <span className="palette__label">{c.label}</span>
                     {c.shortcut && <kbd className="palette__shortcut">{c.shortcut}</kbd>}
                   </Command.Item>
@@ -126,7 +137,11 @@ function PaletteDialog() {
                   <Command.Item
                     key={`message:${hit.messageId}`}
                     value={`message:${hit.messageId}`}
-                    onSelect={() => choose(() => (hit.sessionDeleted ? openHit(hit) : void jumpToMessage(hit.sessionId, hit.messageId!)))}
+                    onSelect={() =>
+                      choose(() =>
+                        hit.sessionDeleted ? openHit(hit) : void jumpToMessage(hit.sessionId, hit.messageId!),
+                      )
+                    }
                     className="palette__item palette__hit"
                     data-testid="palette-hit"
                   >
@@ -163,7 +178,8 @@ function useOpenHit(): (hit: SearchHit) => void {
 
 function HitMeta({ hit, now }: { hit: SearchHit; now: Date }) {
   const where = hit.sessionDeleted ? 'Trash' : hit.sessionStatus === 'archived' ? 'Archived' : null;
-  const who = hit.kind === 'session' ? 'Chat' : hit.role === 'user' ? 'You' : hit.role === 'assistant' ? 'Assistant' : hit.role;
+  const who =
+    hit.kind === 'session' ? 'Chat' : hit.role === 'user' ? 'You' : hit.role === 'assistant' ? 'Assistant' : hit.role;
   return (
     <span className="palette__meta">
       <span className="palette__who">{who}</span>
@@ -225,8 +241,19 @@ function usePaletteCommands(): PaletteCommand[] {
   return useMemo(() => {
     const state = () => store.getState();
     const list: PaletteCommand[] = [
-      { id: 'new-chat', label: 'New chat', keywords: ['create', 'start'], shortcut: `${mod}+T`, run: () => void state().createSession() },
-      { id: 'settings', label: 'Settings', keywords: ['providers', 'models', 'preferences'], run: () => state().openSettings() },
+      {
+        id: 'new-chat',
+        label: 'New chat',
+        keywords: ['create', 'start'],
+        shortcut: `${mod}+T`,
+        run: () => void state().createSession(),
+      },
+      {
+        id: 'settings',
+        label: 'Settings',
+        keywords: ['providers', 'models', 'preferences'],
+        run: () => state().openSettings(),
+      },
       {
         id: 'toggle-theme',
         label: 'Toggle theme',

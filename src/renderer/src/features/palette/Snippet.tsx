@@ -7,7 +7,9 @@ import { splitSnippet } from './query';
 export function Snippet({ snippet, className }: { snippet: string; className?: string }) {
   return (
     <span className={className}>
-      {splitSnippet(snippet).map((part, i) => (part.marked ? <mark key={i}>{part.text}</mark> : <span key={i}>{part.text}</span>))}
+      {splitSnippet(snippet).map((part, i) =>
+        part.marked ? <mark key={i}>{part.text}</mark> : <span key={i}>{part.text}</span>,
+      )}
     </span>
   );
 }

@@ -9,7 +9,12 @@ describe('parsePaletteQuery', () => {
   });
 
   it('takes in: and role: filters out of the text, anywhere and in any case', () => {
-    expect(parsePaletteQuery('in:archived walrus')).toEqual({ text: 'walrus', view: 'archived', role: null, filters: ['in:archived'] });
+    expect(parsePaletteQuery('in:archived walrus')).toEqual({
+      text: 'walrus',
+      view: 'archived',
+      role: null,
+      filters: ['in:archived'],
+    });
     expect(parsePaletteQuery('walrus IN:Trash role:User')).toEqual({
       text: 'walrus',
       view: 'trash',
@@ -21,7 +26,10 @@ describe('parsePaletteQuery', () => {
 
   it('lets a later filter of the same kind win', () => {
     expect(parsePaletteQuery('in:trash x in:archived')).toMatchObject({ view: 'archived', filters: ['in:archived'] });
-    expect(parsePaletteQuery('role:user role:assistant x')).toMatchObject({ role: 'assistant', filters: ['role:assistant'] });
+    expect(parsePaletteQuery('role:user role:assistant x')).toMatchObject({
+      role: 'assistant',
+      filters: ['role:assistant'],
+    });
   });
 
   it('leaves unknown or partial filters as text', () => {

@@ -1,4 +1,5 @@
 import { SettingsButton } from '../settings/SettingsButton';
+import { UsageButton } from '../usage/UsageButton';
 import { NewChatButton } from './NewChatButton';
 import { SessionFilters } from './SessionFilters';
 import { SessionList } from './SessionList';
@@ -11,6 +12,7 @@ export function Sidebar() {
       <div className="sidebar__header">
         <span className="sidebar__brand">Confab</span>
         <div className="sidebar__actions">
+          <UsageButton />
           <SettingsButton />
           <NewChatButton />
         </div>

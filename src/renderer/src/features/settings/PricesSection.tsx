@@ -18,8 +18,9 @@ export function PricesSection() {
     <section className="settings__section" aria-labelledby="prices-title">
       <h3 id="prices-title">Model prices</h3>
       <p className="muted">
-        US$ per million tokens, used for cost estimates. A price also covers dated and provider-prefixed names of the model
-        (gpt-4o-2024-08-06, openai/gpt-4o). A model with no price shows &quot;no price&quot; and is never counted as free.
+        US$ per million tokens, used for cost estimates. A price also covers dated and provider-prefixed names of the
+        model (gpt-4o-2024-08-06, openai/gpt-4o). A model with no price shows &quot;no price&quot; and is never counted
+        as free.
       </p>
       <table className="prices-table" aria-label="Model prices">
         <thead>
@@ -56,10 +57,20 @@ function PriceRow({ price }: { price: ModelPrice }) {
       <tr aria-label={price.model}>
         <th scope="row">{price.model}</th>
         <td>
-          <input aria-label={`Input price of ${price.model}`} inputMode="decimal" value={input} onChange={(e) => setInput(e.target.value)} />
+          <input
+            aria-label={`Input price of ${price.model}`}
+            inputMode="decimal"
+            value={input}
+            onChange={(e) => setInput(e.target.value)}
+          />
         </td>
         <td>
-          <input aria-label={`Output price of ${price.model}`} inputMode="decimal" value={output} onChange={(e) => setOutput(e.target.value)} />
+          <input
+            aria-label={`Output price of ${price.model}`}
+            inputMode="decimal"
+            value={output}
+            onChange={(e) => setOutput(e.target.value)}
+          />
         </td>
         <td className="prices-table__actions">
           <button
@@ -67,9 +78,11 @@ function PriceRow({ price }: { price: ModelPrice }) {
             className="button button--primary"
             disabled={!valid}
             onClick={() =>
-              void savePrice({ model: price.model, inputPerMTok: parsePrice(input)!, outputPerMTok: parsePrice(output)! }).then(
-                (ok) => ok && setEditing(false),
-              )
+              void savePrice({
+                model: price.model,
+                inputPerMTok: parsePrice(input)!,
+                outputPerMTok: parsePrice(output)!,
+              }).then((ok) => ok && setEditing(false))
             }
           >
             Save
@@ -89,10 +102,20 @@ function PriceRow({ price }: { price: ModelPrice }) {
       <td>${price.inputPerMTok}</td>
       <td>${price.outputPerMTok}</td>
       <td className="prices-table__actions">
-        <button type="button" className="button" aria-label={`Edit the price of ${price.model}`} onClick={() => setEditing(true)}>
+        <button
+          type="button"
+          className="button"
+          aria-label={`Edit the price of ${price.model}`}
+          onClick={() => setEditing(true)}
+        >
           Edit
         </button>
-        <button type="button" className="button" aria-label={`Delete the price of ${price.model}`} onClick={() => void deletePrice(price.model)}>
+        <button
+          type="button"
+          className="button"
+          aria-label={`Delete the price of ${price.model}`}
+          onClick={() => void deletePrice(price.model)}
+        >
           Delete
         </button>
       </td>

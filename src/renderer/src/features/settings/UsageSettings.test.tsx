@@ -31,7 +31,13 @@ describe('Settings: usage and retention', () => {
 
     await within(form).findByText('Saved.');
     expect(fake.callsTo('usage.setSettings')).toEqual([
-      { monthlyTokenBudget: 2_000_000, monthlyCostBudgetUsd: 25.5, logRetentionDays: 14, runDetailRetentionDays: 180, autoArchiveDays: 60 },
+      {
+        monthlyTokenBudget: 2_000_000,
+        monthlyCostBudgetUsd: 25.5,
+        logRetentionDays: 14,
+        runDetailRetentionDays: 180,
+        autoArchiveDays: 60,
+      },
     ]);
     expect(fake.usage.settings).toMatchObject({ monthlyTokenBudget: 2_000_000, autoArchiveDays: 60 });
   });
@@ -48,14 +54,28 @@ describe('Settings: usage and retention', () => {
   });
 
   it('parses the form: blank budgets are none, whole days only', () => {
-    const base = toDraft({ monthlyTokenBudget: null, monthlyCostBudgetUsd: null, logRetentionDays: 30, runDetailRetentionDays: null, autoArchiveDays: null });
+    const base = toDraft({
+      monthlyTokenBudget: null,
+      monthlyCostBudgetUsd: null,
+      logRetentionDays: 30,
+      runDetailRetentionDays: null,
+      autoArchiveDays: null,
+    });
     expect(parseUsageDraft(base)).toEqual({
-      patch: { monthlyTokenBudget: null, monthlyCostBudgetUsd: null, logRetentionDays: 30, runDetailRetentionDays: null, autoArchiveDays: null },
+      patch: {
+        monthlyTokenBudget: null,
+        monthlyCostBudgetUsd: null,
+        logRetentionDays: 30,
+        runDetailRetentionDays: null,
+        autoArchiveDays: null,
+      },
     });
     expect(parseUsageDraft({ ...base, tokenBudget: '1.5' })).toHaveProperty('error');
     expect(parseUsageDraft({ ...base, costBudget: '0' })).toHaveProperty('error');
     expect(parseUsageDraft({ ...base, autoArchive: true, autoArchiveDays: '2.5' })).toHaveProperty('error');
-    expect(parseUsageDraft({ ...base, keepRunDetails: false, runDetailDays: '7' })).toMatchObject({ patch: { runDetailRetentionDays: 7 } });
+    expect(parseUsageDraft({ ...base, keepRunDetails: false, runDetailDays: '7' })).toMatchObject({
+      patch: { runDetailRetentionDays: 7 },
+    });
   });
 });
 

@@ -40,11 +40,21 @@ function UsageSettingsForm({ initial }: { initial: UsageSettings }) {
       <form className="usage-settings" aria-label="Usage and data retention" onSubmit={(e) => void save(e)}>
         <label>
           Monthly token budget
-          <input inputMode="numeric" placeholder="No budget" value={draft.tokenBudget} onChange={(e) => change({ tokenBudget: e.target.value })} />
+          <input
+            inputMode="numeric"
+            placeholder="No budget"
+            value={draft.tokenBudget}
+            onChange={(e) => change({ tokenBudget: e.target.value })}
+          />
         </label>
         <label>
           Monthly cost budget (US$)
-          <input inputMode="decimal" placeholder="No budget" value={draft.costBudget} onChange={(e) => change({ costBudget: e.target.value })} />
+          <input
+            inputMode="decimal"
+            placeholder="No budget"
+            value={draft.costBudget}
+            onChange={(e) => change({ costBudget: e.target.value })}
+          />
         </label>
         <p className="muted">The Usage view warns at 80% of a budget and again at 100%.</p>
         <label>
@@ -52,35 +62,57 @@ function UsageSettingsForm({ initial }: { initial: UsageSettings }) {
           <input inputMode="numeric" value={draft.logDays} onChange={(e) => change({ logDays: e.target.value })} />
         </label>
         <label className="checkbox">
-          <input type="checkbox" checked={draft.keepRunDetails} onChange={(e) => change({ keepRunDetails: e.target.checked })} />
+          <input
+            type="checkbox"
+            checked={draft.keepRunDetails}
+            onChange={(e) => change({ keepRunDetails: e.target.checked })}
+          />
           Keep run details forever
         </label>
         {!draft.keepRunDetails && (
           <label>
             Keep run details for (days)
-            <input inputMode="numeric" value={draft.runDetailDays} onChange={(e) => change({ runDetailDays: e.target.value })} />
+            <input
+              inputMode="numeric"
+              value={draft.runDetailDays}
+              onChange={(e) => change({ runDetailDays: e.target.value })}
+            />
           </label>
         )}
         <p className="muted">
-          Run details are error texts and tool inputs and outputs. Token counts stay, so usage charts and costs do not change.
+          Run details are error texts and tool inputs and outputs. Token counts stay, so usage charts and costs do not
+          change.
         </p>
         <label className="checkbox">
-          <input type="checkbox" checked={draft.autoArchive} onChange={(e) => change({ autoArchive: e.target.checked })} />
+          <input
+            type="checkbox"
+            checked={draft.autoArchive}
+            onChange={(e) => change({ autoArchive: e.target.checked })}
+          />
           Archive chats with no activity
         </label>
         {draft.autoArchive && (
           <label>
             Archive after (days without activity)
-            <input inputMode="numeric" value={draft.autoArchiveDays} onChange={(e) => change({ autoArchiveDays: e.target.value })} />
+            <input
+              inputMode="numeric"
+              value={draft.autoArchiveDays}
+              onChange={(e) => change({ autoArchiveDays: e.target.value })}
+            />
           </label>
         )}
-        <p className="muted">Pinned chats are never archived. Cleanup runs at startup and then daily; messages are never deleted.</p>
+        <p className="muted">
+          Pinned chats are never archived. Cleanup runs at startup and then daily; messages are never deleted.
+        </p>
         <div className="usage-settings__actions">
           <button type="submit" className="button button--primary">
             Save usage settings
           </button>
           {message && (
-            <span role={message.kind === 'error' ? 'alert' : 'status'} className={message.kind === 'error' ? 'usage-settings__error' : 'muted'}>
+            <span
+              role={message.kind === 'error' ? 'alert' : 'status'}
+              className={message.kind === 'error' ? 'usage-settings__error' : 'muted'}
+            >
               {message.text}
             </span>
           )}

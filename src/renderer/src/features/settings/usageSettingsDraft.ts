@@ -21,13 +21,15 @@ export const toDraft = (s: UsageSettings): Draft => ({
   autoArchiveDays: String(s.autoArchiveDays ?? 30),
 });
 
-const wholeDays = (text: string) => (/^\d+$/.test(text.trim()) && Number(text) >= 1 && Number(text) <= 36_500 ? Number(text) : null);
+const wholeDays = (text: string) =>
+  /^\d+$/.test(text.trim()) && Number(text) >= 1 && Number(text) <= 36_500 ? Number(text) : null;
 
 /** Turns the form into a settings patch, or says what is wrong with it. */
 export function parseUsageDraft(d: Draft): { patch: Partial<UsageSettings> } | { error: string } {
   const tokens = d.tokenBudget.trim();
   const cost = d.costBudget.trim();
-  if (tokens && !(/^\d+$/.test(tokens) && Number(tokens) >= 1)) return { error: 'The token budget must be a whole number of tokens.' };
+  if (tokens && !(/^\d+$/.test(tokens) && Number(tokens) >= 1))
+    return { error: 'The token budget must be a whole number of tokens.' };
   if (cost && !(Number(cost) >= 0.01)) return { error: 'The cost budget must be at least $0.01.' };
   const logDays = wholeDays(d.logDays);
   if (logDays === null) return { error: 'Keep app logs for 1 to 36,500 days.' };
@@ -45,4 +47,3 @@ export function parseUsageDraft(d: Draft): { patch: Partial<UsageSettings> } | {
     },
   };
 }
-

@@ -1,5 +1,5 @@
 import '../../test/setup';
-import { act, fireEvent, screen, waitFor } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { TABS_UI_KEY } from '../../stores/tabs';
 import { FakeConfab } from '../../test/fakeApi';
@@ -181,5 +181,30 @@ describe('Tabs', () => {
 
     fireEvent.click(tabB);
     await waitFor(() => expect(tabB.querySelector('[aria-label="New reply"]')).toBeNull());
+  });
+
+  it('the Usage dashboard opens as a tab that is saved and restored like a chat', async () => {
+    const fake = new FakeConfab();
+    const chat = fake.addSession({ title: 'A chat' });
+    fake.uiState.set(TABS_UI_KEY, { open: [chat.id], active: chat.id });
+    const first = renderApp(fake);
+    await screen.findByRole('tab', { name: 'A chat' });
+
+    fireEvent.click(screen.getByRole('button', { name: 'Usage' }));
+    const usageTab = await screen.findByRole('tab', { name: 'Usage', selected: true });
+    expect(screen.getByRole('tabpanel').getAttribute('aria-labelledby')).toBe(usageTab.id);
+    expect(await within(screen.getByRole('tabpanel')).findByRole('heading', { name: 'Usage' })).toBeTruthy();
+    await waitFor(() =>
+      expect(fake.uiState.get(TABS_UI_KEY)).toEqual({ open: [chat.id, 'view:usage'], active: 'view:usage' }),
+    );
+    await waitFor(() => expect(document.title).toBe('Usage – Confab'));
+
+    first.unmount();
+    renderApp(fake);
+    expect(await screen.findByRole('tab', { name: 'Usage', selected: true })).toBeTruthy();
+    expect(screen.getAllByRole('tab').map((t) => t.textContent)).toEqual(['A chat', 'Usage']);
+    // Cmd/Ctrl+F is the browser's on the Usage tab: no find bar opens.
+    fireEvent.keyDown(document.body, { key: 'f', ctrlKey: true });
+    expect(screen.queryByRole('search')).toBeNull();
   });
 });

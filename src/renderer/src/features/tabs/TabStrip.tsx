@@ -1,7 +1,7 @@
 import { useEffect, useRef, type KeyboardEvent, type MouseEvent } from 'react';
 import { useAppStore, useAppStoreApi } from '../../stores/context';
 import { activeAfterClose } from '../../stores/tabs';
-import { displayTitle } from '../sessions/sessionTitle';
+import { tabTitle } from './tabTitle';
 import { Icon } from '../../ui/Icon';
 import { tabDomId, tabPanelDomId, tabTitleDomId } from './tabIds';
 import { useTabDrag } from './useTabDrag';
@@ -62,7 +62,7 @@ export function TabStrip() {
 }
 
 function Tab({ sessionId }: { sessionId: string }) {
-  const title = useAppStore((s) => displayTitle(s.sessionsById[sessionId]));
+  const title = useAppStore((s) => tabTitle(s, sessionId));
   const selected = useAppStore((s) => s.tabs.active === sessionId);
   const streaming = useAppStore((s) => s.generating[sessionId] !== undefined);
   const unread = useAppStore((s) => s.tabs.unread[sessionId] === true);

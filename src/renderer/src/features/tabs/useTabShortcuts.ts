@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useAppStoreApi } from '../../stores/context';
+import { isViewTab } from '../../stores/tabs';
 import { isMacPlatform, matchShortcut } from './keymap';
 
 export function useTabShortcuts(): void {
@@ -11,7 +12,9 @@ export function useTabShortcuts(): void {
       const shortcut = matchShortcut(event, isMac);
       if (!shortcut) return;
       // Without an open chat, Cmd+F is left to the browser's own find.
-      if (shortcut.kind === 'find' && !store.getState().tabs.active) return;
+      const active = store.getState().tabs.active;
+      // Find searches a chat; on the Usage tab (or with none open) Cmd/Ctrl+F stays the browser's.
+      if (shortcut.kind === 'find' && (!active || isViewTab(active))) return;
       // Keeps the browser from opening or closing its own tab in the web host.
       event.preventDefault();
       const state = store.getState();

@@ -27,7 +27,13 @@ export function Breakdown({ models, providers }: { models: UsageModelRow[]; prov
             />
             <Legend wrapperStyle={LEGEND_STYLE} />
             <Bar dataKey="tokensIn" name="Input tokens" stackId="t" fill={COLORS.tokensIn} isAnimationActive={false} />
-            <Bar dataKey="tokensOut" name="Output tokens" stackId="t" fill={COLORS.tokensOut} isAnimationActive={false} />
+            <Bar
+              dataKey="tokensOut"
+              name="Output tokens"
+              stackId="t"
+              fill={COLORS.tokensOut}
+              isAnimationActive={false}
+            />
           </BarChart>
         </ResponsiveContainer>
       </figure>

@@ -11,10 +11,16 @@ export function BudgetCard({ budget }: { budget: BudgetStatus }) {
       <p className="usage-card__figure">{formatTokens(budget.tokensUsed)} tokens</p>
       <p className="usage-card__sub">
         Estimated {formatCost(budget.costUsedUsd)}
-        {budget.unpricedTokens > 0 && budget.costUsedUsd !== null && ` (+ ${formatTokens(budget.unpricedTokens)} tokens with no price)`}
+        {budget.unpricedTokens > 0 &&
+          budget.costUsedUsd !== null &&
+          ` (+ ${formatTokens(budget.unpricedTokens)} tokens with no price)`}
       </p>
       {budget.tokenBudget !== null && (
-        <BudgetMeter label="Token budget" share={budget.tokenShare} detail={`of ${formatTokens(budget.tokenBudget)} tokens`} />
+        <BudgetMeter
+          label="Token budget"
+          share={budget.tokenShare}
+          detail={`of ${formatTokens(budget.tokenBudget)} tokens`}
+        />
       )}
       {budget.costBudgetUsd !== null && (
         <BudgetMeter label="Cost budget" share={budget.costShare} detail={`of ${formatCost(budget.costBudgetUsd)}`} />

@@ -1,6 +1,14 @@
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { UsageDay } from '@shared/types';
-import { AXIS_TICK, COLORS, INITIAL_SIZE, LEGEND_STYLE, TOOLTIP_CURSOR, TOOLTIP_LABEL_STYLE, TOOLTIP_STYLE } from './chartTheme';
+import {
+  AXIS_TICK,
+  COLORS,
+  INITIAL_SIZE,
+  LEGEND_STYLE,
+  TOOLTIP_CURSOR,
+  TOOLTIP_LABEL_STYLE,
+  TOOLTIP_STYLE,
+} from './chartTheme';
 import { formatCount, formatDay, formatTokens } from './format';
 
 const tokenTick = (v: number) => formatTokens(v);
@@ -8,7 +16,11 @@ const countTick = (v: number) => formatCount(v);
 
 /** Input and output tokens per day (stacked), and requests per day by how they ended. */
 export function DailyCharts({ days }: { days: UsageDay[] }) {
-  const rows = days.map((d) => ({ ...d, label: formatDay(d.day), other: d.runs - d.succeeded - d.failed - d.cancelled }));
+  const rows = days.map((d) => ({
+    ...d,
+    label: formatDay(d.day),
+    other: d.runs - d.succeeded - d.failed - d.cancelled,
+  }));
   return (
     <div className="usage-charts">
       <figure className="usage-chart" aria-label="Tokens per day">
@@ -25,8 +37,20 @@ export function DailyCharts({ days }: { days: UsageDay[] }) {
               formatter={(v) => formatCount(Number(v))}
             />
             <Legend wrapperStyle={LEGEND_STYLE} />
-            <Bar dataKey="tokensIn" name="Input tokens" stackId="tokens" fill={COLORS.tokensIn} isAnimationActive={false} />
-            <Bar dataKey="tokensOut" name="Output tokens" stackId="tokens" fill={COLORS.tokensOut} isAnimationActive={false} />
+            <Bar
+              dataKey="tokensIn"
+              name="Input tokens"
+              stackId="tokens"
+              fill={COLORS.tokensIn}
+              isAnimationActive={false}
+            />
+            <Bar
+              dataKey="tokensOut"
+              name="Output tokens"
+              stackId="tokens"
+              fill={COLORS.tokensOut}
+              isAnimationActive={false}
+            />
           </BarChart>
         </ResponsiveContainer>
       </figure>
@@ -39,10 +63,28 @@ export function DailyCharts({ days }: { days: UsageDay[] }) {
             <YAxis tick={AXIS_TICK} stroke={COLORS.grid} tickFormatter={countTick} allowDecimals={false} width={48} />
             <Tooltip contentStyle={TOOLTIP_STYLE} labelStyle={TOOLTIP_LABEL_STYLE} cursor={TOOLTIP_CURSOR} />
             <Legend wrapperStyle={LEGEND_STYLE} />
-            <Bar dataKey="succeeded" name="Succeeded" stackId="runs" fill={COLORS.succeeded} isAnimationActive={false} />
+            <Bar
+              dataKey="succeeded"
+              name="Succeeded"
+              stackId="runs"
+              fill={COLORS.succeeded}
+              isAnimationActive={false}
+            />
             <Bar dataKey="failed" name="Failed" stackId="runs" fill={COLORS.failed} isAnimationActive={false} />
-            <Bar dataKey="cancelled" name="Cancelled" stackId="runs" fill={COLORS.cancelled} isAnimationActive={false} />
-            <Bar dataKey="other" name="Interrupted or running" stackId="runs" fill={COLORS.other} isAnimationActive={false} />
+            <Bar
+              dataKey="cancelled"
+              name="Cancelled"
+              stackId="runs"
+              fill={COLORS.cancelled}
+              isAnimationActive={false}
+            />
+            <Bar
+              dataKey="other"
+              name="Interrupted or running"
+              stackId="runs"
+              fill={COLORS.other}
+              isAnimationActive={false}
+            />
           </BarChart>
         </ResponsiveContainer>
       </figure>

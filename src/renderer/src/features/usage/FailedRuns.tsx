@@ -17,7 +17,11 @@ export function FailedRuns({
       ) : (
         <ul className="usage-list" aria-label="Failed requests, last 24 hours">
           {runs.map((r) => {
-            const error = r.errorMessage ?? (r.status === 'interrupted' ? 'Interrupted (Confab closed during the reply)' : (r.errorCode ?? 'Unknown error'));
+            const error =
+              r.errorMessage ??
+              (r.status === 'interrupted'
+                ? 'Interrupted (Confab closed during the reply)'
+                : (r.errorCode ?? 'Unknown error'));
             const body = (
               <>
                 <span className="usage-list__title">{error}</span>
@@ -31,7 +35,11 @@ export function FailedRuns({
             return (
               <li key={r.id}>
                 {sessionId ? (
-                  <button type="button" className="usage-list__item" onClick={() => onOpenSession(sessionId, r.messageId ?? undefined)}>
+                  <button
+                    type="button"
+                    className="usage-list__item"
+                    onClick={() => onOpenSession(sessionId, r.messageId ?? undefined)}
+                  >
                     {body}
                   </button>
                 ) : (

@@ -14,7 +14,12 @@ export function RangePicker() {
   const [fromDay, setFromDay] = useState(current.fromDay);
   const [toDay, setToDay] = useState(current.toDay);
   const days = (Date.parse(toDay) - Date.parse(fromDay)) / 86_400_000 + 1;
-  const invalid = !fromDay || !toDay || !(days >= 1) ? 'Choose a start day on or before the end day.' : days > MAX_USAGE_DAYS ? `Choose at most ${MAX_USAGE_DAYS} days.` : null;
+  const invalid =
+    !fromDay || !toDay || !(days >= 1)
+      ? 'Choose a start day on or before the end day.'
+      : days > MAX_USAGE_DAYS
+        ? `Choose at most ${MAX_USAGE_DAYS} days.`
+        : null;
 
   const apply = (event: FormEvent) => {
     event.preventDefault();

@@ -45,7 +45,17 @@ describe('SessionUsagePanel', () => {
   it('says "no price" rather than $0 when no model of the chat has one, and reloads when the chat changes', async () => {
     const fake = new FakeConfab();
     const s = fake.addSession({ title: 'Local' });
-    fake.usage.sessions.set(s.id, { sessionId: s.id, runs: 1, succeeded: 1, failed: 0, tokensIn: 10, tokensOut: 5, costUsd: null, unpricedTokens: 15, models: ['llama3.1:8b'] });
+    fake.usage.sessions.set(s.id, {
+      sessionId: s.id,
+      runs: 1,
+      succeeded: 1,
+      failed: 0,
+      tokensIn: 10,
+      tokensOut: 5,
+      costUsd: null,
+      unpricedTokens: 15,
+      models: ['llama3.1:8b'],
+    });
     const { store } = renderPanel(fake, s.id);
     await screen.findByText('Estimated cost');
     expect(fact('Estimated cost')).toBe('no price');

@@ -34,7 +34,9 @@ export function SessionUsagePanel({ sessionId }: { sessionId: string }) {
           <dt>Estimated cost</dt>
           <dd>
             {formatCost(usage.costUsd)}
-            {usage.costUsd !== null && usage.unpricedTokens > 0 && ` + ${formatTokens(usage.unpricedTokens)} tokens with no price`}
+            {usage.costUsd !== null &&
+              usage.unpricedTokens > 0 &&
+              ` + ${formatTokens(usage.unpricedTokens)} tokens with no price`}
           </dd>
           <dt>Requests</dt>
           <dd>

@@ -10,9 +10,17 @@ export function SummaryCards({ totals }: { totals: UsageSummary }) {
       <Card label="Output tokens" value={formatTokens(totals.tokensOut)} title={formatCount(totals.tokensOut)} />
       <Card label="Requests" value={formatCount(totals.runs)} />
       <Card label="Estimated cost" value={formatCost(totals.costUsd)} sub={costNote(totals)} />
-      <Card label="Succeeded" value={formatPercent(rate(totals.succeeded, totals.runs))} sub={`${formatCount(totals.succeeded)} requests`} />
+      <Card
+        label="Succeeded"
+        value={formatPercent(rate(totals.succeeded, totals.runs))}
+        sub={`${formatCount(totals.succeeded)} requests`}
+      />
       <Card label="Errors" value={formatPercent(rate(errors, totals.runs))} sub={`${formatCount(errors)} requests`} />
-      <Card label="Cancelled" value={formatPercent(rate(totals.cancelled, totals.runs))} sub={`${formatCount(totals.cancelled)} requests`} />
+      <Card
+        label="Cancelled"
+        value={formatPercent(rate(totals.cancelled, totals.runs))}
+        sub={`${formatCount(totals.cancelled)} requests`}
+      />
     </div>
   );
 }
@@ -20,7 +28,8 @@ export function SummaryCards({ totals }: { totals: UsageSummary }) {
 function costNote(totals: UsageSummary): string | undefined {
   if (totals.runs === 0) return undefined;
   if (totals.costUsd === null) return 'None of the models used has a price. Add prices in Settings → Usage.';
-  if (totals.unpricedTokens > 0) return `Not counted: ${formatTokens(totals.unpricedTokens)} tokens of models with no price.`;
+  if (totals.unpricedTokens > 0)
+    return `Not counted: ${formatTokens(totals.unpricedTokens)} tokens of models with no price.`;
   return undefined;
 }
 

@@ -30,19 +30,80 @@ function knownDashboard(range: { fromDay: string; toDay: string; timeZone: strin
       unpricedRuns: 10,
       unpricedTokens: 5000,
     },
-    daily: base.daily.map((d, i) => (i === 0 ? { ...d, runs: 40, succeeded: 30, failed: 6, cancelled: 2, tokensIn: 1_234_567, tokensOut: 89_000 } : d)),
+    daily: base.daily.map((d, i) =>
+      i === 0 ? { ...d, runs: 40, succeeded: 30, failed: 6, cancelled: 2, tokensIn: 1_234_567, tokensOut: 89_000 } : d,
+    ),
     byModel: [
-      { ...ZERO_SUMMARY, providerId: 'openai', model: 'gpt-4o', runs: 30, succeeded: 27, failed: 3, tokensIn: 1_229_567, tokensOut: 89_000, costUsd: 3.5 },
-      { ...ZERO_SUMMARY, providerId: 'ollama', model: 'llama3.1:8b', runs: 10, succeeded: 3, failed: 3, cancelled: 2, interrupted: 2, tokensIn: 5000, unpricedRuns: 10, unpricedTokens: 5000 },
+      {
+        ...ZERO_SUMMARY,
+        providerId: 'openai',
+        model: 'gpt-4o',
+        runs: 30,
+        succeeded: 27,
+        failed: 3,
+        tokensIn: 1_229_567,
+        tokensOut: 89_000,
+        costUsd: 3.5,
+      },
+      {
+        ...ZERO_SUMMARY,
+        providerId: 'ollama',
+        model: 'llama3.1:8b',
+        runs: 10,
+        succeeded: 3,
+        failed: 3,
+        cancelled: 2,
+        interrupted: 2,
+        tokensIn: 5000,
+        unpricedRuns: 10,
+        unpricedTokens: 5000,
+      },
     ],
     byProvider: [
-      { ...ZERO_SUMMARY, providerId: 'openai', runs: 30, succeeded: 27, failed: 3, tokensIn: 1_229_567, tokensOut: 89_000, costUsd: 3.5 },
+      {
+        ...ZERO_SUMMARY,
+        providerId: 'openai',
+        runs: 30,
+        succeeded: 27,
+        failed: 3,
+        tokensIn: 1_229_567,
+        tokensOut: 89_000,
+        costUsd: 3.5,
+      },
       { ...ZERO_SUMMARY, providerId: 'ollama', runs: 10, tokensIn: 5000, unpricedRuns: 10, unpricedTokens: 5000 },
     ],
-    latency: [{ providerId: 'openai', model: 'gpt-4o', samples: 27, ttftP50Ms: 420, ttftP95Ms: 1250, totalP50Ms: 3100, totalP95Ms: 9800 }],
+    latency: [
+      {
+        providerId: 'openai',
+        model: 'gpt-4o',
+        samples: 27,
+        ttftP50Ms: 420,
+        ttftP95Ms: 1250,
+        totalP50Ms: 3100,
+        totalP95Ms: 9800,
+      },
+    ],
     topSessions: [
-      { sessionId: SESSION, title: 'Big refactor', inTrash: false, runs: 25, tokensIn: 1_000_000, tokensOut: 50_000, costUsd: 3, unpricedTokens: 0 },
-      { sessionId: TRASHED, title: 'Old idea', inTrash: true, runs: 2, tokensIn: 10, tokensOut: 10, costUsd: null, unpricedTokens: 20 },
+      {
+        sessionId: SESSION,
+        title: 'Big refactor',
+        inTrash: false,
+        runs: 25,
+        tokensIn: 1_000_000,
+        tokensOut: 50_000,
+        costUsd: 3,
+        unpricedTokens: 0,
+      },
+      {
+        sessionId: TRASHED,
+        title: 'Old idea',
+        inTrash: true,
+        runs: 2,
+        tokensIn: 10,
+        tokensOut: 10,
+        costUsd: null,
+        unpricedTokens: 20,
+      },
     ],
     failedRuns: [
       {
@@ -73,7 +134,8 @@ function renderUsage(fake = new FakeConfab()) {
 }
 
 /** Scoped to the summary: role queries over the whole page (charts included) are slow in jsdom. */
-const card = (label: string) => within(screen.getByRole('list', { name: 'Summary' })).getByRole('listitem', { name: label });
+const card = (label: string) =>
+  within(screen.getByRole('list', { name: 'Summary' })).getByRole('listitem', { name: label });
 
 /** jsdom's Blob has no text(); decoded keeping the byte-order mark, which readAsText drops. */
 function blobText(blob: Blob): Promise<string> {
@@ -121,20 +183,22 @@ describe('UsageView', { timeout: 20_000 }, () => {
 
     const models = screen.getByRole('table', { name: 'Usage by model' });
     const gpt = within(models).getByRole('row', { name: /gpt-4o \(openai\)/ });
-    expect(within(gpt).getAllByRole('cell').map((c) => c.textContent)).toEqual(['30', '1,229,567', '89,000', '$3.50', '90%', '10%', '0%']);
+    expect(
+      within(gpt)
+        .getAllByRole('cell')
+        .map((c) => c.textContent),
+    ).toEqual(['30', '1,229,567', '89,000', '$3.50', '90%', '10%', '0%']);
     const llama = within(models).getByRole('row', { name: /llama3.1:8b/ });
     expect(within(llama).getAllByRole('cell')[3]!.textContent).toBe('no price');
     const providers = screen.getByRole('table', { name: 'Usage by provider' });
     expect(within(providers).getAllByRole('row')).toHaveLength(3);
 
     const speed = screen.getByRole('table', { name: 'Speed by model' });
-    expect(within(within(speed).getByRole('row', { name: /gpt-4o/ })).getAllByRole('cell').map((c) => c.textContent)).toEqual([
-      '420 ms',
-      '1.3 s',
-      '3.1 s',
-      '9.8 s',
-      '27',
-    ]);
+    expect(
+      within(within(speed).getByRole('row', { name: /gpt-4o/ }))
+        .getAllByRole('cell')
+        .map((c) => c.textContent),
+    ).toEqual(['420 ms', '1.3 s', '3.1 s', '9.8 s', '27']);
     expect(screen.getByRole('figure', { name: 'Tokens per day' })).toBeTruthy();
     expect(screen.getByRole('figure', { name: 'Requests per day' })).toBeTruthy();
   });
@@ -165,8 +229,14 @@ describe('UsageView', { timeout: 20_000 }, () => {
     fireEvent.click(screen.getByRole('button', { name: '7 days' }));
     await waitFor(() => expect(fake.callsTo('usage.dashboard')).toHaveLength(3));
     await act(async () => release());
-    await waitFor(() => expect(screen.getByRole('button', { name: '7 days' }).getAttribute('aria-pressed')).toBe('true'));
-    expect(fake.callsTo('usage.dashboard').map((c) => (c as { fromDay: string }).fromDay)).toEqual(['2026-10-22', '2026-08-23', '2026-11-14']);
+    await waitFor(() =>
+      expect(screen.getByRole('button', { name: '7 days' }).getAttribute('aria-pressed')).toBe('true'),
+    );
+    expect(fake.callsTo('usage.dashboard').map((c) => (c as { fromDay: string }).fromDay)).toEqual([
+      '2026-10-22',
+      '2026-08-23',
+      '2026-11-14',
+    ]);
     expect(store.getState().usageDashboard.data?.range.fromDay).toBe('2026-11-14');
     expect(store.getState().usageDashboard.data?.daily).toHaveLength(7);
 
@@ -179,7 +249,9 @@ describe('UsageView', { timeout: 20_000 }, () => {
     expect(within(form).getByText('Choose a start day on or before the end day.')).toBeTruthy();
     fireEvent.change(to!, { target: { value: '2026-11-12' } });
     fireEvent.click(within(form).getByRole('button', { name: 'Show' }));
-    await waitFor(() => expect(fake.callsTo('usage.dashboard').at(-1)).toMatchObject({ fromDay: '2026-11-10', toDay: '2026-11-12' }));
+    await waitFor(() =>
+      expect(fake.callsTo('usage.dashboard').at(-1)).toMatchObject({ fromDay: '2026-11-10', toDay: '2026-11-12' }),
+    );
   });
 
   it('says when nothing used has a price instead of showing $0', async () => {
@@ -206,10 +278,15 @@ describe('UsageView', { timeout: 20_000 }, () => {
 
   it('warns at 80% of the budget and alerts at 100%', async () => {
     const fake = new FakeConfab();
-    const withBudget = (level: 'warning' | 'exceeded', share: number) => (range: { fromDay: string; toDay: string; timeZone: string }) => {
-      const d = knownDashboard(range);
-      return { ...d, budget: { ...d.budget, tokensUsed: share * 1_000_000, tokenBudget: 1_000_000, tokenShare: share, level } };
-    };
+    const withBudget =
+      (level: 'warning' | 'exceeded', share: number) =>
+      (range: { fromDay: string; toDay: string; timeZone: string }) => {
+        const d = knownDashboard(range);
+        return {
+          ...d,
+          budget: { ...d.budget, tokensUsed: share * 1_000_000, tokenBudget: 1_000_000, tokenShare: share, level },
+        };
+      };
     fake.usage.dashboard = withBudget('warning', 0.85);
     const { store } = renderUsage(fake);
     expect((await screen.findByText(/over 80%/)).getAttribute('role')).toBe('status');

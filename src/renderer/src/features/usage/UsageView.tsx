@@ -33,7 +33,12 @@ export function UsageView({ onOpenSession }: UsageViewProps) {
         <h2 id="usage-title">Usage</h2>
         <RangePicker />
         <div className="usage__actions">
-          <button type="button" className="button" onClick={() => void loadUsageDashboard()} disabled={dashboard.status === 'loading'}>
+          <button
+            type="button"
+            className="button"
+            onClick={() => void loadUsageDashboard()}
+            disabled={dashboard.status === 'loading'}
+          >
             Refresh
           </button>
           <ExportButton disabled={!data || data.totals.runs === 0} />
