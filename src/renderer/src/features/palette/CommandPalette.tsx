@@ -1,5 +1,6 @@
 import { Command } from 'cmdk';
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import type { MethodInput } from '@shared/contract';
 import type { SearchHit } from '@shared/types';
 import { useAppStore, useAppStoreApi } from '../../stores/context';
 import { displayTitle } from '../sessions/sessionTitle';
@@ -8,8 +9,7 @@ import { formatHitDate, matchCommands, parsePaletteQuery, splitSnippet, type Pal
 import { Snippet } from './Snippet';
 import './palette.css';
 
-/** Long enough to skip most keystrokes of a fast typist, short enough to feel immediate. */
-const SEARCH_DEBOUNCE_MS = 90;
+/** Hits shown per search: a screenful and some to scroll; more would only slow the list. */
 const SEARCH_LIMIT = 30;
 
 interface PaletteCommand {
@@ -96,7 +96,7 @@ function PaletteDialog() {
             ))}
             {searching && <span className="muted">Searching…</span>}
           </div>
-          <Command.List className="palette__list" label="Results">
+          <Command.List className="palette__list" label="Results" data-searching={searching || undefined}>
             {!searching && query.text.trim() !== '' && hits.length === 0 && shownCommands.length === 0 && (
               <Command.Empty className="palette__empty">No matches.</Command.Empty>
             )}
@@ -203,29 +203,51 @@ function HitMeta({ hit, now }: { hit: SearchHit; now: Date }) {
  * Debounced search that drops stale answers: each request gets a number and only the newest
  * one's answer is shown, so a slow "wal" cannot overwrite a quick "walrus".
  */
+/**
+ * Searches as you type with no delay: a search starts at once when none is running; while one
+ * runs, only the newest text waits and goes next. A fixed debounce would add its whole delay to
+ * every keystroke (the target is results within 50 ms of a key), and firing one search per key
+ * would queue them in the DB worker, so the last answer would come late.
+ */
 function usePaletteSearch(query: PaletteQuery): { hits: SearchHit[]; searching: boolean } {
   const searchAll = useAppStore((s) => s.searchAll);
   const [state, setState] = useState<{ key: string; hits: SearchHit[] }>({ key: '', hits: [] });
-  const latest = useRef(0);
   const text = query.text;
   const key = JSON.stringify([text, query.view, query.role]);
   const empty = text.trim() === '';
+  const latestKey = useRef(key);
+  const waiting = useRef<{ key: string; input: MethodInput<'search.query'> } | null>(null);
+  const running = useRef(false);
+  const mounted = useRef(true);
 
   useEffect(() => {
-    const ticket = ++latest.current;
-    if (empty) return;
-    const timer = setTimeout(() => {
-      void searchAll({
-        q: text,
-        view: query.view,
-        ...(query.role ? { role: query.role } : {}),
-        limit: SEARCH_LIMIT,
-      }).then((result) => {
-        if (ticket !== latest.current) return;
-        setState({ key, hits: result?.hits ?? [] });
-      });
-    }, SEARCH_DEBOUNCE_MS);
-    return () => clearTimeout(timer);
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
+
+  useEffect(() => {
+    latestKey.current = key;
+    if (empty) {
+      waiting.current = null;
+      return;
+    }
+    waiting.current = {
+      key,
+      input: { q: text, view: query.view, ...(query.role ? { role: query.role } : {}), limit: SEARCH_LIMIT },
+    };
+    if (running.current) return;
+    running.current = true;
+    void (async () => {
+      for (let next = waiting.current; next; next = waiting.current) {
+        waiting.current = null;
+        const result = await searchAll(next.input);
+        // An answer for text the user has already changed is not shown; the newer one follows.
+        if (mounted.current && next.key === latestKey.current) setState({ key: next.key, hits: result?.hits ?? [] });
+      }
+      running.current = false;
+    })();
   }, [key, text, empty, query.view, query.role, searchAll]);
 
   if (empty) return { hits: [], searching: false };
