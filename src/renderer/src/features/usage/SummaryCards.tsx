@@ -13,17 +13,19 @@ export function SummaryCards({ totals }: { totals: UsageSummary }) {
       <Card
         label="Succeeded"
         value={formatPercent(rate(totals.succeeded, totals.runs))}
-        sub={`${formatCount(totals.succeeded)} requests`}
+        sub={requests(totals.succeeded)}
       />
-      <Card label="Errors" value={formatPercent(rate(errors, totals.runs))} sub={`${formatCount(errors)} requests`} />
+      <Card label="Errors" value={formatPercent(rate(errors, totals.runs))} sub={requests(errors)} />
       <Card
         label="Cancelled"
         value={formatPercent(rate(totals.cancelled, totals.runs))}
-        sub={`${formatCount(totals.cancelled)} requests`}
+        sub={requests(totals.cancelled)}
       />
     </div>
   );
 }
+
+const requests = (n: number) => `${formatCount(n)} ${n === 1 ? 'request' : 'requests'}`;
 
 function costNote(totals: UsageSummary): string | undefined {
   if (totals.runs === 0) return undefined;
