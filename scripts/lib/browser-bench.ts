@@ -61,6 +61,24 @@ const PAINTED_HELPER = `
     observer.observe(root, { childList: true, subtree: true });
   });`;
 
+const STEP_TIMEOUT_MS = 60_000;
+
+/** page.evaluate with a deadline: a probe that never fires must fail the step, not hang the bench. */
+async function inPage<T>(page: Page, expression: string, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what}: no result within ${STEP_TIMEOUT_MS / 1000} s`)),
+      STEP_TIMEOUT_MS,
+    );
+  });
+  try {
+    return (await Promise.race([page.evaluate(expression), deadline])) as T;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Installed before the app's scripts: when React first rendered, and when the first sidebar row was painted. */
 const FIRST_ROW_PROBE = `
   ${PAINTED_HELPER}
@@ -108,9 +126,11 @@ async function measureSidebar(browser: Browser, host: RunningHost, runs: number)
     const page = await browser.newPage();
     await page.addInitScript(FIRST_ROW_PROBE);
     await page.goto(host.url);
-    const [rendered, row] = (await page.evaluate(
+    const [rendered, row] = await inPage<[number, number]>(
+      page,
       'Promise.all([window.__confabFirstRender, window.__confabFirstRow])',
-    )) as [number, number];
+      'sidebar first row',
+    );
     await page.close();
     if (i === 0) continue; // the first load fills the HTTP cache and the DB's buffers
     fromNavigation.push(row);
@@ -122,14 +142,18 @@ async function measureSidebar(browser: Browser, host: RunningHost, runs: number)
 async function measureOpenBigSession(page: Page, bigSessionId: string, runs: number): Promise<number[]> {
   const samples: number[] = [];
   for (let i = 0; i < runs + 1; i++) {
-    const ms = (await page.evaluate(`(async () => {
+    const ms = await inPage<number>(
+      page,
+      `(async () => {
       const link = document.querySelector('a[href="#chat/${bigSessionId}"]');
       if (!link) throw new Error('the big session is not in the sidebar');
       const t0 = performance.now();
       link.click();
       const t1 = await window.__confabPainted('[role="tabpanel"] [data-testid="message"]');
       return t1 - t0;
-    })()`)) as number;
+    })()`,
+      'open the big session',
+    );
     if (i > 0) samples.push(ms);
     if (i < runs) {
       // Closing the tab drops its messages, so the next open reads them again.
@@ -142,7 +166,9 @@ async function measureOpenBigSession(page: Page, bigSessionId: string, runs: num
 
 /** Scrolls to the top of the open chat again and again, so older pages load; counts DOM rows on the way. */
 async function measureScrolling(page: Page, steps: number): Promise<{ maxRows: number; seen: number }> {
-  return (await page.evaluate(`(async () => {
+  return await inPage<{ maxRows: number; seen: number }>(
+    page,
+    `(async () => {
     const first = document.querySelector('[role="tabpanel"] [data-testid="message"]');
     let scroller = first && first.parentElement;
     while (scroller && !(scroller.scrollHeight > scroller.clientHeight && /(auto|scroll)/.test(getComputedStyle(scroller).overflowY))) {
@@ -166,7 +192,9 @@ async function measureScrolling(page: Page, steps: number): Promise<{ maxRows: n
       count();
     }
     return { maxRows, seen: seen.size };
-  })()`)) as { maxRows: number; seen: number };
+  })()`,
+    'scrolling',
+  );
 }
 
 /** About 1 MB of Markdown-looking text: paragraphs, list items and inline code, no single huge line. */
@@ -188,7 +216,9 @@ function hugeReply(bytes: number): string {
 
 /** Click to painted for the chat holding the huge reply, watching for long tasks (a frozen window). */
 async function measureHugeMessage(page: Page, sessionId: string): Promise<{ openMs: number; longestTaskMs: number }> {
-  return (await page.evaluate(`(async () => {
+  return await inPage<{ openMs: number; longestTaskMs: number }>(
+    page,
+    `(async () => {
     const tasks = [];
     const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) tasks.push(e.duration); });
     observer.observe({ type: 'longtask' });
@@ -200,7 +230,9 @@ async function measureHugeMessage(page: Page, sessionId: string): Promise<{ open
     await new Promise((r) => setTimeout(r, 1000));
     observer.disconnect();
     return { openMs: t1 - t0, longestTaskMs: tasks.length ? Math.max(...tasks) : 0 };
-  })()`)) as { openMs: number; longestTaskMs: number };
+  })()`,
+    'the 1 MB reply',
+  );
 }
 
 /** Words of the corpus vocabulary (scripts/lib/words.ts); the last key completes each one. */
@@ -215,7 +247,8 @@ async function measurePalette(page: Page, runs: number): Promise<number[]> {
     await input.waitFor();
     await input.fill(q.slice(0, -1));
     await page.waitForSelector('[cmdk-list]:not([data-searching])');
-    // Arm the probe, then type the last letter: from that keydown to the frame in which the
+    // Arm the probe (the trailing `undefined` keeps evaluate from awaiting the promise it stores),
+    // then type the last letter: from that keydown to the frame in which the
     // list shows hits for the whole word and is no longer waiting for an answer.
     await page.evaluate(`window.__confabPaletteDone = new Promise((resolve) => {
       let t0 = 0;
@@ -232,9 +265,9 @@ async function measurePalette(page: Page, runs: number): Promise<number[]> {
         requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - t0), 0));
       });
       observer.observe(document.body, { childList: true, subtree: true, attributes: true });
-    })`);
+    }); undefined`);
     await page.keyboard.press(q.at(-1)!);
-    samples.push((await page.evaluate('window.__confabPaletteDone')) as number);
+    samples.push(await inPage<number>(page, 'window.__confabPaletteDone', `Cmd+K results for "${q}"`));
     await page.keyboard.press('Escape');
     await page.locator('[cmdk-input]').waitFor({ state: 'detached' });
   }
@@ -257,6 +290,7 @@ export async function browserBench(
     const manyDir = join(work, 'many-sessions');
     log(`  seeding ${options.sidebarSessions.toLocaleString('en-US')} sessions for the sidebar figure`);
     await seedManySessions(options, manyDir);
+    log('  sidebar: first row painted, per page load');
     let host = await startHost(manyDir, webEntry);
     let sidebar;
     try {
@@ -282,12 +316,16 @@ export async function browserBench(
       await page.addInitScript(PAINTED_HELPER);
       await page.goto(host.url);
       await page.waitForSelector(`a[href="#chat/${options.bigSessionId}"]`);
+      log('  opening the 10k-message session');
       const open = await measureOpenBigSession(page, options.bigSessionId, options.runs);
+      log('  scrolling up through it');
       const scrollSteps = 40;
       const scrolling = await measureScrolling(page, scrollSteps);
       await page.keyboard.press('Control+w');
       await page.waitForSelector('[role="tabpanel"]', { state: 'detached' });
+      log('  opening the chat with a 1 MB reply');
       const hugeMessage = { bytes: huge.length, ...(await measureHugeMessage(page, hugeSession.id)) };
+      log('  Cmd+K');
       await page.keyboard.press('Control+w');
       await page.waitForSelector('[role="tabpanel"]', { state: 'detached' });
       let palette: BrowserBenchResults['palette'] = null;

@@ -1,5 +1,5 @@
 import { Command } from 'cmdk';
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { MethodInput } from '@shared/contract';
 import type { SearchHit } from '@shared/types';
 import { useAppStore, useAppStoreApi } from '../../stores/context';
@@ -9,8 +9,8 @@ import { formatHitDate, matchCommands, parsePaletteQuery, splitSnippet, type Pal
 import { Snippet } from './Snippet';
 import './palette.css';
 
-/** Hits shown per search: a screenful and some to scroll; more would only slow the list. */
-const SEARCH_LIMIT = 30;
+/** Hits per search: about what the palette shows without scrolling. Every hit costs a snippet in SQL and a row to render, and the target is results within 50 ms of a key; refining the words beats scrolling. */
+const SEARCH_LIMIT = 12;
 
 interface PaletteCommand {
   id: string;
@@ -38,8 +38,10 @@ function PaletteDialog() {
   useReturnFocusOnClose();
 
   const shownCommands = query.filters.length > 0 ? [] : matchCommands(commands, query.text);
-  const titleHits = hits.filter((h) => h.kind === 'session');
-  const messageHits = hits.filter((h) => h.kind === 'message');
+  // Memoized with the hits, so a keystroke re-renders the input and not every result row: the
+  // rows only change when an answer arrives (the target is results within 50 ms of a key).
+  const titleHits = useMemo(() => hits.filter((h) => h.kind === 'session'), [hits]);
+  const messageHits = useMemo(() => hits.filter((h) => h.kind === 'message'), [hits]);
   // The highlighted row, kept on the list: results arrive after the typing that asked for them,
   // and Enter must act on a row that is shown (the first, unless the user moved).
   const [selected, setSelected] = useState('');
@@ -54,6 +56,11 @@ function PaletteDialog() {
     close();
     action();
   };
+  const pickHit = useStableCallback((hit: SearchHit) =>
+    choose(() =>
+      hit.kind === 'session' || hit.sessionDeleted ? openHit(hit) : void jumpToMessage(hit.sessionId, hit.messageId!),
+    ),
+  );
 
   const onKeyDown = (event: KeyboardEvent) => {
     if (event.key === 'Escape') {
@@ -115,48 +122,68 @@ function PaletteDialog() {
                 ))}
               </Command.Group>
             )}
-            {titleHits.length > 0 && (
-              <Command.Group heading="Chats">
-                {titleHits.map((hit) => (
-                  <Command.Item
-                    key={`session:${hit.sessionId}`}
-                    value={`session:${hit.sessionId}`}
-                    onSelect={() => choose(() => openHit(hit))}
-                    className="palette__item palette__hit"
-                    data-testid="palette-hit"
-                  >
-                    <Snippet className="palette__snippet" snippet={hit.snippet} />
-                    <HitMeta hit={hit} now={now} />
-                  </Command.Item>
-                ))}
-              </Command.Group>
-            )}
-            {messageHits.length > 0 && (
-              <Command.Group heading="Messages">
-                {messageHits.map((hit) => (
-                  <Command.Item
-                    key={`message:${hit.messageId}`}
-                    value={`message:${hit.messageId}`}
-                    onSelect={() =>
-                      choose(() =>
-                        hit.sessionDeleted ? openHit(hit) : void jumpToMessage(hit.sessionId, hit.messageId!),
-                      )
-                    }
-                    className="palette__item palette__hit"
-                    data-testid="palette-hit"
-                  >
-                    <Snippet className="palette__snippet" snippet={hit.snippet} />
-                    <HitMeta hit={hit} now={now} />
-                  </Command.Item>
-                ))}
-              </Command.Group>
-            )}
+            <HitGroups titleHits={titleHits} messageHits={messageHits} now={now} onPick={pickHit} />
           </Command.List>
         </Command>
       </div>
     </div>
   );
 }
+
+/** A function whose identity never changes but which always runs the latest `fn`. */
+function useStableCallback<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
+  const ref = useRef(fn);
+  useLayoutEffect(() => {
+    ref.current = fn;
+  });
+  return useCallback((...args: A) => ref.current(...args), []);
+}
+
+interface HitGroupsProps {
+  titleHits: SearchHit[];
+  messageHits: SearchHit[];
+  now: Date;
+  onPick(hit: SearchHit): void;
+}
+
+const HitGroups = memo(function HitGroups({ titleHits, messageHits, now, onPick }: HitGroupsProps) {
+  return (
+    <>
+      {titleHits.length > 0 && (
+        <Command.Group heading="Chats">
+          {titleHits.map((hit) => (
+            <Command.Item
+              key={`session:${hit.sessionId}`}
+              value={`session:${hit.sessionId}`}
+              onSelect={() => onPick(hit)}
+              className="palette__item palette__hit"
+              data-testid="palette-hit"
+            >
+              <Snippet className="palette__snippet" snippet={hit.snippet} />
+              <HitMeta hit={hit} now={now} />
+            </Command.Item>
+          ))}
+        </Command.Group>
+      )}
+      {messageHits.length > 0 && (
+        <Command.Group heading="Messages">
+          {messageHits.map((hit) => (
+            <Command.Item
+              key={`message:${hit.messageId}`}
+              value={`message:${hit.messageId}`}
+              onSelect={() => onPick(hit)}
+              className="palette__item palette__hit"
+              data-testid="palette-hit"
+            >
+              <Snippet className="palette__snippet" snippet={hit.snippet} />
+              <HitMeta hit={hit} now={now} />
+            </Command.Item>
+          ))}
+        </Command.Group>
+      )}
+    </>
+  );
+});
 
 /**
  * A chat found by its title opens in a tab (its summary is read first if the sidebar has not
@@ -199,10 +226,6 @@ function HitMeta({ hit, now }: { hit: SearchHit; now: Date }) {
   );
 }
 
-/**
- * Debounced search that drops stale answers: each request gets a number and only the newest
- * one's answer is shown, so a slow "wal" cannot overwrite a quick "walrus".
- */
 /**
  * Searches as you type with no delay: a search starts at once when none is running; while one
  * runs, only the newest text waits and goes next. A fixed debounce would add its whole delay to
