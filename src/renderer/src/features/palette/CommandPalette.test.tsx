@@ -78,7 +78,7 @@ describe('command palette', () => {
     expect(palette()!.querySelector('img')).toBeNull();
     expect(palette()!.textContent).toContain('<img src=x');
     expect((window as unknown as { pwned?: number }).pwned).toBeUndefined();
-    expect(fake.callsTo('search.query').at(-1)).toEqual({ q: 'walrus', view: 'all', limit: 30 });
+    expect(fake.callsTo('search.query').at(-1)).toEqual({ q: 'walrus', view: 'all', limit: 12 });
   });
 
   it('passes in: and role: filters to the search, and shows them', async () => {
@@ -95,7 +95,7 @@ describe('command palette', () => {
     await waitFor(() => expect(hits()).toHaveLength(2));
     expect(hits().every((h) => h.textContent?.includes('Archived'))).toBe(true);
     expect(within(palette()!).getByText('in:archived')).toBeTruthy();
-    expect(fake.callsTo('search.query').at(-1)).toEqual({ q: 'narwhal', view: 'archived', limit: 30 });
+    expect(fake.callsTo('search.query').at(-1)).toEqual({ q: 'narwhal', view: 'archived', limit: 12 });
 
     type('in:archived narwhal role:assistant');
     await waitFor(() => expect(hits()).toHaveLength(1));
@@ -104,13 +104,13 @@ describe('command palette', () => {
       q: 'narwhal',
       view: 'archived',
       role: 'assistant',
-      limit: 30,
+      limit: 12,
     });
     // With a filter only searches are listed, not commands.
     expect(within(palette()!).queryByText('Toggle theme')).toBeNull();
   });
 
-  it('drops an answer that comes back after a newer one', async () => {
+  it('runs one search at a time: newer text waits for it, and its stale answer is not shown', async () => {
     const { fake } = setup((fake) => {
       const s = fake.addSession({ title: 'Words' });
       fake.addMessage(s.id, 'user', 'walnut');
@@ -121,14 +121,20 @@ describe('command palette', () => {
     const releaseFirst = fake.holdNext('search.query');
     type('wal');
     await waitFor(() => expect(fake.callsTo('search.query')).toHaveLength(1));
+    type('walr');
     type('walrus');
-    await waitFor(() => expect(hits().map((h) => h.textContent)).toEqual([expect.stringContaining('walrus')]));
+    await act(async () => {
+      await new Promise((r) => setTimeout(r, 20));
+    });
+    // Nothing piles up behind the running search: only the newest text is waiting.
+    expect(fake.callsTo('search.query')).toHaveLength(1);
     await act(async () => {
       releaseFirst();
       await new Promise((r) => setTimeout(r, 20));
     });
-    // "wal" would have found both; the newer answer stays.
-    expect(hits()).toHaveLength(1);
+    await waitFor(() => expect(hits().map((h) => h.textContent)).toEqual([expect.stringContaining('walrus')]));
+    // "wal" would have found both; its answer arrived after the text changed and was dropped.
+    expect(fake.callsTo('search.query').map((c) => (c as { q: string }).q)).toEqual(['wal', 'walrus']);
   });
 
   it('Enter on a message opens its chat on the message’s branch and marks it', async () => {
