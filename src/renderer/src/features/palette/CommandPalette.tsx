@@ -149,41 +149,44 @@ interface HitGroupsProps {
 const HitGroups = memo(function HitGroups({ titleHits, messageHits, now, onPick }: HitGroupsProps) {
   return (
     <>
-      {titleHits.length > 0 && (
-        <Command.Group heading="Chats">
-          {titleHits.map((hit) => (
-            <Command.Item
-              key={`session:${hit.sessionId}`}
-              value={`session:${hit.sessionId}`}
-              onSelect={() => onPick(hit)}
-              className="palette__item palette__hit"
-              data-testid="palette-hit"
-            >
-              <Snippet className="palette__snippet" snippet={hit.snippet} />
-              <HitMeta hit={hit} now={now} />
-            </Command.Item>
-          ))}
-        </Command.Group>
-      )}
-      {messageHits.length > 0 && (
-        <Command.Group heading="Messages">
-          {messageHits.map((hit) => (
-            <Command.Item
-              key={`message:${hit.messageId}`}
-              value={`message:${hit.messageId}`}
-              onSelect={() => onPick(hit)}
-              className="palette__item palette__hit"
-              data-testid="palette-hit"
-            >
-              <Snippet className="palette__snippet" snippet={hit.snippet} />
-              <HitMeta hit={hit} now={now} />
-            </Command.Item>
-          ))}
-        </Command.Group>
-      )}
+      <HitGroup heading="Chats" hits={titleHits} now={now} onPick={onPick} />
+      <HitGroup heading="Messages" hits={messageHits} now={now} onPick={onPick} />
     </>
   );
 });
+
+function HitGroup({
+  heading,
+  hits,
+  now,
+  onPick,
+}: {
+  heading: string;
+  hits: SearchHit[];
+  now: Date;
+  onPick(hit: SearchHit): void;
+}) {
+  if (hits.length === 0) return null;
+  return (
+    <Command.Group heading={heading}>
+      {hits.map((hit) => {
+        const value = hit.kind === 'session' ? `session:${hit.sessionId}` : `message:${hit.messageId}`;
+        return (
+          <Command.Item
+            key={value}
+            value={value}
+            onSelect={() => onPick(hit)}
+            className="palette__item palette__hit"
+            data-testid="palette-hit"
+          >
+            <Snippet className="palette__snippet" snippet={hit.snippet} />
+            <HitMeta hit={hit} now={now} />
+          </Command.Item>
+        );
+      })}
+    </Command.Group>
+  );
+}
 
 /**
  * A chat found by its title opens in a tab (its summary is read first if the sidebar has not
