@@ -18,7 +18,14 @@ import { summarize, type Summary } from './stats';
 export interface BrowserBenchResults {
   chromium: string;
   /** 10k-session data dir: from navigation, and from the app's first render, to the first sidebar row painted. */
-  sidebar: { sessions: number; fromNavigation: Summary; fromAppStart: Summary };
+  sidebar: {
+    sessions: number;
+    fromNavigation: Summary;
+    fromAppStart: Summary;
+    /** The same span in parts: the first sessions.list's round trip, and its answer to the painted row. */
+    listRoundTrip: Summary;
+    answerToPaint: Summary;
+  };
   /** Click on the 10k-message session's row to its first messages painted. */
   openBigSession: Summary;
   /** Most message rows in the DOM at once while scrolling up through the big session. */
@@ -91,6 +98,28 @@ const FIRST_ROW_PROBE = `
     });
     observer.observe(document, { childList: true, subtree: true });
   });
+  // Times the first sessions.list on the socket: sent, answered.
+  window.__confabList = {};
+  const NativeSocket = window.WebSocket;
+  window.WebSocket = class extends NativeSocket {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (event) => {
+        const list = window.__confabList;
+        if (list.id === undefined || list.answeredAt) return;
+        const frame = JSON.parse(String(event.data));
+        if (frame.type === 'result' && frame.id === list.id) list.answeredAt = performance.now();
+      });
+    }
+    send(data) {
+      const list = window.__confabList;
+      if (list.id === undefined) {
+        const frame = JSON.parse(String(data));
+        if (frame.method === 'sessions.list') Object.assign(list, { id: frame.id, sentAt: performance.now() });
+      }
+      return super.send(data);
+    }
+  };
   window.__confabFirstRow = new Promise((resolve) => {
     const start = () => window.__confabPainted('[data-testid="session-item"]').then(resolve);
     if (document.body) start(); else addEventListener('DOMContentLoaded', start);
@@ -122,21 +151,30 @@ async function seedManySessions(options: BrowserBenchOptions, dir: string): Prom
 async function measureSidebar(browser: Browser, host: RunningHost, runs: number) {
   const fromNavigation: number[] = [];
   const fromAppStart: number[] = [];
+  const listRoundTrip: number[] = [];
+  const answerToPaint: number[] = [];
   for (let i = 0; i < runs + 1; i++) {
     const page = await browser.newPage();
     await page.addInitScript(FIRST_ROW_PROBE);
     await page.goto(host.url);
-    const [rendered, row] = await inPage<[number, number]>(
+    const [rendered, row, list] = await inPage<[number, number, { sentAt: number; answeredAt: number }]>(
       page,
-      'Promise.all([window.__confabFirstRender, window.__confabFirstRow])',
+      'Promise.all([window.__confabFirstRender, window.__confabFirstRow, window.__confabList])',
       'sidebar first row',
     );
     await page.close();
     if (i === 0) continue; // the first load fills the HTTP cache and the DB's buffers
     fromNavigation.push(row);
     fromAppStart.push(row - rendered);
+    listRoundTrip.push(list.answeredAt - list.sentAt);
+    answerToPaint.push(row - list.answeredAt);
   }
-  return { fromNavigation: summarize(fromNavigation), fromAppStart: summarize(fromAppStart) };
+  return {
+    fromNavigation: summarize(fromNavigation),
+    fromAppStart: summarize(fromAppStart),
+    listRoundTrip: summarize(listRoundTrip),
+    answerToPaint: summarize(answerToPaint),
+  };
 }
 
 async function measureOpenBigSession(page: Page, bigSessionId: string, runs: number): Promise<number[]> {
