@@ -38,7 +38,7 @@ export function BudgetCard({ budget }: { budget: BudgetStatus }) {
       {budget.costBudgetUsd !== null && budget.unpricedTokens > 0 && (
         <p className="muted">Models with no price are not counted against the cost budget.</p>
       )}
-      {!hasBudget && <p className="muted">No monthly budget. Set one in Settings → Usage.</p>}
+      {!hasBudget && <p className="muted">No monthly budget. Set one in Settings → Usage and data retention.</p>}
     </section>
   );
 }

@@ -29,7 +29,7 @@ const requests = (n: number) => `${formatCount(n)} ${n === 1 ? 'request' : 'requ
 
 function costNote(totals: UsageSummary): string | undefined {
   if (totals.runs === 0) return undefined;
-  if (totals.costUsd === null) return 'None of the models used has a price. Add prices in Settings → Usage.';
+  if (totals.costUsd === null) return 'None of the models used has a price. Add prices in Settings → Model prices.';
   if (totals.unpricedTokens > 0)
     return `Not counted: ${formatTokens(totals.unpricedTokens)} tokens of models with no price.`;
   return undefined;
