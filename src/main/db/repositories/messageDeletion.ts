@@ -9,6 +9,7 @@ import type { MessageDeletion } from '@shared/types';
 import type { Db } from '../database';
 import { sql } from '../sql';
 import type { RepoContext } from './context';
+import { newestLeafUnder } from './messages';
 
 type TargetRow = {
   session_id: string;
@@ -50,7 +51,12 @@ function subtree(messageId: string, rows: 'live' | 'deletedWithIt') {
  * The leaf to show once the current one is gone: the newest leaf under the nearest remaining
  * ancestor's other children, else that ancestor itself; for a deleted root, the newest other root.
  */
-async function fallbackLeaf(tx: Db, sessionId: string, parentId: string | null): Promise<string | null> {
+async function fallbackLeaf(
+  ctx: RepoContext,
+  tx: Db,
+  sessionId: string,
+  parentId: string | null,
+): Promise<string | null> {
   const start = await tx.query<{ id: string }>(
     parentId === null
       ? sql`SELECT id FROM messages WHERE session_id = ${sessionId} AND parent_id IS NULL AND deleted_at IS NULL
@@ -58,18 +64,8 @@ async function fallbackLeaf(tx: Db, sessionId: string, parentId: string | null):
       : sql`SELECT id FROM messages WHERE id = ${parentId} AND deleted_at IS NULL`,
   );
   const from = start[0]?.id;
-  if (!from) return null;
-  const rows = await tx.query<{ id: string }>(sql`
-    WITH RECURSIVE down AS (
-      SELECT ${from}::uuid AS id, 0 AS step
-      UNION ALL
-      SELECT c.id, down.step + 1 FROM down
-        CROSS JOIN LATERAL (SELECT m.id FROM messages m WHERE m.parent_id = down.id AND m.deleted_at IS NULL
-                             ORDER BY m.created_at DESC, m.id DESC LIMIT 1) c
-       WHERE down.step < 100000
-    )
-    SELECT id FROM down ORDER BY step DESC LIMIT 1`);
-  return rows[0]?.id ?? from;
+  // Inside this transaction, so it sees the rows just hidden or brought back.
+  return from ? newestLeafUnder({ ...ctx, db: tx }, from) : null;
 }
 
 export async function deleteMessageSubtree(ctx: RepoContext, messageId: string): Promise<MessageDeletion> {
@@ -92,7 +88,7 @@ export async function deleteMessageSubtree(ctx: RepoContext, messageId: string):
     );
     let currentLeafId = session[0]?.current_leaf_id ?? null;
     if (currentLeafId === null || deletedIds.includes(currentLeafId)) {
-      currentLeafId = await fallbackLeaf(tx, target.session_id, target.parent_id);
+      currentLeafId = await fallbackLeaf(ctx, tx, target.session_id, target.parent_id);
       await tx.query(sql`UPDATE chat_sessions SET current_leaf_id = ${currentLeafId} WHERE id = ${target.session_id}`);
     }
     return { sessionId: target.session_id, deletedIds, currentLeafId };
@@ -113,7 +109,7 @@ export async function restoreMessageSubtree(ctx: RepoContext, messageId: string)
     const restored = await tx.query<{ id: string }>(sql`
       ${subtree(messageId, 'deletedWithIt')}
       UPDATE messages m SET deleted_at = NULL FROM tree WHERE m.id = tree.id RETURNING m.id`);
-    const leaf = await fallbackLeaf(tx, target.session_id, messageId);
+    const leaf = await fallbackLeaf(ctx, tx, target.session_id, messageId);
     await tx.query(sql`UPDATE chat_sessions SET current_leaf_id = ${leaf} WHERE id = ${target.session_id}`);
     return { sessionId: target.session_id, deletedIds: restored.map((r) => r.id), currentLeafId: leaf };
   });
