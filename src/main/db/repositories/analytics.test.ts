@@ -44,16 +44,24 @@ describe.each(ENGINES)('usage analytics on %s', (engine) => {
   const at = (from: string, to: string) => ({ from, to });
 
   it('cuts a range of days at midnight in the user zone, DST included', async () => {
-    expect(await dayRangeInstants(ctx, { fromDay: '2026-03-29', toDay: '2026-03-29', timeZone: 'Europe/Berlin' })).toEqual({
+    expect(
+      await dayRangeInstants(ctx, { fromDay: '2026-03-29', toDay: '2026-03-29', timeZone: 'Europe/Berlin' }),
+    ).toEqual({
       // The day clocks go forward in Berlin has 23 hours.
       from: '2026-03-28T23:00:00.000Z',
       to: '2026-03-29T22:00:00.000Z',
     });
-    expect(await dayRangeInstants(ctx, { fromDay: '2026-02-28', toDay: '2026-02-28', timeZone: 'Asia/Kolkata' })).toEqual({
+    expect(
+      await dayRangeInstants(ctx, { fromDay: '2026-02-28', toDay: '2026-02-28', timeZone: 'Asia/Kolkata' }),
+    ).toEqual({
       from: '2026-02-27T18:30:00.000Z',
       to: '2026-02-28T18:30:00.000Z',
     });
-    const err = await dayRangeInstants(ctx, { fromDay: '2026-01-01', toDay: '2026-01-01', timeZone: 'Mars/Base' }).catch((e: unknown) => e);
+    const err = await dayRangeInstants(ctx, {
+      fromDay: '2026-01-01',
+      toDay: '2026-01-01',
+      timeZone: 'Mars/Base',
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error); // raw; withInputErrors (below) makes it invalid_input
   });
 
@@ -65,7 +73,11 @@ describe.each(ENGINES)('usage analytics on %s', (engine) => {
     await run({ startedAt: '2031-01-31T23:00:00Z', tokensIn: 8, tokensOut: 80, status: 'cancelled' }); // Feb 1 in Berlin, still Jan 31 UTC
     await run({ startedAt: '2031-02-02T12:00:00Z', tokensIn: 16, tokensOut: 160 });
 
-    const berlin = await dayRangeInstants(ctx, { fromDay: '2031-01-30', toDay: '2031-02-02', timeZone: 'Europe/Berlin' });
+    const berlin = await dayRangeInstants(ctx, {
+      fromDay: '2031-01-30',
+      toDay: '2031-02-02',
+      timeZone: 'Europe/Berlin',
+    });
     const days = await usageDays(ctx, berlin, 'Europe/Berlin');
     expect(days.map((d) => [d.day, d.runs, d.tokensIn, d.tokensOut])).toEqual([
       ['2031-01-30', 1, 1, 10],
@@ -84,7 +96,11 @@ describe.each(ENGINES)('usage analytics on %s', (engine) => {
     ]);
     // West of UTC: 2031-02-01T03:00Z is still January 31st in New York.
     await run({ startedAt: '2031-02-01T03:00:00Z', tokensIn: 32 });
-    const ny = await dayRangeInstants(ctx, { fromDay: '2031-01-31', toDay: '2031-02-01', timeZone: 'America/New_York' });
+    const ny = await dayRangeInstants(ctx, {
+      fromDay: '2031-01-31',
+      toDay: '2031-02-01',
+      timeZone: 'America/New_York',
+    });
     expect((await usageDays(ctx, ny, 'America/New_York')).map((d) => [d.day, d.tokensIn])).toEqual([
       ['2031-01-31', 4 + 8 + 32],
       ['2031-02-01', 0],
@@ -110,11 +126,42 @@ describe.each(ENGINES)('usage analytics on %s', (engine) => {
   it('sums by model and provider with estimated cost, and never counts a model with no price as free', async () => {
     const range = at('2033-05-01T00:00:00Z', '2033-06-01T00:00:00Z');
     // gpt-4o: $2.50 in, $10 out per 1M. Dated and vendor-prefixed names share its price.
-    await run({ startedAt: '2033-05-02T10:00:00Z', model: 'gpt-4o-2024-08-06', tokensIn: 1_000_000, tokensOut: 100_000 });
-    await run({ startedAt: '2033-05-03T10:00:00Z', providerId: 'openrouter', model: 'openai/gpt-4o', tokensIn: 400_000, tokensOut: 0 });
-    await run({ startedAt: '2033-05-03T11:00:00Z', providerId: 'anthropic', model: 'claude-sonnet-4-5-20250929', tokensIn: 200_000, tokensOut: 20_000 });
-    await run({ startedAt: '2033-05-04T11:00:00Z', providerId: 'ollama', model: 'llama3.1:8b', tokensIn: 5000, tokensOut: 700, status: 'failed' });
-    await run({ startedAt: '2033-05-04T12:00:00Z', providerId: 'ollama', model: 'llama3.1:8b', tokensIn: 300, tokensOut: 0, status: 'interrupted' });
+    await run({
+      startedAt: '2033-05-02T10:00:00Z',
+      model: 'gpt-4o-2024-08-06',
+      tokensIn: 1_000_000,
+      tokensOut: 100_000,
+    });
+    await run({
+      startedAt: '2033-05-03T10:00:00Z',
+      providerId: 'openrouter',
+      model: 'openai/gpt-4o',
+      tokensIn: 400_000,
+      tokensOut: 0,
+    });
+    await run({
+      startedAt: '2033-05-03T11:00:00Z',
+      providerId: 'anthropic',
+      model: 'claude-sonnet-4-5-20250929',
+      tokensIn: 200_000,
+      tokensOut: 20_000,
+    });
+    await run({
+      startedAt: '2033-05-04T11:00:00Z',
+      providerId: 'ollama',
+      model: 'llama3.1:8b',
+      tokensIn: 5000,
+      tokensOut: 700,
+      status: 'failed',
+    });
+    await run({
+      startedAt: '2033-05-04T12:00:00Z',
+      providerId: 'ollama',
+      model: 'llama3.1:8b',
+      tokensIn: 300,
+      tokensOut: 0,
+      status: 'interrupted',
+    });
 
     const models = await usageModels(ctx, range);
     expect(models.map((m) => [m.providerId, m.model, m.runs, m.tokensIn, m.tokensOut, m.costUsd])).toEqual([
@@ -172,8 +219,12 @@ describe.each(ENGINES)('usage analytics on %s', (engine) => {
        WHERE deleted_at IS NULL AND started_at >= ${range.from}::timestamptz AND started_at < ${range.to}::timestamptz`);
     expect(await usageSummary(ctx, range)).toMatchObject({ runs: raw[0]!.runs, tokensIn: raw[0]!.tin, succeeded: 1 });
     expect(raw[0]).toEqual({ runs: 1, tin: 100 });
-    expect((await usageDays(ctx, at('2034-02-01T00:00:00Z', '2034-02-04T00:00:00Z'), 'UTC')).map((d) => d.runs)).toEqual([1, 0, 0]);
-    expect((await usageTopSessions(ctx, range, 5)).map((x) => [x.sessionId, x.runs, x.tokensIn])).toEqual([[s.id, 1, 100]]);
+    expect(
+      (await usageDays(ctx, at('2034-02-01T00:00:00Z', '2034-02-04T00:00:00Z'), 'UTC')).map((d) => d.runs),
+    ).toEqual([1, 0, 0]);
+    expect((await usageTopSessions(ctx, range, 5)).map((x) => [x.sessionId, x.runs, x.tokensIn])).toEqual([
+      [s.id, 1, 100],
+    ]);
 
     // Purging the session keeps the run (session_id set null) and drops it from the session rollup.
     await trashSession(ctx, s.id);
@@ -188,13 +239,38 @@ describe.each(ENGINES)('usage analytics on %s', (engine) => {
     const big = await createSession(ctx, { title: 'Big' });
     const small = await createSession(ctx, { title: 'Small' });
     await run({ startedAt: '2035-03-01T00:00:00Z', sessionId: big.id, tokensIn: 1_000_000, tokensOut: 0 }); // $2.50
-    await run({ startedAt: '2035-03-31T23:59:59Z', sessionId: big.id, providerId: 'ollama', model: 'qwen2.5:14b', tokensIn: 500, tokensOut: 500 });
+    await run({
+      startedAt: '2035-03-31T23:59:59Z',
+      sessionId: big.id,
+      providerId: 'ollama',
+      model: 'qwen2.5:14b',
+      tokensIn: 500,
+      tokensOut: 500,
+    });
     await run({ startedAt: '2035-03-15T12:00:00Z', sessionId: small.id, tokensIn: 10, tokensOut: 10 });
     await run({ startedAt: '2035-04-01T00:00:00Z', sessionId: small.id, tokensIn: 9_000_000 }); // outside
     const top = await usageTopSessions(ctx, range, 10);
     expect(top).toEqual([
-      { sessionId: big.id, title: 'Big', inTrash: false, runs: 2, tokensIn: 1_000_500, tokensOut: 500, costUsd: 2.5, unpricedTokens: 1000 },
-      { sessionId: small.id, title: 'Small', inTrash: false, runs: 1, tokensIn: 10, tokensOut: 10, costUsd: 0.000125, unpricedTokens: 0 },
+      {
+        sessionId: big.id,
+        title: 'Big',
+        inTrash: false,
+        runs: 2,
+        tokensIn: 1_000_500,
+        tokensOut: 500,
+        costUsd: 2.5,
+        unpricedTokens: 1000,
+      },
+      {
+        sessionId: small.id,
+        title: 'Small',
+        inTrash: false,
+        runs: 1,
+        tokensIn: 10,
+        tokensOut: 10,
+        costUsd: 0.000125,
+        unpricedTokens: 0,
+      },
     ]);
     expect((await usageTopSessions(ctx, range, 1)).map((x) => x.sessionId)).toEqual([big.id]);
 
@@ -209,7 +285,11 @@ describe.each(ENGINES)('usage analytics on %s', (engine) => {
       unpricedTokens: 0,
       models: ['gpt-4o'],
     });
-    expect(await sessionUsage(ctx, big.id)).toMatchObject({ models: ['gpt-4o', 'qwen2.5:14b'], unpricedTokens: 1000, costUsd: 2.5 });
+    expect(await sessionUsage(ctx, big.id)).toMatchObject({
+      models: ['gpt-4o', 'qwen2.5:14b'],
+      unpricedTokens: 1000,
+      costUsd: 2.5,
+    });
     const none = await createSession(ctx, { title: 'Quiet' });
     expect(await sessionUsage(ctx, none.id)).toEqual({
       sessionId: none.id,
@@ -227,15 +307,36 @@ describe.each(ENGINES)('usage analytics on %s', (engine) => {
   it('computes latency percentiles per model over succeeded runs, newest first', async () => {
     const range = at('2036-01-01T00:00:00Z', '2036-02-01T00:00:00Z');
     for (let i = 1; i <= 10; i++) {
-      await run({ startedAt: `2036-01-${String(i).padStart(2, '0')}T12:00:00Z`, model: 'o3', ttftMs: i * 100, totalMs: i * 1000 });
+      await run({
+        startedAt: `2036-01-${String(i).padStart(2, '0')}T12:00:00Z`,
+        model: 'o3',
+        ttftMs: i * 100,
+        totalMs: i * 1000,
+      });
     }
     await run({ startedAt: '2036-01-20T12:00:00Z', model: 'o3', status: 'failed', ttftMs: 99_999, totalMs: 99_999 });
     await run({ startedAt: '2036-01-21T12:00:00Z', model: 'o4-mini', ttftMs: null, totalMs: 500 });
     const rows = await usageLatency(ctx, range);
     // percentile_cont over 100..1000: p50 = 550, p95 = 955.
     expect(rows).toEqual([
-      { providerId: 'openai', model: 'o3', samples: 10, ttftP50Ms: 550, ttftP95Ms: 955, totalP50Ms: 5500, totalP95Ms: 9550 },
-      { providerId: 'openai', model: 'o4-mini', samples: 1, ttftP50Ms: null, ttftP95Ms: null, totalP50Ms: 500, totalP95Ms: 500 },
+      {
+        providerId: 'openai',
+        model: 'o3',
+        samples: 10,
+        ttftP50Ms: 550,
+        ttftP95Ms: 955,
+        totalP50Ms: 5500,
+        totalP95Ms: 9550,
+      },
+      {
+        providerId: 'openai',
+        model: 'o4-mini',
+        samples: 1,
+        ttftP50Ms: null,
+        ttftP95Ms: null,
+        totalP50Ms: 500,
+        totalP95Ms: 500,
+      },
     ]);
     // A sample of 4 keeps the newest four (700..1000 ms).
     const sampled = await usageLatency(ctx, range, 4);
@@ -244,7 +345,13 @@ describe.each(ENGINES)('usage analytics on %s', (engine) => {
 
   it('lists failed and interrupted runs newest first, with their chat and message', async () => {
     const s = await createSession(ctx, { title: 'Oops' });
-    await run({ startedAt: '2037-01-01T10:00:00Z', sessionId: s.id, status: 'failed', errorCode: 'rate_limited', errorMessage: 'Slow down' });
+    await run({
+      startedAt: '2037-01-01T10:00:00Z',
+      sessionId: s.id,
+      status: 'failed',
+      errorCode: 'rate_limited',
+      errorMessage: 'Slow down',
+    });
     await run({ startedAt: '2037-01-01T11:00:00Z', status: 'interrupted', errorCode: 'interrupted' });
     await run({ startedAt: '2037-01-01T12:00:00Z', status: 'succeeded' });
     await run({ startedAt: '2036-12-31T09:59:59Z', status: 'failed' }); // outside
@@ -255,7 +362,12 @@ describe.each(ENGINES)('usage analytics on %s', (engine) => {
       ['interrupted', 'interrupted', null],
       ['failed', 'rate_limited', 'Oops'],
     ]);
-    expect(day[1]).toMatchObject({ sessionId: s.id, errorMessage: 'Slow down', model: 'gpt-4o', startedAt: '2037-01-01T10:00:00.000Z' });
+    expect(day[1]).toMatchObject({
+      sessionId: s.id,
+      errorMessage: 'Slow down',
+      model: 'gpt-4o',
+      startedAt: '2037-01-01T10:00:00.000Z',
+    });
     expect(await failedRuns(ctx, at('2036-12-31T12:00:00Z', '2037-01-01T12:00:00Z'), 1)).toHaveLength(1);
   });
 
@@ -310,18 +422,32 @@ describe.each(ENGINES)('usage analytics on %s', (engine) => {
     expect(d.hasAnyRuns).toBe(true);
     await setUsageSettings(ctx, { monthlyTokenBudget: null, monthlyCostBudgetUsd: null });
 
-    const err = await usageDashboard(ctx, { fromDay: '2039-06-14', toDay: '2039-06-20', timeZone: 'Nowhere/Land', topSessions: 1, failedRuns: 1, now }).catch(
-      (e: unknown) => e,
-    );
+    const err = await usageDashboard(ctx, {
+      fromDay: '2039-06-14',
+      toDay: '2039-06-20',
+      timeZone: 'Nowhere/Land',
+      topSessions: 1,
+      failedRuns: 1,
+      now,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfabError);
     expect((err as ConfabError).code).toBe('invalid_input');
   });
 
   it('exports the range as CSV, one line per day and model, safe for spreadsheets', async () => {
-    await run({ startedAt: '2040-01-01T10:00:00Z', model: '=HYPERLINK("http://x","y")', providerId: 'custom, "quoted"', tokensIn: 5 });
+    await run({
+      startedAt: '2040-01-01T10:00:00Z',
+      model: '=HYPERLINK("http://x","y")',
+      providerId: 'custom, "quoted"',
+      tokensIn: 5,
+    });
     await run({ startedAt: '2040-01-01T11:00:00Z', tokensIn: 1_000_000, tokensOut: 0 });
     await run({ startedAt: '2040-01-01T23:30:00Z', tokensIn: 1 }); // Jan 2nd in Berlin
-    const { filename, csv } = await exportUsageCsv(ctx, { fromDay: '2040-01-01', toDay: '2040-01-02', timeZone: 'Europe/Berlin' });
+    const { filename, csv } = await exportUsageCsv(ctx, {
+      fromDay: '2040-01-01',
+      toDay: '2040-01-02',
+      timeZone: 'Europe/Berlin',
+    });
     expect(filename).toBe('confab-usage-2040-01-01-to-2040-01-02.csv');
     expect(csv.split('\r\n')).toEqual([
       'date,provider,model,requests,succeeded,failed,cancelled,interrupted,input_tokens,output_tokens,estimated_cost_usd',

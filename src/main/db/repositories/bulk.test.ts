@@ -78,7 +78,11 @@ describe.each(ENGINES)('bulk insert on %s', (engine) => {
   it('inserts sessions, messages and runs with counters, depth and current leaf kept', async () => {
     const base = Date.parse('2025-06-01T00:00:00Z');
     const { session, messages, runs } = corpus(base);
-    expect(await insertCorpus(ctx, { sessions: [session], messages, runs })).toEqual({ sessions: 1, messages: 6, runs: 3 });
+    expect(await insertCorpus(ctx, { sessions: [session], messages, runs })).toEqual({
+      sessions: 1,
+      messages: 6,
+      runs: 3,
+    });
     const s = await getSession(ctx, session.id);
     expect(s).toMatchObject({
       title: 'Imported',
@@ -98,7 +102,11 @@ describe.each(ENGINES)('bulk insert on %s', (engine) => {
     expect(s.lastActivityAt).toBe(messages[5]!.created_at);
     const branch = await listBranch(ctx, { sessionId: session.id, limit: 50 });
     expect(branch.items.map((m) => [m.id, m.depth])).toEqual(messages.map((m) => [m.id, m.depth]));
-    const totals = await usageTotals(ctx, { from: '2025-06-01T00:00:00Z', to: '2025-06-02T00:00:00Z', timeZone: 'UTC' });
+    const totals = await usageTotals(ctx, {
+      from: '2025-06-01T00:00:00Z',
+      to: '2025-06-02T00:00:00Z',
+      timeZone: 'UTC',
+    });
     expect(totals).toMatchObject({ runs: 3, succeeded: 3, tokensIn: 300, tokensOut: 30 });
     const owners = await t.db.query<{ n: number }>(
       sql`SELECT count(*)::int AS n FROM messages WHERE session_id = ${session.id} AND owner_id = ${t.ownerId}`,
@@ -111,7 +119,9 @@ describe.each(ENGINES)('bulk insert on %s', (engine) => {
     await insertCorpus(ctx, { sessions: [{ ...session, current_leaf_id: null }] });
     // Separate batches, depth not given: the trigger looks the parent up.
     for (const m of messages) await insertCorpus(ctx, { messages: [{ ...m, depth: 0 }] });
-    const rows = await t.db.query<{ depth: number }>(sql`SELECT depth FROM messages WHERE session_id = ${session.id} ORDER BY created_at`);
+    const rows = await t.db.query<{ depth: number }>(
+      sql`SELECT depth FROM messages WHERE session_id = ${session.id} ORDER BY created_at`,
+    );
     expect(rows.map((r) => r.depth)).toEqual([0, 1, 2, 3, 4, 5]);
     expect((await getSession(ctx, session.id)).messageCount).toBe(6);
   });
@@ -119,11 +129,17 @@ describe.each(ENGINES)('bulk insert on %s', (engine) => {
   it('is all or nothing: a bad row rolls back the whole batch', async () => {
     const { session, messages, runs } = corpus(Date.parse('2025-08-01T00:00:00Z'));
     const bad = { ...messages[3]!, role: 'robot' };
-    await expect(insertCorpus(ctx, { sessions: [session], messages: [...messages.slice(0, 3), bad], runs: [] })).rejects.toThrow();
+    await expect(
+      insertCorpus(ctx, { sessions: [session], messages: [...messages.slice(0, 3), bad], runs: [] }),
+    ).rejects.toThrow();
     const left = await t.db.query(sql`SELECT id FROM chat_sessions WHERE id = ${session.id}`);
     expect(left).toEqual([]);
     // The connection is usable afterwards, and the same batch without the bad row goes in.
-    expect(await insertCorpus(ctx, { sessions: [session], messages, runs })).toEqual({ sessions: 1, messages: 6, runs: 3 });
+    expect(await insertCorpus(ctx, { sessions: [session], messages, runs })).toEqual({
+      sessions: 1,
+      messages: 6,
+      runs: 3,
+    });
   });
 
   it('accepts an empty batch', async () => {

@@ -1,18 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfabError } from '@shared/errors';
+import { expectConfabError } from '../../../../tests/helpers/confabError';
 import { ENGINES, openTestDb, type TestDb } from '../../../../tests/helpers/engines';
 import type { RepoContext } from './context';
 import { deleteMessageSubtree, restoreMessageSubtree } from './messageDeletion';
 import { appendMessage, listBranch, siblingsOf } from './messages';
 import { createSession, getSession, trashSession } from './sessions';
 import { searchMessages } from './search';
-
-async function codeOf(promise: Promise<unknown>): Promise<string | null> {
-  return promise.then(
-    () => null,
-    (e: unknown) => (e instanceof ConfabError ? e.code : `not a ConfabError: ${String(e)}`),
-  );
-}
 
 describe.each(ENGINES)('deleting messages on %s', (engine) => {
   let t: TestDb;
@@ -96,23 +89,23 @@ describe.each(ENGINES)('deleting messages on %s', (engine) => {
     const s = await createSession(ctx, { title: 'refusals' });
     const u = await appendMessage(ctx, { sessionId: s.id, role: 'user', content: 'q' });
     await appendMessage(ctx, { sessionId: s.id, role: 'assistant', content: '', status: 'streaming' });
-    expect(await codeOf(deleteMessageSubtree(ctx, u.id))).toBe('conflict');
+    await expectConfabError(deleteMessageSubtree(ctx, u.id), 'conflict');
     expect((await getSession(ctx, s.id)).messageCount).toBe(2);
 
     const { a2, s: other } = await chat();
     await deleteMessageSubtree(ctx, a2.id);
-    expect(await codeOf(deleteMessageSubtree(ctx, a2.id))).toBe('not_found');
-    expect(await codeOf(restoreMessageSubtree(ctx, (await chat()).u1.id))).toBe('conflict');
+    await expectConfabError(deleteMessageSubtree(ctx, a2.id), 'not_found');
+    await expectConfabError(restoreMessageSubtree(ctx, (await chat()).u1.id), 'conflict');
     await trashSession(ctx, other.id);
-    expect(await codeOf(restoreMessageSubtree(ctx, a2.id))).toBe('conflict');
-    expect(await codeOf(deleteMessageSubtree(ctx, '01900000-0000-7000-8000-0000000000ff'))).toBe('not_found');
+    await expectConfabError(restoreMessageSubtree(ctx, a2.id), 'conflict');
+    await expectConfabError(deleteMessageSubtree(ctx, '01900000-0000-7000-8000-0000000000ff'), 'not_found');
   });
 
   it('will not restore a reply whose question is still deleted', async () => {
     const { u2, a2 } = await chat();
     await deleteMessageSubtree(ctx, a2.id);
     await deleteMessageSubtree(ctx, u2.id);
-    expect(await codeOf(restoreMessageSubtree(ctx, a2.id))).toBe('conflict');
+    await expectConfabError(restoreMessageSubtree(ctx, a2.id), 'conflict');
     await restoreMessageSubtree(ctx, u2.id);
     expect((await restoreMessageSubtree(ctx, a2.id)).currentLeafId).toBe(a2.id);
   });

@@ -1,20 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfabError } from '@shared/errors';
 import type { BranchMessage, Message } from '@shared/types';
+import { expectConfabError } from '../../../../tests/helpers/confabError';
 import { ENGINES, openTestDb, type TestDb } from '../../../../tests/helpers/engines';
 import { sql } from '../sql';
 import type { RepoContext } from './context';
 import { appendMessage, listBranch, listNewer, locateMessage } from './messages';
 import { createSession, getSession, setCurrentLeaf } from './sessions';
-
-async function expectConfabError(promise: Promise<unknown>, code: string): Promise<void> {
-  const err = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ConfabError);
-  expect((err as ConfabError).code).toBe(code);
-}
 
 const MISSING = '01900000-0000-7000-8000-0000000000ff';
 const ids = (items: { id: string }[]) => items.map((m) => m.id);
@@ -93,7 +84,10 @@ describe.each(ENGINES)('message windows (jump and newer pages) on %s', (engine) 
     const fromRoot = await listNewer(ctx, { sessionId: s.id, after: null, limit: 5 });
     expect(ids(fromRoot.items)).toEqual(ids(main.slice(0, 5)));
     expect(fromRoot.nextCursor).toBe(main[4]!.id);
-    expect(await listNewer(ctx, { sessionId: s.id, after: main[119]!.id, limit: 5 })).toEqual({ items: [], nextCursor: null });
+    expect(await listNewer(ctx, { sessionId: s.id, after: main[119]!.id, limit: 5 })).toEqual({
+      items: [],
+      nextCursor: null,
+    });
   });
 
   it('locating a message on another branch switches to the newest leaf under it', async () => {
@@ -157,6 +151,9 @@ describe.each(ENGINES)('message windows (jump and newer pages) on %s', (engine) 
     expect(page.nextCursor).toBeNull();
     // An empty chat has nothing below its (missing) root.
     const empty = await createSession(ctx, { title: 'empty' });
-    expect(await listNewer(ctx, { sessionId: empty.id, after: null, limit: 10 })).toEqual({ items: [], nextCursor: null });
+    expect(await listNewer(ctx, { sessionId: empty.id, after: null, limit: 10 })).toEqual({
+      items: [],
+      nextCursor: null,
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfabError } from '@shared/errors';
 import type { BranchMessage, Message } from '@shared/types';
+import { expectConfabError } from '../../../../tests/helpers/confabError';
 import { ENGINES, openTestDb, type TestDb } from '../../../../tests/helpers/engines';
 import { encodeCursor } from '../rows';
 import { sql } from '../sql';
@@ -17,15 +17,6 @@ import {
   updateStreamingContent,
 } from './messages';
 import { createSession, getSession, restoreSession, setCurrentLeaf, trashSession } from './sessions';
-
-async function expectConfabError(promise: Promise<unknown>, code: string): Promise<void> {
-  const err = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ConfabError);
-  expect((err as ConfabError).code).toBe(code);
-}
 
 const MISSING = '01900000-0000-7000-8000-0000000000ff';
 const ids = (items: { id: string }[]) => items.map((m) => m.id);
@@ -51,7 +42,12 @@ describe.each(ENGINES)('messages on %s', (engine) => {
     const s = await createSession(ctx, { title: 'branches' });
     const u1 = await appendMessage(ctx, { sessionId: s.id, role: 'user', content: 'question' });
     const a1 = await appendMessage(ctx, { sessionId: s.id, role: 'assistant', content: 'answer one' });
-    const a1b = await appendMessage(ctx, { sessionId: s.id, parentId: u1.id, role: 'assistant', content: 'answer two' });
+    const a1b = await appendMessage(ctx, {
+      sessionId: s.id,
+      parentId: u1.id,
+      role: 'assistant',
+      content: 'answer two',
+    });
     const u2 = await appendMessage(ctx, { sessionId: s.id, role: 'user', content: 'follow up' });
     const u1e = await appendMessage(ctx, {
       sessionId: s.id,
@@ -73,11 +69,24 @@ describe.each(ENGINES)('messages on %s', (engine) => {
   it('appends under the current leaf by default, with depth from the parent', async () => {
     const s = await createSession(ctx, { title: 'chain' });
     const m1 = await appendMessage(ctx, { sessionId: s.id, role: 'user', content: 'one' });
-    const m2 = await appendMessage(ctx, { sessionId: s.id, role: 'assistant', content: 'two', model: 'm', providerId: 'p' });
+    const m2 = await appendMessage(ctx, {
+      sessionId: s.id,
+      role: 'assistant',
+      content: 'two',
+      model: 'm',
+      providerId: 'p',
+    });
     const m3 = await appendMessage(ctx, { sessionId: s.id, role: 'user', content: 'three' });
     expect([m1.parentId, m2.parentId, m3.parentId]).toEqual([null, m1.id, m2.id]);
     expect([m1.depth, m2.depth, m3.depth]).toEqual([0, 1, 2]);
-    expect(m2).toMatchObject({ sessionId: s.id, role: 'assistant', content: 'two', status: 'complete', model: 'm', providerId: 'p' });
+    expect(m2).toMatchObject({
+      sessionId: s.id,
+      role: 'assistant',
+      content: 'two',
+      status: 'complete',
+      model: 'm',
+      providerId: 'p',
+    });
     expect(m2.contentType).toBe('text/markdown');
     expect((await getSession(ctx, s.id)).currentLeafId).toBe(m3.id);
     expect(await getMessage(ctx, m2.id)).toEqual(m2);
@@ -105,7 +114,10 @@ describe.each(ENGINES)('messages on %s', (engine) => {
       appendMessage(ctx, { sessionId: s1.id, parentId: foreign.id, role: 'user', content: 'x' }),
       'invalid_input',
     );
-    await expectConfabError(appendMessage(ctx, { sessionId: s1.id, parentId: MISSING, role: 'user', content: 'x' }), 'invalid_input');
+    await expectConfabError(
+      appendMessage(ctx, { sessionId: s1.id, parentId: MISSING, role: 'user', content: 'x' }),
+      'invalid_input',
+    );
     expect((await getSession(ctx, s1.id)).messageCount).toBe(0);
 
     await trashSession(ctx, s2.id);
@@ -125,7 +137,14 @@ describe.each(ENGINES)('messages on %s', (engine) => {
     expect(Date.parse(got.lastActivityAt)).toBeGreaterThanOrEqual(Date.parse(u.createdAt));
 
     const a = await appendMessage(ctx, { sessionId: s.id, role: 'assistant', content: '', status: 'pending' });
-    await finaliseMessage(ctx, { id: a.id, content: 'done', status: 'complete', tokensIn: 100, tokensOut: 40, latencyMs: 900 });
+    await finaliseMessage(ctx, {
+      id: a.id,
+      content: 'done',
+      status: 'complete',
+      tokensIn: 100,
+      tokensOut: 40,
+      latencyMs: 900,
+    });
     got = await getSession(ctx, s.id);
     expect([got.messageCount, got.tokensIn, got.tokensOut]).toEqual([2, 100, 40]);
     expect(got.lastMessageAt).toBe(a.createdAt);
@@ -133,7 +152,14 @@ describe.each(ENGINES)('messages on %s', (engine) => {
     // Finalising again replaces the numbers, it does not add them twice.
     await finaliseMessage(ctx, { id: a.id, content: 'done again', status: 'complete', tokensIn: 120, tokensOut: 50 });
     const b = await appendMessage(ctx, { sessionId: s.id, role: 'assistant', content: '', status: 'pending' });
-    await finaliseMessage(ctx, { id: b.id, content: 'x', status: 'error', tokensIn: 5, tokensOut: null, errorCode: 'e' });
+    await finaliseMessage(ctx, {
+      id: b.id,
+      content: 'x',
+      status: 'error',
+      tokensIn: 5,
+      tokensOut: null,
+      errorCode: 'e',
+    });
     got = await getSession(ctx, s.id);
     expect([got.messageCount, got.tokensIn, got.tokensOut]).toEqual([3, 125, 50]);
 
@@ -221,7 +247,13 @@ describe.each(ENGINES)('messages on %s', (engine) => {
 
   it('refuses a forged branch cursor with invalid_input', async () => {
     const { s } = await branchedChat();
-    for (const cursor of ['nope', encodeCursor([42]), encodeCursor(['not-a-uuid']), encodeCursor(["'; DROP TABLE messages; --"]), encodeCursor(['a', 'b'])]) {
+    for (const cursor of [
+      'nope',
+      encodeCursor([42]),
+      encodeCursor(['not-a-uuid']),
+      encodeCursor(["'; DROP TABLE messages; --"]),
+      encodeCursor(['a', 'b']),
+    ]) {
       await expectConfabError(listBranch(ctx, { sessionId: s.id, cursor, limit: 10 }), 'invalid_input');
     }
   });
@@ -276,8 +308,20 @@ describe.each(ENGINES)('messages on %s', (engine) => {
     await expectConfabError(finaliseMessage(ctx, { id: MISSING, content: '', status: 'error' }), 'not_found');
 
     const failed = await appendMessage(ctx, { sessionId: s.id, role: 'assistant', content: '', status: 'streaming' });
-    const err = await finaliseMessage(ctx, { id: failed.id, content: 'partial', status: 'error', errorCode: 'rate_limit', errorMessage: 'Slow down' });
-    expect(err).toMatchObject({ status: 'error', errorCode: 'rate_limit', errorMessage: 'Slow down', tokensIn: null, tokensOut: null });
+    const err = await finaliseMessage(ctx, {
+      id: failed.id,
+      content: 'partial',
+      status: 'error',
+      errorCode: 'rate_limit',
+      errorMessage: 'Slow down',
+    });
+    expect(err).toMatchObject({
+      status: 'error',
+      errorCode: 'rate_limit',
+      errorMessage: 'Slow down',
+      tokensIn: null,
+      tokensOut: null,
+    });
   });
 
   it('stores text PostgreSQL cannot hold (NUL) as U+FFFD instead of failing the write', async () => {
@@ -287,18 +331,37 @@ describe.each(ENGINES)('messages on %s', (engine) => {
     const a = await appendMessage(ctx, { sessionId: s.id, role: 'assistant', content: '', status: 'pending' });
     expect(await updateStreamingContent(ctx, a.id, 'model said \u0000')).toBe(true);
     expect((await getMessage(ctx, a.id)).content).toBe('model said \uFFFD');
-    const done = await finaliseMessage(ctx, { id: a.id, content: 'model said \u0000 twice \u0000', status: 'error', errorMessage: 'bad\u0000' });
-    expect(done).toMatchObject({ content: 'model said \uFFFD twice \uFFFD', status: 'error', errorMessage: 'bad\uFFFD' });
+    const done = await finaliseMessage(ctx, {
+      id: a.id,
+      content: 'model said \u0000 twice \u0000',
+      status: 'error',
+      errorMessage: 'bad\u0000',
+    });
+    expect(done).toMatchObject({
+      content: 'model said \uFFFD twice \uFFFD',
+      status: 'error',
+      errorMessage: 'bad\uFFFD',
+    });
   });
 
   it('interrupts whatever was left streaming, keeping its text', async () => {
     const s = await createSession(ctx, { title: 'crash' });
     const u = await appendMessage(ctx, { sessionId: s.id, role: 'user', content: 'q' });
     const p = await appendMessage(ctx, { sessionId: s.id, role: 'assistant', content: '', status: 'pending' });
-    const st = await appendMessage(ctx, { sessionId: s.id, parentId: u.id, role: 'assistant', content: '', status: 'pending' });
+    const st = await appendMessage(ctx, {
+      sessionId: s.id,
+      parentId: u.id,
+      role: 'assistant',
+      content: '',
+      status: 'pending',
+    });
     await updateStreamingContent(ctx, st.id, 'half an ans');
     expect(await interruptStreamingMessages(ctx)).toBeGreaterThanOrEqual(2);
-    expect(await getMessage(ctx, st.id)).toMatchObject({ status: 'interrupted', content: 'half an ans', errorCode: 'interrupted' });
+    expect(await getMessage(ctx, st.id)).toMatchObject({
+      status: 'interrupted',
+      content: 'half an ans',
+      errorCode: 'interrupted',
+    });
     expect(await getMessage(ctx, p.id)).toMatchObject({ status: 'interrupted', content: '' });
     expect((await getMessage(ctx, u.id)).status).toBe('complete');
     expect(await interruptStreamingMessages(ctx)).toBe(0);

@@ -66,14 +66,16 @@ describe('scalar conversions', () => {
     expect(toDbText('a\u0000b\u0000')).toBe('a\uFFFDb\uFFFD');
     expect(toDbText('tab\tnew\nline 😀 é')).toBe('tab\tnew\nline 😀 é');
     expect(toDbText(null)).toBeNull();
-    expect(JSON.parse(toDbJson({ a: 'x\u0000', b: ['\uD800', '😀'], ['k\uDC00']: 1, n: 2, t: true, z: null }))).toEqual({
-      a: 'x\uFFFD',
-      b: ['\uFFFD', '😀'],
-      ['k\uFFFD']: 1,
-      n: 2,
-      t: true,
-      z: null,
-    });
+    expect(JSON.parse(toDbJson({ a: 'x\u0000', b: ['\uD800', '😀'], ['k\uDC00']: 1, n: 2, t: true, z: null }))).toEqual(
+      {
+        a: 'x\uFFFD',
+        b: ['\uFFFD', '😀'],
+        ['k\uFFFD']: 1,
+        n: 2,
+        t: true,
+        z: null,
+      },
+    );
     expect(toDbJson(undefined)).toBe('null');
     expect(toDbJson(new Date('2026-01-01T00:00:00Z'))).toBe('"2026-01-01T00:00:00.000Z"');
   });
@@ -121,11 +123,17 @@ describe('row mappers on hand-made rows', () => {
       providerId: null,
       model: 'm',
     });
-    expect(rowToSession({ ...sessionRow, tags: null, settings: null, pinned: 'true' })).toMatchObject({ tags: [], settings: {}, pinned: false });
-    expect(rowToSessionSummary({ ...sessionRow, last_message_preview: 'hi', last_message_role: 'user' })).toMatchObject({
-      lastMessagePreview: 'hi',
-      lastMessageRole: 'user',
+    expect(rowToSession({ ...sessionRow, tags: null, settings: null, pinned: 'true' })).toMatchObject({
+      tags: [],
+      settings: {},
+      pinned: false,
     });
+    expect(rowToSessionSummary({ ...sessionRow, last_message_preview: 'hi', last_message_role: 'user' })).toMatchObject(
+      {
+        lastMessagePreview: 'hi',
+        lastMessageRole: 'user',
+      },
+    );
     expect(rowToSessionSummary(sessionRow)).toMatchObject({ lastMessagePreview: null, lastMessageRole: null });
   });
 
@@ -152,10 +160,22 @@ describe('row mappers on hand-made rows', () => {
       updated_at: when,
       deleted_at: when,
     };
-    expect(rowToMessage(messageRow)).toMatchObject({ tokensIn: null, tokensOut: 3, latencyMs: null, deletedAt: '2026-02-03T04:05:06.789Z', toolCalls: null });
-    expect(rowToBranchMessage({ ...messageRow, sibling_count: '3', sibling_index: '2' })).toMatchObject({ siblingCount: 3, siblingIndex: 2 });
+    expect(rowToMessage(messageRow)).toMatchObject({
+      tokensIn: null,
+      tokensOut: 3,
+      latencyMs: null,
+      deletedAt: '2026-02-03T04:05:06.789Z',
+      toolCalls: null,
+    });
+    expect(rowToBranchMessage({ ...messageRow, sibling_count: '3', sibling_index: '2' })).toMatchObject({
+      siblingCount: 3,
+      siblingIndex: 2,
+    });
     // A message counts as its own sibling even when the count query saw it deleted.
-    expect(rowToBranchMessage({ ...messageRow, sibling_count: '0', sibling_index: '0' })).toMatchObject({ siblingCount: 1, siblingIndex: 0 });
+    expect(rowToBranchMessage({ ...messageRow, sibling_count: '0', sibling_index: '0' })).toMatchObject({
+      siblingCount: 1,
+      siblingIndex: 0,
+    });
     expect(
       rowToRun({
         id: 'r',
@@ -174,7 +194,13 @@ describe('row mappers on hand-made rows', () => {
         started_at: when,
         finished_at: null,
       }),
-    ).toMatchObject({ tokensIn: 10, totalMs: 15, ttftMs: null, finishedAt: null, startedAt: '2026-02-03T04:05:06.789Z' });
+    ).toMatchObject({
+      tokensIn: 10,
+      totalMs: 15,
+      ttftMs: null,
+      finishedAt: null,
+      startedAt: '2026-02-03T04:05:06.789Z',
+    });
   });
 });
 
@@ -203,12 +229,20 @@ describe.each(ENGINES)('row mappers on real rows from %s', (engine) => {
     expect(mapped.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     expect(mapped.lastMessageAt).toBe(b.createdAt);
 
-    const run = await recordRun(ctx, { providerId: 'p', model: 'm', status: 'succeeded', tokensIn: 5, startedAt: '2026-03-31T23:30:00.000Z' });
+    const run = await recordRun(ctx, {
+      providerId: 'p',
+      model: 'm',
+      status: 'succeeded',
+      tokensIn: 5,
+      startedAt: '2026-03-31T23:30:00.000Z',
+    });
     expect(run.startedAt).toBe('2026-03-31T23:30:00.000Z');
     expect(typeof run.tokensIn).toBe('number');
 
     // Aggregates are bigint on both engines, however each driver hands them back.
-    const agg = await t.db.query(sql`SELECT count(*) AS n, sum(tokens_in::bigint) AS s, 9007199254740991::bigint AS max FROM messages WHERE session_id = ${s.id}`);
+    const agg = await t.db.query(
+      sql`SELECT count(*) AS n, sum(tokens_in::bigint) AS s, 9007199254740991::bigint AS max FROM messages WHERE session_id = ${s.id}`,
+    );
     expect(toNumber(agg[0]!.n)).toBe(2);
     expect(toNumber(agg[0]!.s)).toBe(4_000_000_000);
     expect(toNumber(agg[0]!.max)).toBe(Number.MAX_SAFE_INTEGER);

@@ -110,7 +110,12 @@ describe.each(ENGINES)('searchMessages on %s', (engine) => {
   const messages: Record<string, string> = {};
 
   const search = (q: string, opts: Partial<Omit<SearchInput, 'q'>> = {}) =>
-    searchMessages(ctx, { q, view: opts.view ?? 'all', limit: opts.limit ?? 20, ...(opts.role ? { role: opts.role } : {}) });
+    searchMessages(ctx, {
+      q,
+      view: opts.view ?? 'all',
+      limit: opts.limit ?? 20,
+      ...(opts.role ? { role: opts.role } : {}),
+    });
   const messageHits = async (q: string, opts: Partial<Omit<SearchInput, 'q'>> = {}) =>
     (await search(q, opts)).hits.filter((h) => h.kind === 'message');
   const hitIds = async (q: string, opts: Partial<Omit<SearchInput, 'q'>> = {}) =>
@@ -158,7 +163,9 @@ describe.each(ENGINES)('searchMessages on %s', (engine) => {
       ['u3', 'Value abcXdef is not the same as abc_def here.'],
       ['u4', 'The code is 10_5 or 10x5.'],
     ]);
-    await chat('hostile', 'Hostile', [['u', "Robert'); DROP TABLE messages; -- and a \\backslash and :* & | ! ( ) <-> too"]]);
+    await chat('hostile', 'Hostile', [
+      ['u', "Robert'); DROP TABLE messages; -- and a \\backslash and :* & | ! ( ) <-> too"],
+    ]);
     await chat('emoji', 'Emoji', [['u', 'Party time 🎉🎉🎉 with café crème.']]);
     await chat('roles', 'Roles', [
       ['u', 'quokka question from the user'],
@@ -183,10 +190,18 @@ describe.each(ENGINES)('searchMessages on %s', (engine) => {
   it('stems English: "syncing" finds "synced", with the hit marked', async () => {
     for (const q of ['syncing', 'syncing ', 'sync', 'SYNCS']) {
       const hits = await messageHits(q);
-      expect(hits.map((h) => h.messageId), q).toContain(messages['sync.u']);
+      expect(
+        hits.map((h) => h.messageId),
+        q,
+      ).toContain(messages['sync.u']);
     }
     const [hit] = await messageHits('syncing');
-    expect(hit).toMatchObject({ kind: 'message', sessionId: sessions.sync, sessionTitle: 'Notes across devices', role: 'user' });
+    expect(hit).toMatchObject({
+      kind: 'message',
+      sessionId: sessions.sync,
+      sessionTitle: 'Notes across devices',
+      role: 'user',
+    });
     expect(marked(hit!.snippet)).toContain('synced');
     expect(hit!.rank).toBeGreaterThan(0);
     expect(Number.isNaN(Date.parse(hit!.createdAt))).toBe(false);
@@ -209,7 +224,9 @@ describe.each(ENGINES)('searchMessages on %s', (engine) => {
 
   it('matches a quoted phrase in order only', async () => {
     expect(await hitIds('"quick fox"')).toEqual([messages['fox.u2']]);
-    expect((await hitIds('quick fox')).sort()).toEqual([messages['fox.u1'], messages['fox.u2'], messages['fox.u3']].sort());
+    expect((await hitIds('quick fox')).sort()).toEqual(
+      [messages['fox.u1'], messages['fox.u2'], messages['fox.u3']].sort(),
+    );
     const [hit] = await messageHits('"quick fox"');
     expect(marked(hit!.snippet)).toEqual(expect.arrayContaining(['quick', 'fox']));
   });
@@ -244,11 +261,18 @@ describe.each(ENGINES)('searchMessages on %s', (engine) => {
     const result = await search('kubernetes');
     const titles = result.hits.filter((h) => h.kind === 'session');
     expect(titles).toHaveLength(1);
-    expect(titles[0]).toMatchObject({ sessionId: sessions.titled, messageId: null, role: null, sessionTitle: 'Kubernetes migration plan' });
+    expect(titles[0]).toMatchObject({
+      sessionId: sessions.titled,
+      messageId: null,
+      role: null,
+      sessionTitle: 'Kubernetes migration plan',
+    });
     expect(marked(titles[0]!.snippet)).toEqual(['kubernetes']);
     expect(result.hits.filter((h) => h.kind === 'message')).toEqual([]);
     // Every word must be in the title.
-    expect((await search('migration kube')).hits.filter((h) => h.kind === 'session').map((h) => h.sessionId)).toEqual([sessions.titled]);
+    expect((await search('migration kube')).hits.filter((h) => h.kind === 'session').map((h) => h.sessionId)).toEqual([
+      sessions.titled,
+    ]);
     expect((await search('migration banana')).hits.filter((h) => h.kind === 'session')).toEqual([]);
   });
 
@@ -256,8 +280,14 @@ describe.each(ENGINES)('searchMessages on %s', (engine) => {
     const view = async (v: SearchInput['view']) => {
       const hits = (await search('zephyrine', { view: v })).hits;
       return {
-        messages: hits.filter((h) => h.kind === 'message').map((h) => h.messageId).sort(),
-        titles: hits.filter((h) => h.kind === 'session').map((h) => h.sessionId).sort(),
+        messages: hits
+          .filter((h) => h.kind === 'message')
+          .map((h) => h.messageId)
+          .sort(),
+        titles: hits
+          .filter((h) => h.kind === 'session')
+          .map((h) => h.sessionId)
+          .sort(),
         hits,
       };
     };
@@ -317,7 +347,7 @@ describe.each(ENGINES)('searchMessages on %s', (engine) => {
       "'); DROP TABLE messages; --",
       '"; DROP TABLE messages; --',
       '$1 $2 $$',
-      'E\'\\x00\'',
+      "E'\\x00'",
       '"',
       '"unbalanced',
       '""',
@@ -364,7 +394,15 @@ describe.each(ENGINES)('searchMessages on %s', (engine) => {
 
   it('marks hits deep inside a long message', async () => {
     const long = `${'filler words go here. '.repeat(500)}The quixotically synced marker sits deep inside. ${'more filler. '.repeat(100)}`;
-    const id = (await appendMessage(ctx, { sessionId: sessions.pct!, parentId: null, role: 'user', content: long, makeCurrent: false })).id;
+    const id = (
+      await appendMessage(ctx, {
+        sessionId: sessions.pct!,
+        parentId: null,
+        role: 'user',
+        content: long,
+        makeCurrent: false,
+      })
+    ).id;
     const [exact] = (await messageHits('quixotically')).filter((h) => h.messageId === id);
     expect(marked(exact!.snippet)).toEqual(['quixotically']);
     expect(exact!.snippet.length).toBeLessThan(600);
@@ -378,7 +416,15 @@ describe.each(ENGINES)('searchMessages on %s', (engine) => {
 
     // Past the 200k characters the tsvector covers, the substring matcher still finds and marks it.
     const huge = `${'lorem ipsum dolor sit amet '.repeat(10_000)} the zqxjvk token at the very end`;
-    const hugeId = (await appendMessage(ctx, { sessionId: sessions.pct!, parentId: null, role: 'user', content: huge, makeCurrent: false })).id;
+    const hugeId = (
+      await appendMessage(ctx, {
+        sessionId: sessions.pct!,
+        parentId: null,
+        role: 'user',
+        content: huge,
+        makeCurrent: false,
+      })
+    ).id;
     const [far] = await messageHits('zqxjvk');
     expect(far?.messageId).toBe(hugeId);
     expect(marked(far!.snippet)).toEqual(['zqxjvk']);
@@ -404,7 +450,12 @@ describe.each(ENGINES)('searchMessages on %s', (engine) => {
       created_at: new Date(at).toISOString(),
     });
     // The rare words live only in the oldest messages.
-    const oldest = message('An ancient note about the xylophonist and the Щедрость of 蟋蟀 crickets, plus bananarama.', base - 86_400_000 * 365, null, 0);
+    const oldest = message(
+      'An ancient note about the xylophonist and the Щедрость of 蟋蟀 crickets, plus bananarama.',
+      base - 86_400_000 * 365,
+      null,
+      0,
+    );
     rows.push(oldest);
     let parent = oldest.id;
     for (let i = 0; i < SEARCH_CANDIDATES + 80; i++) {
@@ -430,7 +481,15 @@ describe.each(ENGINES)('searchMessages on %s', (engine) => {
       messages: rows,
     });
     await t.db.exec('ANALYZE');
-    for (const q of ['xylophonist', 'xylophon', 'Щедрость', 'едрост', '蟋蟀 crickets', 'bananarama xylophonist', 'ancient note']) {
+    for (const q of [
+      'xylophonist',
+      'xylophon',
+      'Щедрость',
+      'едрост',
+      '蟋蟀 crickets',
+      'bananarama xylophonist',
+      'ancient note',
+    ]) {
       expect(await hitIds(q), q).toEqual([oldest.id]);
     }
     const common = await messageHits('bananarama', { limit: 50 });

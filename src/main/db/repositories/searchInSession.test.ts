@@ -24,7 +24,9 @@ describe.each(ENGINES)('searchInSession on %s', (engine) => {
     sessionId = s.id;
     const add = async (key: string, content: string, parentId?: string | null) => {
       const role = key.startsWith('u') ? 'user' : 'assistant';
-      m[key] = (await appendMessage(ctx, { sessionId, role, content, ...(parentId !== undefined ? { parentId } : {}) })).id;
+      m[key] = (
+        await appendMessage(ctx, { sessionId, role, content, ...(parentId !== undefined ? { parentId } : {}) })
+      ).id;
     };
     await add('u1', 'How do I keep my notes synced between devices?');
     await add('a1', 'Turn on sync. The walrus handles it.');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfabError } from '@shared/errors';
 import type { SessionSummary, SessionView } from '@shared/types';
+import { expectConfabError } from '../../../../tests/helpers/confabError';
 import { ENGINES, openTestDb, type TestDb } from '../../../../tests/helpers/engines';
 import { encodeCursor } from '../rows';
 import { sql } from '../sql';
@@ -37,15 +37,6 @@ async function listAll(ctx: RepoContext, view: SessionView, tag: string, limit: 
     if (pages.length > 100) throw new Error('pagination does not terminate');
   } while (cursor);
   return pages;
-}
-
-async function expectConfabError(promise: Promise<unknown>, code: string): Promise<void> {
-  const err = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ConfabError);
-  expect((err as ConfabError).code).toBe(code);
 }
 
 describe.each(ENGINES)('sessions on %s', (engine) => {
@@ -154,7 +145,12 @@ describe.each(ENGINES)('sessions on %s', (engine) => {
     expect(s.systemPrompt).toBe('p\uFFFD');
     expect(s.tags).toEqual(['t\uFFFD']);
     expect((await renameSession(ctx, s.id, ' x\u0000 ')).title).toBe('x\uFFFD');
-    const u = await updateSession(ctx, { id: s.id, description: 'd\u0000', systemPrompt: '\u0000', settings: { note: 'n\u0000\uD800' } });
+    const u = await updateSession(ctx, {
+      id: s.id,
+      description: 'd\u0000',
+      systemPrompt: '\u0000',
+      settings: { note: 'n\u0000\uD800' },
+    });
     expect(u).toMatchObject({ description: 'd\uFFFD', systemPrompt: '\uFFFD', settings: { note: 'n\uFFFD\uFFFD' } });
   });
 
@@ -273,7 +269,9 @@ describe.each(ENGINES)('sessions on %s', (engine) => {
       ids.push(s.id);
     }
     // Two deleted in the same microsecond: the id breaks the tie.
-    await t.db.query(sql`UPDATE chat_sessions SET deleted_at = '2026-01-01T00:00:00.000001Z' WHERE id IN (${ids[0]}, ${ids[1]})`);
+    await t.db.query(
+      sql`UPDATE chat_sessions SET deleted_at = '2026-01-01T00:00:00.000001Z' WHERE id IN (${ids[0]}, ${ids[1]})`,
+    );
     const pages = await listAll(ctx, 'trash', tag, 3);
     expect(pages.map((p) => p.length)).toEqual([3, 3, 1]);
     const got = pages.flat().map((s) => s.id);
@@ -329,7 +327,13 @@ describe.each(ENGINES)('sessions on %s', (engine) => {
   it('purges only a trashed session, with its messages, and keeps its usage runs', async () => {
     const s = await createSession(ctx, { title: 'purge me' });
     const m = await appendMessage(ctx, { sessionId: s.id, role: 'user', content: 'bye' });
-    const run = await recordRun(ctx, { sessionId: s.id, messageId: m.id, providerId: 'p', model: 'm', status: 'succeeded' });
+    const run = await recordRun(ctx, {
+      sessionId: s.id,
+      messageId: m.id,
+      providerId: 'p',
+      model: 'm',
+      status: 'succeeded',
+    });
 
     expect(await purgeSession(ctx, s.id)).toBe(0);
     expect((await getSession(ctx, s.id)).messageCount).toBe(1);
@@ -414,7 +418,9 @@ describe.each(ENGINES)('sessions on %s', (engine) => {
     const live = await createSession(ctx, { title: 'live' });
     await appendMessage(ctx, { sessionId: old1.id, role: 'user', content: 'm' });
     for (const s of [old1, old2, recent]) await trashSession(ctx, s.id);
-    await t.db.query(sql`UPDATE chat_sessions SET deleted_at = '2000-01-01T00:00:00Z' WHERE id IN (${old1.id}, ${old2.id})`);
+    await t.db.query(
+      sql`UPDATE chat_sessions SET deleted_at = '2000-01-01T00:00:00Z' WHERE id IN (${old1.id}, ${old2.id})`,
+    );
     expect(await emptyTrash(ctx, new Date('2000-06-01T00:00:00Z'))).toBe(2);
     await expectConfabError(getSession(ctx, old1.id), 'not_found');
     expect((await getSession(ctx, recent.id)).deletedAt).not.toBeNull();

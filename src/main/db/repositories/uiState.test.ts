@@ -33,7 +33,7 @@ describe.each(ENGINES)('uiState on %s', (engine) => {
       ['false', false],
       ['empty object', {}],
       ['empty array', []],
-      ['unicode', { title: 'Привет 数据库 🎉', quote: "it's \"quoted\" \\ back" }],
+      ['unicode', { title: 'Привет 数据库 🎉', quote: 'it\'s "quoted" \\ back' }],
       ['deep', { a: { b: { c: { d: { e: [[[['x']]]] } } } } }],
     ];
     for (const [key, value] of values) await setUiState(ctx, key, value);
@@ -64,7 +64,13 @@ describe.each(ENGINES)('uiState on %s', (engine) => {
 
   it('saves values jsonb would refuse (NUL, unpaired surrogates), replacing only those characters', async () => {
     await setUiState(ctx, 'draft', { text: 'a\u0000b', half: 'x\uD83Dy', tail: '\uDE00', ok: '😀', ['k\u0000']: 1 });
-    expect(await getUiState(ctx, 'draft')).toEqual({ text: 'a\uFFFDb', half: 'x\uFFFDy', tail: '\uFFFD', ok: '😀', ['k\uFFFD']: 1 });
+    expect(await getUiState(ctx, 'draft')).toEqual({
+      text: 'a\uFFFDb',
+      half: 'x\uFFFDy',
+      tail: '\uFFFD',
+      ok: '😀',
+      ['k\uFFFD']: 1,
+    });
     await setUiState(ctx, 'plain nul', '\u0000');
     expect(await getUiState(ctx, 'plain nul')).toBe('\uFFFD');
     await setUiState(ctx, 'list', ['\uD800', ['\u0000']]);

@@ -34,7 +34,14 @@ describe.each(ENGINES)('usage on %s', (engine) => {
   it('records a run, fills finishedAt for a finished one, and upserts by id', async () => {
     const s = await createSession(ctx, { title: 'runs' });
     const started = '2024-05-05T10:00:00.000Z';
-    const r = await recordRun(ctx, { sessionId: s.id, providerId: 'anthropic', model: 'claude-x', status: 'running', startedAt: started, ttftMs: null });
+    const r = await recordRun(ctx, {
+      sessionId: s.id,
+      providerId: 'anthropic',
+      model: 'claude-x',
+      status: 'running',
+      startedAt: started,
+      ttftMs: null,
+    });
     expect(r).toMatchObject({
       sessionId: s.id,
       messageId: null,
@@ -63,13 +70,33 @@ describe.each(ENGINES)('usage on %s', (engine) => {
       totalMs: 4100,
       startedAt: '2030-01-01T00:00:00.000Z', // the start of a run never moves
     });
-    expect(done).toMatchObject({ id: r.id, status: 'succeeded', tokensIn: 1200, tokensOut: 345, tokensEstimated: true, ttftMs: 210, totalMs: 4100, startedAt: started });
+    expect(done).toMatchObject({
+      id: r.id,
+      status: 'succeeded',
+      tokensIn: 1200,
+      tokensOut: 345,
+      tokensEstimated: true,
+      ttftMs: 210,
+      totalMs: 4100,
+      startedAt: started,
+    });
     expect(done.finishedAt).not.toBeNull();
     const rows = await t.db.query(sql`SELECT count(*)::int AS n FROM generation_runs WHERE id = ${r.id}`);
     expect(rows[0]!.n).toBe(1);
 
-    const failed = await run({ startedAt: started, status: 'failed', errorCode: 'http_429', errorMessage: 'Rate limited', finishedAt: '2024-05-05T10:00:02.000Z' });
-    expect(failed).toMatchObject({ status: 'failed', errorCode: 'http_429', errorMessage: 'Rate limited', finishedAt: '2024-05-05T10:00:02.000Z' });
+    const failed = await run({
+      startedAt: started,
+      status: 'failed',
+      errorCode: 'http_429',
+      errorMessage: 'Rate limited',
+      finishedAt: '2024-05-05T10:00:02.000Z',
+    });
+    expect(failed).toMatchObject({
+      status: 'failed',
+      errorCode: 'http_429',
+      errorMessage: 'Rate limited',
+      finishedAt: '2024-05-05T10:00:02.000Z',
+    });
   });
 
   it('interrupts runs left running, and only those', async () => {
@@ -93,9 +120,20 @@ describe.each(ENGINES)('usage on %s', (engine) => {
     await run({ startedAt: '2025-03-01T00:00:00Z', tokensIn: 40, tokensOut: 4 }); // exactly at "to": out
     await run({ startedAt: '2025-01-31T23:59:59.999Z', tokensIn: 50, tokensOut: 5 }); // before: out
     const feb = { from: '2025-02-01T00:00:00Z', to: '2025-03-01T00:00:00Z', timeZone: 'UTC' };
-    expect(await usageTotals(ctx, feb)).toEqual({ runs: 3, succeeded: 1, failed: 1, cancelled: 1, tokensIn: 60, tokensOut: 6 });
-    expect(await usageTotals(ctx, { from: '2025-03-01T00:00:00Z', to: '2025-03-01T00:00:00Z', timeZone: 'UTC' })).toEqual(zero);
-    expect(await usageTotals(ctx, { from: '2025-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z', timeZone: 'UTC' })).toMatchObject({ runs: 5, tokensIn: 150 });
+    expect(await usageTotals(ctx, feb)).toEqual({
+      runs: 3,
+      succeeded: 1,
+      failed: 1,
+      cancelled: 1,
+      tokensIn: 60,
+      tokensOut: 6,
+    });
+    expect(
+      await usageTotals(ctx, { from: '2025-03-01T00:00:00Z', to: '2025-03-01T00:00:00Z', timeZone: 'UTC' }),
+    ).toEqual(zero);
+    expect(
+      await usageTotals(ctx, { from: '2025-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z', timeZone: 'UTC' }),
+    ).toMatchObject({ runs: 5, tokensIn: 150 });
     // Open ends.
     const fromOnly = await usageTotals(ctx, { from: '2025-02-28T00:00:00Z', timeZone: 'UTC' });
     const toOnly = await usageTotals(ctx, { to: '2025-02-28T00:00:00Z', timeZone: 'UTC' });
@@ -126,7 +164,15 @@ describe.each(ENGINES)('usage on %s', (engine) => {
       ['2026-04-01', 1, 7],
       ['2026-04-02', 1, 5],
     ]);
-    expect(berlinDays[0]).toEqual({ period: '2026-03-31', runs: 1, succeeded: 1, failed: 0, cancelled: 0, tokensIn: 3, tokensOut: 1 });
+    expect(berlinDays[0]).toEqual({
+      period: '2026-03-31',
+      runs: 1,
+      succeeded: 1,
+      failed: 0,
+      cancelled: 0,
+      tokensIn: 3,
+      tokensOut: 1,
+    });
 
     const utcMonths = await usageMonthly(ctx, { ...range, timeZone: 'UTC' });
     expect(utcMonths.map((m) => [m.period, m.runs, m.tokensIn])).toEqual([
@@ -140,16 +186,32 @@ describe.each(ENGINES)('usage on %s', (engine) => {
     ]);
     // West of UTC the edge goes the other way: 2026-05-01T03:00Z is still April 30th in New York.
     await run({ startedAt: '2026-05-01T03:00:00Z', tokensIn: 9 });
-    const ny = await usageMonthly(ctx, { from: '2026-04-15T00:00:00Z', to: '2026-05-15T00:00:00Z', timeZone: 'America/New_York' });
+    const ny = await usageMonthly(ctx, {
+      from: '2026-04-15T00:00:00Z',
+      to: '2026-05-15T00:00:00Z',
+      timeZone: 'America/New_York',
+    });
     expect(ny.map((m) => [m.period, m.tokensIn])).toEqual([['2026-04', 9]]);
-    const nyUtc = await usageMonthly(ctx, { from: '2026-04-15T00:00:00Z', to: '2026-05-15T00:00:00Z', timeZone: 'UTC' });
+    const nyUtc = await usageMonthly(ctx, {
+      from: '2026-04-15T00:00:00Z',
+      to: '2026-05-15T00:00:00Z',
+      timeZone: 'UTC',
+    });
     expect(nyUtc.map((m) => [m.period, m.tokensIn])).toEqual([['2026-05', 9]]);
     // Half-hour offsets.
-    const kolkata = await usageDaily(ctx, { from: '2026-03-31T18:00:00Z', to: '2026-03-31T19:00:00Z', timeZone: 'Asia/Kolkata' });
+    const kolkata = await usageDaily(ctx, {
+      from: '2026-03-31T18:00:00Z',
+      to: '2026-03-31T19:00:00Z',
+      timeZone: 'Asia/Kolkata',
+    });
     expect(kolkata).toEqual([]);
     await run({ startedAt: '2026-03-31T18:29:59Z', tokensIn: 1 }); // 23:59:59 IST
     await run({ startedAt: '2026-03-31T18:30:00Z', tokensIn: 2 }); // 00:00:00 IST next day
-    const ist = await usageDaily(ctx, { from: '2026-03-31T18:00:00Z', to: '2026-03-31T19:00:00Z', timeZone: 'Asia/Kolkata' });
+    const ist = await usageDaily(ctx, {
+      from: '2026-03-31T18:00:00Z',
+      to: '2026-03-31T19:00:00Z',
+      timeZone: 'Asia/Kolkata',
+    });
     expect(ist.map((d) => [d.period, d.tokensIn])).toEqual([
       ['2026-03-31', 1],
       ['2026-04-01', 2],
@@ -172,14 +234,49 @@ describe.each(ENGINES)('usage on %s', (engine) => {
     const s2 = await createSession(ctx, { title: 'Small chat' });
     const s3 = await createSession(ctx, { title: 'Medium chat' });
     const at = '2027-06-15T12:00:00Z';
-    await run({ startedAt: at, sessionId: s1.id, providerId: 'openai', model: 'gpt-a', tokensIn: 1000, tokensOut: 500 });
-    await run({ startedAt: at, sessionId: s1.id, providerId: 'openai', model: 'gpt-b', tokensIn: 100, tokensOut: 50, status: 'failed' });
-    await run({ startedAt: at, sessionId: s2.id, providerId: 'anthropic', model: 'claude-x', tokensIn: 10, tokensOut: 5 });
-    await run({ startedAt: at, sessionId: s3.id, providerId: 'anthropic', model: 'claude-x', tokensIn: 300, tokensOut: 0 });
+    await run({
+      startedAt: at,
+      sessionId: s1.id,
+      providerId: 'openai',
+      model: 'gpt-a',
+      tokensIn: 1000,
+      tokensOut: 500,
+    });
+    await run({
+      startedAt: at,
+      sessionId: s1.id,
+      providerId: 'openai',
+      model: 'gpt-b',
+      tokensIn: 100,
+      tokensOut: 50,
+      status: 'failed',
+    });
+    await run({
+      startedAt: at,
+      sessionId: s2.id,
+      providerId: 'anthropic',
+      model: 'claude-x',
+      tokensIn: 10,
+      tokensOut: 5,
+    });
+    await run({
+      startedAt: at,
+      sessionId: s3.id,
+      providerId: 'anthropic',
+      model: 'claude-x',
+      tokensIn: 300,
+      tokensOut: 0,
+    });
     await run({ startedAt: at, sessionId: null, providerId: 'local', model: 'llama', tokensIn: 1, tokensOut: 1 });
     // Same model name from two providers stays two rows.
     await run({ startedAt: at, sessionId: null, providerId: 'azure', model: 'gpt-a', tokensIn: 2, tokensOut: 2 });
-    await run({ startedAt: '2027-07-15T12:00:00Z', sessionId: s2.id, providerId: 'anthropic', model: 'claude-x', tokensIn: 99999 }); // out of range
+    await run({
+      startedAt: '2027-07-15T12:00:00Z',
+      sessionId: s2.id,
+      providerId: 'anthropic',
+      model: 'claude-x',
+      tokensIn: 99999,
+    }); // out of range
     const range = { from: '2027-06-01T00:00:00Z', to: '2027-07-01T00:00:00Z', timeZone: 'UTC' };
 
     const models = await usageByModel(ctx, range);

@@ -25,7 +25,9 @@ describe.each(ENGINES)('users on %s', (engine) => {
 
   it('makes a new local user when the old one was deleted, and ignores remote users', async () => {
     const remote = '01900000-0000-7000-8000-00000000aaaa';
-    await t.db.query(sql`INSERT INTO users (id, owner_id, display_name, is_local, created_at) VALUES (${remote}, ${remote}, 'Teammate', false, '2000-01-01T00:00:00Z')`);
+    await t.db.query(
+      sql`INSERT INTO users (id, owner_id, display_name, is_local, created_at) VALUES (${remote}, ${remote}, 'Teammate', false, '2000-01-01T00:00:00Z')`,
+    );
     expect(await ensureLocalUser(t.db)).toBe(t.ownerId);
     await t.db.query(sql`UPDATE users SET deleted_at = now() WHERE id = ${t.ownerId}`);
     const fresh = await ensureLocalUser(t.db, 'New me');
