@@ -4,6 +4,16 @@
  * derived from this object, so a method cannot exist on one side only.
  */
 import { z } from 'zod';
+import {
+  formatLimit,
+  MESSAGE_MAX_CHARS,
+  SEARCH_QUERY_MAX_CHARS,
+  SESSION_DESCRIPTION_MAX_CHARS,
+  SESSION_TITLE_MAX_CHARS,
+  STORED_JSON_MAX_CHARS,
+  SYSTEM_PROMPT_MAX_CHARS,
+} from './limits';
+import { isKnownTimeZone } from './timeZone';
 import type {
   AppInfo,
   BranchMessage,
@@ -42,17 +52,21 @@ function method<O>() {
   return <I extends z.ZodType>(input: I): MethodSpec<I, O> => ({ input });
 }
 
-const id = z.uuid();
+/**
+ * Ids arrive in any case (UUIDs are case-insensitive) but are compared as strings everywhere
+ * after this point (the busy check, maps in views), so they are lower-cased at the boundary.
+ */
+const id = z.uuid().transform((v) => v.toLowerCase());
 const empty = z.object({}).strict();
-const title = z.string().max(500);
+const title = z.string().max(SESSION_TITLE_MAX_CHARS);
 const tag = z.string().trim().min(1).max(64);
 const limit = (max: number, dflt: number) => z.number().int().min(1).max(max).default(dflt);
 const isoDate = z.iso.datetime({ offset: true });
-/** IANA time zone names only: they end up as a SQL parameter, never spliced into SQL. */
+/** IANA time zone names known to this runtime; they reach SQL only as parameters. */
 const timeZone = z
   .string()
   .max(64)
-  .regex(/^[A-Za-z0-9_+\-/]+$/)
+  .refine(isKnownTimeZone, 'must be a known time zone name, such as Europe/Berlin or UTC')
   .default('UTC');
 const providerPreset = z.enum(['openai', 'ollama', 'lmstudio', 'llamacpp', 'openrouter', 'anthropic', 'custom']);
 const providerName = z.string().trim().min(1).max(200);
@@ -68,8 +82,17 @@ const modelList = z.array(modelName).max(500);
 const contextBudget = z.number().int().min(256).max(10_000_000);
 const messageText = z
   .string()
-  .max(5_000_000)
+  .max(MESSAGE_MAX_CHARS, `a message can be at most ${formatLimit(MESSAGE_MAX_CHARS)} characters`)
   .refine((v) => /\S/.test(v), 'must not be empty');
+const systemPrompt = z
+  .string()
+  .max(SYSTEM_PROMPT_MAX_CHARS, `a system prompt can be at most ${formatLimit(SYSTEM_PROMPT_MAX_CHARS)} characters`);
+/** A JSON value a view stores; bounded so that every valid request fits the transport. */
+const storedJson = <T extends z.ZodType>(schema: T) =>
+  schema.refine(
+    (v) => (JSON.stringify(v) ?? '').length <= STORED_JSON_MAX_CHARS,
+    `must be at most ${formatLimit(STORED_JSON_MAX_CHARS)} characters as JSON`,
+  );
 const usageRange = z.object({ from: isoDate.optional(), to: isoDate.optional(), timeZone }).strict();
 /** Longest range the Usage view asks for: ten years of days. */
 export const MAX_USAGE_DAYS = 3660;
@@ -95,7 +118,7 @@ export const contract = {
         title: title.optional(),
         providerId: z.string().max(200).nullable().optional(),
         model: z.string().max(200).nullable().optional(),
-        systemPrompt: z.string().max(100_000).optional(),
+        systemPrompt: systemPrompt.optional(),
         tags: z.array(tag).max(32).optional(),
       })
       .strict(),
@@ -116,12 +139,12 @@ export const contract = {
     z
       .object({
         id,
-        description: z.string().max(10_000).optional(),
+        description: z.string().max(SESSION_DESCRIPTION_MAX_CHARS).optional(),
         tags: z.array(tag).max(32).optional(),
-        systemPrompt: z.string().max(100_000).optional(),
+        systemPrompt: systemPrompt.optional(),
         providerId: z.string().max(200).nullable().optional(),
         model: z.string().max(200).nullable().optional(),
-        settings: z.record(z.string(), z.unknown()).optional(),
+        settings: storedJson(z.record(z.string(), z.unknown())).optional(),
       })
       .strict(),
   ),
@@ -141,7 +164,7 @@ export const contract = {
         /** Omitted: append under the session's current leaf. Null: a new root. */
         parentId: id.nullable().optional(),
         role: z.enum(['user', 'assistant', 'system', 'tool']),
-        content: z.string().max(5_000_000),
+        content: z.string().max(MESSAGE_MAX_CHARS),
       })
       .strict(),
   ),
@@ -167,7 +190,7 @@ export const contract = {
   'search.query': method<SearchResult>()(
     z
       .object({
-        q: z.string().max(1000),
+        q: z.string().max(SEARCH_QUERY_MAX_CHARS),
         view: z.enum(['active', 'archived', 'trash', 'all']).default('all'),
         role: z.enum(['user', 'assistant']).optional(),
         limit: limit(100, 20),
@@ -233,7 +256,7 @@ export const contract = {
     z
       .object({
         key: z.string().min(1).max(100),
-        value: z.json(),
+        value: storedJson(z.json()),
       })
       .strict(),
   ),
@@ -329,7 +352,7 @@ export const contract = {
   ),
   /** Find in the open chat: matches on the session's current branch, in branch order. */
   'search.inSession': method<SessionSearchResult>()(
-    z.object({ sessionId: id, q: z.string().max(1000), limit: limit(2000, 500) }).strict(),
+    z.object({ sessionId: id, q: z.string().max(SEARCH_QUERY_MAX_CHARS), limit: limit(2000, 500) }).strict(),
   ),
 } as const;
 

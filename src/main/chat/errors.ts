@@ -4,10 +4,11 @@
  * happened and what to do. Provider detail is added only where it helps (a refused request),
  * and only after every secret has been cut out of it.
  */
+import { formatLimit, MESSAGE_MAX_CHARS } from '@shared/limits';
 import { ProviderError, type ProviderErrorCode } from './types';
 
 /** Failure codes beyond the providers' own, for replies that never reached a provider. */
-export type RunnerErrorCode = 'no_provider' | 'provider_disabled' | 'key_unavailable' | 'internal';
+export type RunnerErrorCode = 'no_provider' | 'provider_disabled' | 'key_unavailable' | 'too_long' | 'internal';
 export type ReplyErrorCode = ProviderErrorCode | RunnerErrorCode;
 
 export interface ErrorSubject {
@@ -74,6 +75,8 @@ export function describeReplyError(code: ReplyErrorCode, subject: ErrorSubject, 
       return `${name} is turned off in the provider settings. Turn it on or choose another provider, then retry.`;
     case 'key_unavailable':
       return `The saved API key for ${name} could not be unlocked. Enter the key again in the provider settings, then retry.`;
+    case 'too_long':
+      return `The reply reached the ${formatLimit(MESSAGE_MAX_CHARS)}-character limit of a message and was stopped there. The text so far is kept.`;
     case 'internal':
       return 'Something went wrong inside Confab while writing this reply. Retry.';
   }

@@ -336,6 +336,9 @@ describe('concurrency', () => {
     const err = await rejection(chat.api.chat.send({ sessionId: session.id, content: 'second' }));
     expect(err.code).toBe('conflict');
     expect(err.message).toMatch(/still writing a reply/);
+    // The same chat named in upper case is the same chat: ids are normalised at the boundary.
+    const shouted = await rejection(chat.api.chat.send({ sessionId: session.id.toUpperCase(), content: 'second' }));
+    expect(shouted.code).toBe('conflict');
     expect((await rejection(chat.api.chat.regenerate({ messageId: sent.assistantMessage.id }))).code).toBe('conflict');
     expect((await rejection(chat.api.chat.edit({ messageId: sent.userMessage.id, content: 'x' }))).code).toBe('conflict');
     // The refused send saved nothing.
@@ -373,5 +376,39 @@ describe('concurrency', () => {
     const firstA = order.indexOf(sa.assistantMessage.id);
     const lastB = order.lastIndexOf(sb.assistantMessage.id);
     expect(firstB < lastA && firstA < lastB).toBe(true);
+  });
+});
+
+describe('a reply at the size limit of a message', () => {
+  let small: ChatCore;
+  beforeAll(async () => {
+    small = await startChatCore({ chat: { maxReplyChars: 20 } });
+    await small.api.settings.setChat({ autoTitle: false });
+  });
+  afterAll(async () => {
+    await small?.close();
+    removeDataDir(small.dataDir);
+  });
+
+  it('stops at the limit with a sentence naming it, keeping the text up to the limit', async () => {
+    const provider = await small.api.providers.create({
+      preset: 'custom',
+      name: 'Fake OpenAI',
+      baseUrl: fake.openaiBaseUrl,
+      apiKey: KEY,
+      defaultModel: 'fake-small',
+    });
+    const session = await small.api.sessions.create({ providerId: provider.id });
+    fake.enqueue({ kind: 'text', chunks: ['0123456789', 'abcdefghij', 'KLMNOPQRST', 'never seen'] });
+    const sent = await small.api.chat.send({ sessionId: session.id, content: 'Talk a lot' });
+    const done = await small.done(sent.assistantMessage.id);
+    expect(done.status).toBe('error');
+    expect(done.errorCode).toBe('too_long');
+    expect(done.errorMessage).toMatch(/5,000,000-character limit/);
+    expect((await small.message(sent.assistantMessage.id)).content).toBe('0123456789abcdefghij');
+    const deltas = small.events
+      .filter((e) => e.name === 'chat.delta' && (e.payload as { messageId: string }).messageId === sent.assistantMessage.id)
+      .map((e) => (e.payload as { text: string }).text);
+    expect(deltas.join('')).toBe('0123456789abcdefghij');
   });
 });

@@ -8,6 +8,7 @@
  */
 import { ConfabError } from '@shared/errors';
 import { uuidv7 } from '@shared/ids';
+import { MESSAGE_MAX_CHARS } from '@shared/limits';
 import type { Message, MessageStatus, ProviderConfig, RunStatus, SessionSummary } from '@shared/types';
 import type { DbClient } from '../db/client';
 import type { BeginGenerationInput } from '../db/repositories/generation';
@@ -32,6 +33,8 @@ export interface RunnerOptions {
   /** The wait before that retry when the server names none. */
   rateLimitDefaultWaitMs?: number;
   titleTimeoutMs?: number;
+  /** Longest reply kept; tests lower it. A message's own limit by default. */
+  maxReplyChars?: number;
 }
 
 const DEFAULT_OPTIONS: Required<RunnerOptions> = {
@@ -40,6 +43,7 @@ const DEFAULT_OPTIONS: Required<RunnerOptions> = {
   rateLimitRetryCapMs: 20_000,
   rateLimitDefaultWaitMs: 2_000,
   titleTimeoutMs: 20_000,
+  maxReplyChars: MESSAGE_MAX_CHARS,
 };
 
 export const INTERRUPTED_MESSAGE = 'Confab closed while this reply was being written.';
@@ -53,7 +57,7 @@ export interface RunnerDeps {
   options?: RunnerOptions;
 }
 
-type StopReason = 'user' | 'shutdown' | 'db';
+type StopReason = 'user' | 'shutdown' | 'db' | 'limit';
 
 interface Generation {
   sessionId: string;
@@ -373,8 +377,17 @@ export class ChatRunner {
             timing.usage = { tokensIn: event.tokensIn, tokensOut: event.tokensOut };
           } else if (event.text) {
             timing.firstTokenAt ??= performance.now();
-            writer.append(event.text);
-            events.emit('chat.delta', { sessionId, messageId, text: event.text });
+            // A reply is a message like any other: it stops at the same size limit, text kept.
+            const room = this.options.maxReplyChars - writer.text.length;
+            const piece = event.text.length > room ? event.text.slice(0, room) : event.text;
+            if (piece) {
+              writer.append(piece);
+              events.emit('chat.delta', { sessionId, messageId, text: piece });
+            }
+            if (piece.length < event.text.length) {
+              gen.controller.abort('limit' satisfies StopReason);
+              return { status: 'error', code: 'too_long', message: describeReplyError('too_long', subject) };
+            }
           }
         }
         return signal.aborted ? this.stopOutcome(signal) : { status: 'complete' };

@@ -6,16 +6,24 @@
 import type { Envelope } from '@shared/client';
 import { contract, isMethodName, type MethodName, type MethodOutput, type ParsedInput } from '@shared/contract';
 import { ConfabError, toErrorData } from '@shared/errors';
+import { ERROR_MESSAGE_MAX_CHARS } from '@shared/limits';
 
 export type HandlerMap = {
   [K in MethodName]: (input: ParsedInput<K>) => Promise<MethodOutput<K>>;
 };
 
+/** A sentence about the first few problems, never longer than the cap whatever the payload. */
 function describeIssues(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
-  return error.issues
+  const shown = error.issues
     .slice(0, 3)
-    .map((i) => (i.path.length ? `${i.path.map(String).join('.')}: ${i.message}` : i.message))
+    .map((i) => (i.path.length ? `${i.path.slice(0, 8).map(String).join('.')}: ${i.message}` : i.message))
     .join('; ');
+  const more = error.issues.length > 3 ? ` (and ${error.issues.length - 3} more)` : '';
+  return clip(shown, ERROR_MESSAGE_MAX_CHARS - 100) + more;
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 /** Deeper than any real payload; zod's recursive parser overflows the stack long before 10k. */

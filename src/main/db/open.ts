@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { pgliteDb, type Db } from './database';
+import { keepByteOrderMarkInPglite } from './keepByteOrderMark';
 import { acquireDataDirLock } from './lock';
 import { loadMigrations, migrate, type MigrationPlan } from './migrator';
 import { ensureLocalUser } from './repositories/users';
@@ -49,6 +50,7 @@ export async function limitWalSize(pg: PGlite): Promise<boolean> {
 }
 
 export function openPglite(dir: string): Promise<PGlite> {
+  keepByteOrderMarkInPglite();
   // Strict durability: relaxedDurability is never set, every commit is flushed.
   return PGlite.create(dir, { extensions: { pg_trgm } });
 }

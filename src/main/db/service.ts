@@ -22,6 +22,7 @@ import { usageDashboard, type DashboardInput } from './repositories/dashboard';
 import { exportUsageCsv } from './repositories/usageExport';
 import { insertCorpus, type CorpusBatch } from './repositories/bulk';
 import { sql } from './sql';
+import { tableChecksums } from './repositories/checksum';
 
 export function createDbService(ctx: RepoContext) {
   return {
@@ -103,6 +104,8 @@ export function createDbService(ctx: RepoContext) {
       await ctx.db.exec('ANALYZE');
       return null;
     },
+    /** Row counts and an md5 per table: proof that a refused request changed nothing. */
+    'maintenance.checksum': () => tableChecksums(ctx),
     'maintenance.ping': async () => (await ctx.db.query<{ ok: number }>(sql`SELECT 1 AS ok`))[0]?.ok === 1,
   };
 }

@@ -45,6 +45,17 @@ export function sqlJoin(parts: SqlFragment[], separator: string): SqlFragment {
 
 export const sqlEmpty = sql``;
 
+/**
+ * PostgreSQL text cannot hold NUL. Every string that reaches the database, whatever method sent
+ * it (message content, a model name, a UI key), gets the same cleaning here: NUL becomes U+FFFD,
+ * so one stray character never fails a whole write.
+ */
+function storable(value: unknown): unknown {
+  if (typeof value === 'string') return value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value;
+  if (Array.isArray(value)) return value.map(storable);
+  return value;
+}
+
 export function compile(fragment: SqlFragment): SqlQuery {
   const values: unknown[] = [];
   const walk = (frag: SqlFragment): string => {
@@ -53,7 +64,7 @@ export function compile(fragment: SqlFragment): SqlQuery {
       if (value instanceof SqlFragment) text += walk(value);
       else if (value instanceof SqlIdentifier) text += `"${value.name}"`;
       else {
-        values.push(value);
+        values.push(storable(value));
         text += `$${values.length}`;
       }
       text += frag.strings[i + 1] ?? '';

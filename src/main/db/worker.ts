@@ -4,8 +4,8 @@
  * streaming or window handling on the main thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { ConfabError, toErrorData } from '@shared/errors';
 import { openAppDatabase } from './open';
+import { describeDbError, isUnexpectedDbError } from './pgErrors';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol';
 import { DAY_MS, runRetention, scheduleRetention } from './retention';
 import { createDbService, type DbService } from './service';
@@ -14,16 +14,10 @@ const port = parentPort;
 if (!port) throw new Error('db worker must run in a worker thread');
 const send = (message: FromWorker) => port.postMessage(message);
 
-/** Postgres errors carry SQLSTATE codes; map the ones a user can cause to typed errors. */
+/** Postgres errors carry SQLSTATE codes; the ones a user can cause become typed errors. */
 function describe(err: unknown) {
-  if (err instanceof ConfabError) return err.toData();
-  const code = (err as { code?: unknown }).code;
-  if (code === '23505') return { code: 'conflict' as const, message: 'That item already exists.' };
-  if (code === '23503') return { code: 'not_found' as const, message: 'A referenced item no longer exists.' };
-  if (code === '22P02' || code === '23514' || code === '22001')
-    return { code: 'invalid_input' as const, message: 'Some of the data was not valid and nothing was saved.' };
-  console.error('[db-worker]', err);
-  return toErrorData(err);
+  if (isUnexpectedDbError(err)) console.error('[db-worker]', err);
+  return describeDbError(err);
 }
 
 async function main() {

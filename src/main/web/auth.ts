@@ -28,13 +28,41 @@ export function cookieToken(req: IncomingMessage): string | null {
   if (!header) return null;
   for (const part of header.split(';')) {
     const [name, ...rest] = part.trim().split('=');
-    if (name === TOKEN_COOKIE) return decodeURIComponent(rest.join('='));
+    if (name === TOKEN_COOKIE) return safeDecode(rest.join('='));
   }
   return null;
 }
 
+function safeDecode(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null; // malformed percent-encoding: no token, never an exception
+  }
+}
+
+/**
+ * The request target as a URL on our own origin. A target starting with '//' would otherwise be
+ * read as another host ('//evil.example/x'), so the path is appended to a fixed origin.
+ */
+function requestUrl(req: IncomingMessage): URL | null {
+  const target = req.url ?? '/';
+  if (!target.startsWith('/')) return null;
+  try {
+    return new URL(`http://127.0.0.1${target}`);
+  } catch {
+    return null;
+  }
+}
+
+/** The decoded path of the request, or null when its percent-encoding is malformed. */
+export function requestPath(req: IncomingMessage): string | null {
+  const url = requestUrl(req);
+  return url ? safeDecode(url.pathname) : null;
+}
+
 export function queryToken(req: IncomingMessage): string | null {
-  return new URL(req.url ?? '/', 'http://x').searchParams.get(TOKEN_PARAM);
+  return requestUrl(req)?.searchParams.get(TOKEN_PARAM) ?? null;
 }
 
 export interface GateResult {

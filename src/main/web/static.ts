@@ -31,8 +31,13 @@ export function securityHeaders(res: ServerResponse): void {
   res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
 }
 
+/** `pathname` is already decoded (see requestPath); it is resolved inside the renderer dir only. */
 export function serveStatic(rendererDir: string, pathname: string, res: ServerResponse): void {
-  const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
+  if (pathname.includes('\0')) {
+    res.writeHead(400).end('Malformed path.');
+    return;
+  }
+  const relative = normalize(pathname).replace(/^([/\\])+/, '');
   let file = join(rendererDir, relative);
   if (!file.startsWith(rendererDir + sep) && file !== rendererDir) {
     res.writeHead(403).end('Forbidden');
@@ -49,5 +54,7 @@ export function serveStatic(rendererDir: string, pathname: string, res: ServerRe
     'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
     'Cache-Control': isShell ? 'no-store' : 'public, max-age=31536000, immutable',
   });
-  createReadStream(file).pipe(res);
+  createReadStream(file)
+    .on('error', () => res.destroy()) // a file that vanished or cannot be read ends this response only
+    .pipe(res);
 }

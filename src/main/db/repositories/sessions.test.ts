@@ -394,6 +394,10 @@ describe.each(ENGINES)('sessions on %s', (engine) => {
       encodeCursor([true, '2026-01-01T00:00:00Z', 'not-a-uuid']),
       encodeCursor([true, 12, null]),
       Buffer.from('{"a":1}').toString('base64url'),
+      // The shape of a cursor time, but no real instant: these used to reach the database.
+      encodeCursor([true, '2026-13-45T25:61:61.000000Z', '01900000-0000-7000-8000-000000000000']),
+      encodeCursor([false, '2026-02-30T00:00:00.000000Z', '01900000-0000-7000-8000-000000000000']),
+      encodeCursor([false, '0000-01-01T00:00:00.000000Z', '01900000-0000-7000-8000-000000000000']),
     ];
     for (const cursor of bad) {
       if (cursor === '') continue; // an empty cursor means the first page
@@ -402,6 +406,7 @@ describe.each(ENGINES)('sessions on %s', (engine) => {
     const badTrash = [
       encodeCursor(['2026-01-01T00:00:00Z']),
       encodeCursor(['garbage', '01900000-0000-7000-8000-000000000000']),
+      encodeCursor(['2026-04-31T10:00:00.000000Z', '01900000-0000-7000-8000-000000000000']),
       encodeCursor(['2026-01-01T00:00:00Z', "'); DROP TABLE chat_sessions; --"]),
       encodeCursor([{}, []]),
     ];

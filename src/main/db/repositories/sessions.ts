@@ -44,8 +44,23 @@ const normaliseTags = (tags: string[]): string[] => [...new Set(tags.map(normali
  * skip or repeat rows created in the same millisecond).
  */
 const cursorTime = (column: SqlFragment) => sql`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-const CURSOR_TIME_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-const isCursorTime = (value: unknown): value is string => typeof value === 'string' && CURSOR_TIME_RE.test(value);
+const CURSOR_TIME_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.\d{6}Z$/;
+/** The shape cursorTime writes, and a real instant: "2026-13-45T25:61:61" has the shape only. */
+const isCursorTime = (value: unknown): value is string => {
+  const m = typeof value === 'string' ? CURSOR_TIME_RE.exec(value) : null;
+  if (!m) return false;
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const at = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  return (
+    y >= 1 &&
+    at.getUTCFullYear() === y &&
+    at.getUTCMonth() === mo - 1 &&
+    at.getUTCDate() === d &&
+    at.getUTCHours() === h &&
+    at.getUTCMinutes() === mi &&
+    at.getUTCSeconds() === s
+  );
+};
 const isCursorId = (value: unknown): value is string => typeof value === 'string' && isUuid(value);
 const invalidCursor = () => new ConfabError('invalid_input', 'That page cursor is not valid.');
 
