@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createClient } from '@shared/client';
 import { ConfabError } from '@shared/errors';
+import { WS_MAX_FRAME_BYTES } from '@shared/limits';
 import type { ClientFrame, ServerFrame } from '@shared/wire';
 import { CONNECTION_LOST_MESSAGE, defaultRetryDelay, WebSocketTransport, type SocketLike } from './webSocketTransport';
 
@@ -106,6 +107,19 @@ describe('WebSocketTransport', () => {
     const error = await call.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfabError);
     expect(error).toMatchObject({ code: 'not_found', message: 'That chat no longer exists.' });
+  });
+
+  it('refuses one over-size request with the limit named, sending nothing and keeping the other calls', async () => {
+    const socket = latest();
+    socket.open();
+    const api = createClient(transport);
+    const small = api.sessions.list({});
+    // Over the frame limit in UTF-8 (three bytes each), under it in UTF-16 units.
+    const huge = api.ui.set({ key: 'k', value: '漢'.repeat(Math.ceil(WS_MAX_FRAME_BYTES / 3) + 10) });
+    await expect(huge).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/larger than the \d+ MB/) });
+    expect(socket.sent.map((f) => f.method)).toEqual(['sessions.list']);
+    socket.receive({ type: 'result', id: socket.sent[0]!.id, envelope: { ok: true, value: { items: [], nextCursor: null } } });
+    await expect(small).resolves.toEqual({ items: [], nextCursor: null });
   });
 
   it('rejects every unanswered call with db_unavailable when the socket closes', async () => {

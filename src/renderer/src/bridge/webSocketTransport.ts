@@ -8,6 +8,7 @@
 import type { Envelope, Transport } from '@shared/client';
 import { isEventName, type EventName, type MethodName } from '@shared/contract';
 import { ConfabError, isConfabErrorData } from '@shared/errors';
+import { WS_MAX_FRAME_BYTES } from '@shared/limits';
 import type { ClientFrame } from '@shared/wire';
 
 /** The part of the browser WebSocket we use, so tests can inject a fake class. */
@@ -72,6 +73,17 @@ export class WebSocketTransport implements Transport {
     const id = ++this.nextId;
     const frame: ClientFrame = { type: 'call', id, method, input };
     const data = JSON.stringify(frame);
+    // The host closes a socket that sends an over-size frame, which would fail every call in
+    // flight; refuse this one call instead, with the limit named.
+    if (frameBytes(data) > WS_MAX_FRAME_BYTES) {
+      return Promise.resolve({
+        ok: false,
+        error: {
+          code: 'invalid_input',
+          message: `This request is larger than the ${Math.floor(WS_MAX_FRAME_BYTES / 1_000_000)} MB Confab accepts at once. Nothing was sent.`,
+        },
+      });
+    }
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       if (this.socket?.readyState === OPEN) this.socket.send(data);
@@ -153,6 +165,11 @@ export class WebSocketTransport implements Transport {
       for (const listener of [...this.listeners]) listener(f.name, f.payload);
     }
   }
+}
+
+/** UTF-8 length, counted only when the cheap upper bound (3 bytes per UTF-16 unit) says it may matter. */
+function frameBytes(data: string): number {
+  return data.length * 3 <= WS_MAX_FRAME_BYTES ? data.length : new TextEncoder().encode(data).length;
 }
 
 function toEnvelope(value: unknown): Envelope<unknown> {
