@@ -2,6 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
+import boundaries from './eslint/boundaries.js';
 
 // Process boundaries are enforced here, not only by folders: the renderer may import src/shared
 // only, preload may import src/shared and electron, and main never imports the renderer.
@@ -38,6 +39,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['**/main/**', '**/renderer/**'], message: 'Preload may import src/shared and electron only.' }] }],
     },
+  },
+  {
+    files: ['src/main/**/*.ts'],
+    plugins: { boundaries },
+    rules: { 'boundaries/layers': 'error' },
   },
   {
     files: ['src/main/**/*.ts', 'src/shared/**/*.ts'],

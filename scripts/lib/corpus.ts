@@ -4,7 +4,7 @@
  * takes, session by session. Everything is a pure function of the options, so the bench can load
  * exactly the same rows into PGlite and into native PostgreSQL.
  */
-import type { CorpusBatch, CorpusMessage, CorpusRun, CorpusSession } from '../../src/main/db/repositories/bulk';
+import type { CorpusBatch, CorpusMessage, CorpusRun, CorpusSession } from '../../src/main/db/maintenance/bulk';
 import { seededUuidv7 } from './ids';
 import { LANGUAGE_WEIGHTS, type LanguageCode } from './foreign';
 import { Rng } from './prng';

@@ -3,7 +3,7 @@
  * insertCorpus over node-postgres) and measures only the time spent inside the inserts: rows are
  * generated between calls, so generation speed never counts as database speed.
  */
-import type { CorpusBatch } from '../../src/main/db/repositories/bulk';
+import type { CorpusBatch } from '../../src/main/db/maintenance/bulk';
 import { fmtInt } from './cli';
 
 export interface InsertStats {

@@ -6,10 +6,10 @@
 import pg from 'pg';
 import { pgDb } from '../../src/main/db/database';
 import { loadMigrations, migrate } from '../../src/main/db/migrator';
-import { insertCorpus } from '../../src/main/db/repositories/bulk';
-import { searchMessages } from '../../src/main/db/repositories/search';
-import { ensureLocalUser } from '../../src/main/db/repositories/users';
-import type { RepoContext } from '../../src/main/db/repositories/context';
+import { insertCorpus } from '../../src/main/db/maintenance/bulk';
+import { searchMessages } from '../../src/main/db/search/repository';
+import { ensureLocalUser } from '../../src/main/db/users/repository';
+import type { RepoContext } from '../../src/main/db/context';
 import { batchCorpus, generateSessions, type CorpusPlan } from './corpus';
 import { extraRunBatches } from './usage-corpus';
 import { insertBatches, progressPrinter, type InsertStats } from './insert';

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCore, type Core, type CorePaths } from '../../src/main/core/core';
-import type { CorpusBatch } from '../../src/main/db/repositories/bulk';
+import type { CorpusBatch } from '../../src/main/db/maintenance/bulk';
 import { insertBatches, type InsertStats } from './insert';
 import { eventLoopDelayDuring, sample, type LoopDelay } from './measure';
 import type { BenchQuery } from './queries';

@@ -4,7 +4,7 @@
  * the session's current leaf at the end of the newest branch, and one generation run per model
  * call, including failed ones that left no message.
  */
-import type { CorpusMessage } from '../../src/main/db/repositories/bulk';
+import type { CorpusMessage } from '../../src/main/db/maintenance/bulk';
 import type { CorpusPlan, SessionPlan, SessionRows } from './corpus';
 import { logLines } from './code';
 import { foreignTitle, LANGUAGES } from './foreign';

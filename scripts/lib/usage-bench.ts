@@ -3,10 +3,10 @@
  * database, no IPC) on PGlite and native PostgreSQL, alternating engines as the search bench
  * does, plus the view's one `usage.dashboard` call through the app's worker.
  */
-import type { RepoContext } from '../../src/main/db/repositories/context';
-import * as analytics from '../../src/main/db/repositories/analytics';
-import { usageDashboard } from '../../src/main/db/repositories/dashboard';
-import { exportUsageCsv } from '../../src/main/db/repositories/usageExport';
+import type { RepoContext } from '../../src/main/db/context';
+import * as analytics from '../../src/main/db/usage/analytics';
+import { usageDashboard } from '../../src/main/db/usage/dashboard';
+import { exportUsageCsv } from '../../src/main/db/usage/export';
 import type { Core } from '../../src/main/core/core';
 import { DAY_MS } from './corpus';
 import { sample, timeOnce } from './measure';

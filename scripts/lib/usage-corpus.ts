@@ -4,7 +4,7 @@
  * and native PostgreSQL get the same rows; spread over the corpus's days and sessions with the
  * same providers, models, outcome mix and timings as the chat runs.
  */
-import type { CorpusBatch, CorpusRun } from '../../src/main/db/repositories/bulk';
+import type { CorpusBatch, CorpusRun } from '../../src/main/db/maintenance/bulk';
 import { DAY_MS, type CorpusPlan } from './corpus';
 import { seededUuidv7 } from './ids';
 import { Rng } from './prng';

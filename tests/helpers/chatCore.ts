@@ -42,7 +42,7 @@ export interface ChatCore {
 }
 
 export interface ChatCoreOptions
-  extends Partial<Pick<StartCoreOptions, 'chat' | 'providerToolkit' | 'detectLocalProviders' | 'cipher' | 'saveTextFile' | 'retention'>> {
+  extends Partial<Pick<StartCoreOptions, 'chat' | 'providerToolkit' | 'detectLocalProviders' | 'cipher' | 'saveTextFile' | 'retention' | 'slowCallMs'>> {
   /** Reopen an existing data dir (after a crash) instead of a new one. */
   dataDir?: string;
 }
@@ -71,6 +71,7 @@ export async function startChatCore(options: ChatCoreOptions = {}): Promise<Chat
     providerToolkit: options.providerToolkit,
     saveTextFile: options.saveTextFile,
     retention: options.retention,
+    slowCallMs: options.slowCallMs,
   });
   const events: SeenEvent[] = [];
   const wire: ChatCore['wire'] = [];

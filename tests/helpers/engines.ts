@@ -12,7 +12,7 @@ import { inject } from 'vitest';
 import { pgDb, pgliteDb, type Db } from '../../src/main/db/database';
 import { loadMigrations, migrate } from '../../src/main/db/migrator';
 import { openPglite } from '../../src/main/db/open';
-import { ensureLocalUser } from '../../src/main/db/repositories/users';
+import { ensureLocalUser } from '../../src/main/db/users/repository';
 import { createTestDatabase } from './postgres';
 
 export type EngineName = 'pglite' | 'postgres';

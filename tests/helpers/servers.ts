@@ -7,7 +7,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { pgDb } from '../../src/main/db/database';
 import { loadMigrations, migrate, type Migration } from '../../src/main/db/migrator';
-import { ensureLocalUser } from '../../src/main/db/repositories/users';
+import { ensureLocalUser } from '../../src/main/db/users/repository';
 import { MIGRATIONS_DIR } from './engines';
 import { createTestDatabase } from './postgres';
 

@@ -8,8 +8,8 @@ import { uuidv7 } from '../../src/shared/ids';
 import { ConfabError } from '../../src/shared/errors';
 import type { Db } from '../../src/main/db/database';
 import { loadMigrations, migrate } from '../../src/main/db/migrator';
-import type { RepoContext } from '../../src/main/db/repositories/context';
-import { beginGeneration, runForMessage, setTitleIfEmpty } from '../../src/main/db/repositories/generation';
+import type { RepoContext } from '../../src/main/db/context';
+import { beginGeneration, runForMessage, setTitleIfEmpty } from '../../src/main/db/chat/generation';
 import {
   createProviderConfig,
   deleteProviderConfig,
@@ -17,9 +17,9 @@ import {
   getProviderKeyCiphertext,
   listProviderConfigs,
   updateProviderConfig,
-} from '../../src/main/db/repositories/providers';
-import { getSetting, mergeSetting } from '../../src/main/db/repositories/settings';
-import { createSession, getSession } from '../../src/main/db/repositories/sessions';
+} from '../../src/main/db/providers/repository';
+import { getSetting, mergeSetting } from '../../src/main/db/settings/repository';
+import { createSession, getSession } from '../../src/main/db/sessions/repository';
 import { sql } from '../../src/main/db/sql';
 import { MIGRATIONS_DIR, openTestDb } from '../helpers/engines';
 import { openMigratedServerDb, testServers } from '../helpers/servers';

@@ -8,7 +8,7 @@ import { MESSAGE_MAX_CHARS, SYSTEM_PROMPT_MAX_CHARS } from '../../src/shared/lim
 import type { Db } from '../../src/main/db/database';
 import { loadMigrations, migrate } from '../../src/main/db/migrator';
 import { describeDbError } from '../../src/main/db/pgErrors';
-import { createSession } from '../../src/main/db/repositories/sessions';
+import { createSession } from '../../src/main/db/sessions/repository';
 import { sql } from '../../src/main/db/sql';
 import { MIGRATIONS_DIR, openTestDb } from '../helpers/engines';
 import { openMigratedServerDb, testServers } from '../helpers/servers';

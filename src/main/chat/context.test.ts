@@ -50,7 +50,13 @@ describe('buildContext', () => {
 
   it('drops the oldest turns first and never opens with an answer', () => {
     const t = (c: string) => c.repeat(40); // 10 tokens + 4
-    const path = [msg('user', t('1')), msg('assistant', t('2')), msg('user', t('3')), msg('assistant', t('4')), msg('user', t('5'))];
+    const path = [
+      msg('user', t('1')),
+      msg('assistant', t('2')),
+      msg('user', t('3')),
+      msg('assistant', t('4')),
+      msg('user', t('5')),
+    ];
     // Room for three turns of 14: 5, 4, 3 fit; 2 does not.
     const built = buildContext(path, '', 45);
     expect(built.turns.map((x) => x.content[0])).toEqual(['3', '4', '5']);
@@ -60,7 +66,11 @@ describe('buildContext', () => {
   });
 
   it('keeps the system prompt and the newest question even past the budget', () => {
-    const built = buildContext([msg('user', 'old'), msg('assistant', 'older'), msg('user', 'x'.repeat(4000))], 'S'.repeat(400), 50);
+    const built = buildContext(
+      [msg('user', 'old'), msg('assistant', 'older'), msg('user', 'x'.repeat(4000))],
+      'S'.repeat(400),
+      50,
+    );
     expect(built.turns.map((t) => t.role)).toEqual(['system', 'user']);
     expect(built.turns[1]!.content).toHaveLength(4000);
   });

@@ -5,7 +5,7 @@
  * silently sending a cut question).
  */
 import type { BranchMessage, Message } from '@shared/types';
-import type { ChatTurn } from './types';
+import type { ChatTurn } from '../providers/types';
 import { estimateTurnTokens } from './tokens';
 
 export const DEFAULT_CONTEXT_BUDGET = 16_000;
@@ -41,7 +41,11 @@ function mergeSameRole(turns: ChatTurn[]): ChatTurn[] {
   return merged;
 }
 
-export function buildContext(path: readonly (Message | BranchMessage)[], systemPrompt: string, budget: number): BuiltContext {
+export function buildContext(
+  path: readonly (Message | BranchMessage)[],
+  systemPrompt: string,
+  budget: number,
+): BuiltContext {
   const conversation = mergeSameRole(
     path.filter(belongsInContext).map((m): ChatTurn => ({ role: m.role as ChatTurn['role'], content: m.content })),
   );

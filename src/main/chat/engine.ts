@@ -1,30 +1,35 @@
 /**
  * The chat engine as the core builds it: provider settings, chat settings and the generation
- * runner over one DB client, plus its contract handlers. The host supplies the secret cipher.
+ * runner over one DB client, plus the handlers of their three domains. The host supplies the
+ * secret cipher.
  */
 import type { DbClient } from '../db/client';
-import type { CoreEvents } from '../core/events';
+import type { Emitter, HandlerSlice } from '../kit/handlers';
+import { providersHandlers } from '../providers/handlers';
+import { adoptLocalProviders } from '../providers/localDetection';
+import { ProviderService } from '../providers/service';
+import type { ProviderToolkit } from '../providers/toolkit';
 import { unavailableCipher, type SecretCipher } from '../secrets/cipher';
-import { createChatHandlers, type ChatHandlerMap } from './handlers';
-import { adoptLocalProviders } from './localDetection';
-import { ProviderService } from './providerService';
+import { ChatSettingsStore } from '../settings/chatSettings';
+import { settingsHandlers } from '../settings/handlers';
+import { chatHandlers } from './handlers';
 import { ChatRunner, type RunnerOptions } from './runner';
-import { ChatSettingsStore } from './settings';
-import type { ProviderToolkit } from './toolkit';
 
 export interface ChatEngineOptions {
   db: DbClient;
-  events: CoreEvents;
+  events: Emitter;
   toolkit: ProviderToolkit;
   cipher?: SecretCipher;
   runner?: RunnerOptions;
 }
 
+export type ChatEngineHandlers = HandlerSlice<'chat'> & HandlerSlice<'providers'> & HandlerSlice<'settings'>;
+
 export interface ChatEngine {
   providers: ProviderService;
   settings: ChatSettingsStore;
   runner: ChatRunner;
-  handlers: ChatHandlerMap;
+  handlers: ChatEngineHandlers;
   /** Startup work that must not delay the window: local provider detection. */
   adoptLocalProviders(): Promise<string[]>;
   shutdown(): Promise<void>;
@@ -39,7 +44,7 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
     providers,
     settings,
     runner,
-    handlers: createChatHandlers({ providers, settings, runner }),
+    handlers: { ...chatHandlers(runner), ...providersHandlers(providers), ...settingsHandlers(settings, providers) },
     adoptLocalProviders: () => adoptLocalProviders(db, providers, settings).catch(() => []),
     shutdown: () => runner.shutdown(),
   };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeReplyError, redact, type ReplyErrorCode } from './errors';
-import { ProviderError } from './types';
+import { ProviderError } from '../providers/types';
 
 const KEY = 'sk-proj-ABCDEFGH12345678IJKLMNOP';
 
@@ -17,14 +17,36 @@ describe('redact', () => {
 });
 
 describe('describeReplyError', () => {
-  const subject = { providerName: 'OpenAI', model: 'gpt-x', baseUrl: 'https://api.openai.com/v1', isLocal: false, secrets: [KEY], idleTimeoutMs: 60_000 };
+  const subject = {
+    providerName: 'OpenAI',
+    model: 'gpt-x',
+    baseUrl: 'https://api.openai.com/v1',
+    isLocal: false,
+    secrets: [KEY],
+    idleTimeoutMs: 60_000,
+  };
   const codes: ReplyErrorCode[] = [
-    'auth', 'model_not_found', 'rate_limited', 'server', 'timeout', 'offline', 'disconnected', 'bad_request',
-    'cancelled', 'no_provider', 'provider_disabled', 'key_unavailable', 'internal',
+    'auth',
+    'model_not_found',
+    'rate_limited',
+    'server',
+    'timeout',
+    'offline',
+    'disconnected',
+    'bad_request',
+    'cancelled',
+    'no_provider',
+    'provider_disabled',
+    'key_unavailable',
+    'internal',
   ];
 
   it.each(codes)('%s gives a sentence without the key', (code) => {
-    const text = describeReplyError(code, subject, new ProviderError('bad_request', `detail with ${KEY}`, 400));
+    const text = describeReplyError(
+      code,
+      subject,
+      new ProviderError('bad_request', 'log line', 400, undefined, `detail with ${KEY}`),
+    );
     expect(text).toMatch(/^[A-Z"].*[.?]$/s);
     expect(text).not.toContain(KEY);
     expect(text).not.toContain(KEY.slice(0, 8));
@@ -32,8 +54,13 @@ describe('describeReplyError', () => {
 
   it('says "offline" for a cloud provider and "is it running" for a local one', () => {
     expect(describeReplyError('offline', subject)).toMatch(/offline/);
-    expect(describeReplyError('offline', { ...subject, isLocal: true, providerName: 'Ollama', baseUrl: 'http://localhost:11434/v1' })).toMatch(
-      /could not reach Ollama at http:\/\/localhost:11434\/v1\. Check that it is running/,
-    );
+    expect(
+      describeReplyError('offline', {
+        ...subject,
+        isLocal: true,
+        providerName: 'Ollama',
+        baseUrl: 'http://localhost:11434/v1',
+      }),
+    ).toMatch(/could not reach Ollama at http:\/\/localhost:11434\/v1\. Check that it is running/);
   });
 });

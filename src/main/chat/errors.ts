@@ -5,7 +5,7 @@
  * and only after every secret has been cut out of it.
  */
 import { formatLimit, MESSAGE_MAX_CHARS } from '@shared/limits';
-import { ProviderError, type ProviderErrorCode } from './types';
+import { ProviderError, type ProviderErrorCode } from '../providers/types';
 
 /** Failure codes beyond the providers' own, for replies that never reached a provider. */
 export type RunnerErrorCode = 'no_provider' | 'provider_disabled' | 'key_unavailable' | 'too_long' | 'internal';
@@ -22,6 +22,23 @@ export interface ErrorSubject {
 }
 
 const DETAIL_CHARS = 300;
+
+/** Who a sentence is about: the provider, model and address, and the secrets to keep out of it. */
+export function errorSubject(
+  config: { name: string; baseUrl: string; isLocal: boolean } | null,
+  model: string,
+  apiKey: string | null = null,
+  idleTimeoutMs?: number,
+): ErrorSubject {
+  return {
+    providerName: config?.name ?? 'The provider',
+    model,
+    baseUrl: config?.baseUrl ?? '',
+    isLocal: config?.isLocal ?? false,
+    secrets: [apiKey],
+    idleTimeoutMs,
+  };
+}
 
 /** Removes every occurrence of each secret (and of its longer fragments, as APIs echo keys half-masked). */
 export function redact(text: string, secrets: readonly (string | null | undefined)[]): string {
@@ -45,7 +62,11 @@ export function toProviderError(err: unknown): ProviderError {
 
 export function describeReplyError(code: ReplyErrorCode, subject: ErrorSubject, err?: ProviderError): string {
   const name = subject.providerName;
-  const detail = err ? redact(err.message, subject.secrets).replace(/\s+/g, ' ').trim().slice(0, DETAIL_CHARS) : '';
+  // Only the server's own words ride along (for a refused request), never another sentence: the
+  // adapters' messages are for logs, and this is the one place a user's sentence is written.
+  const detail = err?.detail
+    ? redact(err.detail, subject.secrets).replace(/\s+/g, ' ').trim().slice(0, DETAIL_CHARS)
+    : '';
   switch (code) {
     case 'auth':
       return `${name} did not accept the API key. Check the key in the provider settings, then retry.`;

@@ -84,7 +84,10 @@ describe('crash recovery', () => {
     const sent = await chat.api.chat.send({ sessionId: session.id, content: 'Go' });
     await chat.waitFor('chat.delta', (p) => p.messageId === sent.assistantMessage.id && p.text === 'strong ');
     await chat.close();
-    expect(await chat.done(sent.assistantMessage.id)).toMatchObject({ status: 'interrupted', errorMessage: INTERRUPTED_MESSAGE });
+    expect(await chat.done(sent.assistantMessage.id)).toMatchObject({
+      status: 'interrupted',
+      errorMessage: INTERRUPTED_MESSAGE,
+    });
 
     const again = await startChatCore({ dataDir: chat.dataDir });
     try {

@@ -33,11 +33,18 @@ afterAll(async () => {
   await fake?.close();
 });
 
-async function newSession(extra: { systemPrompt?: string; providerId?: string; model?: string } = {}): Promise<Session> {
-  return chat.api.sessions.create({ providerId: extra.providerId ?? openai.id, model: extra.model, systemPrompt: extra.systemPrompt });
+async function newSession(
+  extra: { systemPrompt?: string; providerId?: string; model?: string } = {},
+): Promise<Session> {
+  return chat.api.sessions.create({
+    providerId: extra.providerId ?? openai.id,
+    model: extra.model,
+    systemPrompt: extra.systemPrompt,
+  });
 }
 
-const userText = (request: FakeRequest | undefined) => request?.body?.messages?.filter((m) => m.role === 'user').at(-1)?.content;
+const userText = (request: FakeRequest | undefined) =>
+  request?.body?.messages?.filter((m) => m.role === 'user').at(-1)?.content;
 
 async function rejection(promise: Promise<unknown>): Promise<ConfabError> {
   const err = await promise.then(
@@ -62,18 +69,32 @@ describe('streaming a reply', () => {
     try {
       const sent = await chat.api.chat.send({ sessionId: session.id, content: 'Count for me' });
       expect(sent.userMessage).toMatchObject({ role: 'user', content: 'Count for me', status: 'complete' });
-      expect(sent.assistantMessage).toMatchObject({ role: 'assistant', status: 'streaming', parentId: sent.userMessage.id });
+      expect(sent.assistantMessage).toMatchObject({
+        role: 'assistant',
+        status: 'streaming',
+        parentId: sent.userMessage.id,
+      });
       expect((await chat.api.chat.active({})).sessionIds).toContain(session.id);
 
       // While it streams, the DB holds a growing prefix of the reply.
       const seen: string[] = [];
-      while (!chat.events.some((e) => e.name === 'chat.done' && (e.payload as { messageId: string }).messageId === sent.assistantMessage.id)) {
+      while (
+        !chat.events.some(
+          (e) => e.name === 'chat.done' && (e.payload as { messageId: string }).messageId === sent.assistantMessage.id,
+        )
+      ) {
         const m = await chat.message(sent.assistantMessage.id);
         if (m.status === 'streaming' && m.content) seen.push(m.content);
         await new Promise((r) => setTimeout(r, 100));
       }
       const done = await chat.done(sent.assistantMessage.id);
-      expect(done).toEqual({ sessionId: session.id, messageId: sent.assistantMessage.id, status: 'complete', errorCode: null, errorMessage: null });
+      expect(done).toEqual({
+        sessionId: session.id,
+        messageId: sent.assistantMessage.id,
+        status: 'complete',
+        errorCode: null,
+        errorMessage: null,
+      });
       const full = chunks.join('');
       expect(new Set(seen).size).toBeGreaterThanOrEqual(3);
       for (const partial of seen) expect(full.startsWith(partial)).toBe(true);
@@ -87,10 +108,14 @@ describe('streaming a reply', () => {
 
       // Every delta reached the views, in order.
       const deltas = chat.events
-        .filter((e) => e.name === 'chat.delta' && (e.payload as { messageId: string }).messageId === sent.assistantMessage.id)
+        .filter(
+          (e) => e.name === 'chat.delta' && (e.payload as { messageId: string }).messageId === sent.assistantMessage.id,
+        )
         .map((e) => (e.payload as { text: string }).text);
       expect(deltas.join('')).toBe(full);
-      const started = chat.events.findIndex((e) => e.name === 'chat.started' && (e.payload as { messageId: string }).messageId === sent.assistantMessage.id);
+      const started = chat.events.findIndex(
+        (e) => e.name === 'chat.started' && (e.payload as { messageId: string }).messageId === sent.assistantMessage.id,
+      );
       expect(started).toBeGreaterThanOrEqual(0);
 
       const final = await chat.message(sent.assistantMessage.id);
@@ -105,7 +130,14 @@ describe('streaming a reply', () => {
         errorCode: null,
       });
       const run = await chat.core.db.call('generation.runForMessage', { messageId: sent.assistantMessage.id });
-      expect(run).toMatchObject({ id: sent.runId, status: 'succeeded', providerId: openai.id, model: 'fake-small', tokensIn: 11, tokensOut: 7 });
+      expect(run).toMatchObject({
+        id: sent.runId,
+        status: 'succeeded',
+        providerId: openai.id,
+        model: 'fake-small',
+        tokensIn: 11,
+        tokensOut: 7,
+      });
       expect(run!.ttftMs).not.toBeNull();
       expect(run!.totalMs!).toBeGreaterThanOrEqual(12 * 120 - 150);
       expect(run!.ttftMs!).toBeLessThan(run!.totalMs!);
@@ -113,12 +145,21 @@ describe('streaming a reply', () => {
       expect(run!.finishedAt).not.toBeNull();
 
       const after = await chat.api.sessions.get({ id: session.id });
-      expect(after).toMatchObject({ currentLeafId: sent.assistantMessage.id, tokensIn: 11, tokensOut: 7, messageCount: 2 });
+      expect(after).toMatchObject({
+        currentLeafId: sent.assistantMessage.id,
+        tokensIn: 11,
+        tokensOut: 7,
+        messageCount: 2,
+      });
       expect((await chat.api.chat.active({})).sessionIds).not.toContain(session.id);
 
       // The request: the model, the question, usage asked for, the key as a bearer token.
       const request = fake.lastRequest()!;
-      expect(request.body).toMatchObject({ model: 'fake-small', stream: true, stream_options: { include_usage: true } });
+      expect(request.body).toMatchObject({
+        model: 'fake-small',
+        stream: true,
+        stream_options: { include_usage: true },
+      });
       expect(request.body!.messages).toEqual([{ role: 'user', content: 'Count for me' }]);
       expect(request.headers.authorization).toBe(`Bearer ${KEY}`);
     } finally {
@@ -132,7 +173,11 @@ describe('streaming a reply', () => {
     const sent = await chat.api.chat.send({ sessionId: session.id, content: 'Say something of known length' });
     await chat.done(sent.assistantMessage.id);
     const message = await chat.message(sent.assistantMessage.id);
-    expect(message).toMatchObject({ status: 'complete', tokensEstimated: true, tokensOut: Math.ceil('Twelve chars and more text'.length / 4) });
+    expect(message).toMatchObject({
+      status: 'complete',
+      tokensEstimated: true,
+      tokensOut: Math.ceil('Twelve chars and more text'.length / 4),
+    });
     expect(message.tokensIn).toBeGreaterThan(0);
     const run = await chat.core.db.call('generation.runForMessage', { messageId: sent.assistantMessage.id });
     expect(run).toMatchObject({ status: 'succeeded', tokensEstimated: true, tokensOut: message.tokensOut });
@@ -174,7 +219,11 @@ describe('stop', () => {
     await chat.waitFor('chat.delta', (p) => p.messageId === sent.assistantMessage.id && p.text === 'answer ');
     expect(await chat.api.chat.stop({ sessionId: session.id })).toEqual({ stopped: true });
     // Stop resolves once the reply is final in the DB.
-    expect(await chat.message(sent.assistantMessage.id)).toMatchObject({ status: 'cancelled', content: 'Partial answer ', errorCode: null });
+    expect(await chat.message(sent.assistantMessage.id)).toMatchObject({
+      status: 'cancelled',
+      content: 'Partial answer ',
+      errorCode: null,
+    });
     expect(await chat.done(sent.assistantMessage.id)).toMatchObject({ status: 'cancelled' });
     const run = await chat.core.db.call('generation.runForMessage', { messageId: sent.assistantMessage.id });
     expect(run).toMatchObject({ status: 'cancelled' });
@@ -225,7 +274,11 @@ describe('branches', () => {
 
     fake.enqueue({ kind: 'text', chunks: ['Rome'] });
     const edited = await chat.api.chat.edit({ messageId: second.userMessage.id, content: 'And of Italy?' });
-    expect(edited.userMessage).toMatchObject({ parentId: second.userMessage.parentId, content: 'And of Italy?', role: 'user' });
+    expect(edited.userMessage).toMatchObject({
+      parentId: second.userMessage.parentId,
+      content: 'And of Italy?',
+      role: 'user',
+    });
     expect(edited.assistantMessage.parentId).toBe(edited.userMessage.id);
     await chat.done(edited.assistantMessage.id);
     // The edited question goes to the model with the history before it, not the replaced turn.
@@ -259,8 +312,12 @@ describe('branches', () => {
     const sent = await chat.api.chat.send({ sessionId: session.id, content: 'hi' });
     await chat.done(sent.assistantMessage.id);
     expect((await rejection(chat.api.chat.regenerate({ messageId: sent.userMessage.id }))).code).toBe('invalid_input');
-    expect((await rejection(chat.api.chat.edit({ messageId: sent.assistantMessage.id, content: 'x' }))).code).toBe('invalid_input');
-    expect((await rejection(chat.api.chat.send({ sessionId: session.id, content: '   \n' }))).code).toBe('invalid_input');
+    expect((await rejection(chat.api.chat.edit({ messageId: sent.assistantMessage.id, content: 'x' }))).code).toBe(
+      'invalid_input',
+    );
+    expect((await rejection(chat.api.chat.send({ sessionId: session.id, content: '   \n' }))).code).toBe(
+      'invalid_input',
+    );
     expect((await chat.api.chat.active({})).sessionIds).not.toContain(session.id);
   });
 });
@@ -280,7 +337,12 @@ describe('context', () => {
     const turn = (role: string, i: number) => `${role}${i} `.padEnd(400, 'x');
     for (let i = 0; i < 9; i++) {
       const role = i % 2 === 0 ? 'user' : 'assistant';
-      const m = await chat.api.messages.append({ sessionId: session.id, parentId, role, content: turn(role, i) });
+      const m: { id: string } = await chat.core.db.call('messages.append', {
+        sessionId: session.id,
+        parentId,
+        role,
+        content: turn(role, i),
+      });
       parentId = m.id;
     }
     // A failed reply and a reply stopped before any text carry nothing for the model.
@@ -291,7 +353,13 @@ describe('context', () => {
       content: 'half an error',
       status: 'error',
     });
-    const empty = await chat.core.db.call('messages.append', { sessionId: session.id, parentId: failed.id, role: 'assistant', content: '', status: 'cancelled' });
+    const empty = await chat.core.db.call('messages.append', {
+      sessionId: session.id,
+      parentId: failed.id,
+      role: 'assistant',
+      content: '',
+      status: 'cancelled',
+    });
     const question = 'newest question '.padEnd(600, 'q');
     fake.enqueue({ kind: 'text', chunks: ['fine'] });
     const sent = await chat.api.chat.send({ sessionId: session.id, content: question, parentId: empty.id });
@@ -340,7 +408,9 @@ describe('concurrency', () => {
     const shouted = await rejection(chat.api.chat.send({ sessionId: session.id.toUpperCase(), content: 'second' }));
     expect(shouted.code).toBe('conflict');
     expect((await rejection(chat.api.chat.regenerate({ messageId: sent.assistantMessage.id }))).code).toBe('conflict');
-    expect((await rejection(chat.api.chat.edit({ messageId: sent.userMessage.id, content: 'x' }))).code).toBe('conflict');
+    expect((await rejection(chat.api.chat.edit({ messageId: sent.userMessage.id, content: 'x' }))).code).toBe(
+      'conflict',
+    );
     // The refused send saved nothing.
     expect((await chat.api.sessions.get({ id: session.id })).messageCount).toBe(2);
     await chat.api.chat.stop({ sessionId: session.id });
@@ -407,7 +477,9 @@ describe('a reply at the size limit of a message', () => {
     expect(done.errorMessage).toMatch(/5,000,000-character limit/);
     expect((await small.message(sent.assistantMessage.id)).content).toBe('0123456789abcdefghij');
     const deltas = small.events
-      .filter((e) => e.name === 'chat.delta' && (e.payload as { messageId: string }).messageId === sent.assistantMessage.id)
+      .filter(
+        (e) => e.name === 'chat.delta' && (e.payload as { messageId: string }).messageId === sent.assistantMessage.id,
+      )
       .map((e) => (e.payload as { text: string }).text);
     expect(deltas.join('')).toBe('0123456789abcdefghij');
   });

@@ -36,7 +36,8 @@ afterAll(async () => {
   await fake?.close();
 });
 
-const newSession = (providerId: string | null = provider.id): Promise<Session> => chat.api.sessions.create({ providerId });
+const newSession = (providerId: string | null = provider.id): Promise<Session> =>
+  chat.api.sessions.create({ providerId });
 
 /** Sends one question with the server scripted to fail, and returns the settled reply. */
 async function failWith(scripts: FakeScript[], session?: Session) {
@@ -83,7 +84,10 @@ describe('provider errors', () => {
   });
 
   it('429: waits as retry-after says, retries once, and succeeds', async () => {
-    const r = await failWith([{ kind: 'status', status: 429, retryAfter: 1 }, { kind: 'text', chunks: ['after the wait'] }]);
+    const r = await failWith([
+      { kind: 'status', status: 429, retryAfter: 1 },
+      { kind: 'text', chunks: ['after the wait'] },
+    ]);
     expect(r.done.status).toBe('complete');
     expect(r.message.content).toBe('after the wait');
     expect(r.requests).toBe(2);
@@ -123,6 +127,11 @@ describe('provider errors', () => {
     expect(r.message.errorCode).toBe('bad_request');
     expect(r.message.errorMessage).not.toContain(KEY);
     expect(r.message.errorMessage).not.toContain(KEY.slice(-8));
+    // One sentence, ours, with the server's words once: not the adapter's sentence inside ours.
+    expect(r.message.errorMessage).toMatch(
+      /^[\w ]+ refused the request: Bad messages for key \[(?:redacted|key)\]: too long\.$/,
+    );
+    expect(r.message.errorMessage).not.toMatch(/rejected the request|\(400\)/);
   });
 
   it('mid-stream disconnect: keeps the partial text', async () => {
@@ -216,16 +225,27 @@ describe('before any request', () => {
     fake.enqueue({ kind: 'text', chunks: ['Now I can answer'] });
     const retry = await chat.api.chat.regenerate({ messageId: sent.assistantMessage.id });
     expect((await chat.done(retry.assistantMessage.id)).status).toBe('complete');
-    expect(await chat.message(retry.assistantMessage.id)).toMatchObject({ providerId: provider.id, model: 'fake-large' });
+    expect(await chat.message(retry.assistantMessage.id)).toMatchObject({
+      providerId: provider.id,
+      model: 'fake-large',
+    });
     await chat.api.settings.setChat({ defaultProviderId: null, defaultModel: null });
   });
 
   it('a turned-off or deleted provider is reported on the reply', async () => {
-    const off = await chat.api.providers.create({ preset: 'custom', name: 'Off', baseUrl: fake.openaiBaseUrl, defaultModel: 'm' });
+    const off = await chat.api.providers.create({
+      preset: 'custom',
+      name: 'Off',
+      baseUrl: fake.openaiBaseUrl,
+      defaultModel: 'm',
+    });
     await chat.api.providers.update({ id: off.id, enabled: false });
     const s = await newSession(off.id);
     const sent = await chat.api.chat.send({ sessionId: s.id, content: 'x' });
-    expect(await chat.done(sent.assistantMessage.id)).toMatchObject({ status: 'error', errorCode: 'provider_disabled' });
+    expect(await chat.done(sent.assistantMessage.id)).toMatchObject({
+      status: 'error',
+      errorCode: 'provider_disabled',
+    });
 
     await chat.api.providers.delete({ id: off.id });
     const again = await chat.api.chat.regenerate({ messageId: sent.assistantMessage.id });
@@ -246,7 +266,12 @@ describe('before any request', () => {
     });
     try {
       await other.api.settings.setChat({ autoTitle: false });
-      const p = await other.api.providers.create({ preset: 'custom', baseUrl: fake.openaiBaseUrl, apiKey: 'k-123456', defaultModel: 'm' });
+      const p = await other.api.providers.create({
+        preset: 'custom',
+        baseUrl: fake.openaiBaseUrl,
+        apiKey: 'k-123456',
+        defaultModel: 'm',
+      });
       const s = await other.api.sessions.create({ providerId: p.id });
       const sent = await other.api.chat.send({ sessionId: s.id, content: 'q' });
       const done = await other.done(sent.assistantMessage.id);

@@ -35,7 +35,11 @@ describe('StreamingWriter', () => {
 
   it('reports a failed save and stops without waiting forever', async () => {
     const errors: unknown[] = [];
-    const writer = new StreamingWriter(async () => Promise.reject(new Error('db gone')), 50, (e) => errors.push(e));
+    const writer = new StreamingWriter(
+      async () => Promise.reject(new Error('db gone')),
+      50,
+      (e) => errors.push(e),
+    );
     writer.append('x');
     await sleep(20);
     await writer.stop();

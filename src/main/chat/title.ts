@@ -2,7 +2,7 @@
  * Naming a chat after its first exchange: a short request to the same model, and a fallback
  * taken from the user's first message when the model cannot answer.
  */
-import type { ChatTurn } from './types';
+import type { ChatTurn } from '../providers/types';
 
 export const TITLE_FALLBACK_CHARS = 48;
 export const TITLE_MAX_CHARS = 80;

@@ -5,13 +5,15 @@
 import { join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { startDbWorker, type DbClient, type DbClientOptions } from '../db/client';
-import { createHandlers, type SaveTextFile } from './handlers';
-import type { HandlerMap } from './dispatch';
+import { createHandlers } from './handlers';
+import type { HandlerMap, SaveTextFile } from '../kit/handlers';
+import { startChangeFeed } from './changeFeed';
 import { CoreEvents } from './events';
-import { createDefaultToolkit } from '../chat/defaultToolkit';
+import { JobTracker } from '../jobs/tracker';
+import { createDefaultToolkit } from '../providers/defaultToolkit';
 import { createChatEngine, type ChatEngine } from '../chat/engine';
 import type { RunnerOptions } from '../chat/runner';
-import type { ProviderToolkit } from '../chat/toolkit';
+import type { ProviderToolkit } from '../providers/toolkit';
 import type { SecretCipher } from '../secrets/cipher';
 
 export interface CorePaths {
@@ -40,6 +42,9 @@ export interface Core {
   events: CoreEvents;
   handlers: HandlerMap;
   chat: ChatEngine;
+  jobs: JobTracker;
+  /** Local providers set up at start-up (ids); settles once detection is over. */
+  localDetection: Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -63,6 +68,8 @@ export interface StartCoreOptions {
   saveTextFile?: SaveTextFile;
   /** The retention job's timing in the DB worker; false: off. Default: 5 s after start, then daily. */
   retention?: DbClientOptions['retention'];
+  /** Worker calls slower than this are logged to app_logs (default 100 ms). */
+  slowCallMs?: number;
 }
 
 export async function startCore(options: StartCoreOptions): Promise<Core> {
@@ -71,17 +78,18 @@ export async function startCore(options: StartCoreOptions): Promise<Core> {
     workerPath: paths.workerPath,
     execArgv: options.execArgv,
     retention: options.retention,
+    slowCallMs: options.slowCallMs,
     open: {
       dataDir: options.dataDir,
       migrationsDir: paths.migrationsDir,
       templateDir: existsSync(paths.templateDir) ? paths.templateDir : undefined,
     },
   });
-  // Anything left streaming or running by a crash becomes "interrupted", its text kept.
-  await db.call('recovery.interruptUnfinished', undefined);
   const events = new CoreEvents();
-  // Chats the retention job archived: views refresh their lists as after any other change.
-  db.onNotice((notice) => events.emit(notice.kind, { ids: notice.ids }));
+  startChangeFeed(db, events);
+  const jobs = new JobTracker(db, events);
+  // Anything left streaming or running by a crash becomes "interrupted", its text kept.
+  await db.call('recovery.interruptUnfinished', undefined, { source: 'system' });
   const chat = createChatEngine({
     db,
     events,
@@ -91,18 +99,20 @@ export async function startCore(options: StartCoreOptions): Promise<Core> {
   });
   const handlers = createHandlers({
     db,
-    events,
     info: { version: options.version, dataDir: options.dataDir, host: options.host },
-    chat: chat.handlers,
+    chat,
+    jobs,
     saveTextFile: options.saveTextFile,
   });
   // In the background: probing ports must not delay the window, and absence is no error.
-  if (options.detectLocalProviders ?? true) void chat.adoptLocalProviders();
+  const localDetection = (options.detectLocalProviders ?? true) ? chat.adoptLocalProviders() : Promise.resolve([]);
   return {
     db,
     events,
     handlers,
     chat,
+    jobs,
+    localDetection,
     close: async () => {
       // Replies still streaming are saved as interrupted before the database closes.
       await chat.shutdown();

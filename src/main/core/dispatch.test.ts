@@ -4,7 +4,10 @@ import { ConfabError } from '@shared/errors';
 import type { DbClient } from '../db/client';
 import { dispatch, type HandlerMap } from './dispatch';
 import { CoreEvents } from './events';
-import { createHandlers } from './handlers';
+import { combineHandlers, createHandlers } from './handlers';
+import { createChatEngine } from '../chat/engine';
+import { JobTracker } from '../jobs/tracker';
+import { createDefaultToolkit } from '../providers/defaultToolkit';
 
 const ID = '0190f0e8-1234-7abc-8def-0123456789ab';
 const ID2 = '0190f0e8-1234-7abc-8def-0123456789ac';
@@ -36,6 +39,8 @@ function fakeDb(reply: (method: string, input: unknown) => unknown = () => ({ id
     close: async () => {},
     terminate: async () => {},
     onExit: () => {},
+    onChanges: () => () => {},
+    onJob: () => () => {},
   } as unknown as DbClient;
   return { db, calls };
 }
@@ -45,30 +50,36 @@ afterEach(() => {
 });
 
 describe('the handler map', () => {
-  it('implements exactly the methods the contract declares', () => {
-    const handlers = createHandlers({
-      db: fakeDb().db,
-      events: new CoreEvents(),
+  const handlersOver = (db: DbClient) => {
+    const events = new CoreEvents();
+    return createHandlers({
+      db,
       info: { version: '0.0.0', dataDir: '/tmp/x', host: 'web' },
+      chat: createChatEngine({ db, events, toolkit: createDefaultToolkit() }),
+      jobs: new JobTracker(db, events),
     });
+  };
+
+  it('implements exactly the methods the contract declares', () => {
+    const handlers = handlersOver(fakeDb().db);
     expect(Object.keys(handlers).sort()).toEqual([...METHOD_NAMES].sort());
     expect(Object.keys(contract).sort()).toEqual([...METHOD_NAMES].sort());
     for (const name of METHOD_NAMES) expect(typeof handlers[name]).toBe('function');
   });
 
-  it('announces changes and follows a sibling to its newest leaf', async () => {
+  it('refuses two slices that answer the same method', () => {
+    const first = { 'sessions.get': async () => null };
+    const second = { 'sessions.get': async () => null };
+    expect(() => combineHandlers(first, second)).toThrow(/Two handler slices answer "sessions.get"/);
+  });
+
+  it('follows a sibling to its newest leaf', async () => {
     const { db, calls } = fakeDb((method) => (method === 'messages.newestLeafUnder' ? ID2 : { id: ID }));
-    const events = new CoreEvents();
-    const seen: [string, unknown][] = [];
-    events.subscribe((name, payload) => seen.push([name, payload]));
-    const handlers = createHandlers({ db, events, info: { version: '1', dataDir: '/d', host: 'electron' } });
-    await handlers['sessions.setCurrentLeaf']({ sessionId: ID, messageId: ID });
+    await handlersOver(db)['sessions.setCurrentLeaf']({ sessionId: ID, messageId: ID });
     expect(calls).toEqual([
       { method: 'messages.newestLeafUnder', input: { messageId: ID } },
       { method: 'sessions.setCurrentLeaf', input: { sessionId: ID, messageId: ID2 } },
     ]);
-    expect(seen).toContainEqual(['sessions.changed', { ids: [ID] }]);
-    expect(seen).toContainEqual(['messages.changed', { sessionId: ID, messageIds: [] }]);
   });
 });
 
@@ -108,10 +119,10 @@ describe('dispatch', () => {
     ['an extra key', 'sessions.get', { id: ID, admin: true }],
     ['an extra key on an empty input', 'app.info', { x: 1 }],
     ['an oversize title', 'sessions.rename', { id: ID, title: 'x'.repeat(501) }],
-    ['an oversize message', 'messages.append', { sessionId: ID, role: 'user', content: 'x'.repeat(5_000_001) }],
-    ['an unknown role', 'messages.append', { sessionId: ID, role: 'admin', content: 'hi' }],
-    ['content of the wrong type', 'messages.append', { sessionId: ID, role: 'user', content: { toString: 'x' } }],
-    ['a non-uuid parent', 'messages.append', { sessionId: ID, parentId: '../../etc', role: 'user', content: 'hi' }],
+    ['an oversize message', 'chat.send', { sessionId: ID, content: 'x'.repeat(5_000_001) }],
+    ['a blank message', 'chat.send', { sessionId: ID, content: ' \n\t ' }],
+    ['content of the wrong type', 'chat.send', { sessionId: ID, content: { toString: 'x' } }],
+    ['a non-uuid parent', 'chat.send', { sessionId: ID, parentId: '../../etc', content: 'hi' }],
     ['a zero limit', 'sessions.list', { limit: 0 }],
     ['a huge limit', 'sessions.list', { limit: 10_000 }],
     ['a fractional limit', 'sessions.list', { limit: 1.5 }],
@@ -120,8 +131,8 @@ describe('dispatch', () => {
     ['too many tags', 'sessions.create', { tags: Array.from({ length: 33 }, (_, i) => `t${i}`) }],
     ['a blank tag', 'sessions.create', { tags: ['   '] }],
     ['an oversize query', 'search.query', { q: 'q'.repeat(1001) }],
-    ['a time zone with SQL in it', 'usage.totals', { timeZone: "UTC'; DROP TABLE messages; --" }],
-    ['a date that is not ISO', 'usage.totals', { from: 'yesterday' }],
+    ['a time zone with SQL in it', 'usage.exportCsv', { fromDay: '2026-01-01', toDay: '2026-01-02', timeZone: "UTC'; DROP TABLE messages; --" }],
+    ['a date that is not ISO', 'usage.exportCsv', { fromDay: 'yesterday', toDay: '2026-01-02' }],
     ['a function as a JSON value', 'ui.set', { key: 'k', value: () => 1 }],
     ['an empty ui key', 'ui.get', { key: '' }],
     ['a top-level __proto__ key', 'sessions.get', JSON.parse(`{"id":"${ID}","__proto__":{"polluted":true}}`)],
@@ -203,10 +214,10 @@ describe('CoreEvents', () => {
     const b: unknown[] = [];
     const offA = events.subscribe((name, payload) => a.push([name, payload]));
     events.subscribe((name, payload) => b.push([name, payload]));
-    events.emit('sessions.changed', { ids: [ID] });
+    events.emit('sessions.changed', { ids: [ID], source: 'local' });
     offA();
-    events.emit('messages.changed', { sessionId: ID, messageIds: [] });
-    expect(a).toEqual([['sessions.changed', { ids: [ID] }]]);
+    events.emit('messages.changed', { sessionId: ID, messageIds: [], source: 'local' });
+    expect(a).toEqual([['sessions.changed', { ids: [ID], source: 'local' }]]);
     expect(b).toHaveLength(2);
   });
 

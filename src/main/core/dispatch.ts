@@ -4,13 +4,12 @@
  * A bad payload is a typed `invalid_input` error, never an exception that escapes.
  */
 import type { Envelope } from '@shared/client';
-import { contract, isMethodName, type MethodName, type MethodOutput, type ParsedInput } from '@shared/contract';
+import { contract, isMethodName, type MethodName } from '@shared/contract';
 import { ConfabError, toErrorData } from '@shared/errors';
 import { ERROR_MESSAGE_MAX_CHARS } from '@shared/limits';
+import type { HandlerMap } from '../kit/handlers';
 
-export type HandlerMap = {
-  [K in MethodName]: (input: ParsedInput<K>) => Promise<MethodOutput<K>>;
-};
+export type { HandlerMap };
 
 /** A sentence about the first few problems, never longer than the cap whatever the payload. */
 function describeIssues(error: { issues: { path: PropertyKey[]; message: string }[] }): string {

@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { EventMap, EventName } from '@shared/contract';
+import type { Emitter } from '../kit/handlers';
 
 /** Typed events from the core to every connected view (Electron windows, web host sockets). */
-export class CoreEvents {
+export class CoreEvents implements Emitter {
   private readonly emitter = new EventEmitter();
 
   constructor() {

@@ -8,7 +8,7 @@ import { startCore, type CorePaths } from '../core/core';
 import { MIGRATIONS_DIR } from '../../../tests/helpers/engines';
 import { startDbWorker, type DbClient } from './client';
 import { loadMigrations } from './migrator';
-import type { DbMethod } from './service';
+import type { DbMethod } from './services';
 
 const LATEST = loadMigrations(MIGRATIONS_DIR).at(-1)!.version;
 const WORKER = resolve(import.meta.dirname, '../../../tests/helpers/db-worker-ts.mjs');

@@ -1,13 +1,19 @@
 /**
- * The main thread's handle on the DB worker: typed calls by method name, answered by message.
- * If the worker dies, every pending call fails with a typed error rather than hanging.
+ * The main thread's handle on the DB worker: typed calls by method name, answered by message,
+ * each with what it changed; and jobs, started by kind, with progress and an outcome. If the
+ * worker dies, every pending call and job fails with a typed error rather than hanging.
  */
+import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { ChangeSet, ChangeSource } from '@shared/changes';
 import { ConfabError } from '@shared/errors';
+import type { JobProgress } from '@shared/types';
+import type { CallPriority } from './callQueue';
+import type { JobInput, JobKind, JobResult } from './jobs/registry';
 import type { OpenOptions } from './open';
-import type { FromWorker, OpenedInfo, ToWorker, WorkerInit, WorkerNotice } from './protocol';
-import type { DbInput, DbMethod, DbOutput } from './service';
+import type { FromWorker, JobOutcome, OpenedInfo, ToWorker, WorkerInit } from './protocol';
+import type { DbInput, DbMethod, DbOutput } from './services';
 
 export interface DbClientOptions {
   workerPath: string | URL;
@@ -16,17 +22,46 @@ export interface DbClientOptions {
   execArgv?: string[];
   /** The retention job's timing in the worker; false: off. Default: shortly after start, then daily. */
   retention?: WorkerInit['retention'];
+  slowCallMs?: number;
 }
+
+export interface DbCallOptions {
+  /**
+   * 'high': the worker runs this call before the normal calls waiting for their turn (never
+   * inside a running one). For writes whose delay loses data at a crash: a reply's saves.
+   */
+  priority?: CallPriority;
+  /** Where the call's changes are said to come from; default 'local' (this user, here). */
+  source?: ChangeSource;
+}
+
+export interface JobHandle<R> {
+  id: string;
+  /** The job's value; rejects with a ConfabError when it failed, or code 'cancelled' data when cancelled. */
+  result: Promise<R>;
+}
+
+export type JobEvent = { type: 'progress'; progress: JobProgress } | ({ type: 'done'; id: string; kind: string } & JobOutcome);
 
 export interface DbClient {
   readonly info: OpenedInfo;
-  call<K extends DbMethod>(method: K, input: DbInput<K>): Promise<DbOutput<K>>;
+  call<K extends DbMethod>(method: K, input: DbInput<K>, options?: DbCallOptions): Promise<DbOutput<K>>;
+  startJob<K extends JobKind>(kind: K, input: JobInput<K>, options?: { source?: ChangeSource }): JobHandle<JobResult<K>>;
+  cancelJob(id: string): void;
   close(): Promise<void>;
   /** Ends the worker abruptly, as a crash would (tests use this for crash recovery). */
   terminate(): Promise<void>;
   onExit(listener: (code: number) => void): void;
-  /** Changes the worker made on its own (the retention job archiving chats). */
-  onNotice(listener: (notice: WorkerNotice) => void): void;
+  /** Everything the database changed: each call's changes (with its source) and each job batch's. */
+  onChanges(listener: (changes: ChangeSet, source: ChangeSource) => void): () => void;
+  /** Progress and ends of every job, including those the worker starts itself (retention). */
+  onJob(listener: (event: JobEvent) => void): () => void;
+}
+
+export class JobCancelledError extends ConfabError {
+  constructor() {
+    super('conflict', 'The job was cancelled.');
+  }
 }
 
 /**
@@ -46,7 +81,7 @@ export function startDbWorker(options: DbClientOptions): Promise<DbClient> {
     );
   }
   liveDataDirs.add(dataDir);
-  const init: WorkerInit = { open: options.open, retention: options.retention };
+  const init: WorkerInit = { open: options.open, retention: options.retention, slowCallMs: options.slowCallMs };
   let worker: Worker;
   try {
     worker = new Worker(options.workerPath, { workerData: init, execArgv: options.execArgv ?? [] });
@@ -54,12 +89,28 @@ export function startDbWorker(options: DbClientOptions): Promise<DbClient> {
     liveDataDirs.delete(dataDir);
     throw err;
   }
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; source: ChangeSource }>();
+  const jobs = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   const exitListeners: ((code: number) => void)[] = [];
-  const noticeListeners: ((notice: WorkerNotice) => void)[] = [];
+  const changeListeners = new Set<(changes: ChangeSet, source: ChangeSource) => void>();
+  const jobListeners = new Set<(event: JobEvent) => void>();
   let nextId = 1;
   let exited = false;
   let closing: Promise<void> | undefined;
+
+  const announce = (changes: ChangeSet, source: ChangeSource) => {
+    for (const listener of [...changeListeners]) {
+      // One failing listener must not keep the change from the others, nor fail the call.
+      try {
+        listener(changes, source);
+      } catch (err) {
+        console.error('[db] a change listener failed', err);
+      }
+    }
+  };
+  const tellJob = (event: JobEvent) => {
+    for (const listener of [...jobListeners]) listener(event);
+  };
 
   return new Promise<DbClient>((resolveStart, rejectStart) => {
     let started = false;
@@ -67,20 +118,40 @@ export function startDbWorker(options: DbClientOptions): Promise<DbClient> {
     // the same dir at once (the dir counts as open until then).
     let startError: Error | null = null;
     worker.on('message', (message: FromWorker) => {
-      if (message.type === 'ready') {
-        started = true;
-        resolveStart(client(message.info));
-      } else if (message.type === 'notice') {
-        for (const listener of noticeListeners) listener(message.notice);
-      } else if (message.type === 'fatal') {
-        startError = ConfabError.fromData(message.error);
-        void worker.terminate();
-      } else {
-        const call = pending.get(message.id);
-        if (!call) return;
-        pending.delete(message.id);
-        if (message.ok) call.resolve(message.value);
-        else call.reject(ConfabError.fromData(message.error));
+      switch (message.type) {
+        case 'ready':
+          started = true;
+          resolveStart(client(message.info));
+          return;
+        case 'fatal':
+          startError = ConfabError.fromData(message.error);
+          void worker.terminate();
+          return;
+        case 'changes':
+          announce(message.changes, message.source);
+          return;
+        case 'job.progress':
+          tellJob({ type: 'progress', progress: message.progress });
+          return;
+        case 'job.done': {
+          tellJob({ ...message, type: 'done' });
+          const job = jobs.get(message.id);
+          jobs.delete(message.id);
+          if (!job) return;
+          if (message.status === 'succeeded') job.resolve(message.value);
+          else if (message.status === 'cancelled') job.reject(new JobCancelledError());
+          else job.reject(ConfabError.fromData(message.error));
+          return;
+        }
+        case 'result': {
+          const call = pending.get(message.id);
+          if (!call) return;
+          pending.delete(message.id);
+          if (message.changes) announce(message.changes, call.source);
+          if (message.ok) call.resolve(message.value);
+          else call.reject(ConfabError.fromData(message.error));
+          return;
+        }
       }
     });
     worker.on('error', (err) => {
@@ -93,6 +164,8 @@ export function startDbWorker(options: DbClientOptions): Promise<DbClient> {
       const failure = new ConfabError('db_unavailable', 'The database stopped. Restart Confab; your saved data is safe.');
       for (const call of pending.values()) call.reject(failure);
       pending.clear();
+      for (const job of jobs.values()) job.reject(failure);
+      jobs.clear();
       if (!started) rejectStart(startError ?? failure);
       for (const listener of exitListeners) listener(code);
     });
@@ -105,13 +178,25 @@ export function startDbWorker(options: DbClientOptions): Promise<DbClient> {
   function client(info: OpenedInfo): DbClient {
     return {
       info,
-      call<K extends DbMethod>(method: K, input: DbInput<K>): Promise<DbOutput<K>> {
+      call<K extends DbMethod>(method: K, input: DbInput<K>, callOptions?: DbCallOptions): Promise<DbOutput<K>> {
         if (exited) return Promise.reject(new ConfabError('db_unavailable', 'The database is not running.'));
         const id = nextId++;
         return new Promise<DbOutput<K>>((resolve, reject) => {
-          pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-          post({ type: 'call', id, method, input });
+          pending.set(id, { resolve: resolve as (v: unknown) => void, reject, source: callOptions?.source ?? 'local' });
+          post({ type: 'call', id, method, input, priority: callOptions?.priority });
         });
+      },
+      startJob<K extends JobKind>(kind: K, input: JobInput<K>, jobOptions?: { source?: ChangeSource }) {
+        const id = randomUUID();
+        const result = new Promise<JobResult<K>>((resolve, reject) => {
+          if (exited) return reject(new ConfabError('db_unavailable', 'The database is not running.'));
+          jobs.set(id, { resolve: resolve as (v: unknown) => void, reject });
+          post({ type: 'job.start', id, kind, input, source: jobOptions?.source });
+        });
+        return { id, result };
+      },
+      cancelJob(id) {
+        if (!exited) post({ type: 'job.cancel', id });
       },
       close() {
         // Every caller (window close, quit, a signal) waits for the same close.
@@ -119,7 +204,7 @@ export function startDbWorker(options: DbClientOptions): Promise<DbClient> {
           if (exited) return;
           const id = nextId++;
           await new Promise<void>((resolve, reject) => {
-            pending.set(id, { resolve: () => resolve(), reject });
+            pending.set(id, { resolve: () => resolve(), reject, source: 'system' });
             post({ type: 'close', id });
           });
           await new Promise<void>((resolve) => (exited ? resolve() : worker.once('exit', () => resolve())));
@@ -132,8 +217,13 @@ export function startDbWorker(options: DbClientOptions): Promise<DbClient> {
       onExit(listener) {
         exitListeners.push(listener);
       },
-      onNotice(listener) {
-        noticeListeners.push(listener);
+      onChanges(listener) {
+        changeListeners.add(listener);
+        return () => changeListeners.delete(listener);
+      },
+      onJob(listener) {
+        jobListeners.add(listener);
+        return () => jobListeners.delete(listener);
       },
     };
   }

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../../../tests/helpers/engines';
 import { sql } from './sql';
 import { uuidv7 } from '@shared/ids';
-import { listBranch } from './repositories/messages';
-import { createSession } from './repositories/sessions';
+import { listBranch } from './messages/repository';
+import { createSession } from './sessions/repository';
 
 describe('text comes back from PGlite byte-exact', () => {
   let t: TestDb;

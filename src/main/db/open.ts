@@ -10,7 +10,7 @@ import { pgliteDb, type Db } from './database';
 import { keepByteOrderMarkInPglite } from './keepByteOrderMark';
 import { acquireDataDirLock } from './lock';
 import { loadMigrations, migrate, type MigrationPlan } from './migrator';
-import { ensureLocalUser } from './repositories/users';
+import { ensureLocalUser } from './users/repository';
 
 export interface OpenOptions {
   dataDir: string;

@@ -4,6 +4,8 @@
  * here, once, so the rest of the code sees the contract's JSON-safe types.
  */
 import type {
+  AppLogEntry,
+  LogLevel,
   BranchMessage,
   GenerationRun,
   Message,
@@ -124,6 +126,17 @@ export function rowToRun(row: Row): GenerationRun {
     errorMessage: strOrNull(row.error_message),
     startedAt: toIso(row.started_at),
     finishedAt: toIsoOrNull(row.finished_at),
+  };
+}
+
+export function rowToAppLog(row: Row): AppLogEntry {
+  return {
+    id: str(row.id),
+    level: str(row.level) as LogLevel,
+    source: str(row.source),
+    message: str(row.message),
+    details: row.details ?? null,
+    createdAt: toIso(row.created_at),
   };
 }
 

@@ -2,13 +2,26 @@
  * The DB worker thread: the single writer and the only place SQL runs. A ranked search or a bulk
  * import costs WASM time measured in tens of milliseconds to seconds; here it cannot stall IPC,
  * streaming or window handling on the main thread.
+ *
+ * Every call runs through one queue (see CallQueue), returns what it changed (see changes.ts),
+ * and is timed: slow calls are written to app_logs. Jobs (see jobs/) run their batches through
+ * the same queue, between the app's calls.
  */
+import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
+import { isEmptyChangeSet } from '@shared/changes';
+import { CallQueue } from './callQueue';
+import { drainChanges, startChangeCapture } from './changes';
+import { JOB_DEFINITIONS } from './jobs/registry';
+import { JobRunner } from './jobs/runner';
+import { writeAppLog } from './logs/repository';
 import { openAppDatabase } from './open';
 import { describeDbError, isUnexpectedDbError } from './pgErrors';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol';
-import { DAY_MS, runRetention, scheduleRetention } from './retention';
-import { createDbService, type DbService } from './service';
+import { isReader } from './serviceKit';
+import { createDbService } from './services';
+import { SlowCallTracer } from './slowCalls';
+import { DAY_MS, scheduleRetention } from './usage/retention';
 
 const port = parentPort;
 if (!port) throw new Error('db worker must run in a worker thread');
@@ -26,67 +39,95 @@ async function main() {
   let opened: Awaited<ReturnType<typeof openAppDatabase>>;
   try {
     opened = await openAppDatabase(init.open);
+    await startChangeCapture(opened.db);
   } catch (err) {
     send({ type: 'fatal', error: describe(err) });
     return;
   }
   const ctx = { db: opened.db, ownerId: opened.ownerId };
-  const service: DbService = createDbService(ctx);
-  const handlers = service as unknown as Record<string, (input: unknown) => Promise<unknown>>;
-
-  // One call at a time: PGlite has a single connection and transactions must not interleave.
-  // The retention job's batches go through the same queue, between the app's calls.
-  let queue: Promise<unknown> = Promise.resolve();
+  const handlers = createDbService(ctx) as unknown as Record<string, (input: unknown) => Promise<unknown>>;
+  const queue = new CallQueue();
+  const jobs = new JobRunner({ ctx, queue, send, definitions: JOB_DEFINITIONS });
+  const slowCalls = new SlowCallTracer(init.slowCallMs);
   let closed = false;
-  const enqueue = <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = queue.then(fn);
-    queue = run.catch(() => {});
-    return run;
+
+  const logSlowCall = (method: string, ms: number) => {
+    const note = slowCalls.observe(method, ms);
+    if (!note) return;
+    void queue
+      .run(async () => {
+        if (closed) return;
+        await writeAppLog(ctx, {
+          level: 'warn',
+          source: 'db',
+          message: `Slow database call: ${method} took ${note.ms} ms`,
+          details: note,
+        });
+        await drainChanges(ctx.db);
+      })
+      .catch((err: unknown) => console.error('[db-worker] could not log a slow call', err));
   };
+
+  const runCall = async (message: Extract<ToWorker, { type: 'call' }>) => {
+    // Calls that arrive after close are not run on the closed database; the client fails them
+    // with db_unavailable when this thread exits.
+    if (closed) return;
+    const handler = Object.hasOwn(handlers, message.method) ? handlers[message.method] : undefined;
+    if (!handler) {
+      send({ type: 'result', id: message.id, ok: false, error: { code: 'unknown_method', message: `Unknown DB method ${message.method}` } });
+      return;
+    }
+    const began = performance.now();
+    let outcome: { ok: true; value: unknown } | { ok: false; error: ReturnType<typeof describe> };
+    try {
+      outcome = { ok: true, value: await handler(message.input) };
+    } catch (err) {
+      outcome = { ok: false, error: describe(err) };
+    }
+    // A failed call may have committed part of its work before failing: announce that too.
+    const changes = await drainChanges(ctx.db);
+    const extra = isEmptyChangeSet(changes) ? {} : { changes };
+    send({ type: 'result', id: message.id, ...outcome, ...extra });
+    logSlowCall(message.method, performance.now() - began);
+  };
+
+  /** Calls sent before the close are answered first (they are ahead of it in the queue). */
+  const close = async (id: number) => {
+    await queue.run(async () => {
+      closed = true;
+      retention?.stop();
+    });
+    await jobs.stopAll();
+    await queue.run(() => opened.close());
+    send({ type: 'result', id, ok: true, value: null });
+    port!.close();
+  };
+
   const retention =
     init.retention === false
       ? null
       : scheduleRetention(
-          async () => {
-            let report;
-            try {
-              report = await runRetention(ctx, {
-                exclusive: (fn) => enqueue(() => (closed ? Promise.reject(new Error('database closed')) : fn())),
-              });
-            } catch (err) {
-              if (closed) return; // the app quit mid-cleanup; the next start carries on
-              throw err;
-            }
-            if (report.archivedSessionIds.length > 0) {
-              send({ type: 'notice', notice: { kind: 'sessions.changed', ids: report.archivedSessionIds } });
-            }
-          },
+          () => jobs.start(randomUUID(), 'retention', {}),
           init.retention ?? { firstDelayMs: 5_000, intervalMs: DAY_MS },
         );
+
   port!.on('message', (message: ToWorker) => {
-    void enqueue(async () => {
-      // Calls that arrive after close are not run on the closed database; the client fails them
-      // with db_unavailable when this thread exits.
-      if (closed) return;
-      if (message.type === 'close') {
-        closed = true;
-        retention?.stop();
-        await opened.close();
-        send({ type: 'result', id: message.id, ok: true, value: null });
-        port!.close();
+    switch (message.type) {
+      case 'call': {
+        const handler = Object.hasOwn(handlers, message.method) ? handlers[message.method] : undefined;
+        void queue.run(() => runCall(message), { priority: message.priority ?? 'normal', writes: !isReader(handler) });
         return;
       }
-      const handler = Object.hasOwn(handlers, message.method) ? handlers[message.method] : undefined;
-      if (!handler) {
-        send({ type: 'result', id: message.id, ok: false, error: { code: 'unknown_method', message: `Unknown DB method ${message.method}` } });
+      case 'close':
+        void close(message.id);
         return;
-      }
-      try {
-        send({ type: 'result', id: message.id, ok: true, value: await handler(message.input) });
-      } catch (err) {
-        send({ type: 'result', id: message.id, ok: false, error: describe(err) });
-      }
-    });
+      case 'job.start':
+        if (!closed) void jobs.start(message.id, message.kind, message.input, message.source);
+        return;
+      case 'job.cancel':
+        jobs.cancel(message.id);
+        return;
+    }
   });
 
   send({

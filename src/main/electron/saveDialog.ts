@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { app, dialog, type BrowserWindow } from 'electron';
-import type { SaveTextFile } from '../core/handlers';
+import type { SaveTextFile } from '../kit/handlers';
 
 export function electronSaveTextFile(parent: () => BrowserWindow | null): SaveTextFile {
   return async (suggestedName, produce) => {

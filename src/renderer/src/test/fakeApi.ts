@@ -291,7 +291,7 @@ export class FakeConfab {
     }
     const currentLeafId = deletedAt ? root.parentId : (ids.at(-1) ?? null);
     this.patchSession(root.sessionId, { currentLeafId });
-    this.emitSoon('messages.changed', { sessionId: root.sessionId, messageIds: ids });
+    this.emitSoon('messages.changed', { sessionId: root.sessionId, messageIds: ids, source: 'local' });
     return { sessionId: root.sessionId, deletedIds: ids, currentLeafId };
   }
 
@@ -335,7 +335,7 @@ export class FakeConfab {
       errorCode: final.errorCode,
       errorMessage: final.errorMessage,
     });
-    this.emit('messages.changed', { sessionId: m.sessionId, messageIds: [messageId] });
+    this.emit('messages.changed', { sessionId: m.sessionId, messageIds: [messageId], source: 'local' });
   }
 
   /** The assistant message a reply is streaming into, if any. */
@@ -349,7 +349,7 @@ export class FakeConfab {
     }
     const assistant = this.addMessage(sessionId, 'assistant', '', { parentId, status: 'streaming' });
     this.active.set(sessionId, assistant.id);
-    this.emitSoon('messages.changed', { sessionId, messageIds: [assistant.id] });
+    this.emitSoon('messages.changed', { sessionId, messageIds: [assistant.id], source: 'local' });
     this.emitSoon('chat.started', { sessionId, messageId: assistant.id });
     return assistant;
   }
@@ -363,7 +363,7 @@ export class FakeConfab {
     if (!session) throw new ConfabError('not_found', 'That chat no longer exists.');
     const updated: Session = { ...session, ...patch, updatedAt: tick() };
     this.sessions.set(id, updated);
-    this.emitSoon('sessions.changed', { ids: [id] });
+    this.emitSoon('sessions.changed', { ids: [id], source: 'local' });
     return updated;
   }
 
@@ -375,7 +375,7 @@ export class FakeConfab {
   private readonly handlers: Handlers = {
     'sessions.create': (input) => {
       const session = this.addSession({ title: input.title ?? '' });
-      this.emitSoon('sessions.changed', { ids: [session.id] });
+      this.emitSoon('sessions.changed', { ids: [session.id], source: 'local' });
       return session;
     },
     'sessions.get': ({ id }) => {
@@ -404,13 +404,13 @@ export class FakeConfab {
     'sessions.restore': ({ id }) => this.patchSession(id, { deletedAt: null }),
     'sessions.purge': ({ id }) => {
       if (!this.sessions.delete(id)) throw new ConfabError('not_found', 'That chat no longer exists.');
-      this.emitSoon('sessions.changed', { ids: [id] });
+      this.emitSoon('sessions.changed', { ids: [id], source: 'local' });
       return { purged: 1 };
     },
     'sessions.emptyTrash': () => {
       const ids = [...this.sessions.values()].filter((s) => s.deletedAt !== null).map((s) => s.id);
       for (const id of ids) this.sessions.delete(id);
-      this.emitSoon('sessions.changed', { ids });
+      this.emitSoon('sessions.changed', { ids, source: 'local' });
       return { purged: ids.length };
     },
     'sessions.tags': () => {
@@ -419,12 +419,6 @@ export class FakeConfab {
         if (s.deletedAt === null) for (const t of s.tags) counts.set(t, (counts.get(t) ?? 0) + 1);
       }
       return [...counts].map(([tag, count]) => ({ tag, count })).sort((a, b) => a.tag.localeCompare(b.tag));
-    },
-    'messages.append': (input) => {
-      const message = this.addMessage(input.sessionId, input.role, input.content);
-      this.emitSoon('messages.changed', { sessionId: input.sessionId, messageIds: [message.id] });
-      this.emitSoon('sessions.changed', { ids: [input.sessionId] });
-      return message;
     },
     'messages.listBranch': ({ sessionId, cursor, limit }) => {
       const session = this.sessions.get(sessionId);
@@ -443,8 +437,8 @@ export class FakeConfab {
         leafId = this.newestLeafUnder(messageId);
         branchChanged = true;
         this.sessions.set(session.id, { ...session, currentLeafId: leafId });
-        this.emitSoon('messages.changed', { sessionId: session.id, messageIds: [] });
-        this.emitSoon('sessions.changed', { ids: [session.id] });
+        this.emitSoon('messages.changed', { sessionId: session.id, messageIds: [], source: 'local' });
+        this.emitSoon('sessions.changed', { ids: [session.id], source: 'local' });
       }
       const path = this.branchTo(leafId);
       const at = path.findIndex((m) => m.id === messageId);
@@ -540,7 +534,7 @@ export class FakeConfab {
       const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
       const updated: Session = { ...session, ...defined, updatedAt: tick() };
       this.sessions.set(id, updated);
-      this.emitSoon('sessions.changed', { ids: [id] });
+      this.emitSoon('sessions.changed', { ids: [id], source: 'local' });
       return updated;
     },
     'sessions.setCurrentLeaf': ({ sessionId, messageId }) => {
@@ -557,8 +551,8 @@ export class FakeConfab {
       }
       const updated = { ...session, currentLeafId: leaf };
       this.sessions.set(sessionId, updated);
-      this.emitSoon('messages.changed', { sessionId, messageIds: [] });
-      this.emitSoon('sessions.changed', { ids: [sessionId] });
+      this.emitSoon('messages.changed', { sessionId, messageIds: [], source: 'local' });
+      this.emitSoon('sessions.changed', { ids: [sessionId], source: 'local' });
       return updated;
     },
 
@@ -571,7 +565,7 @@ export class FakeConfab {
       }
       const userMessage = this.addMessage(sessionId, 'user', content, parentId === undefined ? {} : { parentId });
       const assistantMessage = this.startReply(sessionId, userMessage.id);
-      this.emitSoon('sessions.changed', { ids: [sessionId] });
+      this.emitSoon('sessions.changed', { ids: [sessionId], source: 'local' });
       return { userMessage, assistantMessage, runId: uuidv7() };
     },
     'chat.stop': ({ sessionId }) => {

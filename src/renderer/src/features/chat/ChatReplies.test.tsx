@@ -211,7 +211,7 @@ describe('Per-chat model and system prompt', () => {
       providerId: '00000000-0000-7000-8000-0000000000ee',
       model: 'old-model',
     });
-    fake.emit('sessions.changed', { ids: [sessionId] });
+    fake.emit('sessions.changed', { ids: [sessionId], source: 'local' });
     const picker = (await screen.findByRole('combobox', { name: 'Model' })) as HTMLSelectElement;
     await waitFor(() =>
       expect(picker.selectedOptions[0]!.textContent).toBe('old-model (provider removed or turned off)'),

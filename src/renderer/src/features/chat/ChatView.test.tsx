@@ -88,7 +88,7 @@ describe('Chat view', () => {
     await waitFor(() => expect(shownMessages()).toHaveLength(1));
 
     fake.addMessage(sessionId, 'assistant', 'an answer from elsewhere');
-    fake.emit('messages.changed', { sessionId, messageIds: [] });
+    fake.emit('messages.changed', { sessionId, messageIds: [], source: 'local' });
     await waitFor(() =>
       expect(shownMessages()).toEqual([
         ['user', 'question'],
@@ -102,7 +102,7 @@ describe('Chat view', () => {
     await screen.findByText(/No messages yet/);
     const other = fake.addSession();
     const before = fake.callsTo('messages.listBranch').length;
-    fake.emit('messages.changed', { sessionId: other.id, messageIds: [] });
+    fake.emit('messages.changed', { sessionId: other.id, messageIds: [], source: 'local' });
     await new Promise((r) => setTimeout(r, 10));
     expect(fake.callsTo('messages.listBranch')).toHaveLength(before);
   });

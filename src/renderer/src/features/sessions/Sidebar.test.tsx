@@ -47,7 +47,7 @@ describe('Sidebar', () => {
     await waitFor(() => expect(rowTitles()).toEqual(['First']));
 
     const other = fake.addSession({ title: 'Made in another window' });
-    fake.emit('sessions.changed', { ids: [other.id] });
+    fake.emit('sessions.changed', { ids: [other.id], source: 'local' });
     await waitFor(() => expect(rowTitles()).toEqual(['Made in another window', 'First']));
   });
 

@@ -110,7 +110,7 @@ describe('Tabs', () => {
     await screen.findByRole('tab', { name: 'New chat' });
 
     fake.sessions.set(s.id, { ...fake.sessions.get(s.id)!, title: 'Trip planning' });
-    fake.emit('sessions.changed', { ids: [s.id] });
+    fake.emit('sessions.changed', { ids: [s.id], source: 'local' });
     expect((await screen.findByRole('tab', { name: 'Trip planning' })).isConnected).toBe(true);
     await waitFor(() => expect(document.title).toBe('Trip planning – Confab'));
   });

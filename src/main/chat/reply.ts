@@ -1,0 +1,120 @@
+/**
+ * Streaming a reply: the context from the branch, the provider's stream into the writer (saved as
+ * it grows) and to views as chat.delta, one retry of a 429 that asks for a short wait, and the
+ * size limit of a message. Every way it ends is an Outcome, never an exception.
+ */
+import type { Emitter } from '../kit/handlers';
+import type { DbClient } from '../db/client';
+import type { ProviderToolkit } from '../providers/toolkit';
+import type { Target } from '../providers/target';
+import { buildContext } from './context';
+import { describeReplyError, errorSubject, toProviderError } from './errors';
+import type { StopReason } from './generations';
+import type { Outcome, ReplyJob, Timing } from './runRecorder';
+import type { StreamingWriter } from './streamingWriter';
+
+export interface ReplyOptions {
+  idleTimeoutMs: number;
+  rateLimitRetryCapMs: number;
+  rateLimitDefaultWaitMs: number;
+  maxReplyChars: number;
+}
+
+export interface ReplyDeps {
+  db: DbClient;
+  events: Emitter;
+  toolkit: ProviderToolkit;
+  options: ReplyOptions;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(false);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export function stopOutcome(signal: AbortSignal): Outcome {
+  const reason = signal.reason as StopReason;
+  if (reason === 'user') return { status: 'cancelled' };
+  return { status: 'interrupted', dbGone: reason === 'db' };
+}
+
+export async function streamReply(
+  deps: ReplyDeps,
+  job: ReplyJob,
+  target: Extract<Target, { ok: true }>,
+  controller: AbortController,
+  writer: StreamingWriter,
+  timing: Timing,
+): Promise<Outcome> {
+  const { db, events, options } = deps;
+  const signal = controller.signal;
+  const sessionId = job.session.id;
+  const messageId = job.assistant.id;
+  let path;
+  try {
+    path = await db.call('messages.path', { messageId: job.questionId });
+  } catch {
+    return signal.aborted ? stopOutcome(signal) : { status: 'interrupted', dbGone: true };
+  }
+  const context = buildContext(path, job.session.systemPrompt, target.budget);
+  timing.contextTokens = context.estimatedTokens;
+  const provider = deps.toolkit.createProvider(target.connection);
+  const subject = errorSubject(target.config, target.model, target.connection.apiKey, options.idleTimeoutMs);
+
+  for (let attempt = 0; ; attempt++) {
+    if (signal.aborted) return stopOutcome(signal);
+    try {
+      const stream = provider.stream({
+        model: target.model,
+        messages: context.turns,
+        signal,
+        idleTimeoutMs: options.idleTimeoutMs,
+      });
+      for await (const event of stream) {
+        // After Stop the text saved must be what the user saw when pressing it.
+        if (signal.aborted) break;
+        if (event.type === 'usage') {
+          timing.usage = { tokensIn: event.tokensIn, tokensOut: event.tokensOut };
+        } else if (event.text) {
+          timing.firstTokenAt ??= performance.now();
+          // A reply is a message like any other: it stops at the same size limit, text kept.
+          const room = options.maxReplyChars - writer.text.length;
+          const piece = event.text.length > room ? event.text.slice(0, room) : event.text;
+          if (piece) {
+            writer.append(piece);
+            events.emit('chat.delta', { sessionId, messageId, text: piece });
+          }
+          if (piece.length < event.text.length) {
+            controller.abort('limit' satisfies StopReason);
+            return { status: 'error', code: 'too_long', message: describeReplyError('too_long', subject) };
+          }
+        }
+      }
+      return signal.aborted ? stopOutcome(signal) : { status: 'complete' };
+    } catch (err) {
+      if (signal.aborted) return stopOutcome(signal);
+      const failure = toProviderError(err);
+      if (failure.code === 'rate_limited' && attempt === 0 && writer.text === '') {
+        const wait = failure.retryAfterMs ?? options.rateLimitDefaultWaitMs;
+        // A server that asks for minutes will not be ready in seconds: report at once.
+        if (wait <= options.rateLimitRetryCapMs) {
+          if (await sleep(wait, signal)) continue;
+          return stopOutcome(signal);
+        }
+      }
+      // 'cancelled' without our abort means the connection was cut from the other side.
+      const code = failure.code === 'cancelled' ? 'disconnected' : failure.code;
+      return { status: 'error', code, message: describeReplyError(code, subject, failure) };
+    }
+  }
+}

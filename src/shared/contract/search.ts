@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { SEARCH_QUERY_MAX_CHARS } from '../limits';
+import type { SearchResult, SessionSearchResult } from '../types';
+import { id, limit } from './fields';
+import { method } from './spec';
+
+export const searchMethods = {
+  'search.query': method<SearchResult>()(
+    z
+      .object({
+        q: z.string().max(SEARCH_QUERY_MAX_CHARS),
+        view: z.enum(['active', 'archived', 'trash', 'all']).default('all'),
+        role: z.enum(['user', 'assistant']).optional(),
+        limit: limit(100, 20),
+      })
+      .strict(),
+  ),
+  /** Find in the open chat: matches on the session's current branch, in branch order. */
+  'search.inSession': method<SessionSearchResult>()(
+    z.object({ sessionId: id, q: z.string().max(SEARCH_QUERY_MAX_CHARS), limit: limit(2000, 500) }).strict(),
+  ),
+};
+
+export const searchEvents = {};
