@@ -74,6 +74,14 @@ describe('parseSearchQuery', () => {
     expect(parseSearchQuery(many)!.words.length).toBeLessThanOrEqual(16);
   });
 
+  it('keeps combining marks inside words: Hindi, Bengali and decomposed Latin are not split', () => {
+    expect(parseSearchQuery('मुंबई')!.words).toEqual(['मुंबई']);
+    expect(parseSearchQuery('মুম্বাই শহর')!.words).toEqual(['মুম্বাই', 'শহর']);
+    expect(parseSearchQuery('cafe\u0301 au lait')!.words).toEqual(['cafe\u0301', 'au', 'lait']);
+    // Still being typed: the prefix covers the word with its marks.
+    expect(parseSearchQuery('मुं')!.tsquery).toBe("'मुं':*");
+  });
+
   it('drops control characters, which are the snippet markers', () => {
     const p = parseSearchQuery(`ab${S}c${E}d\u0000e`)!;
     expect(p.needle).not.toMatch(/[\u0000-\u001f]/);
@@ -167,6 +175,7 @@ describe.each(ENGINES)('searchMessages on %s', (engine) => {
       ['u', "Robert'); DROP TABLE messages; -- and a \\backslash and :* & | ! ( ) <-> too"],
     ]);
     await chat('emoji', 'Emoji', [['u', 'Party time 🎉🎉🎉 with café crème.']]);
+    await chat('hindi', 'मौसम', [['u', 'मुंबई में आज बारिश हो रही है।']]);
     await chat('roles', 'Roles', [
       ['u', 'quokka question from the user'],
       ['a', 'quokka answer from the assistant'],
@@ -248,6 +257,15 @@ describe.each(ENGINES)('searchMessages on %s', (engine) => {
     const [code] = await messageHits('requesthandler');
     expect(marked(code!.snippet)).toEqual(['requesthandler']);
     expect(code!.snippet).toContain('createRequestHandlerFactory'.replace('RequestHandler', `${S}RequestHandler${E}`));
+  });
+
+  it('finds a Hindi word with its combining marks, and marks the whole word', async () => {
+    const [hit] = await messageHits('मुंबई');
+    expect(hit?.messageId).toBe(messages['hindi.u']);
+    expect(marked(hit!.snippet)).toEqual(['मुंबई']);
+    // Its first letter alone is not the word: no title hit marks "म" inside "मौसम".
+    const titles = (await search('मुंबई')).hits.filter((h) => h.kind === 'session');
+    expect(titles).toEqual([]);
   });
 
   it('treats % and _ literally', async () => {

@@ -45,9 +45,14 @@ export interface ParsedQuery {
   words: string[];
 }
 
-const WORD_RE = /[\p{L}\p{N}]+/gu;
+/**
+ * A word is letters and digits with their combining marks: Devanagari "मुंबई" is one word (its
+ * vowel signs and anusvara are marks, \p{M}), not "म" and "बई". PostgreSQL's parser keeps them
+ * in one token too, so the word search and the marks agree with the stored tsvector.
+ */
+const WORD_RE = /[\p{L}\p{N}][\p{L}\p{M}\p{N}]*/gu;
 /** The query ends inside a word: that word is still being typed. */
-const ENDS_IN_WORD_RE = /[\p{L}\p{N}]$/u;
+const ENDS_IN_WORD_RE = /[\p{L}\p{M}\p{N}]$/u;
 /** Scripts written without spaces between words: a trailing space there says nothing. */
 const UNSPACED_SCRIPT_RE = /[\p{Script_Extensions=Han}\p{Script_Extensions=Hiragana}\p{Script_Extensions=Katakana}\p{Script_Extensions=Thai}\p{Script_Extensions=Lao}\p{Script_Extensions=Khmer}\p{Script_Extensions=Myanmar}]$/u;
 
