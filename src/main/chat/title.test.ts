@@ -32,6 +32,17 @@ describe('fallbackTitle', () => {
     expect(title).toBe('Please explain the difference between processes…');
   });
 
+  it.each([
+    ['## How do I **boil** an egg?', 'How do I boil an egg?'],
+    ['> quoted `code()` and [a link](https://example.com)', 'quoted code() and a link'],
+    ['```ts\nconst x = 1;\n```\nwhy?', 'const x = 1; why?'],
+    ['- first item\n- *second* item', 'first item second item'],
+    ['1. Step one ~~old~~', 'Step one old'],
+    ['snake_case_name stays', 'snake_case_name stays'],
+  ])('strips Markdown from %j', (question, title) => {
+    expect(fallbackTitle(question)).toBe(title);
+  });
+
   it('cuts a long single word where it must, without splitting surrogate pairs', () => {
     const title = fallbackTitle('😀'.repeat(60));
     expect([...title]).toHaveLength(49);

@@ -44,9 +44,25 @@ export function cleanTitle(raw: string): string {
   return cutAtWord(cleaned, TITLE_MAX_CHARS);
 }
 
-/** The start of the first question, cut at a word boundary. */
+/**
+ * Markdown as plain words: a title shows text, not the syntax around it. Code fences keep their
+ * code, links keep their text, and headings, emphasis, quotes and list markers go.
+ */
+export function stripMarkdown(text: string): string {
+  return text
+    .replace(/<think>[\s\S]*?<\/think>/gi, ' ')
+    .replace(/^\s*(```|~~~)[^\n]*$/gm, ' ')
+    .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/\[([^\]]+)\]\([^)]*\)/g, '$1')
+    .replace(/^\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)/gm, '')
+    .replace(/(\*\*|__|~~|`)/g, '')
+    .replace(/(^|[\s(])[*_](\S[^*_]*\S|\S)[*_](?=[\s).,!?:;]|$)/g, '$1$2')
+    .replace(/^\s*([-*_]\s*){3,}$/gm, ' ');
+}
+
+/** The start of the first question as plain words, cut at a word boundary. */
 export function fallbackTitle(question: string): string {
-  return cutAtWord(question.replace(/\s+/g, ' ').trim(), TITLE_FALLBACK_CHARS);
+  return cutAtWord(stripMarkdown(question).replace(/\s+/g, ' ').trim(), TITLE_FALLBACK_CHARS);
 }
 
 function cutAtWord(text: string, max: number): string {
