@@ -32,9 +32,10 @@ export interface ChatCore {
   events: SeenEvent[];
   /** Every request, answer and event as JSON text, as it crossed to or from a view. */
   wire: { kind: 'request' | 'answer' | 'event'; text: string }[];
-  /** Resolves with the chat.done payload for this message (waiting if it has not come yet). */
+  /** Resolves with the chat.done payload of this message's latest reply (waiting if it has not come yet). */
   done(messageId: string, timeoutMs?: number): Promise<EventMap['chat.done']>;
-  waitFor<E extends EventName>(name: E, match: (payload: EventMap[E]) => boolean, timeoutMs?: number): Promise<EventMap[E]>;
+  /** The first event `name` matching `match`, from event index `after` on (waiting if none has come yet). */
+  waitFor<E extends EventName>(name: E, match: (payload: EventMap[E]) => boolean, timeoutMs?: number, after?: number): Promise<EventMap[E]>;
   message(id: string): Promise<Message>;
   /** Stops this core as a crash would (the worker dies), keeping the data dir. */
   crash(): Promise<void>;
@@ -94,10 +95,10 @@ export async function startChatCore(options: ChatCoreOptions = {}): Promise<Chat
     subscribe: (listener) => core.events.subscribe(listener),
   });
 
-  function waitFor<E extends EventName>(name: E, match: (p: EventMap[E]) => boolean, timeoutMs = 20_000) {
+  function waitFor<E extends EventName>(name: E, match: (p: EventMap[E]) => boolean, timeoutMs = 20_000, after = 0) {
     return new Promise<EventMap[E]>((resolvePromise, reject) => {
       const check = () => {
-        const hit = events.find((e) => e.name === name && match(e.payload as EventMap[E]));
+        const hit = events.slice(after).find((e) => e.name === name && match(e.payload as EventMap[E]));
         if (!hit) return false;
         cleanup();
         resolvePromise(hit.payload as EventMap[E]);
@@ -123,7 +124,14 @@ export async function startChatCore(options: ChatCoreOptions = {}): Promise<Chat
     events,
     wire,
     waitFor,
-    done: (messageId, timeoutMs) => waitFor('chat.done', (p) => p.messageId === messageId, timeoutMs),
+    // A retried reply streams into the same message again: its end is the chat.done after the
+    // last chat.started of that message, not an earlier one.
+    done: (messageId, timeoutMs) => {
+      const started = events.findLastIndex(
+        (e) => e.name === 'chat.started' && (e.payload as EventMap['chat.started']).messageId === messageId,
+      );
+      return waitFor('chat.done', (p) => p.messageId === messageId, timeoutMs, Math.max(0, started));
+    },
     message: (id) => core.db.call('messages.get', { id }),
     crash: () => core.db.terminate(),
     close: async () => {

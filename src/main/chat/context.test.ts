@@ -75,7 +75,7 @@ describe('buildContext', () => {
     expect(built.turns[1]!.content).toHaveLength(4000);
   });
 
-  it('skips failed, empty, unfinished and tool messages, and joins questions left adjacent', () => {
+  it('leaves out each failed turn whole (question and reply), stopped-empty replies, and tool messages', () => {
     const path = [
       msg('user', 'q1'),
       msg('assistant', 'partial', 'error'),
@@ -88,12 +88,23 @@ describe('buildContext', () => {
       msg('assistant', 'kept after stop', 'cancelled'),
       msg('user', 'q5'),
     ];
+    // q1 and q2 are not glued onto q3: their replies failed, so the model never sees them.
     expect(buildContext(path, '', 10_000).turns).toEqual([
-      { role: 'user', content: 'q1\n\nq2\n\nq3' },
+      { role: 'user', content: 'q3' },
       { role: 'assistant', content: 'cut off but useful' },
       { role: 'user', content: 'q4' },
       { role: 'assistant', content: 'kept after stop' },
       { role: 'user', content: 'q5' },
     ]);
+  });
+
+  it('keeps the question being answered even when an earlier reply to it failed (Retry)', () => {
+    const path = [msg('user', 'a'), msg('assistant', 'b'), msg('user', 'retry me')];
+    expect(buildContext(path, '', 10_000).turns.map((t) => t.content)).toEqual(['a', 'b', 'retry me']);
+  });
+
+  it('leaves out a question that got no reply before the next one', () => {
+    const path = [msg('user', 'first'), msg('user', 'second')];
+    expect(buildContext(path, '', 10_000).turns).toEqual([{ role: 'user', content: 'second' }]);
   });
 });

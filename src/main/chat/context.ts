@@ -4,6 +4,7 @@
  * stay (if those alone exceed the budget the provider says so, which is more useful than
  * silently sending a cut question).
  */
+import { messagesLeftOut } from '@shared/turns';
 import type { BranchMessage, Message } from '@shared/types';
 import type { ChatTurn } from '../providers/types';
 import { estimateTurnTokens } from './tokens';
@@ -18,18 +19,10 @@ export interface BuiltContext {
   dropped: number;
 }
 
-/** Replies that failed or were stopped before any text carry nothing the model should see. */
-function belongsInContext(message: Message): boolean {
-  if (message.role === 'tool') return false;
-  if (message.role !== 'assistant') return true;
-  if (message.status === 'error') return false;
-  if (message.status === 'streaming' || message.status === 'pending') return false;
-  return message.content.trim().length > 0;
-}
 
 /**
- * Several providers (Anthropic among them) want user and assistant turns to alternate; a
- * skipped failed reply can leave two user turns in a row, so those are joined.
+ * Several providers (Anthropic among them) want user and assistant turns to alternate. Failed
+ * turns are left out whole, so this only joins what an imported or hand-built tree may hold.
  */
 function mergeSameRole(turns: ChatTurn[]): ChatTurn[] {
   const merged: ChatTurn[] = [];
@@ -46,8 +39,11 @@ export function buildContext(
   systemPrompt: string,
   budget: number,
 ): BuiltContext {
+  const leftOut = messagesLeftOut(path);
   const conversation = mergeSameRole(
-    path.filter(belongsInContext).map((m): ChatTurn => ({ role: m.role as ChatTurn['role'], content: m.content })),
+    path
+      .filter((m) => !leftOut.has(m.id) && m.content.trim() !== '')
+      .map((m): ChatTurn => ({ role: m.role as ChatTurn['role'], content: m.content })),
   );
   const system: ChatTurn[] = systemPrompt.trim() ? [{ role: 'system', content: systemPrompt }] : [];
   let used = system.reduce((n, t) => n + estimateTurnTokens(t), 0);

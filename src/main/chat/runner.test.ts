@@ -323,7 +323,7 @@ describe('branches', () => {
 });
 
 describe('context', () => {
-  it('keeps the system prompt and the newest question, drops the oldest turns first, skips failed replies', async () => {
+  it('keeps the system prompt and the newest question, drops the oldest turns first, leaves failed turns out', async () => {
     const budgetProvider = await chat.api.providers.create({
       preset: 'custom',
       name: 'Small context',
@@ -364,14 +364,16 @@ describe('context', () => {
     fake.enqueue({ kind: 'text', chunks: ['fine'] });
     const sent = await chat.api.chat.send({ sessionId: session.id, content: question, parentId: empty.id });
     await chat.done(sent.assistantMessage.id);
-    // Budget 600 (chars/4 + 4 a turn): system 8, the newest turn 255 (question 8 and the new one,
-    // merged because a skipped reply left two questions in a row), then 104 each for turns 7 and
-    // 6; turn 5 is an answer that would open the conversation, so it goes too.
+    // Budget 600 (chars/4 + 4 a turn): system 8 and the new question 154; turn 8 went without a
+    // reply (it failed), so it is left out whole rather than glued onto the question; then 104
+    // each for turns 7, 6, 5 and 4, and turn 3 no longer fits.
     expect(fake.lastRequest()!.body!.messages).toEqual([
       { role: 'system', content: 'You are terse.' },
+      { role: 'user', content: turn('user', 4) },
+      { role: 'assistant', content: turn('assistant', 5) },
       { role: 'user', content: turn('user', 6) },
       { role: 'assistant', content: turn('assistant', 7) },
-      { role: 'user', content: `${turn('user', 8)}\n\n${question}` },
+      { role: 'user', content: question },
     ]);
   });
 

@@ -11,6 +11,7 @@
  * `chat.done`.
  */
 import { ConfabError } from '@shared/errors';
+import { isFailedReply } from '@shared/turns';
 import { uuidv7 } from '@shared/ids';
 import { MESSAGE_MAX_CHARS } from '@shared/limits';
 import type { Message } from '@shared/types';
@@ -69,8 +70,8 @@ export interface RunnerDeps {
   options?: RunnerOptions;
 }
 
-/** What a turn writes before its reply streams: a new question, or a new answer to an old one. */
-type TurnStart = Pick<BeginGenerationInput, 'user' | 'answerTo'>;
+/** What a turn writes before its reply streams: a new question, a new answer, or a failed one again. */
+type TurnStart = Pick<BeginGenerationInput, 'user' | 'answerTo' | 'retry'>;
 
 export class ChatRunner {
   private readonly generations = new Generations();
@@ -108,9 +109,12 @@ export class ChatRunner {
     if (message.role !== 'assistant') {
       throw new ConfabError('invalid_input', 'Only a reply from the model can be generated again.');
     }
-    if (!message.parentId)
+    if (!message.parentId) {
       throw new ConfabError('invalid_input', 'This reply answers nothing, so it cannot be generated again.');
-    const began = await this.start(message.sessionId, { answerTo: message.parentId });
+    }
+    // Retrying a failed reply writes it again in place; regenerating a good one makes a version.
+    const turn = isFailedReply(message) ? { retry: message.id } : { answerTo: message.parentId };
+    const began = await this.start(message.sessionId, turn);
     return { assistantMessage: began.assistant, runId: began.runId };
   }
 

@@ -151,19 +151,41 @@ describe('provider errors', () => {
     expect(r.elapsed).toBeLessThan(IDLE_MS + 5_000);
   });
 
-  it('a failed reply is retried with regenerate, as a sibling', async () => {
+  it('Retry writes a failed reply again in place, not as another version; the failed run stays in usage', async () => {
     const r = await failWith([{ kind: 'status', status: 500 }]);
     fake.enqueue({ kind: 'text', chunks: ['Second time lucky'] });
     const retry = await chat.api.chat.regenerate({ messageId: r.sent.assistantMessage.id });
+    expect(retry.assistantMessage.id).toBe(r.sent.assistantMessage.id);
     expect((await chat.done(retry.assistantMessage.id)).status).toBe('complete');
-    expect(retry.assistantMessage.parentId).toBe(r.sent.userMessage.id);
     const branch = await chat.api.messages.listBranch({ sessionId: r.session.id });
-    expect(branch.items.map((m) => [m.role, m.content, m.status])).toEqual([
-      ['user', 'Will this work?', 'complete'],
-      ['assistant', 'Second time lucky', 'complete'],
+    expect(branch.items.map((m) => [m.role, m.content, m.status, m.siblingCount])).toEqual([
+      ['user', 'Will this work?', 'complete', 1],
+      ['assistant', 'Second time lucky', 'complete', 1],
     ]);
+    expect(await chat.api.usage.session({ sessionId: r.session.id })).toMatchObject({ runs: 2, failed: 1, succeeded: 1 });
     // The failed answer never reaches the model as context.
     expect(fake.lastRequest()!.body!.messages).toEqual([{ role: 'user', content: 'Will this work?' }]);
+    // Regenerating the good reply still makes a version.
+    fake.enqueue({ kind: 'text', chunks: ['Another take'] });
+    const version = await chat.api.chat.regenerate({ messageId: retry.assistantMessage.id });
+    expect(version.assistantMessage.id).not.toBe(retry.assistantMessage.id);
+    await chat.done(version.assistantMessage.id);
+    expect((await chat.api.messages.siblings({ messageId: version.assistantMessage.id })).length).toBe(2);
+  });
+
+  it('a failed turn is not glued onto the next prompt, and the chat keeps working after a 401', async () => {
+    const session = await newSession(provider.id);
+    fake.enqueue({ kind: 'status', status: 500 });
+    const first = await chat.api.chat.send({ sessionId: session.id, content: 'first FAIL500 please' });
+    expect((await chat.done(first.assistantMessage.id)).status).toBe('error');
+    fake.enqueue({ kind: 'status', status: 401, body: { error: { message: 'bad key' } } });
+    const second = await chat.api.chat.send({ sessionId: session.id, content: 'second message' });
+    expect((await chat.done(second.assistantMessage.id)).errorCode).toBe('auth');
+    expect(fake.lastRequest()!.body!.messages).toEqual([{ role: 'user', content: 'second message' }]);
+    fake.enqueue({ kind: 'text', chunks: ['At last'] });
+    const third = await chat.api.chat.send({ sessionId: session.id, content: 'third message' });
+    expect((await chat.done(third.assistantMessage.id)).status).toBe('complete');
+    expect(fake.lastRequest()!.body!.messages).toEqual([{ role: 'user', content: 'third message' }]);
   });
 });
 
