@@ -18,6 +18,11 @@ export interface OpenOptions {
   templateDir?: string;
   /** How many pre-migration snapshots to keep. */
   keepSnapshots?: number;
+  /**
+   * The caller already holds the data-dir lock: the main thread takes it before it starts the DB
+   * worker, so that a second Confab is refused without booting a database first.
+   */
+  lockHeld?: boolean;
 }
 
 export interface OpenedDatabase {
@@ -89,7 +94,7 @@ async function snapshotBeforeUpgrade(pg: PGlite, dataDir: string, plan: Migratio
 
 export async function openAppDatabase(options: OpenOptions): Promise<OpenedDatabase> {
   mkdirSync(options.dataDir, { recursive: true });
-  const release = acquireDataDirLock(options.dataDir);
+  const release = options.lockHeld ? () => {} : acquireDataDirLock(options.dataDir);
   try {
     const pgdata = join(options.dataDir, PGDATA);
     const firstRun = !hasDatabase(pgdata);
