@@ -43,7 +43,11 @@ function timeOneRefusal(webEntry: string, dataDir: string): Promise<number> {
 }
 
 /** `dataDir` must be open in this process (a running core) for the whole measure. */
-export async function secondInstanceRefusal(paths: CorePaths, dataDir: string, runs: number): Promise<SecondInstanceTiming> {
+export async function secondInstanceRefusal(
+  paths: CorePaths,
+  dataDir: string,
+  runs: number,
+): Promise<SecondInstanceTiming> {
   const webEntry = join(paths.mainDir, 'web.js');
   const samplesMs: number[] = [];
   for (let i = 0; i < runs; i++) samplesMs.push(await timeOneRefusal(webEntry, dataDir));

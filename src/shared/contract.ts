@@ -31,6 +31,7 @@ import type {
   UsageSettings,
   UsageTotals,
 } from './types';
+import { BACKUP_FILE_PATTERN, type StartupState } from './startup';
 
 interface MethodSpec<I extends z.ZodType, O> {
   input: I;
@@ -331,6 +332,18 @@ export const contract = {
   'search.inSession': method<SessionSearchResult>()(
     z.object({ sessionId: id, q: z.string().max(1000), limit: limit(2000, 500) }).strict(),
   ),
+
+  // Start-up state and the recovery screen (issue 9): the only methods that work while the
+  // database cannot be opened. Each action answers with the state it led to.
+  'app.startup': method<StartupState>()(empty),
+  'recovery.openDataFolder': method<{ opened: boolean }>()(empty),
+  /** Moves the current database aside (never deleting it) and starts from this snapshot. */
+  'recovery.restoreBackup': method<StartupState>()(
+    z.object({ file: z.string().max(200).regex(BACKUP_FILE_PATTERN, 'must name a pre-migration backup') }).strict(),
+  ),
+  /** Moves the current database aside (never deleting it) and starts with a new one. */
+  'recovery.startFresh': method<StartupState>()(empty),
+  'recovery.retry': method<StartupState>()(empty),
 } as const;
 
 export type Contract = typeof contract;

@@ -13,6 +13,8 @@ import { createChatEngine, type ChatEngine } from '../chat/engine';
 import type { RunnerOptions } from '../chat/runner';
 import type { ProviderToolkit } from '../chat/toolkit';
 import type { SecretCipher } from '../secrets/cipher';
+import type { DatabaseReplacement } from '../db/replaceDatabase';
+import type { FolderOpener } from '../recovery/handlers';
 
 export interface CorePaths {
   /** Folder of the built main bundle (out/main), used to find the worker and assets. */
@@ -63,6 +65,12 @@ export interface StartCoreOptions {
   saveTextFile?: SaveTextFile;
   /** The retention job's timing in the DB worker; false: off. Default: 5 s after start, then daily. */
   retention?: DbClientOptions['retention'];
+  /** The emitter to announce on; a host that outlives one core (recovery) keeps its own. */
+  events?: CoreEvents;
+  /** Recovery: replace the database before opening it (the current one is moved aside). */
+  replaceWith?: DatabaseReplacement;
+  /** The host's way to show the data folder (Electron); the web host has none. */
+  openFolder?: FolderOpener;
 }
 
 export async function startCore(options: StartCoreOptions): Promise<Core> {
@@ -75,11 +83,18 @@ export async function startCore(options: StartCoreOptions): Promise<Core> {
       dataDir: options.dataDir,
       migrationsDir: paths.migrationsDir,
       templateDir: existsSync(paths.templateDir) ? paths.templateDir : undefined,
+      replaceWith: options.replaceWith,
     },
   });
-  // Anything left streaming or running by a crash becomes "interrupted", its text kept.
-  await db.call('recovery.interruptUnfinished', undefined);
-  const events = new CoreEvents();
+  try {
+    // Anything left streaming or running by a crash becomes "interrupted", its text kept.
+    await db.call('recovery.interruptUnfinished', undefined);
+  } catch (err) {
+    // A start that fails after the worker is up must not keep the data dir open (and locked).
+    await db.close();
+    throw err;
+  }
+  const events = options.events ?? new CoreEvents();
   // Chats the retention job archived: views refresh their lists as after any other change.
   db.onNotice((notice) => events.emit(notice.kind, { ids: notice.ids }));
   const chat = createChatEngine({
@@ -95,6 +110,7 @@ export async function startCore(options: StartCoreOptions): Promise<Core> {
     info: { version: options.version, dataDir: options.dataDir, host: options.host },
     chat: chat.handlers,
     saveTextFile: options.saveTextFile,
+    openFolder: options.openFolder,
   });
   // In the background: probing ports must not delay the window, and absence is no error.
   if (options.detectLocalProviders ?? true) void chat.adoptLocalProviders();

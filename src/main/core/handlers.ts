@@ -10,6 +10,7 @@ import type { DbClient } from '../db/client';
 import type { HandlerMap } from './dispatch';
 import type { CoreEvents } from './events';
 import { usageCsvFilename } from '../usage/csv';
+import { createReadyStateHandlers, type FolderOpener } from '../recovery/handlers';
 
 /**
  * A host's save dialog: asks where to save `suggestedName`, then writes what `produce` returns.
@@ -25,9 +26,11 @@ export interface HandlerDeps {
   chat?: ChatHandlerMap;
   /** The host's save dialog (Electron); without one, CSV export is a download in the renderer. */
   saveTextFile?: SaveTextFile;
+  /** The host's way to show the data folder (Electron); the web host has none. */
+  openFolder?: FolderOpener;
 }
 
-export function createHandlers({ db, events, info, chat, saveTextFile }: HandlerDeps): HandlerMap {
+export function createHandlers({ db, events, info, chat, saveTextFile, openFolder }: HandlerDeps): HandlerMap {
   const chatHandlers = chat ?? createChatEngine({ db, events, toolkit: createDefaultToolkit() }).handlers;
   const changed = <T extends { id: string }>(session: T): T => {
     events.emit('sessions.changed', { ids: [session.id] });
@@ -125,5 +128,7 @@ export function createHandlers({ db, events, info, chat, saveTextFile }: Handler
     },
     'messages.listNewer': (i) => db.call('messages.listNewer', i),
     'search.inSession': (i) => db.call('search.inSession', i),
+
+    ...createReadyStateHandlers({ dataDir: info.dataDir, openFolder }),
   };
 }

@@ -195,9 +195,14 @@ describe('the data-dir lock comes first', () => {
       const scratch = tempDir();
       const marker = join(scratch, 'worker-was-loaded');
       const workerPath = join(scratch, 'marking-worker.mjs');
-      writeFileSync(workerPath, `import { writeFileSync } from 'node:fs'; writeFileSync(${JSON.stringify(marker)}, 'yes');`);
+      writeFileSync(
+        workerPath,
+        `import { writeFileSync } from 'node:fs'; writeFileSync(${JSON.stringify(marker)}, 'yes');`,
+      );
 
-      const err = await rejection(startDbWorker({ workerPath, open: { dataDir, migrationsDir: MIGRATIONS_DIR, templateDir } }));
+      const err = await rejection(
+        startDbWorker({ workerPath, open: { dataDir, migrationsDir: MIGRATIONS_DIR, templateDir } }),
+      );
       expect(err.code).toBe('db_locked');
       expect(err.message).toContain(`process ${other.pid}`);
       expect(existsSync(marker)).toBe(false);

@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { ConfabError } from '@shared/errors';
 import { acquireDataDirLock } from './lock';
 import type { OpenOptions } from './open';
+import { openFailureError } from './openFailure';
 import type { FromWorker, OpenedInfo, ToWorker, WorkerInit, WorkerNotice } from './protocol';
 import type { DbInput, DbMethod, DbOutput } from './service';
 
@@ -44,7 +45,8 @@ export function startDbWorker(options: DbClientOptions): Promise<DbClient> {
     mkdirSync(dataDir, { recursive: true });
     releaseLock = acquireDataDirLock(dataDir);
   } catch (err) {
-    return Promise.reject(err);
+    // A read-only, full or forbidden folder is found here first: typed, like a worker's failure.
+    return Promise.reject(openFailureError(err, dataDir));
   }
   const init: WorkerInit = { open: { ...options.open, lockHeld: true }, retention: options.retention };
   let worker: Worker;

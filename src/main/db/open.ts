@@ -1,14 +1,17 @@
 /**
  * Opening the app database: lock, first-run from a template, migrations with a snapshot before
- * an upgrade, the local user, and crash recovery. Runs inside the DB worker.
+ * an upgrade, the local user, and crash recovery. Runs inside the DB worker. On the recovery
+ * screen's request the database is first replaced (replaceDatabase.ts), the old one kept aside.
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { pgliteDb, type Db } from './database';
+import { PGDATA } from './dataDirLayout';
 import { acquireDataDirLock } from './lock';
 import { loadMigrations, migrate, type MigrationPlan } from './migrator';
+import { refuseDatabaseWithoutVersion, replaceDatabase, type DatabaseReplacement } from './replaceDatabase';
 import { ensureLocalUser } from './repositories/users';
 
 export interface OpenOptions {
@@ -23,6 +26,8 @@ export interface OpenOptions {
    * worker, so that a second Confab is refused without booting a database first.
    */
   lockHeld?: boolean;
+  /** Recovery: replace the database before opening it; the current one is renamed aside. */
+  replaceWith?: DatabaseReplacement;
 }
 
 export interface OpenedDatabase {
@@ -33,10 +38,12 @@ export interface OpenedDatabase {
   firstRun: boolean;
   usedTemplate: boolean;
   snapshot: string | null;
+  /** Where replaceWith moved the previous database folder (null: nothing was moved). */
+  setAside: string | null;
   close(): Promise<void>;
 }
 
-export const PGDATA = 'pgdata';
+export { PGDATA };
 
 /**
  * PostgreSQL keeps up to max_wal_size (1 GB by default) of recycled WAL files, so a 100k-message
@@ -53,9 +60,10 @@ export async function limitWalSize(pg: PGlite): Promise<boolean> {
   return true;
 }
 
-export function openPglite(dir: string): Promise<PGlite> {
+/** `seed`: an uncompressed tarball of a data dir to start from (a restored snapshot). */
+export function openPglite(dir: string, seed?: Blob): Promise<PGlite> {
   // Strict durability: relaxedDurability is never set, every commit is flushed.
-  return PGlite.create(dir, { extensions: { pg_trgm } });
+  return PGlite.create(dir, { extensions: { pg_trgm }, ...(seed ? { loadDataDir: seed } : {}) });
 }
 
 function hasDatabase(dir: string): boolean {
@@ -68,7 +76,14 @@ function installTemplate(templateDir: string, target: string): boolean {
   if (!hasDatabase(templateDir)) return false;
   const staging = `${target}.staging-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
-  cpSync(templateDir, staging, { recursive: true });
+  try {
+    cpSync(templateDir, staging, { recursive: true });
+  } catch (err) {
+    // A copy cut short (a full disk) must not keep holding the space it took.
+    rmSync(staging, { recursive: true, force: true });
+    throw err;
+  }
+  // Only an empty folder is left at `target` here (refuseDatabaseWithoutVersion saw to that).
   rmSync(target, { recursive: true, force: true });
   renameSync(staging, target);
   return true;
@@ -97,6 +112,8 @@ export async function openAppDatabase(options: OpenOptions): Promise<OpenedDatab
   const release = options.lockHeld ? () => {} : acquireDataDirLock(options.dataDir);
   try {
     const pgdata = join(options.dataDir, PGDATA);
+    const setAside = options.replaceWith ? await replaceDatabase(pgdata, options.replaceWith, openPglite) : null;
+    refuseDatabaseWithoutVersion(pgdata);
     const firstRun = !hasDatabase(pgdata);
     const usedTemplate = firstRun && !!options.templateDir && installTemplate(options.templateDir, pgdata);
     const pg = await openPglite(pgdata);
@@ -123,6 +140,7 @@ export async function openAppDatabase(options: OpenOptions): Promise<OpenedDatab
       firstRun,
       usedTemplate,
       snapshot,
+      setAside,
       async close() {
         await pg.close();
         release();

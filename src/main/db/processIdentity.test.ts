@@ -21,7 +21,9 @@ describe.runIf(supported)('process identity', () => {
   });
 
   it('is null for a process that has ended', () => {
-    const ended = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    const ended = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+      encoding: 'utf8',
+    });
     expect(processStartIdentity(Number(ended.stdout))).toBeNull();
     expect(processStartTime(Number(ended.stdout))).toBeNull();
   });

@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ConfabError, toErrorData } from '@shared/errors';
 import { openAppDatabase } from './open';
+import { openFailureError, storageFailure } from './openFailure';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol';
 import { DAY_MS, runRetention, scheduleRetention } from './retention';
 import { createDbService, type DbService } from './service';
@@ -17,6 +18,8 @@ const send = (message: FromWorker) => port.postMessage(message);
 /** Postgres errors carry SQLSTATE codes; map the ones a user can cause to typed errors. */
 function describe(err: unknown) {
   if (err instanceof ConfabError) return err.toData();
+  const storage = storageFailure(err);
+  if (storage) return storage.toData();
   const code = (err as { code?: unknown }).code;
   if (code === '23505') return { code: 'conflict' as const, message: 'That item already exists.' };
   if (code === '23503') return { code: 'not_found' as const, message: 'A referenced item no longer exists.' };
@@ -33,7 +36,7 @@ async function main() {
   try {
     opened = await openAppDatabase(init.open);
   } catch (err) {
-    send({ type: 'fatal', error: describe(err) });
+    send({ type: 'fatal', error: openFailureError(err, init.open.dataDir).toData() });
     return;
   }
   const ctx = { db: opened.db, ownerId: opened.ownerId };
@@ -103,6 +106,7 @@ async function main() {
       firstRun: opened.firstRun,
       usedTemplate: opened.usedTemplate,
       snapshot: opened.snapshot,
+      setAside: opened.setAside,
       openMs: performance.now() - started,
     },
   });

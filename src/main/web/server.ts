@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { TOKEN_COOKIE, WS_PATH, type ClientFrame, type ServerFrame } from '@shared/wire';
-import type { Core } from '../core/core';
+import type { ServedApi } from '../core/startup';
 import { dispatch } from '../core/dispatch';
 import { checkRequest } from './auth';
 import { securityHeaders, serveStatic } from './static';
@@ -32,7 +32,7 @@ function parseFrame(data: string): ClientFrame | null {
   }
 }
 
-export async function startWebHost(core: Core, options: { port: number; rendererDir: string; token?: string }): Promise<WebHost> {
+export async function startWebHost(core: ServedApi, options: { port: number; rendererDir: string; token?: string }): Promise<WebHost> {
   const token = options.token ?? randomBytes(32).toString('base64url');
   let port = options.port;
   const sockets = new Set<WebSocket>();
