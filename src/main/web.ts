@@ -29,8 +29,9 @@ async function main(): Promise<void> {
   const startup = runtime.state();
   if (startup.state === 'recovery') {
     const { message, detail } = startup.problem;
-    console.log(`Confab cannot open its database: ${message}${detail ? ` (${detail})` : ''}`);
-    console.log('The page shows what you can do about it.');
+    console.log(`Confab cannot open its database: ${message}`);
+    if (detail) console.log(`  Details: ${detail}`);
+    console.log('The page below says what you can do about it.');
   }
   runtime.onRecovered((core) => {
     const aside = core.db.info.setAside;

@@ -112,7 +112,10 @@ function probeFolder(dir: string): ProbeFinding | null {
 
 /** `pgdata`: the database folder that failed (a staging folder while a backup is restored). */
 export function classifyOpenFailure(err: unknown, dataDir: string, pgdata = pgdataOf(dataDir)): OpenFailureDetails {
-  const detail = describeCause(err);
+  // A bare "Aborted()" says nothing on its own: say what was being done.
+  const detail = isEngineFailure(err)
+    ? `PostgreSQL stopped while opening ${pgdata}: ${describeCause(err)}`
+    : describeCause(err);
   const direct = ERRNO_KINDS[errnoCode(err) ?? ''] ?? SQLSTATE_KINDS[sqlstate(err) ?? ''];
   if (direct) return { kind: direct, detail };
   const probed = probeFolder(existsSync(pgdata) ? pgdata : dataDir);
