@@ -2,7 +2,7 @@
  * A host's start as the Electron app and the web host do it (startOrRecover on the real DB
  * worker), driven through the same dispatcher the transports use, with a JSON round trip.
  */
-import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
@@ -16,13 +16,13 @@ import { DB_WORKER_TS } from './chatCore';
 import { MIGRATIONS_DIR } from './engines';
 
 export function testPaths(migrationsDir = MIGRATIONS_DIR): CorePaths {
-  const scratch = mkdtempSync(join(tmpdir(), 'confab-startup-paths-'));
+  // The main bundle and renderer folders are never read by the core itself: no need to make them.
   return {
-    mainDir: scratch,
+    mainDir: tmpdir(),
     migrationsDir,
     templateDir: inject('pgliteTemplateDir'),
     workerPath: DB_WORKER_TS,
-    rendererDir: scratch,
+    rendererDir: tmpdir(),
   };
 }
 
