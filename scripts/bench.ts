@@ -30,6 +30,7 @@ import {
 } from './lib/pglite-bench';
 import { QUERY_MIX } from './lib/queries';
 import { browserBench } from './lib/browser-bench';
+import { secondInstanceRefusal } from './lib/lock-bench';
 import { buildRows, renderTable, writeResults, type BenchResults } from './lib/report';
 import { timeQueries, type QueryTiming } from './lib/search-bench';
 import { streamingLoopDelay, type StreamingLoopDelay } from './lib/stream-bench';
@@ -128,6 +129,9 @@ async function main() {
   console.log(
     `  p99 ${fmtMs(bulkInsert.p99Ms)} ms, max ${fmtMs(bulkInsert.maxMs)} ms, ${fmtInt(bulkInsert.insert.messagesPerSecond)} msg/s`,
   );
+  step(`A second Confab (the built web host) started on that open data dir, ${OPENS} times: spawn to refusal`);
+  const secondInstance = await secondInstanceRefusal(paths, first.dir, OPENS);
+  console.log(`  ${secondInstance.samplesMs.map(fmtMs).join(', ')} ms`);
   await first.core.close();
   rmSync(first.dir, { recursive: true, force: true });
 
@@ -307,6 +311,7 @@ async function main() {
       dataDir: values['no-seed'] ? dataDir : 'temp',
     },
     firstRun: first.timing,
+    secondInstance,
     coldOpen: coldTiming,
     seed,
     firstPage,

@@ -1,16 +1,17 @@
 /**
  * The Electron host: one window per app instance, single-instance lock, the DB core in a worker,
  * and the contract's methods wired to IPC with sender checks. Platform choices (data dir,
- * secret storage, dialogs) are made here, never by `isElectron` checks elsewhere.
+ * secret storage, dialogs) are made here, never by `isElectron` checks elsewhere. A database
+ * that cannot be opened opens the window on the recovery screen.
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, screen, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, screen, shell, type WebContents } from 'electron';
 import { channelFor, EVENT_CHANNEL, METHOD_NAMES } from '@shared/contract';
-import { ConfabError } from '@shared/errors';
-import { builtPaths, startCore, type Core } from './core/core';
+import { builtPaths } from './core/core';
 import { resolveDataDir } from './core/dataDir';
 import { dispatch } from './core/dispatch';
+import { startOrRecover, type AppRuntime } from './core/startup';
 import { APP_VERSION } from './core/version';
 import { installAppMenu } from './electron/menu';
 import { hasStrongSafeStorage, safeStorageCipher } from './electron/safeStorageCipher';
@@ -30,7 +31,7 @@ const rendererUrl =
 
 const windows = new Set<WebContents>();
 let mainWindow: BrowserWindow | null = null;
-let core: Core | null = null;
+let runtime: AppRuntime | null = null;
 
 function createWindow(): BrowserWindow {
   const state = loadWindowState(
@@ -66,7 +67,13 @@ function createWindow(): BrowserWindow {
   return win;
 }
 
-function wireIpc(active: Core): void {
+/** shell.openPath answers with an error text instead of rejecting. */
+async function openFolder(path: string): Promise<void> {
+  const error = await shell.openPath(path);
+  if (error) throw new Error(error);
+}
+
+function wireIpc(active: AppRuntime): void {
   for (const method of METHOD_NAMES) {
     ipcMain.handle(channelFor(method), (event, input: unknown) => {
       if (!isTrustedSender(event, rendererUrl, windows)) {
@@ -84,21 +91,24 @@ async function start(): Promise<void> {
   installAppMenu();
   hardenWebContents(rendererUrl);
   try {
-    core = await startCore({
+    // A database that cannot be opened is not an error here: the runtime starts in recovery and
+    // the window shows the recovery screen.
+    runtime = await startOrRecover({
       dataDir,
       paths,
       host: 'electron',
       version: APP_VERSION,
       cipher: hasStrongSafeStorage() ? safeStorageCipher() : keyFileCipher(dataDir),
       saveTextFile: electronSaveTextFile(() => mainWindow),
+      openFolder,
     });
   } catch (err) {
-    const message = err instanceof ConfabError ? err.message : `Confab could not open its data in ${dataDir}.`;
-    dialog.showErrorBox('Confab cannot start', message);
+    // Not the database (that is the recovery screen's job): something no window can show.
+    dialog.showErrorBox('Confab cannot start', err instanceof Error ? err.message : String(err));
     app.exit(1);
     return;
   }
-  wireIpc(core);
+  wireIpc(runtime);
   mainWindow = createWindow();
 }
 
@@ -114,16 +124,16 @@ if (!app.requestSingleInstanceLock()) {
     if (process.platform !== 'darwin') app.quit();
   });
   app.on('activate', () => {
-    if (core && BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();
+    if (runtime && BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();
   });
   let closing = false;
   app.on('before-quit', (event) => {
-    if (!core || closing) return;
+    if (!runtime || closing) return;
     // Close the database cleanly (final checkpoint, lock released) before the process exits.
     event.preventDefault();
     closing = true;
-    void core.close().finally(() => {
-      core = null;
+    void runtime.close().finally(() => {
+      runtime = null;
       app.quit();
     });
   });

@@ -13,6 +13,8 @@ export const ERROR_CODES = [
   'migration_failed',
   'db_locked',
   'db_unavailable',
+  /** A backup chosen on the recovery screen could not be read; nothing was changed. */
+  'backup_unreadable',
   /** API keys cannot be stored or read: the OS keychain is missing or the key file is unsafe. */
   'secrets_unavailable',
   'internal',

@@ -15,6 +15,8 @@ import { createChatEngine, type ChatEngine } from '../chat/engine';
 import type { RunnerOptions } from '../chat/runner';
 import type { ProviderToolkit } from '../providers/toolkit';
 import type { SecretCipher } from '../secrets/cipher';
+import type { DatabaseReplacement } from '../db/replaceDatabase';
+import type { FolderOpener } from '../recovery/handlers';
 
 export interface CorePaths {
   /** Folder of the built main bundle (out/main), used to find the worker and assets. */
@@ -70,6 +72,12 @@ export interface StartCoreOptions {
   retention?: DbClientOptions['retention'];
   /** Worker calls slower than this are logged to app_logs (default 100 ms). */
   slowCallMs?: number;
+  /** The emitter to announce on; a host that outlives one core (recovery) keeps its own. */
+  events?: CoreEvents;
+  /** Recovery: replace the database before opening it (the current one is moved aside). */
+  replaceWith?: DatabaseReplacement;
+  /** The host's way to show the data folder (Electron); the web host has none. */
+  openFolder?: FolderOpener;
 }
 
 export async function startCore(options: StartCoreOptions): Promise<Core> {
@@ -83,13 +91,21 @@ export async function startCore(options: StartCoreOptions): Promise<Core> {
       dataDir: options.dataDir,
       migrationsDir: paths.migrationsDir,
       templateDir: existsSync(paths.templateDir) ? paths.templateDir : undefined,
+      replaceWith: options.replaceWith,
     },
   });
-  const events = new CoreEvents();
-  startChangeFeed(db, events);
+  const events = options.events ?? new CoreEvents();
+  const stopChangeFeed = startChangeFeed(db, events);
   const jobs = new JobTracker(db, events);
-  // Anything left streaming or running by a crash becomes "interrupted", its text kept.
-  await db.call('recovery.interruptUnfinished', undefined, { source: 'system' });
+  try {
+    // Anything left streaming or running by a crash becomes "interrupted", its text kept.
+    await db.call('recovery.interruptUnfinished', undefined, { source: 'system' });
+  } catch (err) {
+    // A start that fails after the worker is up must not keep the data dir open (and locked).
+    stopChangeFeed();
+    await db.close();
+    throw err;
+  }
   const chat = createChatEngine({
     db,
     events,
@@ -103,6 +119,7 @@ export async function startCore(options: StartCoreOptions): Promise<Core> {
     chat,
     jobs,
     saveTextFile: options.saveTextFile,
+    openFolder: options.openFolder,
   });
   // In the background: probing ports must not delay the window, and absence is no error.
   const localDetection = (options.detectLocalProviders ?? true) ? chat.adoptLocalProviders() : Promise.resolve([]);

@@ -12,6 +12,7 @@ import type { JobTracker } from '../jobs/tracker';
 import type { HandlerMap, SaveTextFile } from '../kit/handlers';
 import { logsHandlers } from '../logs/handlers';
 import { messagesHandlers } from '../messages/handlers';
+import { createReadyStateHandlers, type FolderOpener } from '../recovery/handlers';
 import { searchHandlers } from '../search/handlers';
 import { sessionsHandlers } from '../sessions/handlers';
 import { uiHandlers } from '../ui/handlers';
@@ -38,9 +39,11 @@ export interface HandlerDeps {
   jobs: JobTracker;
   /** The host's save dialog (Electron); without one, CSV export is a download in the renderer. */
   saveTextFile?: SaveTextFile;
+  /** The host's way to show the data folder (Electron); the web host has none. */
+  openFolder?: FolderOpener;
 }
 
-export function createHandlers({ db, info, chat, jobs, saveTextFile }: HandlerDeps): HandlerMap {
+export function createHandlers({ db, info, chat, jobs, saveTextFile, openFolder }: HandlerDeps): HandlerMap {
   return combineHandlers(
     appHandlers(db, info),
     sessionsHandlers(db),
@@ -51,5 +54,6 @@ export function createHandlers({ db, info, chat, jobs, saveTextFile }: HandlerDe
     logsHandlers(db),
     jobsHandlers(jobs),
     chat.handlers,
+    createReadyStateHandlers({ dataDir: info.dataDir, openFolder }),
   ) satisfies HandlerMap;
 }

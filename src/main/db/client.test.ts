@@ -1,4 +1,5 @@
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -8,6 +9,7 @@ import { startCore, type CorePaths } from '../core/core';
 import { MIGRATIONS_DIR } from '../../../tests/helpers/engines';
 import { startDbWorker, type DbClient } from './client';
 import { loadMigrations } from './migrator';
+import { processStartIdentity } from './processIdentity';
 import type { DbMethod } from './services';
 
 const LATEST = loadMigrations(MIGRATIONS_DIR).at(-1)!.version;
@@ -175,6 +177,39 @@ describe('DB worker client', () => {
     const again = await start(dataDir, migrations);
     expect(again.info.schemaVersion).toBe(LATEST + 1);
     await again.close();
+  });
+});
+
+describe('the data-dir lock comes first', () => {
+  it('refuses a dir held by another Confab before any worker is loaded', async () => {
+    // Another Confab: a live process named in the lock with its own start identity.
+    const other = spawn('sleep', ['600'], { stdio: 'ignore' });
+    try {
+      await new Promise((resolveSpawn) => other.once('spawn', resolveSpawn));
+      const dataDir = join(tempDir(), 'data');
+      mkdirSync(dataDir);
+      const lock = JSON.stringify({ pid: other.pid, start: processStartIdentity(other.pid!) });
+      writeFileSync(join(dataDir, 'confab.lock'), lock);
+      // A worker that only leaves a mark: had it been started, the mark would be there and the
+      // start would fail with db_unavailable (it never says ready).
+      const scratch = tempDir();
+      const marker = join(scratch, 'worker-was-loaded');
+      const workerPath = join(scratch, 'marking-worker.mjs');
+      writeFileSync(
+        workerPath,
+        `import { writeFileSync } from 'node:fs'; writeFileSync(${JSON.stringify(marker)}, 'yes');`,
+      );
+
+      const err = await rejection(
+        startDbWorker({ workerPath, open: { dataDir, migrationsDir: MIGRATIONS_DIR, templateDir } }),
+      );
+      expect(err.code).toBe('db_locked');
+      expect(err.message).toContain(`process ${other.pid}`);
+      expect(existsSync(marker)).toBe(false);
+      expect(existsSync(join(dataDir, 'pgdata'))).toBe(false);
+    } finally {
+      other.kill('SIGKILL');
+    }
   });
 });
 

@@ -4,6 +4,7 @@
  * worker dies, every pending call and job fails with a typed error rather than hanging.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ChangeSet, ChangeSource } from '@shared/changes';
@@ -11,7 +12,9 @@ import { ConfabError } from '@shared/errors';
 import type { JobProgress } from '@shared/types';
 import type { CallPriority } from './callQueue';
 import type { JobInput, JobKind, JobResult } from './jobs/registry';
+import { acquireDataDirLock } from './lock';
 import type { OpenOptions } from './open';
+import { openFailureError } from './openFailure';
 import type { FromWorker, JobOutcome, OpenedInfo, ToWorker, WorkerInit } from './protocol';
 import type { DbInput, DbMethod, DbOutput } from './services';
 
@@ -65,28 +68,31 @@ export class JobCancelledError extends ConfabError {
 }
 
 /**
- * Data dirs with a live worker in this process. The lock file cannot tell a second worker of
- * this process from a dead one (both carry our pid, and a dead worker's lock must be taken
- * over for crash recovery), and two PGlite instances on one dir corrupt it.
+ * The data-dir lock is taken here, in the main thread, before the worker exists: a second Confab
+ * is refused in milliseconds instead of after booting a worker and PGlite. The lock is held for
+ * the worker's life and released when it exits, however it ends, so a crashed worker's dir can
+ * be reopened at once; a second worker on a dir this process has open is refused by the lock.
  */
-const liveDataDirs = new Set<string>();
-
 export function startDbWorker(options: DbClientOptions): Promise<DbClient> {
   const dataDir = resolve(options.open.dataDir);
-  if (liveDataDirs.has(dataDir)) {
-    return Promise.reject(
-      new ConfabError('db_locked', `This data folder (${options.open.dataDir}) is already open in this Confab.`, {
-        pid: process.pid,
-      }),
-    );
+  let releaseLock: () => void;
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    releaseLock = acquireDataDirLock(dataDir);
+  } catch (err) {
+    // A read-only, full or forbidden folder is found here first: typed, like a worker's failure.
+    return Promise.reject(openFailureError(err, dataDir));
   }
-  liveDataDirs.add(dataDir);
-  const init: WorkerInit = { open: options.open, retention: options.retention, slowCallMs: options.slowCallMs };
+  const init: WorkerInit = {
+    open: { ...options.open, lockHeld: true },
+    retention: options.retention,
+    slowCallMs: options.slowCallMs,
+  };
   let worker: Worker;
   try {
     worker = new Worker(options.workerPath, { workerData: init, execArgv: options.execArgv ?? [] });
   } catch (err) {
-    liveDataDirs.delete(dataDir);
+    releaseLock();
     throw err;
   }
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; source: ChangeSource }>();
@@ -160,7 +166,7 @@ export function startDbWorker(options: DbClientOptions): Promise<DbClient> {
     });
     worker.on('exit', (code) => {
       exited = true;
-      liveDataDirs.delete(dataDir);
+      releaseLock();
       const failure = new ConfabError('db_unavailable', 'The database stopped. Restart Confab; your saved data is safe.');
       for (const call of pending.values()) call.reject(failure);
       pending.clear();

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
@@ -7,6 +7,7 @@ import { ConfabError } from '@shared/errors';
 import { MIGRATIONS_DIR } from '../../../tests/helpers/engines';
 import { acquireDataDirLock } from './lock';
 import { openAppDatabase } from './open';
+import { processStartIdentity } from './processIdentity';
 import { sql } from './sql';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -23,6 +24,11 @@ afterEach(() => {
 afterAll(() => {
   for (const dir of temps) rmSync(dir, { recursive: true, force: true });
 });
+
+/** The pid the lock file in `dir` names. */
+function lockPid(dir: string): number {
+  return (JSON.parse(readFileSync(join(dir, 'confab.lock'), 'utf8')) as { pid: number }).pid;
+}
 
 function thrown(fn: () => unknown): ConfabError {
   try {
@@ -93,7 +99,7 @@ describe('data dir lock across processes', () => {
     expect(err?.details).toEqual({ pid: other.pid });
     expect(thrown(() => acquireDataDirLock(dataDir)).code).toBe('db_locked');
     // The refusal left the other process's lock in place.
-    expect(readFileSync(join(dataDir, 'confab.lock'), 'utf8')).toBe(String(other.pid));
+    expect(lockPid(dataDir)).toBe(other.pid);
 
     // A crash leaves the lock file behind with a dead pid: the next start takes it over.
     other.kill('SIGKILL');
@@ -102,7 +108,7 @@ describe('data dir lock across processes', () => {
     const opened = await openAppDatabase({ dataDir, migrationsDir: MIGRATIONS_DIR });
     try {
       expect(opened.firstRun).toBe(false);
-      expect(readFileSync(join(dataDir, 'confab.lock'), 'utf8')).toBe(String(process.pid));
+      expect(lockPid(dataDir)).toBe(process.pid);
       // What the crashed process committed is still there.
       expect(await opened.db.query(sql`SELECT value FROM ui_state WHERE key = 'written-by'`)).toEqual([
         { value: 'child' },
@@ -115,10 +121,13 @@ describe('data dir lock across processes', () => {
 });
 
 describe('acquireDataDirLock', () => {
-  it('writes our pid and removes the file on release', () => {
+  it('writes our pid and start identity and removes the file on release', () => {
     const dir = tempDir();
     const release = acquireDataDirLock(dir);
-    expect(readFileSync(join(dir, 'confab.lock'), 'utf8')).toBe(String(process.pid));
+    expect(JSON.parse(readFileSync(join(dir, 'confab.lock'), 'utf8'))).toEqual({
+      pid: process.pid,
+      start: processStartIdentity(process.pid),
+    });
     release();
     expect(existsSync(join(dir, 'confab.lock'))).toBe(false);
   });
@@ -132,7 +141,7 @@ describe('acquireDataDirLock', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'confab.lock'), content());
     const release = acquireDataDirLock(dir);
-    expect(readFileSync(join(dir, 'confab.lock'), 'utf8')).toBe(String(process.pid));
+    expect(lockPid(dir)).toBe(process.pid);
     release();
   });
 
@@ -143,7 +152,7 @@ describe('acquireDataDirLock', () => {
     try {
       const err = thrown(() => acquireDataDirLock(join(dir, '.')));
       expect(err.code).toBe('db_locked');
-      expect(readFileSync(join(dir, 'confab.lock'), 'utf8')).toBe(String(process.pid));
+      expect(lockPid(dir)).toBe(process.pid);
     } finally {
       release();
     }
@@ -159,5 +168,63 @@ describe('acquireDataDirLock', () => {
     release();
     expect(readFileSync(join(dir, 'confab.lock'), 'utf8')).toBe(String(process.ppid));
     rmSync(join(dir, 'confab.lock'));
+  });
+});
+
+/** A live process that is not Confab, as after a reboot that handed the lock's pid to another program. */
+function startStranger(): Promise<ChildProcess> {
+  const child = spawn('sleep', ['600'], { stdio: 'ignore' });
+  children.push(child);
+  return new Promise((resolveSpawn, reject) => {
+    child.once('spawn', () => resolveSpawn(child));
+    child.once('error', reject);
+  });
+}
+
+const LOCKED_SENTENCE = /^Another Confab \(process \d+\) is using this data folder \(.*\)\. Close it first\.$/;
+const hasIdentities = processStartIdentity(process.pid) !== null;
+
+describe.runIf(hasIdentities)('a lock naming a live process (pid reuse)', () => {
+  it('takes over a lock whose live process has another start identity', async () => {
+    const stranger = await startStranger();
+    for (const pid of [stranger.pid!, 1]) {
+      const dir = tempDir();
+      writeFileSync(join(dir, 'confab.lock'), JSON.stringify({ pid, start: 'linux:another-boot:12345' }));
+      const release = acquireDataDirLock(dir);
+      expect(lockPid(dir)).toBe(process.pid);
+      release();
+    }
+  });
+
+  it('refuses a lock whose live process has the recorded identity, with the usual sentence', async () => {
+    const other = await startStranger();
+    const dir = tempDir();
+    const lock = JSON.stringify({ pid: other.pid, start: processStartIdentity(other.pid!) });
+    writeFileSync(join(dir, 'confab.lock'), lock);
+    const err = thrown(() => acquireDataDirLock(dir));
+    expect(err.code).toBe('db_locked');
+    expect(err.message).toMatch(LOCKED_SENTENCE);
+    expect(err.details).toEqual({ pid: other.pid });
+    expect(readFileSync(join(dir, 'confab.lock'), 'utf8')).toBe(lock);
+  });
+
+  it('still reads a plain-pid lock: refused while its process may have written it, taken over once it cannot have', async () => {
+    const other = await startStranger();
+    const dir = tempDir();
+    // Written after the process started (as by a running Confab of the previous version).
+    writeFileSync(join(dir, 'confab.lock'), String(other.pid));
+    const err = thrown(() => acquireDataDirLock(dir));
+    expect(err.message).toMatch(LOCKED_SENTENCE);
+    expect(readFileSync(join(dir, 'confab.lock'), 'utf8')).toBe(String(other.pid));
+
+    // Written long before the process (and pid 1) started: left by a crash, then the pid was reused.
+    const longAgo = new Date('2001-01-01T00:00:00Z');
+    for (const pid of [other.pid!, 1]) {
+      writeFileSync(join(dir, 'confab.lock'), String(pid));
+      utimesSync(join(dir, 'confab.lock'), longAgo, longAgo);
+      const release = acquireDataDirLock(dir);
+      expect(lockPid(dir)).toBe(process.pid);
+      release();
+    }
   });
 });

@@ -1,15 +1,18 @@
 /**
  * Opening the app database: lock, first-run from a template, migrations with a snapshot before
- * an upgrade, the local user, and crash recovery. Runs inside the DB worker.
+ * an upgrade, the local user, and crash recovery. Runs inside the DB worker. On the recovery
+ * screen's request the database is first replaced (replaceDatabase.ts), the old one kept aside.
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { pgliteDb, type Db } from './database';
+import { PGDATA } from './dataDirLayout';
 import { keepByteOrderMarkInPglite } from './keepByteOrderMark';
 import { acquireDataDirLock } from './lock';
 import { loadMigrations, migrate, type MigrationPlan } from './migrator';
+import { refuseDatabaseWithoutVersion, replaceDatabase, type DatabaseReplacement } from './replaceDatabase';
 import { ensureLocalUser } from './users/repository';
 
 export interface OpenOptions {
@@ -19,6 +22,13 @@ export interface OpenOptions {
   templateDir?: string;
   /** How many pre-migration snapshots to keep. */
   keepSnapshots?: number;
+  /**
+   * The caller already holds the data-dir lock: the main thread takes it before it starts the DB
+   * worker, so that a second Confab is refused without booting a database first.
+   */
+  lockHeld?: boolean;
+  /** Recovery: replace the database before opening it; the current one is renamed aside. */
+  replaceWith?: DatabaseReplacement;
 }
 
 export interface OpenedDatabase {
@@ -29,10 +39,12 @@ export interface OpenedDatabase {
   firstRun: boolean;
   usedTemplate: boolean;
   snapshot: string | null;
+  /** Where replaceWith moved the previous database folder (null: nothing was moved). */
+  setAside: string | null;
   close(): Promise<void>;
 }
 
-export const PGDATA = 'pgdata';
+export { PGDATA };
 
 /**
  * PostgreSQL keeps up to max_wal_size (1 GB by default) of recycled WAL files, so a 100k-message
@@ -49,10 +61,11 @@ export async function limitWalSize(pg: PGlite): Promise<boolean> {
   return true;
 }
 
-export function openPglite(dir: string): Promise<PGlite> {
+/** `seed`: an uncompressed tarball of a data dir to start from (a restored snapshot). */
+export function openPglite(dir: string, seed?: Blob): Promise<PGlite> {
   keepByteOrderMarkInPglite();
   // Strict durability: relaxedDurability is never set, every commit is flushed.
-  return PGlite.create(dir, { extensions: { pg_trgm } });
+  return PGlite.create(dir, { extensions: { pg_trgm }, ...(seed ? { loadDataDir: seed } : {}) });
 }
 
 function hasDatabase(dir: string): boolean {
@@ -65,7 +78,14 @@ function installTemplate(templateDir: string, target: string): boolean {
   if (!hasDatabase(templateDir)) return false;
   const staging = `${target}.staging-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
-  cpSync(templateDir, staging, { recursive: true });
+  try {
+    cpSync(templateDir, staging, { recursive: true });
+  } catch (err) {
+    // A copy cut short (a full disk) must not keep holding the space it took.
+    rmSync(staging, { recursive: true, force: true });
+    throw err;
+  }
+  // Only an empty folder is left at `target` here (refuseDatabaseWithoutVersion saw to that).
   rmSync(target, { recursive: true, force: true });
   renameSync(staging, target);
   return true;
@@ -91,9 +111,11 @@ async function snapshotBeforeUpgrade(pg: PGlite, dataDir: string, plan: Migratio
 
 export async function openAppDatabase(options: OpenOptions): Promise<OpenedDatabase> {
   mkdirSync(options.dataDir, { recursive: true });
-  const release = acquireDataDirLock(options.dataDir);
+  const release = options.lockHeld ? () => {} : acquireDataDirLock(options.dataDir);
   try {
     const pgdata = join(options.dataDir, PGDATA);
+    const setAside = options.replaceWith ? await replaceDatabase(pgdata, options.replaceWith, openPglite) : null;
+    refuseDatabaseWithoutVersion(pgdata);
     const firstRun = !hasDatabase(pgdata);
     const usedTemplate = firstRun && !!options.templateDir && installTemplate(options.templateDir, pgdata);
     const pg = await openPglite(pgdata);
@@ -120,6 +142,7 @@ export async function openAppDatabase(options: OpenOptions): Promise<OpenedDatab
       firstRun,
       usedTemplate,
       snapshot,
+      setAside,
       async close() {
         await pg.close();
         release();

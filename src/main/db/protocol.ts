@@ -19,6 +19,8 @@ export interface OpenedInfo {
   firstRun: boolean;
   usedTemplate: boolean;
   snapshot: string | null;
+  /** Where a recovery moved the previous database folder. */
+  setAside: string | null;
   openMs: number;
 }
 

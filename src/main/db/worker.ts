@@ -16,6 +16,7 @@ import { JOB_DEFINITIONS } from './jobs/registry';
 import { JobRunner } from './jobs/runner';
 import { writeAppLog } from './logs/repository';
 import { openAppDatabase } from './open';
+import { openFailureError, storageFailure } from './openFailure';
 import { describeDbError, isUnexpectedDbError } from './pgErrors';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol';
 import { isReader } from './serviceKit';
@@ -29,6 +30,9 @@ const send = (message: FromWorker) => port.postMessage(message);
 
 /** Postgres errors carry SQLSTATE codes; the ones a user can cause become typed errors. */
 function describe(err: unknown) {
+  // A full disk or a damaged page found after start-up: a sentence, not 'internal'.
+  const storage = storageFailure(err);
+  if (storage) return storage.toData();
   if (isUnexpectedDbError(err)) console.error('[db-worker]', err);
   return describeDbError(err);
 }
@@ -41,7 +45,7 @@ async function main() {
     opened = await openAppDatabase(init.open);
     await startChangeCapture(opened.db);
   } catch (err) {
-    send({ type: 'fatal', error: describe(err) });
+    send({ type: 'fatal', error: openFailureError(err, init.open.dataDir).toData() });
     return;
   }
   const ctx = { db: opened.db, ownerId: opened.ownerId };
@@ -138,6 +142,7 @@ async function main() {
       firstRun: opened.firstRun,
       usedTemplate: opened.usedTemplate,
       snapshot: opened.snapshot,
+      setAside: opened.setAside,
       openMs: performance.now() - started,
     },
   });

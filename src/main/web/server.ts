@@ -10,7 +10,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { WS_MAX_FRAME_BYTES } from '@shared/limits';
 import { toErrorData } from '@shared/errors';
 import { TOKEN_COOKIE, WS_PATH, type ClientFrame, type ServerFrame } from '@shared/wire';
-import type { Core } from '../core/core';
+import type { ServedApi } from '../core/startup';
 import { dispatch } from '../core/dispatch';
 import { checkRequest, requestPath } from './auth';
 import { securityHeaders, serveStatic } from './static';
@@ -39,7 +39,7 @@ export function ownPath(pathname: string): string {
   return `/${pathname.replace(/^[/\\]+/, '')}`;
 }
 
-export async function startWebHost(core: Core, options: { port: number; rendererDir: string; token?: string }): Promise<WebHost> {
+export async function startWebHost(core: ServedApi, options: { port: number; rendererDir: string; token?: string }): Promise<WebHost> {
   const token = options.token ?? randomBytes(32).toString('base64url');
   let port = options.port;
   const sockets = new Set<WebSocket>();

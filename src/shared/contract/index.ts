@@ -12,6 +12,7 @@ import { jobsEvents, jobsMethods } from './jobs';
 import { logsEvents, logsMethods } from './logs';
 import { messagesEvents, messagesMethods } from './messages';
 import { providersEvents, providersMethods } from './providers';
+import { recoveryEvents, recoveryMethods } from './recovery';
 import { searchEvents, searchMethods } from './search';
 import { sessionsEvents, sessionsMethods } from './sessions';
 import { settingsEvents, settingsMethods } from './settings';
@@ -33,6 +34,7 @@ export const contract = mergeDeclarations(
   uiMethods,
   logsMethods,
   jobsMethods,
+  recoveryMethods,
 );
 
 const events = mergeDeclarations(
@@ -47,6 +49,7 @@ const events = mergeDeclarations(
   uiEvents,
   logsEvents,
   jobsEvents,
+  recoveryEvents,
 );
 
 export type Contract = typeof contract;

@@ -28,6 +28,7 @@ import type {
   Session,
   SessionSummary,
 } from '@shared/types';
+import { FakeRecovery } from './fakeRecovery';
 import { FakeUsage } from './fakeUsage';
 import { SNIPPET_MARK_END, SNIPPET_MARK_START } from '@shared/types';
 
@@ -130,6 +131,8 @@ export class FakeConfab {
   detectedLocal: DetectedProvider[] = [];
   /** usage.* and prices.* (see fakeUsage.ts). */
   readonly usage = new FakeUsage();
+  /** app.startup and recovery.* (see fakeRecovery.ts). */
+  readonly recovery = new FakeRecovery();
   readonly calls: RecordedCall[] = [];
   readonly api: ConfabApi;
   private readonly listeners = new Set<(event: EventName, payload: unknown) => void>();
@@ -672,8 +675,9 @@ export class FakeConfab {
       if (failure) throw failure;
       const parsed = contract[method].input.safeParse(raw);
       if (!parsed.success) throw new ConfabError('invalid_input', `Bad input for ${method}: ${parsed.error.message}`);
-      const handler = (this.handlers[method] ?? (this.usage.handlers as Handlers)[method]) as
-        ((input: unknown) => unknown) | undefined;
+      const handler = (this.handlers[method] ??
+        (this.usage.handlers as Handlers)[method] ??
+        (this.recovery.handlers as Handlers)[method]) as ((input: unknown) => unknown) | undefined;
       if (!handler) throw new ConfabError('unknown_method', `The fake API does not implement ${method}.`);
       return { ok: true, value: structuredClone(handler(parsed.data)) };
     } catch (error) {
