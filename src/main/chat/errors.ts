@@ -102,3 +102,30 @@ export function describeReplyError(code: ReplyErrorCode, subject: ErrorSubject, 
       return 'Something went wrong inside Confab while writing this reply. Retry.';
   }
 }
+
+/**
+ * Why a provider's model list could not be read, for Settings and the model picker: about the
+ * provider and its list, never about a model or a chat (there is none when listing).
+ */
+export function describeModelListError(code: ReplyErrorCode, subject: ErrorSubject): string {
+  const name = subject.providerName;
+  const fallback = 'The models typed in its settings are offered instead.';
+  switch (code) {
+    case 'auth':
+      return `${name} did not accept the API key, so its models could not be listed. Check the key. ${fallback}`;
+    case 'key_unavailable':
+      return `The saved API key for ${name} could not be unlocked. Enter the key again. ${fallback}`;
+    case 'model_not_found':
+      return `${name} does not offer a list of models. Type the model names in its settings.`;
+    case 'offline':
+      return subject.isLocal
+        ? `Confab could not reach ${name} at ${subject.baseUrl}. Check that it is running. ${fallback}`
+        : `Confab could not reach ${name}; you seem to be offline. ${fallback}`;
+    case 'timeout':
+      return `${name} took too long to list its models. ${fallback}`;
+    case 'rate_limited':
+      return `${name} is limiting requests right now, so its models could not be listed. ${fallback}`;
+    default:
+      return `${name} could not list its models just now. ${fallback}`;
+  }
+}

@@ -64,7 +64,12 @@ describe('usage through the contract', () => {
     const d = await chat.api.usage.dashboard(around());
     expect(d.totals).toMatchObject({ runs: 1, tokensIn: 1_000_000, costUsd: 0.21 });
     expect(d.topSessions.map((s) => s.title)).toEqual(['Counted']);
-    expect(d.latency[0]).toMatchObject({ model: 'gpt-4o-mini', samples: 1 });
+    expect(d.latency[0]).toMatchObject({ model: 'gpt-4o-mini', samples: 1, providerName: 'Fake' });
+    // The provider by the name given in Settings; the CSV carries both name and id.
+    expect(d.byModel).toEqual([expect.objectContaining({ providerId: provider.id, providerName: 'Fake' })]);
+    expect(d.byProvider).toEqual([expect.objectContaining({ providerId: provider.id, providerName: 'Fake' })]);
+    const { csv } = await chat.api.usage.exportCsv(around());
+    expect(csv.split('\r\n')[1]).toMatch(new RegExp(`^\\d{4}-\\d{2}-\\d{2},Fake,${provider.id},gpt-4o-mini,1,1,`));
     expect(d.daily).toHaveLength(3);
     expect(d.hasAnyRuns).toBe(true);
   });
@@ -91,7 +96,7 @@ describe('usage through the contract', () => {
   it('saves the CSV through the host dialog, and says when the user cancelled', async () => {
     const result = await chat.api.usage.saveCsv(around());
     expect(result).toEqual({ status: 'saved', path: `/tmp/confab-usage-${dayOffset(-1)}-to-${dayOffset(1)}.csv` });
-    expect(saved[0]!.text.split('\r\n')[0]).toMatch(/^date,provider,model,requests/);
+    expect(saved[0]!.text.split('\r\n')[0]).toMatch(/^date,provider,provider_id,model,requests/);
     expect(saved[0]!.text).toContain(',gpt-4o-mini,');
     cancelNextSave = true;
     expect(await chat.api.usage.saveCsv({ fromDay: today(), toDay: today(), timeZone: 'UTC' })).toEqual({ status: 'cancelled' });
@@ -120,7 +125,7 @@ describe('usage without a save dialog (web host)', () => {
       expect(await web.api.usage.saveCsv({ fromDay: today(), toDay: today(), timeZone: 'UTC' })).toEqual({ status: 'unavailable' });
       const { filename, csv } = await web.api.usage.exportCsv({ fromDay: today(), toDay: today(), timeZone: 'UTC' });
       expect(filename).toBe(`confab-usage-${today()}-to-${today()}.csv`);
-      expect(csv).toBe('date,provider,model,requests,succeeded,failed,cancelled,interrupted,input_tokens,output_tokens,estimated_cost_usd\r\n');
+      expect(csv).toBe('date,provider,provider_id,model,requests,succeeded,failed,cancelled,interrupted,input_tokens,output_tokens,estimated_cost_usd\r\n');
     } finally {
       await web.close();
       removeDataDir(web.dataDir);

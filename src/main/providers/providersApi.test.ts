@@ -122,6 +122,25 @@ describe('provider settings', () => {
     );
   });
 
+  it('refuses a provider that needs a key without one, and removing its key', async () => {
+    for (const preset of ['anthropic', 'openai', 'openrouter'] as const) {
+      const err = await chat.api.providers.create({ preset }).then(
+        () => null,
+        (e: unknown) => e as ConfabError,
+      );
+      expect(err?.code, preset).toBe('invalid_input');
+      expect(err?.message, preset).toMatch(/needs an API key/);
+    }
+    const claude = await chat.api.providers.create({ preset: 'anthropic', apiKey: 'sk-ant-test-0123456789' });
+    const removed = await chat.api.providers.update({ id: claude.id, apiKey: null }).then(
+      () => null,
+      (e: unknown) => e as ConfabError,
+    );
+    expect(removed?.message).toBe('Anthropic needs an API key. Paste the key from your account\'s API settings.');
+    expect((await chat.api.providers.list({})).find((p) => p.id === claude.id)?.hasApiKey).toBe(true);
+    await chat.api.providers.delete({ id: claude.id });
+  });
+
   it('lists models from the server, with hand-entered ones kept, else the manual list and why', async () => {
     const p = await chat.api.providers.create({ preset: 'custom', baseUrl: fake.openaiBaseUrl, models: ['manual-1'] });
     expect(await chat.api.providers.models({ id: p.id })).toEqual({
@@ -132,7 +151,11 @@ describe('provider settings', () => {
     fake.enqueue({ kind: 'status', status: 500 });
     const fallback = await chat.api.providers.models({ id: p.id });
     expect(fallback).toMatchObject({ models: ['manual-1'], source: 'manual' });
-    expect(fallback.error).toMatch(/problem on its side/);
+    expect(fallback.error).toBe(
+      'Custom (OpenAI-compatible) could not list its models just now. The models typed in its settings are offered instead.',
+    );
+    // About the provider's list: no model name (there is none yet) and no chat (there is none).
+    expect(fallback.error).not.toMatch(/""|this chat/);
   });
 });
 

@@ -9,7 +9,7 @@ import type { DetectedProvider, ProviderConfig, ProviderPresetInfo, ProviderPres
 import type { DbClient } from '../db/client';
 import type { StoredProviderConfig } from '../db/providers/repository';
 import type { SecretCipher } from '../secrets/cipher';
-import { describeReplyError, toProviderError } from '../chat/errors';
+import { describeModelListError, toProviderError } from '../chat/errors';
 import { isLocalBaseUrl } from './presets';
 import type { ChatSettingsStore } from '../settings/chatSettings';
 import type { ProviderToolkit } from './toolkit';
@@ -45,6 +45,9 @@ export interface ModelListing {
 
 const MODELS_TIMEOUT_MS = 8_000;
 const DETECT_TIMEOUT_MS = 3_000;
+
+const keyRequired = (name: string) =>
+  new ConfabError('invalid_input', `${name} needs an API key. Paste the key from your account's API settings.`);
 
 /** Trailing slashes would give the SDKs `//chat/completions`. */
 const normaliseUrl = (url: string) => url.trim().replace(/\/+$/, '');
@@ -84,8 +87,10 @@ export class ProviderService {
   async create(input: CreateProviderRequest, source: ChangeSource = 'local'): Promise<ProviderConfig> {
     const preset = this.preset(input.preset);
     const baseUrl = normaliseUrl(input.baseUrl ?? preset.baseUrl);
-    if (!baseUrl)
+    if (!baseUrl) {
       throw new ConfabError('invalid_input', 'Enter the address of the server (for example http://localhost:8080/v1).');
+    }
+    if (preset.needsKey && !input.apiKey) throw keyRequired(preset.label);
     const stored = await this.db.call(
       'providers.create',
       {
@@ -105,6 +110,10 @@ export class ProviderService {
   }
 
   async update(input: UpdateProviderRequest): Promise<ProviderConfig> {
+    if (input.apiKey === null) {
+      const current = await this.get(input.id);
+      if (this.preset(current.preset).needsKey) throw keyRequired(current.name);
+    }
     const stored = await this.db.call('providers.update', {
       id: input.id,
       name: input.name?.trim() || undefined,
@@ -163,11 +172,11 @@ export class ProviderService {
         secrets: [connection?.apiKey],
       };
       let error: string;
-      if (err instanceof ConfabError) error = describeReplyError('key_unavailable', subject);
+      if (err instanceof ConfabError) error = describeModelListError('key_unavailable', subject);
       else {
         const failure = toProviderError(err);
         // Our own deadline ends the listing as an abort; to the user the server was too slow.
-        error = describeReplyError(failure.code === 'cancelled' ? 'timeout' : failure.code, subject, failure);
+        error = describeModelListError(failure.code === 'cancelled' ? 'timeout' : failure.code, subject);
       }
       return { models: manual, source: 'manual', error };
     }

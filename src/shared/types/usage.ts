@@ -54,16 +54,20 @@ export interface UsageDay {
 
 export interface UsageModelRow extends UsageSummary {
   providerId: string;
+  /** The provider's name as set in Settings (what a person recognises), never its bare id. */
+  providerName: string;
   model: string;
 }
 
 export interface UsageProviderRow extends UsageSummary {
   providerId: string;
+  providerName: string;
 }
 
 /** Latency over succeeded runs (milliseconds); null where no run recorded that time. */
 export interface UsageLatencyRow {
   providerId: string;
+  providerName: string;
   model: string;
   samples: number;
   ttftP50Ms: number | null;
@@ -89,6 +93,7 @@ export interface FailedRun {
   messageId: string | null;
   sessionTitle: string | null;
   providerId: string;
+  providerName: string;
   model: string;
   status: 'failed' | 'interrupted';
   errorCode: string | null;

@@ -321,6 +321,7 @@ describe.each(ENGINES)('usage analytics on %s', (engine) => {
     expect(rows).toEqual([
       {
         providerId: 'openai',
+        providerName: 'OpenAI',
         model: 'o3',
         samples: 10,
         ttftP50Ms: 550,
@@ -330,6 +331,7 @@ describe.each(ENGINES)('usage analytics on %s', (engine) => {
       },
       {
         providerId: 'openai',
+        providerName: 'OpenAI',
         model: 'o4-mini',
         samples: 1,
         ttftP50Ms: null,
@@ -450,10 +452,10 @@ describe.each(ENGINES)('usage analytics on %s', (engine) => {
     });
     expect(filename).toBe('confab-usage-2040-01-01-to-2040-01-02.csv');
     expect(csv.split('\r\n')).toEqual([
-      'date,provider,model,requests,succeeded,failed,cancelled,interrupted,input_tokens,output_tokens,estimated_cost_usd',
-      `2040-01-01,"custom, ""quoted""","'=HYPERLINK(""http://x"",""y"")",1,1,0,0,0,5,0,`,
-      '2040-01-01,openai,gpt-4o,1,1,0,0,0,1000000,0,2.5',
-      '2040-01-02,openai,gpt-4o,1,1,0,0,0,1,0,0.000003',
+      'date,provider,provider_id,model,requests,succeeded,failed,cancelled,interrupted,input_tokens,output_tokens,estimated_cost_usd',
+      `2040-01-01,"custom, ""quoted""","custom, ""quoted""","'=HYPERLINK(""http://x"",""y"")",1,1,0,0,0,5,0,`,
+      '2040-01-01,OpenAI,openai,gpt-4o,1,1,0,0,0,1000000,0,2.5',
+      '2040-01-02,OpenAI,openai,gpt-4o,1,1,0,0,0,1,0,0.000003',
       '',
     ]);
   });

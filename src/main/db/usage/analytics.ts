@@ -19,6 +19,7 @@ import type { Row } from '../database';
 import { toIso, toNumber, toNumberOrNull } from '../rows';
 import { sql } from '../sql';
 import type { RepoContext } from '../context';
+import { providerNamer, type ProviderNamer } from './providerNames';
 
 /** Inclusive calendar days ('YYYY-MM-DD') in an IANA time zone. */
 export interface DayRange {
@@ -95,19 +96,30 @@ export async function usageDays(ctx: RepoContext, at: Instants, timeZone: string
   }));
 }
 
-export async function usageModels(ctx: RepoContext, at: Instants): Promise<UsageModelRow[]> {
+export async function usageModels(ctx: RepoContext, at: Instants, name?: ProviderNamer): Promise<UsageModelRow[]> {
+  const named = name ?? (await providerNamer(ctx));
   const rows = await ctx.db.query(sql`
     SELECT m.*, CASE WHEN m.cost_usd IS NULL THEN m.runs ELSE 0 END AS unpriced_runs,
            CASE WHEN m.cost_usd IS NULL THEN m.tokens_in + m.tokens_out ELSE 0 END AS unpriced_tokens
       FROM usage_by_model(${ctx.ownerId}, ${at.from}::timestamptz, ${at.to}::timestamptz) m`);
-  return rows.map((r) => ({ providerId: String(r.provider_id), model: String(r.model), ...rowToSummary(r) }));
+  return rows.map((r) => ({
+    providerId: String(r.provider_id),
+    providerName: named(String(r.provider_id)),
+    model: String(r.model),
+    ...rowToSummary(r),
+  }));
 }
 
-export async function usageProviders(ctx: RepoContext, at: Instants): Promise<UsageProviderRow[]> {
+export async function usageProviders(ctx: RepoContext, at: Instants, name?: ProviderNamer): Promise<UsageProviderRow[]> {
+  const named = name ?? (await providerNamer(ctx));
   const rows = await ctx.db.query(
     sql`SELECT * FROM usage_by_provider(${ctx.ownerId}, ${at.from}::timestamptz, ${at.to}::timestamptz)`,
   );
-  return rows.map((r) => ({ providerId: String(r.provider_id), ...rowToSummary(r) }));
+  return rows.map((r) => ({
+    providerId: String(r.provider_id),
+    providerName: named(String(r.provider_id)),
+    ...rowToSummary(r),
+  }));
 }
 
 export async function usageSummary(ctx: RepoContext, at: Instants): Promise<UsageSummary> {
@@ -120,11 +132,18 @@ export async function usageSummary(ctx: RepoContext, at: Instants): Promise<Usag
 /** Latency percentiles stand on each model's newest runs in the range, at most this many. */
 export const LATENCY_SAMPLE = 1000;
 
-export async function usageLatency(ctx: RepoContext, at: Instants, sample = LATENCY_SAMPLE): Promise<UsageLatencyRow[]> {
+export async function usageLatency(
+  ctx: RepoContext,
+  at: Instants,
+  sample = LATENCY_SAMPLE,
+  name?: ProviderNamer,
+): Promise<UsageLatencyRow[]> {
+  const named = name ?? (await providerNamer(ctx));
   const rows = await ctx.db.query(sql`
     SELECT * FROM usage_latency_by_model(${ctx.ownerId}, ${at.from}::timestamptz, ${at.to}::timestamptz, ${sample}::int)`);
   return rows.map((r) => ({
     providerId: String(r.provider_id),
+    providerName: named(String(r.provider_id)),
     model: String(r.model),
     samples: toNumber(r.samples),
     ttftP50Ms: msOrNull(r.ttft_p50_ms),
@@ -150,7 +169,8 @@ export async function usageTopSessions(ctx: RepoContext, at: Instants, limit: nu
   }));
 }
 
-export async function failedRuns(ctx: RepoContext, at: Instants, limit: number): Promise<FailedRun[]> {
+export async function failedRuns(ctx: RepoContext, at: Instants, limit: number, name?: ProviderNamer): Promise<FailedRun[]> {
+  const named = name ?? (await providerNamer(ctx));
   const rows = await ctx.db.query(
     sql`SELECT * FROM usage_failed_runs(${ctx.ownerId}, ${at.from}::timestamptz, ${at.to}::timestamptz, ${limit}::int)`,
   );
@@ -160,6 +180,7 @@ export async function failedRuns(ctx: RepoContext, at: Instants, limit: number):
     messageId: strOrNull(r.message_id),
     sessionTitle: strOrNull(r.session_title),
     providerId: String(r.provider_id),
+    providerName: named(String(r.provider_id)),
     model: String(r.model),
     status: r.status === 'interrupted' ? 'interrupted' : 'failed',
     errorCode: strOrNull(r.error_code),

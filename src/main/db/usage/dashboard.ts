@@ -19,6 +19,7 @@ import {
   type DayRange,
 } from './analytics';
 import type { RepoContext } from '../context';
+import { providerNamer } from './providerNames';
 import { getUsageSettings } from './settings';
 
 export interface DashboardInput extends DayRange {
@@ -37,15 +38,16 @@ export function usageDashboard(ctx: RepoContext, input: DashboardInput): Promise
     const month = await monthInstants(ctx, now, input.timeZone);
     const settings = await getUsageSettings(ctx);
     const lastDay = { from: new Date(Date.parse(now) - DAY_MS).toISOString(), to: now };
+    const name = await providerNamer(ctx);
     return {
       range: { fromDay: input.fromDay, toDay: input.toDay, timeZone: input.timeZone, ...at },
       totals: await usageSummary(ctx, at),
       daily: await usageDays(ctx, at, input.timeZone),
-      byModel: await usageModels(ctx, at),
-      byProvider: await usageProviders(ctx, at),
-      latency: await usageLatency(ctx, at),
+      byModel: await usageModels(ctx, at, name),
+      byProvider: await usageProviders(ctx, at, name),
+      latency: await usageLatency(ctx, at, undefined, name),
       topSessions: await usageTopSessions(ctx, at, input.topSessions),
-      failedRuns: await failedRuns(ctx, lastDay, input.failedRuns),
+      failedRuns: await failedRuns(ctx, lastDay, input.failedRuns, name),
       budget: budgetStatus(await usageSummary(ctx, month), month, settings),
       hasAnyRuns: await hasAnyRuns(ctx),
     };

@@ -4,10 +4,12 @@ import { sql } from '../sql';
 import { toCsv, usageCsvFilename, type CsvCell } from '@shared/csv';
 import { dayRangeInstants, withInputErrors, type DayRange } from './analytics';
 import type { RepoContext } from '../context';
+import { providerNamer } from './providerNames';
 
 export const USAGE_CSV_HEADER = [
   'date',
   'provider',
+  'provider_id',
   'model',
   'requests',
   'succeeded',
@@ -22,12 +24,14 @@ export const USAGE_CSV_HEADER = [
 export function exportUsageCsv(ctx: RepoContext, range: DayRange): Promise<{ filename: string; csv: string }> {
   return withInputErrors(range.timeZone, async () => {
     const at = await dayRangeInstants(ctx, range);
+    const name = await providerNamer(ctx);
     const rows = await ctx.db.query(sql`
       SELECT to_char(day, 'YYYY-MM-DD') AS day, provider_id, model, runs, succeeded, failed, cancelled,
              interrupted, tokens_in, tokens_out, round(cost_usd, 6) AS cost_usd
         FROM usage_daily_by_model(${ctx.ownerId}, ${at.from}::timestamptz, ${at.to}::timestamptz, ${range.timeZone})`);
     const lines: CsvCell[][] = rows.map((r) => [
       String(r.day),
+      name(String(r.provider_id)),
       String(r.provider_id),
       String(r.model),
       toNumber(r.runs),

@@ -7,8 +7,8 @@ type Row = (UsageModelRow | UsageProviderRow) & { label: string };
 
 /** Tokens by model as bars, then a table per model and per provider with requests, outcomes and cost. */
 export function Breakdown({ models, providers }: { models: UsageModelRow[]; providers: UsageProviderRow[] }) {
-  const modelRows: Row[] = models.map((m) => ({ ...m, label: `${m.model} (${m.providerId})` }));
-  const providerRows: Row[] = providers.map((p) => ({ ...p, label: p.providerId }));
+  const modelRows: Row[] = models.map((m) => ({ ...m, label: `${m.model} (${m.providerName})` }));
+  const providerRows: Row[] = providers.map((p) => ({ ...p, label: p.providerName }));
   const chartHeight = Math.max(120, 32 * modelRows.length + 48);
   return (
     <section className="usage-section" aria-labelledby="usage-models-title">

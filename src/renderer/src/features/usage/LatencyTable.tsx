@@ -24,7 +24,7 @@ export function LatencyTable({ rows }: { rows: UsageLatencyRow[] }) {
             {rows.map((r) => (
               <tr key={`${r.providerId}/${r.model}`}>
                 <th scope="row">
-                  {r.model} ({r.providerId})
+                  {r.model} ({r.providerName})
                 </th>
                 <td>{formatMs(r.ttftP50Ms)}</td>
                 <td>{formatMs(r.ttftP95Ms)}</td>

@@ -37,6 +37,7 @@ function knownDashboard(range: { fromDay: string; toDay: string; timeZone: strin
       {
         ...ZERO_SUMMARY,
         providerId: 'openai',
+        providerName: 'OpenAI',
         model: 'gpt-4o',
         runs: 30,
         succeeded: 27,
@@ -48,6 +49,7 @@ function knownDashboard(range: { fromDay: string; toDay: string; timeZone: strin
       {
         ...ZERO_SUMMARY,
         providerId: 'ollama',
+        providerName: 'My Ollama',
         model: 'llama3.1:8b',
         runs: 10,
         succeeded: 3,
@@ -63,6 +65,7 @@ function knownDashboard(range: { fromDay: string; toDay: string; timeZone: strin
       {
         ...ZERO_SUMMARY,
         providerId: 'openai',
+        providerName: 'OpenAI',
         runs: 30,
         succeeded: 27,
         failed: 3,
@@ -70,11 +73,13 @@ function knownDashboard(range: { fromDay: string; toDay: string; timeZone: strin
         tokensOut: 89_000,
         costUsd: 3.5,
       },
-      { ...ZERO_SUMMARY, providerId: 'ollama', runs: 10, tokensIn: 5000, unpricedRuns: 10, unpricedTokens: 5000 },
+      { ...ZERO_SUMMARY, providerId: 'ollama',
+        providerName: 'My Ollama', runs: 10, tokensIn: 5000, unpricedRuns: 10, unpricedTokens: 5000 },
     ],
     latency: [
       {
         providerId: 'openai',
+        providerName: 'OpenAI',
         model: 'gpt-4o',
         samples: 27,
         ttftP50Ms: 420,
@@ -112,6 +117,7 @@ function knownDashboard(range: { fromDay: string; toDay: string; timeZone: strin
         messageId: MESSAGE,
         sessionTitle: 'Big refactor',
         providerId: 'openai',
+        providerName: 'OpenAI',
         model: 'gpt-4o',
         status: 'failed',
         errorCode: 'rate_limited',
@@ -182,7 +188,8 @@ describe('UsageView', { timeout: 20_000 }, () => {
     expect(card('Cancelled').textContent).toContain('5%');
 
     const models = screen.getByRole('table', { name: 'Usage by model' });
-    const gpt = within(models).getByRole('row', { name: /gpt-4o \(openai\)/ });
+    // Providers by the names given in Settings, never by their ids.
+    const gpt = within(models).getByRole('row', { name: /gpt-4o \(OpenAI\)/ });
     expect(
       within(gpt)
         .getAllByRole('cell')
@@ -192,6 +199,8 @@ describe('UsageView', { timeout: 20_000 }, () => {
     expect(within(llama).getAllByRole('cell')[3]!.textContent).toBe('no price');
     const providers = screen.getByRole('table', { name: 'Usage by provider' });
     expect(within(providers).getAllByRole('row')).toHaveLength(3);
+    expect(within(providers).getByRole('row', { name: /My Ollama/ })).toBeTruthy();
+    expect(within(models).queryByText(/\(ollama\)/)).toBeNull();
 
     const speed = screen.getByRole('table', { name: 'Speed by model' });
     expect(
