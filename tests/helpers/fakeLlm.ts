@@ -27,7 +27,8 @@ export interface FakeUsage {
 
 export type FakeScript =
   /** A complete streamed reply. `usage: null` sends none (as servers that ignore include_usage do). */
-  | { kind: 'text'; chunks: string[]; delayMs?: number; usage?: FakeUsage | null }
+  /** `reasoning`: thinking sent before the text (OpenAI: delta.reasoning_content; Anthropic: a thinking block). */
+  | { kind: 'text'; chunks: string[]; delayMs?: number; usage?: FakeUsage | null; reasoning?: string[] }
   | { kind: 'slow'; chunks: string[]; delayMs: number; usage?: FakeUsage | null }
   /** An HTTP error with the provider's real error JSON (or `body`), plus optional retry headers. */
   | { kind: 'status'; status: number; body?: unknown; retryAfter?: string | number; headers?: Record<string, string> }
@@ -220,9 +221,10 @@ async function sendChat(request: FakeRequest, flavor: Flavor, script: FakeScript
   }
 
   const includeUsage = flavor === 'anthropic' || request.body.stream_options?.include_usage === true;
-  const frameOptions = { flavor, id, model, includeUsage, usage: usage ?? null };
+  const reasoning = script.kind === 'text' ? (script.reasoning ?? []) : [];
+  const frameOptions = { flavor, id, model, includeUsage, usage: usage ?? null, textIndex: reasoning.length > 0 ? 1 : 0 };
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-  await write(res, preludeFrames(frameOptions).join(''));
+  await write(res, preludeFrames(frameOptions, reasoning).join(''));
 
   const limit =
     script.kind === 'disconnect' || script.kind === 'hang' || script.kind === 'stream_error'

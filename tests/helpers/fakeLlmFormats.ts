@@ -12,6 +12,8 @@ export interface FrameOptions {
   /** OpenAI: the client asked for stream_options.include_usage. Always true for Anthropic. */
   includeUsage: boolean;
   usage: { input: number; output: number } | null;
+  /** Anthropic: the text block's index (1 when a thinking block came first). */
+  textIndex?: number;
 }
 
 const CREATED = 1767225600;
@@ -35,12 +37,34 @@ function openaiChunk(o: FrameOptions, choices: unknown[], extra: Record<string, 
   });
 }
 
-export function preludeFrames(o: FrameOptions): string[] {
+/** The stream's opening, with the model's reasoning first when there is some. */
+export function preludeFrames(o: FrameOptions, reasoning: string[] = []): string[] {
   if (o.flavor === 'openai') {
     return [
       openaiChunk(o, [{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]),
+      ...reasoning.map((r) =>
+        openaiChunk(o, [{ index: 0, delta: { reasoning_content: r }, logprobs: null, finish_reason: null }]),
+      ),
     ];
   }
+  const thinking = reasoning.length
+    ? [
+        event('content_block_start', {
+          type: 'content_block_start',
+          index: 0,
+          content_block: { type: 'thinking', thinking: '', signature: '' },
+        }),
+        ...reasoning.map((r) =>
+          event('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: r } }),
+        ),
+        event('content_block_delta', {
+          type: 'content_block_delta',
+          index: 0,
+          delta: { type: 'signature_delta', signature: 'fake-signature' },
+        }),
+        event('content_block_stop', { type: 'content_block_stop', index: 0 }),
+      ]
+    : [];
   const usage = o.usage ? { usage: { input_tokens: o.usage.input, output_tokens: 1 } } : {};
   const message = {
     id: `msg_fake${o.id}`,
@@ -54,7 +78,12 @@ export function preludeFrames(o: FrameOptions): string[] {
   };
   return [
     event('message_start', { type: 'message_start', message }),
-    event('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
+    ...thinking,
+    event('content_block_start', {
+      type: 'content_block_start',
+      index: o.textIndex ?? 0,
+      content_block: { type: 'text', text: '' },
+    }),
     event('ping', { type: 'ping' }),
   ];
 }
@@ -63,7 +92,11 @@ export function textFrame(o: FrameOptions, text: string): string {
   if (o.flavor === 'openai') {
     return openaiChunk(o, [{ index: 0, delta: { content: text }, logprobs: null, finish_reason: null }]);
   }
-  return event('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } });
+  return event('content_block_delta', {
+    type: 'content_block_delta',
+    index: o.textIndex ?? 0,
+    delta: { type: 'text_delta', text },
+  });
 }
 
 export function finalFrames(o: FrameOptions): string[] {
@@ -82,7 +115,7 @@ export function finalFrames(o: FrameOptions): string[] {
   }
   const usage = o.usage ? { usage: { output_tokens: o.usage.output } } : {};
   return [
-    event('content_block_stop', { type: 'content_block_stop', index: 0 }),
+    event('content_block_stop', { type: 'content_block_stop', index: o.textIndex ?? 0 }),
     event('message_delta', {
       type: 'message_delta',
       delta: { stop_reason: 'end_turn', stop_sequence: null },

@@ -13,6 +13,7 @@ function msg(role: MessageRole, content: string, status: MessageStatus = 'comple
     depth: n,
     role,
     content,
+    reasoning: '',
     contentType: 'text/markdown',
     status,
     providerId: null,

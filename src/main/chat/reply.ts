@@ -3,6 +3,7 @@
  * it grows) and to views as chat.delta, one retry of a 429 that asks for a short wait, and the
  * size limit of a message. Every way it ends is an Outcome, never an exception.
  */
+import { effectiveChatParams } from '@shared/chatParams';
 import type { Emitter } from '../kit/handlers';
 import type { DbClient } from '../db/client';
 import type { ProviderToolkit } from '../providers/toolkit';
@@ -70,6 +71,8 @@ export async function streamReply(
   timing.contextTokens = context.estimatedTokens;
   const provider = deps.toolkit.createProvider(target.connection);
   const subject = errorSubject(target.config, target.model, target.connection.apiKey, options.idleTimeoutMs);
+  // The chat's own sampling parameters win over the provider's defaults.
+  const params = effectiveChatParams(job.session.params, target.config.params);
 
   for (let attempt = 0; ; attempt++) {
     if (signal.aborted) return stopOutcome(signal);
@@ -79,12 +82,21 @@ export async function streamReply(
         messages: context.turns,
         signal,
         idleTimeoutMs: options.idleTimeoutMs,
+        ...params,
       });
       for await (const event of stream) {
         // After Stop the text saved must be what the user saw when pressing it.
         if (signal.aborted) break;
         if (event.type === 'usage') {
           timing.usage = { tokensIn: event.tokensIn, tokensOut: event.tokensOut };
+        } else if (event.type === 'reasoning') {
+          timing.firstTokenAt ??= performance.now();
+          // Reasoning past the limit of a message is dropped; the answer still comes.
+          const piece = event.text.slice(0, Math.max(0, options.maxReplyChars - writer.reasoning.length));
+          if (piece) {
+            writer.appendReasoning(piece);
+            events.emit('chat.delta', { sessionId, messageId, text: '', reasoning: piece });
+          }
         } else if (event.text) {
           timing.firstTokenAt ??= performance.now();
           // A reply is a message like any other: it stops at the same size limit, text kept.

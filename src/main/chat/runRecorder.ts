@@ -69,10 +69,11 @@ export const INTERRUPTED_DONE: DoneState = {
 export async function recordOutcome(
   db: DbClient,
   job: ReplyJob,
-  text: string,
+  reply: { text: string; reasoning: string },
   outcome: Outcome,
   timing: Timing,
 ): Promise<DoneState> {
+  const { text, reasoning } = reply;
   const status: MessageStatus = outcome.status;
   const errorCode = outcome.status === 'error' ? outcome.code : outcome.status === 'interrupted' ? 'interrupted' : null;
   const errorMessage =
@@ -94,6 +95,7 @@ export async function recordOutcome(
     {
       id: job.assistant.id,
       content: text,
+      reasoning,
       status: outcome.status,
       tokensIn: tokens?.tokensIn ?? null,
       tokensOut: tokens?.tokensOut ?? null,

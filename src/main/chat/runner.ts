@@ -175,10 +175,10 @@ export class ChatRunner {
     const messageId = job.assistant.id;
     const timing = startTiming();
     const writer = new StreamingWriter(
-      async (content) => {
+      async (content, reasoning) => {
         // False: the message stopped streaming under us (recovered by another start, or purged).
         // Urgent: a save that waits behind bulk work is text lost at a crash.
-        if (!(await db.call('messages.updateStreaming', { id: messageId, content }, { priority: 'high' }))) {
+        if (!(await db.call('messages.updateStreaming', { id: messageId, content, reasoning }, { priority: 'high' }))) {
           gen.controller.abort('db' satisfies StopReason);
         }
       },
@@ -199,7 +199,7 @@ export class ChatRunner {
           )
         : { status: 'error', code: job.target.code, message: job.target.message };
       await writer.stop();
-      done = await recordOutcome(db, job, writer.text, outcome, timing);
+      done = await recordOutcome(db, job, writer, outcome, timing);
     } catch (err) {
       await writer.stop();
       const secret = job.target.ok ? job.target.connection.apiKey : null;

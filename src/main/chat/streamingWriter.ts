@@ -5,6 +5,8 @@
  */
 export class StreamingWriter {
   text = '';
+  /** What the model thought before answering, saved beside the text. */
+  reasoning = '';
   private dirty = false;
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
@@ -12,13 +14,19 @@ export class StreamingWriter {
   private lastWriteAt = Number.NEGATIVE_INFINITY;
 
   constructor(
-    private readonly save: (content: string) => Promise<void>,
+    private readonly save: (content: string, reasoning: string) => Promise<void>,
     private readonly intervalMs: number,
     private readonly onError: (err: unknown) => void,
   ) {}
 
   append(piece: string): void {
     this.text += piece;
+    this.dirty = true;
+    this.schedule();
+  }
+
+  appendReasoning(piece: string): void {
+    this.reasoning += piece;
     this.dirty = true;
     this.schedule();
   }
@@ -36,7 +44,7 @@ export class StreamingWriter {
     if (!this.dirty || this.stopped) return;
     this.dirty = false;
     this.lastWriteAt = performance.now();
-    this.writing = this.save(this.text)
+    this.writing = this.save(this.text, this.reasoning)
       .catch((err: unknown) => this.onError(err))
       .finally(() => {
         this.writing = null;

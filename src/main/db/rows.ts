@@ -3,6 +3,7 @@
  * (number vs string) and times (Date either way, string in some paths); every conversion happens
  * here, once, so the rest of the code sees the contract's JSON-safe types.
  */
+import { readChatParams } from '@shared/chatParams';
 import type {
   AppLogEntry,
   LogLevel,
@@ -55,6 +56,7 @@ export function rowToSession(row: Row): Session {
     model: strOrNull(row.model),
     systemPrompt: str(row.system_prompt),
     settings: (row.settings ?? {}) as Record<string, unknown>,
+    params: readChatParams((row.settings as { params?: unknown } | null)?.params),
     visibility: row.visibility as Visibility,
     currentLeafId: strOrNull(row.current_leaf_id),
     messageCount: toNumber(row.message_count),
@@ -95,6 +97,7 @@ export function rowToMessage(row: Row): Message {
     errorCode: strOrNull(row.error_code),
     errorMessage: strOrNull(row.error_message),
     toolCalls: row.tool_calls ?? null,
+    reasoning: str(row.reasoning ?? ''),
     createdAt: toIso(row.created_at),
     updatedAt: toIso(row.updated_at),
     deletedAt: toIsoOrNull(row.deleted_at),

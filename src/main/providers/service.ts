@@ -4,6 +4,7 @@
  * request. Nothing returned from this class carries a key: views learn `hasApiKey` only.
  */
 import type { ChangeSource } from '@shared/changes';
+import { readChatParams } from '@shared/chatParams';
 import { ConfabError } from '@shared/errors';
 import type { DetectedProvider, ProviderConfig, ProviderPresetInfo, ProviderPresetName } from '@shared/types';
 import type { DbClient } from '../db/client';
@@ -23,6 +24,7 @@ export interface CreateProviderRequest {
   defaultModel?: string | null;
   models?: string[];
   contextBudget?: number | null;
+  params?: Record<string, number | null | undefined>;
   enabled?: boolean;
 }
 
@@ -34,6 +36,7 @@ export interface UpdateProviderRequest {
   defaultModel?: string | null;
   models?: string[];
   contextBudget?: number | null;
+  params?: Record<string, number | null | undefined>;
   enabled?: boolean;
 }
 
@@ -101,6 +104,7 @@ export class ProviderService {
         defaultModel: input.defaultModel ?? null,
         models: uniqueModels(input.models ?? []),
         contextBudget: input.contextBudget ?? null,
+        params: readChatParams(input.params),
         enabled: input.enabled ?? true,
         apiKeyCiphertext: input.apiKey ? this.cipher.encrypt(input.apiKey) : null,
       },
@@ -121,6 +125,7 @@ export class ProviderService {
       defaultModel: input.defaultModel,
       models: input.models === undefined ? undefined : uniqueModels(input.models),
       contextBudget: input.contextBudget,
+      params: input.params,
       enabled: input.enabled,
       apiKeyCiphertext:
         input.apiKey === undefined ? undefined : input.apiKey === null ? null : this.cipher.encrypt(input.apiKey),

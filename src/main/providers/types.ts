@@ -28,6 +28,7 @@ export interface StreamRequest {
   messages: ChatTurn[];
   maxOutputTokens?: number;
   temperature?: number;
+  topP?: number;
   signal: AbortSignal;
   /** Milliseconds without any data before the request counts as timed out. */
   idleTimeoutMs?: number;
@@ -35,6 +36,8 @@ export interface StreamRequest {
 
 export type StreamEvent =
   | { type: 'delta'; text: string }
+  /** What a reasoning model thinks before it answers; kept apart from the answer's text. */
+  | { type: 'reasoning'; text: string }
   /** Provider-reported usage (OpenAI include_usage chunk, Anthropic message_start/message_delta). */
   | { type: 'usage'; tokensIn: number; tokensOut: number };
 

@@ -33,8 +33,8 @@ export const chatMethods = {
 export const chatEvents = {
   /** A reply began streaming into this (assistant) message. */
   'chat.started': event<{ sessionId: string; messageId: string }>(),
-  /** `text` is the new piece only; append it to what came before. */
-  'chat.delta': event<{ sessionId: string; messageId: string; text: string }>(),
+  /** `text` (and `reasoning`) are the new pieces only; append each to what came before. */
+  'chat.delta': event<{ sessionId: string; messageId: string; text: string; reasoning?: string }>(),
   /** The reply ended; the message in the DB is final (status 'complete', 'error', 'cancelled' or 'interrupted'). */
   'chat.done': event<{
     sessionId: string;

@@ -1,6 +1,7 @@
 /** Field schemas shared by several domains of the contract. */
 import { z } from 'zod';
 import { formatLimit, MESSAGE_MAX_CHARS, STORED_JSON_MAX_CHARS, SYSTEM_PROMPT_MAX_CHARS } from '../limits';
+import { CHAT_PARAM_LIMITS } from '../chatParams';
 import { isKnownTimeZone } from '../timeZone';
 
 /**
@@ -19,6 +20,20 @@ export const timeZone = z
   .default('UTC');
 export const modelName = z.string().trim().min(1).max(200);
 export const contextBudget = z.number().int().min(256).max(10_000_000);
+/** Sampling parameters; null in a field clears it (back to the provider's default). */
+export const chatParams = z
+  .object({
+    temperature: z.number().min(CHAT_PARAM_LIMITS.temperature.min).max(CHAT_PARAM_LIMITS.temperature.max).nullable().optional(),
+    topP: z.number().min(CHAT_PARAM_LIMITS.topP.min).max(CHAT_PARAM_LIMITS.topP.max).nullable().optional(),
+    maxOutputTokens: z
+      .number()
+      .int()
+      .min(CHAT_PARAM_LIMITS.maxOutputTokens.min)
+      .max(CHAT_PARAM_LIMITS.maxOutputTokens.max)
+      .nullable()
+      .optional(),
+  })
+  .strict();
 /** A JSON value a view stores; bounded so that every valid request fits the transport. */
 export const storedJson = <T extends z.ZodType>(schema: T) =>
   schema.refine(

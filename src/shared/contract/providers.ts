@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ChangeSource } from '../changes';
 import type { DetectedProvider, ProviderConfig, ProviderPresetInfo } from '../types';
-import { contextBudget, empty, id, modelName } from './fields';
+import { chatParams, contextBudget, empty, id, modelName } from './fields';
 import { event, method } from './spec';
 
 const providerPreset = z.enum(['openai', 'ollama', 'lmstudio', 'llamacpp', 'openrouter', 'anthropic', 'custom']);
@@ -30,6 +30,7 @@ export const providersMethods = {
         defaultModel: modelName.nullable().optional(),
         models: modelList.optional(),
         contextBudget: contextBudget.nullable().optional(),
+        params: chatParams.optional(),
       })
       .strict(),
   ),
@@ -44,6 +45,8 @@ export const providersMethods = {
         defaultModel: modelName.nullable().optional(),
         models: modelList.optional(),
         contextBudget: contextBudget.nullable().optional(),
+        /** Merged into the provider's parameters; a null field clears it. */
+        params: chatParams.optional(),
         enabled: z.boolean().optional(),
       })
       .strict(),

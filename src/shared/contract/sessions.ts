@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ChangeSource } from '../changes';
 import { SESSION_DESCRIPTION_MAX_CHARS, SESSION_TITLE_MAX_CHARS } from '../limits';
 import type { Page, Session, SessionSummary } from '../types';
-import { empty, id, limit, storedJson, systemPrompt } from './fields';
+import { chatParams, empty, id, limit, storedJson, systemPrompt } from './fields';
 import { event, method } from './spec';
 
 const title = z.string().max(SESSION_TITLE_MAX_CHARS);
@@ -42,6 +42,8 @@ export const sessionsMethods = {
         providerId: z.string().max(200).nullable().optional(),
         model: z.string().max(200).nullable().optional(),
         settings: storedJson(z.record(z.string(), z.unknown())).optional(),
+        /** Merged into the chat's parameters; a null field clears it. */
+        params: chatParams.optional(),
       })
       .strict(),
   ),

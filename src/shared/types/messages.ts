@@ -13,6 +13,8 @@ export interface Message {
   depth: number;
   role: MessageRole;
   content: string;
+  /** What a reasoning model thought before answering: shown folded, never sent back as context. */
+  reasoning: string;
   contentType: string;
   status: MessageStatus;
   providerId: string | null;

@@ -3,6 +3,7 @@
  * JSON-safe (times are ISO strings): the same objects travel over IPC and the WebSocket.
  */
 import type { MessageRole } from './messages';
+import type { ChatParams } from './providers';
 
 export type SessionStatus = 'active' | 'archived';
 
@@ -22,6 +23,8 @@ export interface Session {
   model: string | null;
   systemPrompt: string;
   settings: Record<string, unknown>;
+  /** This chat's sampling parameters (from settings.params); they win over the provider's. */
+  params: ChatParams;
   visibility: Visibility;
   currentLeafId: string | null;
   messageCount: number;

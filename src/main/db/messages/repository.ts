@@ -22,6 +22,7 @@ export interface AppendMessageInput {
 export interface FinaliseMessageInput {
   id: string;
   content: string;
+  reasoning?: string;
   status: Exclude<MessageStatus, 'pending' | 'streaming'>;
   tokensIn?: number | null;
   tokensOut?: number | null;
@@ -84,17 +85,17 @@ export async function appendMessage(ctx: RepoContext, input: AppendMessageInput)
 }
 
 /** Saves the text of a message that is still streaming; only streaming rows can change. */
-export async function updateStreamingContent(ctx: RepoContext, id: string, content: string): Promise<boolean> {
-  const rows = await ctx.db.query(
-    sql`UPDATE messages SET content = ${toDbText(content)}, status = 'streaming' WHERE id = ${id} AND status IN ('pending', 'streaming') RETURNING id`,
-  );
+export async function updateStreamingContent(ctx: RepoContext, id: string, content: string, reasoning = ''): Promise<boolean> {
+  const rows = await ctx.db.query(sql`
+    UPDATE messages SET content = ${content}, reasoning = ${reasoning}, status = 'streaming'
+     WHERE id = ${id} AND status IN ('pending', 'streaming') RETURNING id`);
   return rows.length > 0;
 }
 
 export async function finaliseMessage(ctx: RepoContext, input: FinaliseMessageInput): Promise<Message> {
   const rows = await ctx.db.query(sql`
     UPDATE messages
-       SET content = ${toDbText(input.content)}, status = ${input.status},
+       SET content = ${toDbText(input.content)}, reasoning = ${input.reasoning ?? ''}, status = ${input.status},
            tokens_in = ${input.tokensIn ?? null}, tokens_out = ${input.tokensOut ?? null},
            tokens_estimated = ${input.tokensEstimated ?? false}, latency_ms = ${input.latencyMs ?? null},
            error_code = ${input.errorCode ?? null}, error_message = ${toDbText(input.errorMessage ?? null)}

@@ -18,8 +18,8 @@ export const messagesService = (ctx: RepoContext) => ({
   'messages.get': reader((i: { id: string }) => messages.getMessage(ctx, i.id)),
   /** Any role at any place in the tree: for tests and the seed only, never for a view. */
   'messages.append': (i: messages.AppendMessageInput) => messages.appendMessage(ctx, i),
-  'messages.updateStreaming': (i: { id: string; content: string }) =>
-    messages.updateStreamingContent(ctx, i.id, i.content),
+  'messages.updateStreaming': (i: { id: string; content: string; reasoning?: string }) =>
+    messages.updateStreamingContent(ctx, i.id, i.content, i.reasoning),
   'messages.finalise': (i: messages.FinaliseMessageInput) => messages.finaliseMessage(ctx, i),
   'messages.newestLeafUnder': reader((i: { messageId: string }) => messages.newestLeafUnder(ctx, i.messageId)),
 });

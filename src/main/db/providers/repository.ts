@@ -4,7 +4,8 @@
  */
 import { ConfabError } from '@shared/errors';
 import { uuidv7 } from '@shared/ids';
-import type { ProviderConfig, ProviderKind, ProviderPresetName } from '@shared/types';
+import { readChatParams } from '@shared/chatParams';
+import type { ChatParams, ProviderConfig, ProviderKind, ProviderPresetName } from '@shared/types';
 import type { Row } from '../database';
 import { toDbJson, toDbText, toIso, toNumberOrNull } from '../rows';
 import { sql, sqlJoin, type SqlFragment } from '../sql';
@@ -22,6 +23,7 @@ export interface CreateProviderInput {
   defaultModel: string | null;
   models: string[];
   contextBudget: number | null;
+  params?: ChatParams;
   enabled?: boolean;
   apiKeyCiphertext?: Uint8Array | null;
 }
@@ -33,6 +35,8 @@ export interface UpdateProviderInput {
   defaultModel?: string | null;
   models?: string[];
   contextBudget?: number | null;
+  /** Merged into the stored params; a null field clears it. */
+  params?: Record<string, number | null | undefined>;
   enabled?: boolean;
   /** Omitted: keep the stored key. Null: remove it. */
   apiKeyCiphertext?: Uint8Array | null;
@@ -55,6 +59,7 @@ function rowToProviderConfig(row: Row): StoredProviderConfig {
     defaultModel: row.default_model === null || row.default_model === undefined ? null : String(row.default_model),
     models,
     contextBudget: toNumberOrNull(row.context_budget),
+    params: readChatParams(row.params),
     enabled: row.enabled === true,
     hasApiKey: row.has_api_key === true,
     createdAt: toIso(row.created_at),
@@ -95,10 +100,10 @@ export async function createProviderConfig(ctx: RepoContext, input: CreateProvid
     const tx = { ...ctx, db };
     const id = input.id ?? uuidv7();
     await db.query(sql`
-      INSERT INTO provider_configs (id, kind, preset, name, base_url, default_model, models, context_budget, enabled)
+      INSERT INTO provider_configs (id, kind, preset, name, base_url, default_model, models, context_budget, params, enabled)
       VALUES (${id}, ${input.kind}, ${input.preset}, ${toDbText(input.name)}, ${toDbText(input.baseUrl)},
               ${input.defaultModel === null ? null : toDbText(input.defaultModel)}, ${toDbJson(input.models)}::jsonb,
-              ${input.contextBudget}, ${input.enabled ?? true})`);
+              ${input.contextBudget}, ${toDbJson(input.params ?? {})}::jsonb, ${input.enabled ?? true})`);
     if (input.apiKeyCiphertext) await putKey(tx, id, input.apiKeyCiphertext);
     return getProviderConfig(tx, id);
   });
@@ -116,6 +121,7 @@ export async function updateProviderConfig(ctx: RepoContext, input: UpdateProvid
     if (input.models !== undefined) set.push(sql`models = ${toDbJson(input.models)}::jsonb`);
     if (input.contextBudget !== undefined) set.push(sql`context_budget = ${input.contextBudget}`);
     if (input.enabled !== undefined) set.push(sql`enabled = ${input.enabled}`);
+    if (input.params !== undefined) set.push(sql`params = jsonb_strip_nulls(params || ${toDbJson(input.params)}::jsonb)`);
     // Changing only the key still touches the row, so updated_at tells when the setup last changed.
     if (set.length === 0) set.push(sql`updated_at = now()`);
     const rows = await db.query(sql`UPDATE provider_configs SET ${sqlJoin(set, ', ')} WHERE id = ${input.id} RETURNING id`);

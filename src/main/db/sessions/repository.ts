@@ -29,6 +29,8 @@ export interface UpdateSessionInput {
   providerId?: string | null;
   model?: string | null;
   settings?: Record<string, unknown>;
+  /** Merged into settings.params; a null field clears it. */
+  params?: Record<string, number | null | undefined>;
 }
 
 function notFound(id: string): ConfabError {
@@ -146,7 +148,12 @@ export async function updateSession(ctx: RepoContext, input: UpdateSessionInput)
   if (input.systemPrompt !== undefined) sets.push(sql`system_prompt = ${toDbText(input.systemPrompt)}`);
   if (input.providerId !== undefined) sets.push(sql`provider_id = ${input.providerId}`);
   if (input.model !== undefined) sets.push(sql`model = ${input.model}`);
-  if (input.settings !== undefined) sets.push(sql`settings = ${toDbJson(input.settings)}::jsonb`);
+  const settings = input.settings !== undefined ? sql`${toDbJson(input.settings)}::jsonb` : sql`settings`;
+  if (input.params !== undefined) {
+    // Null fields are stripped: clearing a parameter goes back to the provider's default.
+    const params = sql`jsonb_strip_nulls(coalesce(${settings} -> 'params', '{}'::jsonb) || ${toDbJson(input.params)}::jsonb)`;
+    sets.push(sql`settings = jsonb_set(${settings}, '{params}', ${params})`);
+  } else if (input.settings !== undefined) sets.push(sql`settings = ${settings}`);
   if (sets.length === 0) return (await getSession(ctx, input.id)) as Session;
   return updateOne(ctx, input.id, sqlJoin(sets, ', '));
 }

@@ -88,6 +88,7 @@ function streamChat(connection: ProviderConnection, request: StreamRequest, opti
           tokensIn = inputTokens(event.message.usage);
           return undefined;
         case 'content_block_delta':
+          if (event.delta.type === 'thinking_delta') return { reasoning: event.delta.thinking };
           return event.delta.type === 'text_delta' ? event.delta.text : undefined;
         case 'message_delta': {
           // output_tokens (and input_tokens, when present) are cumulative, not increments.

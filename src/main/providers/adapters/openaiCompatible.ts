@@ -57,6 +57,7 @@ function requestBody(connection: ProviderConnection, request: StreamRequest): Ch
     else body.max_tokens = request.maxOutputTokens;
   }
   if (request.temperature !== undefined) body.temperature = request.temperature;
+  if (request.topP !== undefined) body.top_p = request.topP;
   return body;
 }
 
@@ -71,7 +72,11 @@ function streamChat(connection: ProviderConnection, request: StreamRequest, opti
       }
       const choice = chunk.choices?.find((c) => c.index === 0) ?? chunk.choices?.[0];
       if (choice?.finish_reason) state.finished = true;
-      return choice?.delta?.content ?? undefined;
+      // Reasoning arrives beside the text where the server splits it out: DeepSeek and LM Studio
+      // send reasoning_content, OpenRouter and Ollama send reasoning.
+      const delta = choice?.delta as { content?: string | null; reasoning_content?: unknown; reasoning?: unknown } | undefined;
+      const reasoning = [delta?.reasoning_content, delta?.reasoning].find((r): r is string => typeof r === 'string' && r !== '');
+      return { text: delta?.content ?? undefined, reasoning };
     },
   });
 }

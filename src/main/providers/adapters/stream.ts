@@ -8,6 +8,7 @@ import type { ProviderConnection, ProviderError, StreamEvent, StreamRequest } fr
 import type { ProviderOptions } from './common';
 import { cancelledError, disconnectedError, type ErrorContext, timeoutError, toProviderError } from './errors';
 import { DEFAULT_IDLE_TIMEOUT_MS, type FetchLike, IdleWatchdog } from './idle';
+import { ThinkSplitter } from './thinkSplitter';
 
 export interface ReadState {
   /** Set when the protocol's finish marker arrives (finish_reason, message_stop). */
@@ -15,10 +16,13 @@ export interface ReadState {
   usage?: { tokensIn: number; tokensOut: number };
 }
 
+/** What one SDK event carried: answer text, reasoning text, both or neither. */
+export type ReadPiece = string | { text?: string; reasoning?: string } | undefined;
+
 export interface StreamAdapter<T> {
   open(signal: AbortSignal, fetch: FetchLike): Promise<AsyncIterable<T>>;
-  /** Reads one SDK event into `state`; returns text to pass on, if any. */
-  read(event: T, state: ReadState): string | undefined;
+  /** Reads one SDK event into `state`; returns what to pass on, if anything. */
+  read(event: T, state: ReadState): ReadPiece;
 }
 
 export async function* runStream<T>(
@@ -48,15 +52,27 @@ export async function* runStream<T>(
     }
 
     const state: ReadState = { finished: false };
+    // Local reasoning models write <think>…</think> into the answer itself.
+    const splitter = new ThinkSplitter();
     let failure: ProviderError | undefined;
     try {
       for await (const event of events) {
-        const text = adapter.read(event, state);
-        if (text) yield { type: 'delta', text };
+        const piece = adapter.read(event, state);
+        if (!piece) continue;
+        const { text, reasoning } = typeof piece === 'string' ? { text: piece, reasoning: undefined } : piece;
+        if (reasoning) yield { type: 'reasoning', text: reasoning };
+        if (text) {
+          const split = splitter.push(text);
+          if (split.reasoning) yield { type: 'reasoning', text: split.reasoning };
+          if (split.answer) yield { type: 'delta', text: split.answer };
+        }
       }
     } catch (err) {
       failure = toProviderError(err, context('stream'));
     }
+    const rest = splitter.flush();
+    if (rest.reasoning) yield { type: 'reasoning', text: rest.reasoning };
+    if (rest.answer) yield { type: 'delta', text: rest.answer };
     if (!failure && request.signal.aborted) failure = cancelledError();
     if (!failure && idle.fired) failure = timeoutError(context('stream'));
     if (!failure && !state.finished) failure = disconnectedError(connection);

@@ -266,7 +266,7 @@ describe.each(['openai', 'anthropic'] as const)('%s provider streaming', (kind) 
     const errors: ProviderError[] = [];
     for (const script of scripts) {
       fake.enqueue(script);
-      errors.push(providerError((await collectStream(provider.stream(request({ idleTimeoutMs: 100 })))).error));
+      errors.push(providerError((await collectStream(provider.stream(request({ idleTimeoutMs: 1_000 })))).error));
     }
     expect(errors.map((e) => e.code)).toEqual([
       'auth',
