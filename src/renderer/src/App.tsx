@@ -4,14 +4,14 @@ import { ErrorToasts } from './features/errors/ErrorToasts';
 import { CommandPalette } from './features/palette/CommandPalette';
 import { Sidebar } from './features/sessions/Sidebar';
 import { StartView } from './features/sessions/StartView';
-import { TabStrip } from './features/tabs/TabStrip';
+import { TabStrip } from './features/workspace/TabStrip';
 import { SettingsDialog } from './features/settings/SettingsDialog';
 import { useDocumentTheme } from './features/theme/useDocumentTheme';
-import { useTabShortcuts } from './features/tabs/useTabShortcuts';
+import { useTabShortcuts } from './features/workspace/useTabShortcuts';
 import { UsageTab } from './features/usage/UsageTab';
-import { tabTitle } from './features/tabs/tabTitle';
-import { useAppStore } from './stores/context';
-import { USAGE_TAB } from './stores/tabs';
+import { tabTitle } from './features/workspace/tabTitle';
+import { useAppStore } from './app/context';
+import { USAGE_TAB } from './features/workspace/store';
 
 export function App() {
   useTabShortcuts();

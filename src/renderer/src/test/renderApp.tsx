@@ -1,8 +1,8 @@
 import { render } from '@testing-library/react';
 import { afterEach } from 'vitest';
 import { App } from '../App';
-import { StoreProvider } from '../stores/context';
-import { startApp } from '../stores/startApp';
+import { StoreProvider } from '../app/context';
+import { startApp } from '../app/startApp';
 import { FakeConfab } from './fakeApi';
 
 const running: (() => void)[] = [];

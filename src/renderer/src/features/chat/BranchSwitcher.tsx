@@ -1,5 +1,5 @@
 import type { BranchMessage } from '@shared/types';
-import { useAppStore } from '../../stores/context';
+import { useAppStore } from '../../app/context';
 
 /** ‹ 2/3 › on a message that has siblings: other answers to the same question, or other edits. */
 export function BranchSwitcher({ message }: { message: BranchMessage }) {

@@ -1,8 +1,8 @@
 import { useId, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ProviderConfig } from '@shared/types';
-import { useAppStore, useAppStoreApi } from '../../stores/context';
-import { defaultModelLabel, modelsFor } from '../../stores/providers';
+import { useAppStore, useAppStoreApi } from '../../app/context';
+import { defaultModelLabel, modelsFor } from '../settings/store';
 import { Icon } from '../../ui/Icon';
 import { SessionUsagePanel } from '../usage/SessionUsagePanel';
 

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
-import { useAppStore, useAppStoreApi } from '../../stores/context';
-import { tabDomId, tabPanelDomId } from '../tabs/tabIds';
+import { useAppStore, useAppStoreApi } from '../../app/context';
+import { tabDomId, tabPanelDomId } from '../workspace/tabIds';
 import { ChatToolbar } from './ChatToolbar';
 import { Composer } from './Composer';
 import { FindBar } from './FindBar';

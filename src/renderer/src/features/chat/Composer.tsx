@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { useAppStore } from '../../stores/context';
+import { useAppStore } from '../../app/context';
 
 export function Composer({ sessionId }: { sessionId: string }) {
   const draft = useAppStore((s) => s.drafts[sessionId] ?? '');

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { SessionSearchHit } from '@shared/types';
-import { useAppStore } from '../../stores/context';
+import { useAppStore } from '../../app/context';
 import '../palette/palette.css';
 
 const FIND_DEBOUNCE_MS = 120;

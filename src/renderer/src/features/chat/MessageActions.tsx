@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { BranchMessage } from '@shared/types';
-import { useAppStore } from '../../stores/context';
+import { useAppStore } from '../../app/context';
 import { Icon } from '../../ui/Icon';
 import { BranchSwitcher } from './BranchSwitcher';
 import { describeReplyStats, formatReplyStats } from './format';

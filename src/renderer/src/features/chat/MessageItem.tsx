@@ -1,6 +1,6 @@
 import { memo, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { BranchMessage, MessageRole } from '@shared/types';
-import { useAppStore } from '../../stores/context';
+import { useAppStore } from '../../app/context';
 import { MessageFooter } from './MessageActions';
 import { MessageMarkdown } from './MessageMarkdown';
 

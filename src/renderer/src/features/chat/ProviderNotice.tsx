@@ -1,4 +1,4 @@
-import { useAppStore } from '../../stores/context';
+import { useAppStore } from '../../app/context';
 
 /**
  * Said before sending rather than after: with no provider a message is still saved (and its

@@ -1,8 +1,8 @@
 import '../../test/setup';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TABS_UI_KEY, USAGE_TAB } from '../../stores/tabs';
-import { THEME_UI_KEY } from '../../stores/ui';
+import { TABS_UI_KEY, USAGE_TAB } from '../workspace/store';
+import { THEME_UI_KEY } from '../../app/ui';
 import { FakeConfab } from '../../test/fakeApi';
 import { renderApp } from '../../test/renderApp';
 

@@ -1,5 +1,5 @@
-import { useAppStore } from '../../stores/context';
-import { modKeyLabel } from '../tabs/keymap';
+import { useAppStore } from '../../app/context';
+import { modKeyLabel } from '../workspace/keymap';
 
 export function NewChatButton() {
   const createSession = useAppStore((s) => s.createSession);

@@ -1,5 +1,5 @@
 import type { MouseEvent } from 'react';
-import { useAppStore } from '../../stores/context';
+import { useAppStore } from '../../app/context';
 import { displayTitle } from './sessionTitle';
 
 interface SessionLinkProps {

@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
 import type { SessionSummary } from '@shared/types';
-import { useAppStore } from '../../stores/context';
+import { useAppStore } from '../../app/context';
 import { ConfirmDialog, type ConfirmRequest } from './ConfirmDialog';
 import { sidebarRows } from './groups';
 import { Icon } from '../../ui/Icon';

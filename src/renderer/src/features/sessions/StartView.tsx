@@ -1,7 +1,7 @@
 import { useShallow } from 'zustand/react/shallow';
-import { useAppStore } from '../../stores/context';
-import { selectRecentSessionIds } from '../../stores/sessions';
-import { modKeyLabel } from '../tabs/keymap';
+import { useAppStore } from '../../app/context';
+import { selectRecentSessionIds } from './store';
+import { modKeyLabel } from '../workspace/keymap';
 import { SessionLink } from './SessionLink';
 
 const RECENT_COUNT = 8;

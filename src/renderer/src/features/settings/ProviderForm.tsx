@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { ProviderConfig, ProviderPresetName } from '@shared/types';
-import { useAppStore } from '../../stores/context';
+import { useAppStore } from '../../app/context';
 
 interface ProviderFormProps {
   /** Editing this provider; absent to add a new one. */

@@ -1,4 +1,4 @@
-import { useAppStore } from '../../stores/context';
+import { useAppStore } from '../../app/context';
 
 export function SettingsButton() {
   const openSettings = useAppStore((s) => s.openSettings);

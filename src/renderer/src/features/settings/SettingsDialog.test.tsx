@@ -1,7 +1,7 @@
 import '../../test/setup';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { TABS_UI_KEY } from '../../stores/tabs';
+import { TABS_UI_KEY } from '../workspace/store';
 import { FakeConfab } from '../../test/fakeApi';
 import { renderApp } from '../../test/renderApp';
 

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { DetectedProvider, ProviderConfig } from '@shared/types';
-import { useAppStore } from '../../stores/context';
+import { useAppStore } from '../../app/context';
 import { ProviderForm } from './ProviderForm';
 import { PricesSection } from './PricesSection';
 import { UsageSettingsSection } from './UsageSettingsSection';

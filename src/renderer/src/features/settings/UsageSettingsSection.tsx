@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { UsageSettings } from '@shared/types';
-import { useAppStore } from '../../stores/context';
+import { useAppStore } from '../../app/context';
 import { parseUsageDraft, toDraft, type Draft } from './usageSettingsDraft';
 import './usageSettings.css';
 

@@ -1,8 +1,8 @@
 import '../../test/setup';
 import { render, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { StoreProvider } from '../../stores/context';
-import { createAppStore } from '../../stores/store';
+import { StoreProvider } from '../../app/context';
+import { createAppStore } from '../../app/store';
 import { FakeConfab } from '../../test/fakeApi';
 import { SessionUsagePanel } from './SessionUsagePanel';
 

@@ -1,4 +1,4 @@
-import { useAppStore } from '../../stores/context';
+import { useAppStore } from '../../app/context';
 import { Icon } from '../../ui/Icon';
 
 export function UsageButton() {

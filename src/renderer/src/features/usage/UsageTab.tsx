@@ -1,6 +1,6 @@
-import { useAppStore } from '../../stores/context';
-import { USAGE_TAB } from '../../stores/tabs';
-import { tabDomId, tabPanelDomId } from '../tabs/tabIds';
+import { useAppStore } from '../../app/context';
+import { USAGE_TAB } from '../workspace/store';
+import { tabDomId, tabPanelDomId } from '../workspace/tabIds';
 import { UsageView } from './UsageView';
 
 /** The Usage dashboard as a tab's panel; its links open chats, or jump to a failed reply. */

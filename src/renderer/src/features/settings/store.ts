@@ -1,7 +1,7 @@
 import type { MethodInput } from '@shared/contract';
 import type { ChatSettings, DetectedProvider, ProviderConfig, ProviderPresetInfo } from '@shared/types';
-import { coalesce } from './coalesce';
-import type { AppState, SliceCreator } from './types';
+import { coalesce } from '../../app/kit/coalesce';
+import type { AppState, SliceCreator } from '../../app/types';
 
 export interface ModelListing {
   models: string[];

@@ -4,8 +4,8 @@
  * the renderer gets the API from here (or from the store it was handed to), never from `window`.
  */
 import { createClient, type ConfabApi } from '@shared/client';
-import { socketUrl } from './bridge/token';
-import { WebSocketTransport } from './bridge/webSocketTransport';
+import { socketUrl } from './token';
+import { WebSocketTransport } from './webSocketTransport';
 
 let installed: ConfabApi | null = null;
 

@@ -1,4 +1,4 @@
-import type { SliceCreator } from './types';
+import type { SliceCreator } from '../../app/types';
 
 export const TABS_UI_KEY = 'tabs';
 /**

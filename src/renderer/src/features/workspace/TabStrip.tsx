@@ -1,6 +1,6 @@
 import { useEffect, useRef, type KeyboardEvent, type MouseEvent } from 'react';
-import { useAppStore, useAppStoreApi } from '../../stores/context';
-import { activeAfterClose } from '../../stores/tabs';
+import { useAppStore, useAppStoreApi } from '../../app/context';
+import { activeAfterClose } from './store';
 import { tabTitle } from './tabTitle';
 import { Icon } from '../../ui/Icon';
 import { tabDomId, tabPanelDomId, tabTitleDomId } from './tabIds';

@@ -1,5 +1,5 @@
 import { ConfabError, isConfabErrorData, type ErrorCode } from '@shared/errors';
-import { USAGE_TAB } from './tabs';
+import { USAGE_TAB } from '../features/workspace/store';
 import type { SliceCreator } from './types';
 
 export type ThemeChoice = 'system' | 'light' | 'dark';

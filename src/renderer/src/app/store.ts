@@ -1,15 +1,15 @@
 import { createStore } from 'zustand/vanilla';
 import type { ConfabApi } from '@shared/client';
-import { createChatSlice, type FrameScheduler } from './chat';
-import { createMessageDeletionSlice } from './messageDeletion';
-import { createMessagesSlice } from './messages';
-import { createProvidersSlice } from './providers';
-import { createSearchSlice } from './search';
-import { createSessionsSlice } from './sessions';
-import { createTabsSlice } from './tabs';
+import { createChatSlice, type FrameScheduler } from '../features/chat/store';
+import { createMessageDeletionSlice } from '../features/messages/deletion';
+import { createMessagesSlice } from '../features/messages/store';
+import { createProvidersSlice } from '../features/settings/store';
+import { createSearchSlice } from '../features/palette/store';
+import { createSessionsSlice } from '../features/sessions/store';
+import { createTabsSlice } from '../features/workspace/store';
 import type { AppState, AppStore } from './types';
 import { createUiSlice } from './ui';
-import { createUsageSlice } from './usage';
+import { createUsageSlice } from '../features/usage/store';
 
 export interface AppStoreOptions {
   /** When streamed text reaches the store; tests pass a manual one. Default: once per animation frame. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from '@shared/types';
-import { FakeConfab } from '../test/fakeApi';
-import { MESSAGE_PAGE_SIZE } from './messages';
-import { createAppStore } from './store';
+import { FakeConfab } from '../../test/fakeApi';
+import { MESSAGE_PAGE_SIZE } from './store';
+import { createAppStore } from '../../app/store';
 
 /** A 300-message chat: a jump to #100 shows a part that reaches neither end. */
 function longChat(count = 300) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { FakeConfab } from '../test/fakeApi';
-import { SESSION_PAGE_SIZE } from './sessions';
-import { createAppStore } from './store';
+import { FakeConfab } from '../../test/fakeApi';
+import { SESSION_PAGE_SIZE } from './store';
+import { createAppStore } from '../../app/store';
 
 describe('sessions slice', () => {
   it('pages through the sidebar list and keeps what was loaded on refresh', async () => {

@@ -1,5 +1,5 @@
-import { USAGE_TAB } from '../../stores/tabs';
-import type { AppState } from '../../stores/types';
+import { USAGE_TAB } from './store';
+import type { AppState } from '../../app/types';
 import { displayTitle } from '../sessions/sessionTitle';
 
 /** What a tab is called: its chat's title, or the name of the view it shows. */

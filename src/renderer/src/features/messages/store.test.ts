@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { BranchMessage } from '@shared/types';
-import { FakeConfab } from '../test/fakeApi';
-import { MESSAGE_PAGE_SIZE, mergeNewestPage } from './messages';
-import { createAppStore } from './store';
+import { FakeConfab } from '../../test/fakeApi';
+import { MESSAGE_PAGE_SIZE, mergeNewestPage } from './store';
+import { createAppStore } from '../../app/store';
 
 const msg = (id: string): BranchMessage => ({ id }) as BranchMessage;
 const ids = (items: BranchMessage[]) => items.map((m) => m.id);

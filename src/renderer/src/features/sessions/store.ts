@@ -1,8 +1,8 @@
 import type { Session, SessionSummary } from '@shared/types';
-import { coalesce } from './coalesce';
-import { isViewTab } from './tabs';
-import type { AppState, SliceCreator } from './types';
-import { errorCodeOf } from './ui';
+import { coalesce } from '../../app/kit/coalesce';
+import { isViewTab } from '../workspace/store';
+import type { AppState, SliceCreator } from '../../app/types';
+import { errorCodeOf } from '../../app/ui';
 
 export const SESSION_PAGE_SIZE = 100;
 /** The API's upper bound for one page; a refresh never asks for more. */

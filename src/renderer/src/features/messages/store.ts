@@ -1,7 +1,7 @@
 import type { BranchMessage, Page } from '@shared/types';
-import { coalesceByKey } from './coalesce';
-import type { SliceCreator } from './types';
-import { errorCodeOf } from './ui';
+import { coalesceByKey } from '../../app/kit/coalesce';
+import type { SliceCreator } from '../../app/types';
+import { errorCodeOf } from '../../app/ui';
 
 export const MESSAGE_PAGE_SIZE = 50;
 /** The most a single listNewer call may return (the contract's cap). */

@@ -1,5 +1,5 @@
 import { useState, type DragEvent } from 'react';
-import { useAppStoreApi } from '../../stores/context';
+import { useAppStoreApi } from '../../app/context';
 
 /** Our own type, so text or files dragged in from elsewhere are never taken for a tab. */
 const TAB_DRAG_TYPE = 'application/x-confab-tab';

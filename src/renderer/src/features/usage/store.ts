@@ -1,6 +1,6 @@
 import type { MethodInput } from '@shared/contract';
 import type { ModelPrice, SessionUsage, UsageDashboard, UsageSettings } from '@shared/types';
-import type { SliceCreator } from './types';
+import type { SliceCreator } from '../../app/types';
 
 export type UsagePreset = 7 | 30 | 90;
 export type UsageRangeChoice = { preset: UsagePreset } | { preset: 'custom'; fromDay: string; toDay: string };

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
-import { useAppStoreApi } from '../../stores/context';
-import { isViewTab } from '../../stores/tabs';
+import { useAppStoreApi } from '../../app/context';
+import { isViewTab } from './store';
 import { isMacPlatform, matchShortcut } from './keymap';
 
 export function useTabShortcuts(): void {

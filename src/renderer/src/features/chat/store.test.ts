@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FakeConfab } from '../test/fakeApi';
-import { createAppStore } from './store';
+import { FakeConfab } from '../../test/fakeApi';
+import { createAppStore } from '../../app/store';
 
 /** A frame scheduler the test advances by hand. */
 function manualFrames() {

@@ -1,5 +1,5 @@
 import type { ConfabApi } from '@shared/client';
-import { bindApiEvents } from './apiEvents';
+import { bindApiEvents } from './changeFeed';
 import { createAppStore, type AppStoreOptions } from './store';
 import type { AppStore } from './types';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { FakeConfab } from '../test/fakeApi';
-import { createAppStore } from './store';
-import { activeAfterClose, parseSavedTabs, reorderTabs, TABS_UI_KEY } from './tabs';
+import { FakeConfab } from '../../test/fakeApi';
+import { createAppStore } from '../../app/store';
+import { activeAfterClose, parseSavedTabs, reorderTabs, TABS_UI_KEY } from './store';
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
 

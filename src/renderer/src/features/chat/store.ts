@@ -1,6 +1,6 @@
 import type { EventMap } from '@shared/contract';
 import type { Message, Session } from '@shared/types';
-import type { SliceCreator } from './types';
+import type { SliceCreator } from '../../app/types';
 
 /** Text streamed into one assistant message since its reply started. */
 export interface StreamState {

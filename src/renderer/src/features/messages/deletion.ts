@@ -1,4 +1,4 @@
-import type { SliceCreator } from './types';
+import type { SliceCreator } from '../../app/types';
 
 export interface MessageUndo {
   sessionId: string;

@@ -1,6 +1,6 @@
 import type { MethodInput } from '@shared/contract';
 import type { SearchResult, SessionSearchResult } from '@shared/types';
-import type { SliceCreator } from './types';
+import type { SliceCreator } from '../../app/types';
 
 /**
  * Searches for the palette and the find bar. Results belong to the component that asked (they

@@ -1,14 +1,14 @@
 import type { StoreApi } from 'zustand';
 import type { ConfabApi } from '@shared/client';
-import type { ChatSlice } from './chat';
-import type { MessageDeletionSlice } from './messageDeletion';
-import type { MessagesSlice } from './messages';
-import type { ProvidersSlice } from './providers';
-import type { SearchSlice } from './search';
-import type { SessionsSlice } from './sessions';
-import type { TabsSlice } from './tabs';
+import type { ChatSlice } from '../features/chat/store';
+import type { MessageDeletionSlice } from '../features/messages/deletion';
+import type { MessagesSlice } from '../features/messages/store';
+import type { ProvidersSlice } from '../features/settings/store';
+import type { SearchSlice } from '../features/palette/store';
+import type { SessionsSlice } from '../features/sessions/store';
+import type { TabsSlice } from '../features/workspace/store';
 import type { UiSlice } from './ui';
-import type { UsageSlice } from './usage';
+import type { UsageSlice } from '../features/usage/store';
 
 export type AppState = SessionsSlice &
   TabsSlice &

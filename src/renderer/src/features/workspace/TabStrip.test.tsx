@@ -1,7 +1,7 @@
 import '../../test/setup';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { TABS_UI_KEY } from '../../stores/tabs';
+import { TABS_UI_KEY } from './store';
 import { FakeConfab } from '../../test/fakeApi';
 import { renderApp } from '../../test/renderApp';
 
