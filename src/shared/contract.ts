@@ -368,10 +368,20 @@ export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.hasOwn(contract, name);
 }
 
+// --- Change feed (renderer side, issue 10 part 6) -------------------------------------------
+// Where a change came from. Optional until main tags every change set with it; the renderer
+// treats a missing source as 'local'. (To be ported into the split contract's changes.ts.)
+export type ChangeSource = 'local' | 'import' | 'remote' | 'system';
+// --- end change feed ---------------------------------------------------------------------------
+
 /** Events from main to every view. */
 export interface EventMap {
-  'sessions.changed': { ids: string[] };
-  'messages.changed': { sessionId: string; messageIds: string[] };
+  'sessions.changed': { ids: string[]; source?: ChangeSource };
+  /** `messageIds: []` means "reload this chat" (a branch switch, a bulk change). */
+  'messages.changed': { sessionId: string; messageIds: string[]; source?: ChangeSource };
+  // Change feed (issue 10 part 6): providers and settings announce their changes too.
+  'providers.changed': { ids: string[]; source?: ChangeSource };
+  'settings.changed': { keys: string[]; source?: ChangeSource };
   /** A reply began streaming into this (assistant) message. */
   'chat.started': { sessionId: string; messageId: string };
   /** `text` is the new piece only; append it to what came before. */
@@ -389,6 +399,8 @@ export type EventName = keyof EventMap;
 export const EVENT_NAMES: readonly EventName[] = [
   'sessions.changed',
   'messages.changed',
+  'providers.changed',
+  'settings.changed',
   'chat.started',
   'chat.delta',
   'chat.done',

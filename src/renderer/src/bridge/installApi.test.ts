@@ -1,24 +1,19 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FakeConfab } from '../test/fakeApi';
+import { fakeApi } from '../test/fakeApi';
 
 afterEach(() => {
   delete window.confab;
   vi.resetModules();
 });
 
-describe('api', () => {
+describe('installApi', () => {
   it('uses the window.confab that preload provided, without opening a socket', async () => {
-    const preload = new FakeConfab().api;
+    const preload = fakeApi().api;
     window.confab = preload;
     const socket = vi.spyOn(globalThis, 'WebSocket');
-    const { installApi, getApi } = await import('./installApi');
+    const { installApi } = await import('./installApi');
     expect(installApi()).toBe(preload);
-    expect(getApi()).toBe(preload);
+    expect(installApi()).toBe(preload);
     expect(socket).not.toHaveBeenCalled();
-  });
-
-  it('refuses to hand out an API before startup installed one', async () => {
-    const { getApi } = await import('./installApi');
-    expect(() => getApi()).toThrow(/installApi/);
   });
 });

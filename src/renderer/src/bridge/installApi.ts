@@ -1,7 +1,7 @@
 /**
  * The one place that decides where `window.confab` comes from. Electron's preload provides it;
  * the web host has no preload, so we build the same client over a WebSocket. Everything else in
- * the renderer gets the API from here (or from the store it was handed to), never from `window`.
+ * the renderer gets the API from the store it was handed to, never from `window`.
  */
 import { createClient, type ConfabApi } from '@shared/client';
 import { socketUrl } from './token';
@@ -24,10 +24,5 @@ export function installApi(): ConfabApi {
     window.confab = createClient(transport);
   }
   installed = window.confab;
-  return installed;
-}
-
-export function getApi(): ConfabApi {
-  if (!installed) throw new Error('installApi() must run before the API is used.');
   return installed;
 }

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { BranchMessage } from '@shared/types';
-import { useAppStore } from '../../app/context';
+import { useAppStore, useAppStoreApi } from '../../app/context';
 import { Icon } from '../../ui/Icon';
+import { regenerateReply } from './actions';
 import { BranchSwitcher } from './BranchSwitcher';
 import { describeReplyStats, formatReplyStats } from './format';
 import { RETRYABLE } from './messageStatus';
@@ -20,7 +21,8 @@ export function MessageFooter({
   streaming: boolean;
   onEdit: () => void;
 }) {
-  const regenerate = useAppStore((s) => s.regenerate);
+  const app = useAppStoreApi();
+  const regenerate = (sessionId: string, messageId: string) => regenerateReply(app, sessionId, messageId);
   const deleteMessage = useAppStore((s) => s.deleteMessage);
   const isAssistant = message.role === 'assistant';
   const stats = isAssistant && !streaming ? formatReplyStats(message) : null;

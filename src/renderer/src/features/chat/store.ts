@@ -1,5 +1,5 @@
 import type { EventMap } from '@shared/contract';
-import type { Message, Session } from '@shared/types';
+import type { Session } from '@shared/types';
 import type { SliceCreator } from '../../app/types';
 
 /** Text streamed into one assistant message since its reply started. */
@@ -10,8 +10,8 @@ export interface StreamState {
 
 export interface ChatSlice {
   /**
-   * Sessions writing a reply, with the reply's message id (null when known only from
-   * `chat.active`, e.g. after a reload mid-reply).
+   * Chats writing a reply, with the reply's message id (null when known only from `chat.active`,
+   * e.g. after a reload mid-reply).
    */
   generating: Record<string, string | null>;
   /**
@@ -19,19 +19,32 @@ export interface ChatSlice {
    * re-read after `chat.done`, so the shown text never jumps back to an older saved copy.
    */
   streams: Record<string, StreamState>;
+  /** What is typed in each chat's composer. */
+  drafts: Record<string, string>;
+  /** The chat whose find bar (Cmd+F) is open. */
+  findOpenFor: string | null;
+  /** Counts Cmd+F presses, so one while the bar is open puts focus back in it. */
+  findRequest: number;
   loadActiveChats(): Promise<void>;
   handleChatStarted(event: EventMap['chat.started']): void;
   handleChatDelta(event: EventMap['chat.delta']): void;
-  handleChatDone(event: EventMap['chat.done']): Promise<void>;
-  /** Notes a reply this view started (the events may have come first, or not at all). */
-  replyStarted(sessionId: string, assistant: Message): void;
-  stopGeneration(sessionId: string): Promise<void>;
+  /** The reply ended: what was streamed is shown, the chat is no longer busy. */
+  replyEnded(event: EventMap['chat.done']): void;
+  /** Forgets a reply's live text, once its final copy is shown. */
+  dropStream(messageId: string): void;
+  setDraft(sessionId: string, text: string): void;
+  /** Sends a message and marks the chat busy with its reply. Resolves to false if it failed. */
+  send(sessionId: string, content: string): Promise<boolean>;
+  /** Asks main to stop the reply. Resolves to false when nothing was running (a missed `chat.done`). */
+  stop(sessionId: string): Promise<boolean | null>;
   /** A new answer as a sibling of this assistant message (Regenerate and Retry). */
   regenerate(sessionId: string, messageId: string): Promise<boolean>;
   /** A changed copy of this user message as its sibling, and a new answer to it. */
-  editMessage(sessionId: string, messageId: string, content: string): Promise<boolean>;
-  /** Shows the previous (-1) or next (+1) sibling of this message, with its newest continuation. */
-  switchBranch(sessionId: string, messageId: string, delta: 1 | -1): Promise<void>;
+  edit(sessionId: string, messageId: string, content: string): Promise<boolean>;
+  /** Makes the previous (-1) or next (+1) sibling current; resolves to the chat as it now is. */
+  chooseSibling(sessionId: string, messageId: string, delta: 1 | -1): Promise<Session | null>;
+  openFind(sessionId: string): void;
+  closeFind(): void;
 }
 
 export type FrameScheduler = (flush: () => void) => void;
@@ -46,7 +59,7 @@ export const defaultFrameScheduler: FrameScheduler = (flush) => {
 const MAX_DONE_REMEMBERED = 200;
 
 export function createChatSlice(schedule: FrameScheduler = defaultFrameScheduler): SliceCreator<ChatSlice> {
-  return (set, get, api) => {
+  return (set, get, { api, attempt }) => {
     /** Deltas not yet in the store, by message id, in arrival order. */
     const pending = new Map<string, StreamState>();
     let flushScheduled = false;
@@ -91,34 +104,31 @@ export function createChatSlice(schedule: FrameScheduler = defaultFrameScheduler
       }));
     }
 
-    function dropStream(messageId: string): void {
+    function clearGenerating(sessionId: string, onlyFor?: string): void {
       set((s) => {
-        if (!(messageId in s.streams)) return {};
-        const streams = { ...s.streams };
-        delete streams[messageId];
-        return { streams };
+        const current = s.generating[sessionId];
+        if (current === undefined || (onlyFor !== undefined && current !== null && current !== onlyFor)) return {};
+        const generating = { ...s.generating };
+        delete generating[sessionId];
+        return { generating };
       });
-    }
-
-    function applySession(session: Session): void {
-      get().sessionChanged(session);
     }
 
     return {
       generating: {},
       streams: {},
+      drafts: {},
+      findOpenFor: null,
+      findRequest: 0,
 
       async loadActiveChats() {
-        try {
-          const { sessionIds } = await api.chat.active({});
-          set((s) => {
-            const generating = { ...s.generating };
-            for (const id of sessionIds) if (generating[id] === undefined) generating[id] = null;
-            return { generating };
-          });
-        } catch (error) {
-          get().reportError(error);
-        }
+        const active = await attempt(() => api.chat.active({}));
+        if (!active.ok) return;
+        set((s) => {
+          const generating = { ...s.generating };
+          for (const id of active.value.sessionIds) if (generating[id] === undefined) generating[id] = null;
+          return { generating };
+        });
       },
 
       handleChatStarted({ sessionId, messageId }) {
@@ -135,80 +145,71 @@ export function createChatSlice(schedule: FrameScheduler = defaultFrameScheduler
         }
       },
 
-      async handleChatDone({ sessionId, messageId }) {
+      replyEnded({ sessionId, messageId }) {
         // Whatever arrived before the end is shown before the final copy replaces it.
         flush();
         rememberDone(messageId);
+        clearGenerating(sessionId, messageId);
+      },
+
+      dropStream(messageId) {
         set((s) => {
-          const current = s.generating[sessionId];
-          if (current === undefined || (current !== null && current !== messageId)) return {};
-          const generating = { ...s.generating };
-          delete generating[sessionId];
-          return { generating };
+          if (!(messageId in s.streams)) return {};
+          const streams = { ...s.streams };
+          delete streams[messageId];
+          return { streams };
         });
-        if (get().messages[sessionId]) await get().reloadMessages(sessionId);
-        dropStream(messageId);
       },
 
-      replyStarted(sessionId, assistant) {
-        markGenerating(sessionId, assistant.id);
+      setDraft(sessionId, text) {
+        set((s) => ({ drafts: { ...s.drafts, [sessionId]: text } }));
       },
 
-      async stopGeneration(sessionId) {
-        try {
-          const { stopped } = await api.chat.stop({ sessionId });
-          if (!stopped) {
-            // Nothing was running: a `chat.done` was missed (e.g. while reconnecting).
-            set((s) => {
-              if (s.generating[sessionId] === undefined) return {};
-              const generating = { ...s.generating };
-              delete generating[sessionId];
-              return { generating };
-            });
-            if (get().messages[sessionId]) await get().reloadMessages(sessionId);
-          }
-        } catch (error) {
-          get().reportError(error);
-        }
+      async send(sessionId, content) {
+        // Without a provider the message is still saved, with a reply that says what to set up
+        // and offers a retry, so nothing typed is lost.
+        const sent = await attempt(() => api.chat.send({ sessionId, content }));
+        if (sent.ok) markGenerating(sessionId, sent.value.assistantMessage.id);
+        return sent.ok;
+      },
+
+      async stop(sessionId) {
+        const stopped = await attempt(() => api.chat.stop({ sessionId }));
+        if (!stopped.ok) return null;
+        // Nothing was running: a `chat.done` was missed (e.g. while reconnecting).
+        if (!stopped.value.stopped) clearGenerating(sessionId);
+        return stopped.value.stopped;
       },
 
       async regenerate(sessionId, messageId) {
-        try {
-          const { assistantMessage } = await api.chat.regenerate({ messageId });
-          markGenerating(sessionId, assistantMessage.id);
-        } catch (error) {
-          get().reportError(error);
-          return false;
-        }
-        await get().reloadMessages(sessionId);
-        return true;
+        const started = await attempt(() => api.chat.regenerate({ messageId }));
+        if (started.ok) markGenerating(sessionId, started.value.assistantMessage.id);
+        return started.ok;
       },
 
-      async editMessage(sessionId, messageId, content) {
+      async edit(sessionId, messageId, content) {
         if (content.trim() === '') return false;
-        try {
-          const { assistantMessage } = await api.chat.edit({ messageId, content });
-          markGenerating(sessionId, assistantMessage.id);
-        } catch (error) {
-          get().reportError(error);
-          return false;
-        }
-        await get().reloadMessages(sessionId);
-        return true;
+        const started = await attempt(() => api.chat.edit({ messageId, content }));
+        if (started.ok) markGenerating(sessionId, started.value.assistantMessage.id);
+        return started.ok;
       },
 
-      async switchBranch(sessionId, messageId, delta) {
-        try {
+      async chooseSibling(sessionId, messageId, delta) {
+        const switched = await attempt(async () => {
           const siblings = await api.messages.siblings({ messageId });
           const at = siblings.findIndex((m) => m.id === messageId);
           const target = at < 0 ? undefined : siblings[at + delta];
-          if (!target) return;
-          applySession(await api.sessions.setCurrentLeaf({ sessionId, messageId: target.id }));
-        } catch (error) {
-          get().reportError(error);
-          return;
-        }
-        await get().reloadMessages(sessionId);
+          return target ? api.sessions.setCurrentLeaf({ sessionId, messageId: target.id }) : null;
+        });
+        return switched.ok ? switched.value : null;
+      },
+
+      openFind(sessionId) {
+        set((s) => ({ findOpenFor: sessionId, findRequest: s.findRequest + 1 }));
+      },
+
+      closeFind() {
+        set({ findOpenFor: null });
       },
     };
   };

@@ -16,17 +16,13 @@ export interface MessageDeletionSlice {
   dismissMessageUndo(): void;
 }
 
-export const createMessageDeletionSlice: SliceCreator<MessageDeletionSlice> = (set, get, api) => ({
+export const createMessageDeletionSlice: SliceCreator<MessageDeletionSlice> = (set, get, { api, attempt }) => ({
   messageUndo: null,
 
   async deleteMessage(sessionId, messageId) {
-    try {
-      const result = await api.messages.delete({ messageId });
-      set({ messageUndo: { sessionId, messageId, count: result.deletedIds.length } });
-    } catch (error) {
-      get().reportError(error);
-      return false;
-    }
+    const deleted = await attempt(() => api.messages.delete({ messageId }));
+    if (!deleted.ok) return false;
+    set({ messageUndo: { sessionId, messageId, count: deleted.value.deletedIds.length } });
     // The event would reload too; this makes the list right even if the event is missed.
     await get().reloadMessages(sessionId);
     return true;
@@ -36,13 +32,8 @@ export const createMessageDeletionSlice: SliceCreator<MessageDeletionSlice> = (s
     const undo = get().messageUndo;
     if (!undo) return;
     set({ messageUndo: null });
-    try {
-      await api.messages.restore({ messageId: undo.messageId });
-    } catch (error) {
-      get().reportError(error);
-      return;
-    }
-    await get().reloadMessages(undo.sessionId);
+    const restored = await attempt(() => api.messages.restore({ messageId: undo.messageId }));
+    if (restored.ok) await get().reloadMessages(undo.sessionId);
   },
 
   dismissMessageUndo() {

@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { BranchMessage } from '@shared/types';
-import { FakeConfab } from '../../test/fakeApi';
-import { MESSAGE_PAGE_SIZE, mergeNewestPage } from './store';
 import { createAppStore } from '../../app/store';
+import { chatItem, itemKey } from '../../app/workspace/items';
+import { realCoreForTests } from '../../test/realCore';
+import { sendMessage } from '../chat/actions';
+import { closeTab, openChat } from '../workspace/actions';
+import { refreshChangedMessages } from './actions';
+import { mergeNewestPage } from './merge';
+import { MESSAGE_PAGE_SIZE } from './store';
 
 const msg = (id: string): BranchMessage => ({ id }) as BranchMessage;
 const ids = (items: BranchMessage[]) => items.map((m) => m.id);
@@ -30,106 +35,121 @@ describe('mergeNewestPage', () => {
   });
 });
 
-describe('messages slice', () => {
-  function seeded(count: number) {
-    const fake = new FakeConfab();
-    const session = fake.addSession({ title: 'Long' });
-    for (let i = 0; i < count; i++) fake.addMessage(session.id, i % 2 ? 'assistant' : 'user', `m${i}`);
-    return { fake, session, store: createAppStore(fake.api) };
-  }
+describe('on the real core', () => {
+  const core = realCoreForTests();
 
-  it('loads the newest page, then prepends older pages until the root', async () => {
-    const { session, store } = seeded(MESSAGE_PAGE_SIZE + 5);
-    await store.getState().ensureMessages(session.id);
-    let entry = store.getState().messages[session.id]!;
-    expect(entry.items).toHaveLength(MESSAGE_PAGE_SIZE);
-    expect(entry.items.at(-1)!.content).toBe(`m${MESSAGE_PAGE_SIZE + 4}`);
-    expect(entry.nextCursor).not.toBeNull();
+  describe('messages slice', () => {
+    async function seeded(count: number) {
+      const session = await core().addSession({ title: 'Long' });
+      for (let i = 0; i < count; i++) await core().addMessage(session.id, i % 2 ? 'assistant' : 'user', `m${i}`);
+      const store = createAppStore(core().api);
+      openChat(store, session.id);
+      return { session, store };
+    }
 
-    await store.getState().loadOlderMessages(session.id);
-    entry = store.getState().messages[session.id]!;
-    expect(entry.items.map((m) => m.content)).toEqual(Array.from({ length: MESSAGE_PAGE_SIZE + 5 }, (_, i) => `m${i}`));
-    expect(entry.nextCursor).toBeNull();
+    it('loads the newest page, then prepends older pages until the root', async () => {
+      const { session, store } = await seeded(MESSAGE_PAGE_SIZE + 5);
+      await store.getState().ensureMessages(session.id);
+      let entry = store.getState().messages[session.id]!;
+      expect(entry.items).toHaveLength(MESSAGE_PAGE_SIZE);
+      expect(entry.items.at(-1)!.content).toBe(`m${MESSAGE_PAGE_SIZE + 4}`);
+      expect(entry.nextCursor).not.toBeNull();
+
+      await store.getState().loadOlderMessages(session.id);
+      entry = store.getState().messages[session.id]!;
+      expect(entry.items.map((m) => m.content)).toEqual(
+        Array.from({ length: MESSAGE_PAGE_SIZE + 5 }, (_, i) => `m${i}`),
+      );
+      expect(entry.nextCursor).toBeNull();
+    });
+
+    it('keeps loaded older pages when a new message arrives', async () => {
+      const { session, store } = await seeded(MESSAGE_PAGE_SIZE + 5);
+      await store.getState().ensureMessages(session.id);
+      await store.getState().loadOlderMessages(session.id);
+      await core().addMessage(session.id, 'assistant', 'newest');
+      await store.getState().reloadMessages(session.id);
+      const entry = store.getState().messages[session.id]!;
+      expect(entry.items).toHaveLength(MESSAGE_PAGE_SIZE + 6);
+      expect(entry.items[0]!.content).toBe('m0');
+      expect(entry.items.at(-1)!.content).toBe('newest');
+    });
+
+    it('marks a background tab stale when its messages change, and reloads it when shown', async () => {
+      const a = await core().addSession({ title: 'A' });
+      const b = await core().addSession({ title: 'B' });
+      const store = createAppStore(core().api);
+      openChat(store, a.id);
+      await store.getState().ensureMessages(a.id);
+      openChat(store, b.id);
+      await store.getState().ensureMessages(b.id);
+
+      await core().addMessage(a.id, 'user', 'from elsewhere');
+      const before = core().callsTo('messages.listBranch').length;
+      refreshChangedMessages(store, a.id);
+      expect(store.getState().messages[a.id]!.stale).toBe(true);
+      expect(core().callsTo('messages.listBranch')).toHaveLength(before);
+
+      store.getState().activateItem(itemKey(chatItem(a.id)));
+      await store.getState().ensureMessages(a.id);
+      expect(store.getState().messages[a.id]!.items.map((m) => m.content)).toEqual(['from elsewhere']);
+    });
+
+    it('does not bring back the messages of a tab closed while they were loading', async () => {
+      const s = await core().addSession();
+      const store = createAppStore(core().api);
+      openChat(store, s.id);
+      const release = core().holdNext('messages.listBranch');
+      const loading = store.getState().ensureMessages(s.id);
+      closeTab(store, itemKey(chatItem(s.id)));
+      release();
+      await loading;
+      expect(store.getState().messages[s.id]).toBeUndefined();
+    });
   });
 
-  it('keeps loaded older pages when a new message arrives', async () => {
-    const { fake, session, store } = seeded(MESSAGE_PAGE_SIZE + 5);
-    await store.getState().ensureMessages(session.id);
-    await store.getState().loadOlderMessages(session.id);
-    fake.addMessage(session.id, 'assistant', 'newest');
-    await store.getState().reloadMessages(session.id);
-    const entry = store.getState().messages[session.id]!;
-    expect(entry.items).toHaveLength(MESSAGE_PAGE_SIZE + 6);
-    expect(entry.items[0]!.content).toBe('m0');
-    expect(entry.items.at(-1)!.content).toBe('newest');
-  });
+  describe('sending', () => {
+    it('gives the draft back when sending fails', async () => {
+      const s = await core().addSession();
+      const store = createAppStore(core().api);
+      store.getState().setDraft(s.id, 'keep me');
+      core().failNext('chat.send', 'db_unavailable', 'Lost connection to Confab. Reconnecting…');
+      await expect(sendMessage(store, s.id)).resolves.toBe(false);
+      expect(store.getState().drafts[s.id]).toBe('keep me');
+      expect(store.getState().errors.map((e) => e.message)).toEqual(['Lost connection to Confab. Reconnecting…']);
+    });
 
-  it('marks a background tab stale on messages.changed and reloads it when shown', async () => {
-    const fake = new FakeConfab();
-    const a = fake.addSession({ title: 'A' });
-    const b = fake.addSession({ title: 'B' });
-    const store = createAppStore(fake.api);
-    store.getState().openTab(a.id);
-    await store.getState().ensureMessages(a.id);
-    store.getState().openTab(b.id);
-    await store.getState().ensureMessages(b.id);
+    it('does not send whitespace-only drafts', async () => {
+      const s = await core().addSession();
+      const store = createAppStore(core().api);
+      store.getState().setDraft(s.id, '  \n ');
+      await expect(sendMessage(store, s.id)).resolves.toBe(false);
+      expect(core().callsTo('chat.send')).toEqual([]);
+    });
 
-    fake.addMessage(a.id, 'user', 'from elsewhere');
-    const before = fake.callsTo('messages.listBranch').length;
-    store.getState().handleMessagesChanged(a.id);
-    expect(store.getState().messages[a.id]!.stale).toBe(true);
-    expect(fake.callsTo('messages.listBranch')).toHaveLength(before);
+    it('sends through chat.send and keeps the draft while the chat is still answering', async () => {
+      await core().addProvider();
+      const reply = core().providers.nextReply();
+      const s = await core().addSession();
+      const store = createAppStore(core().api);
+      openChat(store, s.id);
+      await store.getState().ensureMessages(s.id);
+      store.getState().setDraft(s.id, 'first');
+      await expect(sendMessage(store, s.id)).resolves.toBe(true);
+      expect(core().callsTo('chat.send')).toEqual([{ sessionId: s.id, content: 'first' }]);
+      const shown = store.getState().messages[s.id]!.items;
+      expect(shown.map((m) => [m.role, m.content])).toEqual([
+        ['user', 'first'],
+        ['assistant', ''],
+      ]);
+      expect(store.getState().generating[s.id]).toBe(shown[1]!.id);
+      await reply.started;
 
-    store.getState().activateTab(a.id);
-    await store.getState().ensureMessages(a.id);
-    expect(store.getState().messages[a.id]!.items.map((m) => m.content)).toEqual(['from elsewhere']);
-  });
-
-  it('does not bring back the messages of a tab closed while they were loading', async () => {
-    const fake = new FakeConfab();
-    const s = fake.addSession();
-    const store = createAppStore(fake.api);
-    store.getState().openTab(s.id);
-    const release = fake.holdNext('messages.listBranch');
-    const loading = store.getState().ensureMessages(s.id);
-    store.getState().closeTab(s.id);
-    release();
-    await loading;
-    expect(store.getState().messages[s.id]).toBeUndefined();
-  });
-
-  it('gives the draft back when sending fails', async () => {
-    const fake = new FakeConfab();
-    const s = fake.addSession();
-    const store = createAppStore(fake.api);
-    store.getState().setDraft(s.id, 'keep me');
-    fake.failNext('chat.send', 'db_unavailable', 'Lost connection to Confab. Reconnecting…');
-    await expect(store.getState().sendMessage(s.id)).resolves.toBe(false);
-    expect(store.getState().drafts[s.id]).toBe('keep me');
-    expect(store.getState().errors.map((e) => e.message)).toEqual(['Lost connection to Confab. Reconnecting…']);
-  });
-
-  it('does not send whitespace-only drafts', async () => {
-    const fake = new FakeConfab();
-    const s = fake.addSession();
-    const store = createAppStore(fake.api);
-    store.getState().setDraft(s.id, '  \n ');
-    await expect(store.getState().sendMessage(s.id)).resolves.toBe(false);
-    expect(fake.callsTo('chat.send')).toEqual([]);
-  });
-
-  it('sends through chat.send and keeps the draft while the chat is still answering', async () => {
-    const fake = new FakeConfab();
-    const s = fake.addSession();
-    const store = createAppStore(fake.api);
-    store.getState().setDraft(s.id, 'first');
-    await expect(store.getState().sendMessage(s.id)).resolves.toBe(true);
-    expect(fake.callsTo('chat.send')).toEqual([{ sessionId: s.id, content: 'first' }]);
-    expect(store.getState().generating[s.id]).toBe(fake.activeReply(s.id));
-
-    store.getState().setDraft(s.id, 'second');
-    await expect(store.getState().sendMessage(s.id)).resolves.toBe(false);
-    expect(store.getState().drafts[s.id]).toBe('second');
-    expect(fake.callsTo('chat.send')).toHaveLength(1);
+      store.getState().setDraft(s.id, 'second');
+      await expect(sendMessage(store, s.id)).resolves.toBe(false);
+      expect(store.getState().drafts[s.id]).toBe('second');
+      expect(core().callsTo('chat.send')).toHaveLength(1);
+      reply.end();
+    });
   });
 });

@@ -1,7 +1,9 @@
-import type { BranchMessage, Page } from '@shared/types';
+import type { BranchMessage } from '@shared/types';
 import { coalesceByKey } from '../../app/kit/coalesce';
+import { hasErrorCode } from '../../app/kit/errors';
+import type { LoadStatus } from '../../app/kit/loadable';
 import type { SliceCreator } from '../../app/types';
-import { errorCodeOf } from '../../app/ui';
+import { mergeNewestPage } from './merge';
 
 export const MESSAGE_PAGE_SIZE = 50;
 /** The most a single listNewer call may return (the contract's cap). */
@@ -13,12 +15,13 @@ export interface MessageFocus {
   seq: number;
 }
 
+/** The shown part of one chat's branch: a paged window, with the shared loading status. */
 export interface SessionMessages {
+  status: LoadStatus;
   /** The shown branch, oldest first. */
   items: BranchMessage[];
   /** Cursor for messages older than items[0], or null when the root is loaded. */
   nextCursor: string | null;
-  status: 'loading' | 'ready' | 'error';
   loadingOlder: boolean;
   /**
    * After a jump the shown part may stop short of the leaf: the `after` for the next newer page,
@@ -33,9 +36,8 @@ export interface SessionMessages {
 }
 
 export interface MessagesSlice {
-  /** Only sessions with an open tab are kept. */
+  /** Only chats with an open tab are kept. */
   messages: Record<string, SessionMessages>;
-  drafts: Record<string, string>;
   ensureMessages(sessionId: string): Promise<void>;
   reloadMessages(sessionId: string): Promise<void>;
   loadOlderMessages(sessionId: string): Promise<void>;
@@ -44,21 +46,19 @@ export interface MessagesSlice {
   /** Leaves a jumped-to part of a long chat for its newest messages. */
   showNewestMessages(sessionId: string): Promise<void>;
   /**
-   * Opens (or shows) the chat's tab, loads the page around the message (switching to the
-   * message's branch if needed), and asks the list to scroll to it and mark it.
+   * Shows the page around a message (main switches to the message's branch if needed) and asks
+   * the list to scroll to it and mark it. Opening its tab is the `jumpToMessage` action's.
    */
-  jumpToMessage(sessionId: string, messageId: string): Promise<boolean>;
-  forgetMessages(sessionId: string): void;
-  handleMessagesChanged(sessionId: string): void;
-  setDraft(sessionId: string, text: string): void;
-  /** Sends the session's draft and starts the reply. Resolves to false if nothing was sent. */
-  sendMessage(sessionId: string): Promise<boolean>;
+  showMessage(sessionId: string, messageId: string): Promise<boolean>;
+  /** A change while the chat is not shown: re-read it when it is shown again. */
+  markMessagesStale(sessionId: string): void;
+  forgetMessages(sessionIds: readonly string[]): void;
 }
 
 const EMPTY: SessionMessages = {
+  status: 'loading',
   items: [],
   nextCursor: null,
-  status: 'loading',
   loadingOlder: false,
   newerCursor: null,
   loadingNewer: false,
@@ -66,23 +66,10 @@ const EMPTY: SessionMessages = {
   stale: false,
 };
 
-/**
- * Folds a fresh newest page into what is shown. A branch is a path in a tree, so if the page's
- * oldest message is already shown, everything shown before it is that message's ancestry and is
- * still valid: keep it (and its cursor) instead of dropping pages the user scrolled back through.
- */
-export function mergeNewestPage(
-  current: Pick<SessionMessages, 'items' | 'nextCursor'>,
-  page: Page<BranchMessage>,
-): Pick<SessionMessages, 'items' | 'nextCursor'> {
-  const oldest = page.items[0];
-  if (!oldest) return { items: [], nextCursor: null };
-  const at = current.items.findIndex((m) => m.id === oldest.id);
-  if (at <= 0) return { items: page.items, nextCursor: page.nextCursor };
-  return { items: [...current.items.slice(0, at), ...page.items], nextCursor: current.nextCursor };
-}
+/** The branch changed under a jumped-to part (another view switched it): start over. */
+const isBranchMoved = hasErrorCode('conflict');
 
-export const createMessagesSlice: SliceCreator<MessagesSlice> = (set, get, api) => {
+export const createMessagesSlice: SliceCreator<MessagesSlice> = (set, get, { api, attempt }) => {
   function update(sessionId: string, patch: (m: SessionMessages) => Partial<SessionMessages>): void {
     set((s) => {
       const current = s.messages[sessionId];
@@ -90,6 +77,10 @@ export const createMessagesSlice: SliceCreator<MessagesSlice> = (set, get, api) 
       if (!current) return {};
       return { messages: { ...s.messages, [sessionId]: { ...current, ...patch(current) } } };
     });
+  }
+
+  function track(sessionId: string): void {
+    if (!get().messages[sessionId]) set((s) => ({ messages: { ...s.messages, [sessionId]: EMPTY } }));
   }
 
   /**
@@ -108,59 +99,63 @@ export const createMessagesSlice: SliceCreator<MessagesSlice> = (set, get, api) 
   /**
    * A part that stops short of the leaf is re-read in place (from its top down, as far as it
    * reached), so a reply finishing or a branch switch elsewhere does not yank the reader away from
-   * where they jumped to. Returns false when that part is no longer on the shown branch.
+   * where they jumped to. Resolves to false when that part is no longer on the shown branch.
    */
-  async function refreshInPlace(sessionId: string, current: SessionMessages, seq: number): Promise<boolean> {
+  async function refreshInPlace(sessionId: string, current: SessionMessages, seq: number): Promise<boolean | null> {
     const from = Math.max(0, current.items.length - MAX_REFRESH);
     const top = current.items[from];
     if (!top) return false;
-    try {
-      const page = await api.messages.listNewer({
-        sessionId,
-        after: top.parentId,
-        limit: Math.min(MAX_REFRESH, current.items.length - from),
-      });
-      if (seq !== seqOf(sessionId)) return true;
+    const page = await attempt(
+      () =>
+        api.messages.listNewer({
+          sessionId,
+          after: top.parentId,
+          limit: Math.min(MAX_REFRESH, current.items.length - from),
+        }),
+      { expected: isBranchMoved },
+    );
+    if (!page.ok) return isBranchMoved(page.error) ? false : null;
+    if (seq === seqOf(sessionId)) {
       update(sessionId, (m) => ({
-        items: [...m.items.slice(0, from), ...page.items],
-        newerCursor: page.nextCursor,
+        items: [...m.items.slice(0, from), ...page.value.items],
+        newerCursor: page.value.nextCursor,
         status: 'ready',
       }));
-      return true;
-    } catch (error) {
-      if (errorCodeOf(error) === 'conflict') return false;
-      throw error;
     }
+    return true;
   }
 
   const reload = coalesceByKey(async (sessionId) => {
-    // Only sessions someone is showing are loaded; ensureMessages is what starts showing one.
+    // Only chats someone is showing are loaded; ensureMessages is what starts showing one.
     const current = get().messages[sessionId];
     if (!current) return;
     update(sessionId, () => ({ stale: false }));
     const seq = seqOf(sessionId);
-    try {
-      if (current.newerCursor !== null && (await refreshInPlace(sessionId, current, seq))) return;
-      const page = await api.messages.listBranch({ sessionId, limit: MESSAGE_PAGE_SIZE });
-      if (seq !== seqOf(sessionId)) return;
-      update(sessionId, (m) => {
-        // The branch moved away from a jumped-to part: start over at the newest page.
-        const base = m.newerCursor !== null ? { items: [], nextCursor: null } : m;
-        return { ...mergeNewestPage(base, page), newerCursor: null, loadingNewer: false, status: 'ready' };
-      });
-    } catch (error) {
-      update(sessionId, (m) => ({ status: m.status === 'ready' ? 'ready' : 'error' }));
-      get().reportError(error);
+    if (current.newerCursor !== null) {
+      const inPlace = await refreshInPlace(sessionId, current, seq);
+      if (inPlace === null) return failed(sessionId);
+      if (inPlace) return;
     }
+    const page = await attempt(() => api.messages.listBranch({ sessionId, limit: MESSAGE_PAGE_SIZE }));
+    if (!page.ok) return failed(sessionId);
+    if (seq !== seqOf(sessionId)) return;
+    update(sessionId, (m) => {
+      // The branch moved away from a jumped-to part: start over at the newest page.
+      const base = m.newerCursor !== null ? { items: [], nextCursor: null } : m;
+      return { ...mergeNewestPage(base, page.value), newerCursor: null, loadingNewer: false, status: 'ready' };
+    });
   });
+
+  function failed(sessionId: string): void {
+    update(sessionId, (m) => ({ status: m.status === 'ready' ? 'ready' : 'error' }));
+  }
 
   return {
     messages: {},
-    drafts: {},
 
     async ensureMessages(sessionId) {
       const current = get().messages[sessionId];
-      if (!current) set((s) => ({ messages: { ...s.messages, [sessionId]: EMPTY } }));
+      track(sessionId);
       if (!current || current.stale || current.status === 'error') await reload(sessionId);
     },
 
@@ -171,22 +166,17 @@ export const createMessagesSlice: SliceCreator<MessagesSlice> = (set, get, api) 
       const cursor = current?.nextCursor;
       if (!cursor || current.loadingOlder) return;
       update(sessionId, () => ({ loadingOlder: true }));
-      try {
-        const page = await api.messages.listBranch({ sessionId, cursor, limit: MESSAGE_PAGE_SIZE });
-        update(sessionId, (m) => {
-          // A reload switched branches meanwhile; this page belongs to the old one.
-          if (m.nextCursor !== cursor) return { loadingOlder: false };
-          const shown = new Set(m.items.map((i) => i.id));
-          return {
-            items: [...page.items.filter((i) => !shown.has(i.id)), ...m.items],
-            nextCursor: page.nextCursor,
-            loadingOlder: false,
-          };
-        });
-      } catch (error) {
-        update(sessionId, () => ({ loadingOlder: false }));
-        get().reportError(error);
-      }
+      const page = await attempt(() => api.messages.listBranch({ sessionId, cursor, limit: MESSAGE_PAGE_SIZE }));
+      update(sessionId, (m) => {
+        // A reload switched branches meanwhile; this page belongs to the old one.
+        if (!page.ok || m.nextCursor !== cursor) return { loadingOlder: false };
+        const shown = new Set(m.items.map((i) => i.id));
+        return {
+          items: [...page.value.items.filter((i) => !shown.has(i.id)), ...m.items],
+          nextCursor: page.value.nextCursor,
+          loadingOlder: false,
+        };
+      });
     },
 
     async loadNewerMessages(sessionId) {
@@ -195,23 +185,24 @@ export const createMessagesSlice: SliceCreator<MessagesSlice> = (set, get, api) 
       if (!after || current.loadingNewer) return;
       const seq = seqOf(sessionId);
       update(sessionId, () => ({ loadingNewer: true }));
-      try {
-        const page = await api.messages.listNewer({ sessionId, after, limit: MESSAGE_PAGE_SIZE });
-        update(sessionId, (m) => {
-          if (m.newerCursor !== after || seq !== seqOf(sessionId)) return { loadingNewer: false };
-          const shown = new Set(m.items.map((i) => i.id));
-          return {
-            items: [...m.items, ...page.items.filter((i) => !shown.has(i.id))],
-            newerCursor: page.nextCursor,
-            loadingNewer: false,
-          };
-        });
-      } catch (error) {
+      const page = await attempt(() => api.messages.listNewer({ sessionId, after, limit: MESSAGE_PAGE_SIZE }), {
+        expected: isBranchMoved,
+      });
+      if (!page.ok) {
         update(sessionId, () => ({ loadingNewer: false }));
         // Another view switched branches: what is below is no longer this part's continuation.
-        if (errorCodeOf(error) === 'conflict') await get().showNewestMessages(sessionId);
-        else get().reportError(error);
+        if (isBranchMoved(page.error)) await get().showNewestMessages(sessionId);
+        return;
       }
+      update(sessionId, (m) => {
+        if (m.newerCursor !== after || seq !== seqOf(sessionId)) return { loadingNewer: false };
+        const shown = new Set(m.items.map((i) => i.id));
+        return {
+          items: [...m.items, ...page.value.items.filter((i) => !shown.has(i.id))],
+          newerCursor: page.value.nextCursor,
+          loadingNewer: false,
+        };
+      });
     },
 
     async showNewestMessages(sessionId) {
@@ -224,76 +215,42 @@ export const createMessagesSlice: SliceCreator<MessagesSlice> = (set, get, api) 
       await reload(sessionId);
     },
 
-    async jumpToMessage(sessionId, messageId) {
-      if (!get().messages[sessionId]) set((s) => ({ messages: { ...s.messages, [sessionId]: EMPTY } }));
-      // A chat the sidebar has not listed (an archived one, found by search) needs its summary for the tab.
-      if (!get().sessionsById[sessionId]) void get().fetchSessions([sessionId]);
-      get().openTab(sessionId);
+    async showMessage(sessionId, messageId) {
+      track(sessionId);
       const seq = bumpSeq(sessionId);
-      try {
-        const window = await api.messages.locate({ messageId, limit: MESSAGE_PAGE_SIZE });
-        if (seq !== seqOf(sessionId)) return false;
-        // A reload that started meanwhile (the jump's own messages.changed) read the old part.
-        bumpSeq(sessionId);
-        update(sessionId, () => ({
-          items: window.items,
-          nextCursor: window.olderCursor,
-          newerCursor: window.newerCursor,
-          loadingOlder: false,
-          loadingNewer: false,
-          status: 'ready',
-          stale: false,
-          focus: { messageId: window.messageId, seq: ++focusSeq },
-        }));
-        return true;
-      } catch (error) {
+      const window = await attempt(() => api.messages.locate({ messageId, limit: MESSAGE_PAGE_SIZE }));
+      if (!window.ok) {
         update(sessionId, (m) => ({ status: m.items.length > 0 ? 'ready' : 'error' }));
-        get().reportError(error);
         return false;
       }
+      if (seq !== seqOf(sessionId)) return false;
+      // A reload that started meanwhile (the jump's own messages.changed) read the old part.
+      bumpSeq(sessionId);
+      update(sessionId, () => ({
+        items: window.value.items,
+        nextCursor: window.value.olderCursor,
+        newerCursor: window.value.newerCursor,
+        loadingOlder: false,
+        loadingNewer: false,
+        status: 'ready',
+        stale: false,
+        focus: { messageId: window.value.messageId, seq: ++focusSeq },
+      }));
+      return true;
     },
 
-    forgetMessages(sessionId) {
+    markMessagesStale(sessionId) {
+      update(sessionId, () => ({ stale: true }));
+    },
+
+    forgetMessages(sessionIds) {
       set((s) => {
-        if (!(sessionId in s.messages)) return {};
+        const gone = sessionIds.filter((id) => id in s.messages);
+        if (gone.length === 0) return {};
         const messages = { ...s.messages };
-        delete messages[sessionId];
+        for (const id of gone) delete messages[id];
         return { messages };
       });
-    },
-
-    handleMessagesChanged(sessionId) {
-      if (!get().messages[sessionId]) return;
-      if (get().tabs.active === sessionId) void reload(sessionId);
-      else update(sessionId, () => ({ stale: true }));
-    },
-
-    setDraft(sessionId, text) {
-      set((s) => ({ drafts: { ...s.drafts, [sessionId]: text } }));
-    },
-
-    async sendMessage(sessionId) {
-      const content = get().drafts[sessionId] ?? '';
-      if (content.trim() === '') return false;
-      // One reply at a time per chat: the draft stays until this one ends or is stopped.
-      if (get().generating[sessionId] !== undefined) return false;
-      // Clearing first makes a second Enter a no-op and gives instant feedback.
-      get().setDraft(sessionId, '');
-      try {
-        // Without a provider the message is still saved, with a reply that says what to set up
-        // and offers a retry, so nothing typed is lost.
-        const { assistantMessage } = await api.chat.send({ sessionId, content });
-        get().replyStarted(sessionId, assistantMessage);
-      } catch (error) {
-        // Give the text back unless the user already started typing something else.
-        if ((get().drafts[sessionId] ?? '') === '') get().setDraft(sessionId, content);
-        get().reportError(error);
-        return false;
-      }
-      // Do not wait for messages.changed: the event is a hint, this reload is the guarantee. A
-      // reader deep in a jumped-to part is taken to the bottom, where their message is.
-      await get().showNewestMessages(sessionId);
-      return true;
     },
   };
 };

@@ -2,9 +2,13 @@ import { Command } from 'cmdk';
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { MethodInput } from '@shared/contract';
 import type { SearchHit } from '@shared/types';
+import { useShallow } from 'zustand/react/shallow';
+import { formatBinding } from '../../app/commands/keys';
+import { COMMANDS, commandById, isAvailable, keywordsOf, labelOf } from '../../app/commands/registry';
 import { useAppStore, useAppStoreApi } from '../../app/context';
-import { displayTitle } from '../sessions/sessionTitle';
-import { modKeyLabel } from '../workspace/keymap';
+import type { AppState } from '../../app/types';
+import { jumpToMessage } from '../messages/actions';
+import { openChat } from '../workspace/actions';
 import { formatHitDate, matchCommands, parsePaletteQuery, splitSnippet, type PaletteQuery } from './query';
 import { Snippet } from './Snippet';
 import './palette.css';
@@ -12,12 +16,12 @@ import './palette.css';
 /** Hits per search: about what the palette shows without scrolling. Every hit costs a snippet in SQL and a row to render, and the target is results within 50 ms of a key; refining the words beats scrolling. */
 const SEARCH_LIMIT = 12;
 
+/** A registry command as the palette lists it: resolved for the current state. */
 interface PaletteCommand {
   id: string;
   label: string;
-  keywords?: string[];
+  keywords: string[];
   shortcut?: string;
-  run(): void;
 }
 
 /** Cmd/Ctrl+K: search every chat's title and messages, or run a command. */
@@ -32,7 +36,7 @@ function PaletteDialog() {
   const query = useMemo(() => parsePaletteQuery(raw), [raw]);
   const { hits, searching } = usePaletteSearch(query);
   const commands = usePaletteCommands();
-  const jumpToMessage = useAppStore((s) => s.jumpToMessage);
+  const app = useAppStoreApi();
   const openHit = useOpenHit();
   const now = useMemo(() => new Date(), []);
   useReturnFocusOnClose();
@@ -58,7 +62,9 @@ function PaletteDialog() {
   };
   const pickHit = useStableCallback((hit: SearchHit) =>
     choose(() =>
-      hit.kind === 'session' || hit.sessionDeleted ? openHit(hit) : void jumpToMessage(hit.sessionId, hit.messageId!),
+      hit.kind === 'session' || hit.sessionDeleted
+        ? openHit(hit)
+        : void jumpToMessage(app, hit.sessionId, hit.messageId!),
     ),
   );
 
@@ -113,7 +119,7 @@ function PaletteDialog() {
                   <Command.Item
                     key={c.id}
                     value={`command:${c.id}`}
-                    onSelect={() => choose(c.run)}
+                    onSelect={() => choose(() => commandById(c.id).run(app))}
                     className="palette__item"
                   >
                     <span className="palette__label">{c.label}</span>
@@ -196,13 +202,8 @@ function HitGroup({
 function useOpenHit(): (hit: SearchHit) => void {
   const store = useAppStoreApi();
   return (hit) => {
-    const state = store.getState();
-    if (hit.sessionDeleted) {
-      state.setSessionView('trash');
-      return;
-    }
-    if (!state.sessionsById[hit.sessionId]) void state.fetchSessions([hit.sessionId]);
-    state.openTab(hit.sessionId, { focusComposer: true });
+    if (hit.sessionDeleted) store.getState().setSessionView('trash');
+    else openChat(store, hit.sessionId, { focusComposer: true });
   };
 }
 
@@ -281,61 +282,40 @@ function usePaletteSearch(query: PaletteQuery): { hits: SearchHit[]; searching: 
   return { hits: state.hits, searching: state.key !== key };
 }
 
+/** The registry's palette commands that apply now, with their labels, words and shortcuts resolved. */
+function paletteCommands(state: AppState): PaletteCommand[] {
+  return COMMANDS.filter((c) => c.palette && isAvailable(c, state)).map((c) => {
+    const binding = c.keys?.[0];
+    return {
+      id: c.id,
+      label: labelOf(c, state),
+      keywords: [...keywordsOf(c, state)],
+      ...(binding ? { shortcut: formatBinding(binding) } : {}),
+    };
+  });
+}
+
+const FIELD_SEPARATOR = '\u0000';
+
+/**
+ * The palette's commands, re-resolved when what they show changes (the active chat's pin, the
+ * theme). They are selected as flat strings, which compare by value, so an unrelated store
+ * change (a streamed reply) does not rebuild them.
+ */
 function usePaletteCommands(): PaletteCommand[] {
-  const store = useAppStoreApi();
-  const active = useAppStore((s) => (s.tabs.active ? s.sessionsById[s.tabs.active] : undefined));
-  const theme = useAppStore((s) => s.theme);
-  const mod = modKeyLabel();
-  return useMemo(() => {
-    const state = () => store.getState();
-    const list: PaletteCommand[] = [
-      {
-        id: 'new-chat',
-        label: 'New chat',
-        keywords: ['create', 'start'],
-        shortcut: `${mod}+T`,
-        run: () => void state().createSession(),
-      },
-      {
-        id: 'settings',
-        label: 'Settings',
-        keywords: ['providers', 'models', 'preferences'],
-        run: () => state().openSettings(),
-      },
-      {
-        id: 'toggle-theme',
-        label: 'Toggle theme',
-        keywords: ['dark', 'light', 'appearance', theme],
-        run: () => state().toggleTheme(),
-      },
-      { id: 'usage', label: 'Usage dashboard', keywords: ['tokens', 'cost', 'charts'], run: () => state().openUsage() },
-    ];
-    if (active) {
-      const title = displayTitle(active);
-      list.push(
-        {
-          id: 'find',
-          label: 'Find in chat',
-          keywords: ['search', title],
-          shortcut: `${mod}+F`,
-          run: () => state().openFind(active.id),
-        },
-        {
-          id: 'pin',
-          label: active.pinned ? 'Unpin chat' : 'Pin chat',
-          keywords: [title],
-          run: () => void state().setSessionPinned(active.id, !active.pinned),
-        },
-        {
-          id: 'archive',
-          label: active.status === 'archived' ? 'Unarchive chat' : 'Archive chat',
-          keywords: [title],
-          run: () => void state().setSessionArchived(active.id, active.status !== 'archived'),
-        },
-      );
-    }
-    return list;
-  }, [store, active, theme, mod]);
+  const fields = useAppStore(
+    useShallow((s) =>
+      paletteCommands(s).map((c) => [c.id, c.label, c.shortcut ?? '', ...c.keywords].join(FIELD_SEPARATOR)),
+    ),
+  );
+  return useMemo(
+    () =>
+      fields.map((row) => {
+        const [id = '', label = '', shortcut = '', ...keywords] = row.split(FIELD_SEPARATOR);
+        return { id, label, keywords, ...(shortcut ? { shortcut } : {}) };
+      }),
+    [fields],
+  );
 }
 
 /** Like any dialog: when the palette closes, focus goes back where it was, if that is still there. */

@@ -3,31 +3,42 @@ import type { SearchResult, SessionSearchResult } from '@shared/types';
 import type { SliceCreator } from '../../app/types';
 
 /**
- * Searches for the palette and the find bar. Results belong to the component that asked (they
- * change with every keystroke), so they are returned rather than stored; failures are reported
- * once here and come back as null.
+ * The Cmd+K palette, and the searches behind it and the find bar. Results belong to the component
+ * that asked (they change with every keystroke), so they are returned rather than stored;
+ * failures are reported once and come back as null.
  */
-export interface SearchSlice {
+export interface PaletteSlice {
+  /** The Cmd+K command palette is open. */
+  paletteOpen: boolean;
+  openPalette(): void;
+  closePalette(): void;
+  togglePalette(): void;
   searchAll(input: MethodInput<'search.query'>): Promise<SearchResult | null>;
   searchInSession(input: MethodInput<'search.inSession'>): Promise<SessionSearchResult | null>;
 }
 
-export const createSearchSlice: SliceCreator<SearchSlice> = (_set, get, api) => ({
+export const createPaletteSlice: SliceCreator<PaletteSlice> = (set, _get, { api, attempt }) => ({
+  paletteOpen: false,
+
+  openPalette() {
+    set({ paletteOpen: true });
+  },
+
+  closePalette() {
+    set({ paletteOpen: false });
+  },
+
+  togglePalette() {
+    set((s) => ({ paletteOpen: !s.paletteOpen }));
+  },
+
   async searchAll(input) {
-    try {
-      return await api.search.query(input);
-    } catch (error) {
-      get().reportError(error);
-      return null;
-    }
+    const found = await attempt(() => api.search.query(input));
+    return found.ok ? found.value : null;
   },
 
   async searchInSession(input) {
-    try {
-      return await api.search.inSession(input);
-    } catch (error) {
-      get().reportError(error);
-      return null;
-    }
+    const found = await attempt(() => api.search.inSession(input));
+    return found.ok ? found.value : null;
   },
 });

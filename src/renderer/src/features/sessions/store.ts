@@ -1,8 +1,8 @@
 import type { Session, SessionSummary } from '@shared/types';
 import { coalesce } from '../../app/kit/coalesce';
-import { isViewTab } from '../workspace/store';
+import { hasErrorCode } from '../../app/kit/errors';
+import { failedStatus, loadingStatus, type LoadStatus } from '../../app/kit/loadable';
 import type { AppState, SliceCreator } from '../../app/types';
-import { errorCodeOf } from '../../app/ui';
 
 export const SESSION_PAGE_SIZE = 100;
 /** The API's upper bound for one page; a refresh never asks for more. */
@@ -15,11 +15,12 @@ export interface TrashUndo {
   title: string;
 }
 
+/** The sidebar's list: a paged window over one view, with the shared loading status. */
 export interface SessionListState {
+  status: LoadStatus;
   /** Sidebar order as the server returns it: pinned first, then newest activity. */
   ids: string[];
   nextCursor: string | null;
-  status: 'idle' | 'loading' | 'ready' | 'error';
   loadingMore: boolean;
 }
 
@@ -41,7 +42,7 @@ export interface SessionsSlice {
   setSessionPinned(id: string, pinned: boolean): Promise<boolean>;
   setSessionArchived(id: string, archived: boolean): Promise<boolean>;
   setSessionTags(id: string, tags: string[]): Promise<boolean>;
-  /** Moves a chat to the Trash, closes its tab and offers an undo. */
+  /** Moves a chat to the Trash and offers an undo (closing its tab is the `trashChat` action's). */
   trashSession(id: string): Promise<boolean>;
   restoreSession(id: string): Promise<boolean>;
   /** Deletes a chat from the Trash for good. */
@@ -50,11 +51,10 @@ export interface SessionsSlice {
   dismissTrashUndo(): void;
   refreshSessions(): Promise<void>;
   loadMoreSessions(): Promise<void>;
-  /** Creates a session and opens it in a tab. Resolves to its id, or null if it failed. */
-  createSession(): Promise<string | null>;
+  /** Creates a session. Resolves to it, or null if it failed (the error is shown). */
+  createSession(): Promise<Session | null>;
   /** Re-reads sessions by id. Resolves to the ids that no longer exist (purged or in the trash). */
   fetchSessions(ids: readonly string[]): Promise<string[]>;
-  handleSessionsChanged(ids: readonly string[]): Promise<void>;
   /** Folds a session the API returned into what is shown, keeping the list's preview fields. */
   sessionChanged(session: Session): void;
   /** Saves a chat's model or system prompt. Resolves to false if it failed (the error is shown). */
@@ -91,50 +91,44 @@ export function selectRecentSessionIds(state: AppState, count: number): string[]
   );
 }
 
-export const createSessionsSlice: SliceCreator<SessionsSlice> = (set, get, api) => {
+/** A session that was purged, or whose id is not one (a corrupt saved tab), is simply gone. */
+const isGone = hasErrorCode('not_found', 'invalid_input');
+
+export const createSessionsSlice: SliceCreator<SessionsSlice> = (set, get, { api, attempt }) => {
   const refresh = coalesce(async () => {
     // Reload as many rows as are already shown so a refresh does not collapse a scrolled list.
     const limit = Math.min(MAX_SESSION_PAGE, Math.max(SESSION_PAGE_SIZE, get().sessionList.ids.length));
-    set((s) => ({ sessionList: { ...s.sessionList, status: s.sessionList.status === 'ready' ? 'ready' : 'loading' } }));
-    try {
-      const { sessionView: view, sessionTag: tag } = get();
-      const page = await api.sessions.list({ view, limit, ...(tag ? { tag } : {}) });
-      // The filter changed while this page was on its way; the reload it caused will land.
-      if (get().sessionView !== view || get().sessionTag !== tag) return;
-      set((s) => ({
-        sessionsById: withSessions(s.sessionsById, page.items),
-        sessionList: {
-          ...s.sessionList,
-          ids: page.items.map((i) => i.id),
-          nextCursor: page.nextCursor,
-          status: 'ready',
-        },
-      }));
-    } catch (error) {
-      set((s) => ({ sessionList: { ...s.sessionList, status: s.sessionList.status === 'ready' ? 'ready' : 'error' } }));
-      get().reportError(error);
+    set((s) => ({ sessionList: { ...s.sessionList, status: loadingStatus(s.sessionList.status) } }));
+    const { sessionView: view, sessionTag: tag } = get();
+    const page = await attempt(() => api.sessions.list({ view, limit, ...(tag ? { tag } : {}) }));
+    if (!page.ok) {
+      set((s) => ({ sessionList: { ...s.sessionList, status: failedStatus(s.sessionList.status) } }));
+      return;
     }
+    // The filter changed while this page was on its way; the reload it caused will land.
+    if (get().sessionView !== view || get().sessionTag !== tag) return;
+    set((s) => ({
+      sessionsById: withSessions(s.sessionsById, page.value.items),
+      sessionList: {
+        ...s.sessionList,
+        ids: page.value.items.map((i) => i.id),
+        nextCursor: page.value.nextCursor,
+        status: 'ready',
+      },
+    }));
   });
 
-  /** Runs one mutation; the sessions.changed event it causes refreshes the list. */
+  /** Runs one mutation and refreshes the list (the change event would too; they coalesce). */
   const mutate = async (run: () => Promise<Session | null>): Promise<boolean> => {
-    try {
-      const session = await run();
-      if (session) get().sessionChanged(session);
-      void refresh();
-      return true;
-    } catch (error) {
-      get().reportError(error);
-      return false;
-    }
+    const done = await attempt(run);
+    if (!done.ok) return false;
+    if (done.value) get().sessionChanged(done.value);
+    void refresh();
+    return true;
   };
 
   const switchList = (patch: Partial<Pick<SessionsSlice, 'sessionView' | 'sessionTag'>>) => {
-    set((s) => ({
-      ...patch,
-      sessionList: { ids: [], nextCursor: null, status: 'loading', loadingMore: false },
-      sessionsById: s.sessionsById,
-    }));
+    set({ ...patch, sessionList: { ids: [], nextCursor: null, status: 'loading', loadingMore: false } });
     void refresh();
   };
 
@@ -157,12 +151,8 @@ export const createSessionsSlice: SliceCreator<SessionsSlice> = (set, get, api) 
     },
 
     async loadSessionTags() {
-      try {
-        const tags = await api.sessions.tags({});
-        set({ sessionTags: tags });
-      } catch (error) {
-        get().reportError(error);
-      }
+      const tags = await attempt(() => api.sessions.tags({}));
+      if (tags.ok) set({ sessionTags: tags.value });
     },
 
     renameSession: (id, title) => mutate(() => api.sessions.rename({ id, title })),
@@ -177,7 +167,6 @@ export const createSessionsSlice: SliceCreator<SessionsSlice> = (set, get, api) 
     async trashSession(id) {
       const ok = await mutate(() => api.sessions.trash({ id }));
       if (ok) {
-        get().dropTabs([id]);
         set((s) => ({
           trashUndo: { id, title: s.sessionsById[id]?.title ?? '' },
           sessionList: { ...s.sessionList, ids: s.sessionList.ids.filter((i) => i !== id) },
@@ -192,13 +181,11 @@ export const createSessionsSlice: SliceCreator<SessionsSlice> = (set, get, api) 
       return ok;
     },
 
-    async purgeSession(id) {
-      return mutate(async () => {
+    purgeSession: (id) =>
+      mutate(async () => {
         await api.sessions.purge({ id });
-        get().dropTabs([id]);
         return null;
-      });
-    },
+      }),
 
     emptyTrash: () =>
       mutate(async () => {
@@ -214,76 +201,47 @@ export const createSessionsSlice: SliceCreator<SessionsSlice> = (set, get, api) 
       const { nextCursor: cursor, loadingMore } = get().sessionList;
       if (!cursor || loadingMore) return;
       set((s) => ({ sessionList: { ...s.sessionList, loadingMore: true } }));
-      try {
-        const { sessionView: view, sessionTag: tag } = get();
-        const page = await api.sessions.list({ view, limit: SESSION_PAGE_SIZE, cursor, ...(tag ? { tag } : {}) });
-        set((s) => {
-          // A refresh that landed meanwhile rebuilt the list; this page may no longer follow it.
-          if (s.sessionList.nextCursor !== cursor) return { sessionList: { ...s.sessionList, loadingMore: false } };
-          const known = new Set(s.sessionList.ids);
-          return {
-            sessionsById: withSessions(s.sessionsById, page.items),
-            sessionList: {
-              ...s.sessionList,
-              ids: [...s.sessionList.ids, ...page.items.map((i) => i.id).filter((id) => !known.has(id))],
-              nextCursor: page.nextCursor,
-              loadingMore: false,
-            },
-          };
-        });
-      } catch (error) {
-        set((s) => ({ sessionList: { ...s.sessionList, loadingMore: false } }));
-        get().reportError(error);
-      }
+      const { sessionView: view, sessionTag: tag } = get();
+      const page = await attempt(() =>
+        api.sessions.list({ view, limit: SESSION_PAGE_SIZE, cursor, ...(tag ? { tag } : {}) }),
+      );
+      set((s) => {
+        // A refresh that landed meanwhile rebuilt the list; this page may no longer follow it.
+        if (!page.ok || s.sessionList.nextCursor !== cursor) {
+          return { sessionList: { ...s.sessionList, loadingMore: false } };
+        }
+        const known = new Set(s.sessionList.ids);
+        return {
+          sessionsById: withSessions(s.sessionsById, page.value.items),
+          sessionList: {
+            ...s.sessionList,
+            ids: [...s.sessionList.ids, ...page.value.items.map((i) => i.id).filter((id) => !known.has(id))],
+            nextCursor: page.value.nextCursor,
+            loadingMore: false,
+          },
+        };
+      });
     },
 
     async createSession() {
-      try {
-        const session = await api.sessions.create({});
-        set((s) => ({ sessionsById: withSessions(s.sessionsById, [summaryOf(session)]) }));
-        get().openTab(session.id, { focusComposer: true });
-        // The sessions.changed event refreshes too; coalescing makes the two one reload.
-        void get().refreshSessions();
-        return session.id;
-      } catch (error) {
-        get().reportError(error);
-        return null;
-      }
+      const created = await attempt(() => api.sessions.create({}));
+      if (!created.ok) return null;
+      set((s) => ({ sessionsById: withSessions(s.sessionsById, [summaryOf(created.value)]) }));
+      // The sessions.changed event refreshes too; coalescing makes the two one reload.
+      void refresh();
+      return created.value;
     },
 
     async fetchSessions(ids) {
-      const results = await Promise.allSettled(ids.map((id) => api.sessions.get({ id })));
+      const results = await Promise.all(ids.map((id) => attempt(() => api.sessions.get({ id }), { expected: isGone })));
       const found: SessionSummary[] = [];
       const gone: string[] = [];
-      let unexpected: unknown = null;
       results.forEach((result, i) => {
-        const id = ids[i]!;
-        if (result.status === 'fulfilled') {
-          if (result.value.deletedAt) gone.push(id);
-          else found.push(result.value);
-        } else if (['not_found', 'invalid_input'].includes(errorCodeOf(result.reason) ?? '')) {
-          gone.push(id);
-        } else {
-          unexpected ??= result.reason;
-        }
+        if (result.ok && !result.value.deletedAt) found.push(result.value);
+        else if (result.ok || isGone(result.error)) gone.push(ids[i]!);
       });
       set((s) => ({ sessionsById: withSessions(s.sessionsById, found) }));
-      if (unexpected !== null) get().reportError(unexpected);
       return gone;
-    },
-
-    async handleSessionsChanged(ids) {
-      await get().refreshSessions();
-      // Open tabs can show sessions that are not on a loaded sidebar page (archived, or far down
-      // the list); re-read those so their titles stay right and closed-for-good ones go away.
-      const listed = new Set(get().sessionList.ids);
-      const affected = ids.length === 0 ? null : new Set(ids);
-      const stale = get().tabs.open.filter(
-        (id) => !isViewTab(id) && !listed.has(id) && (affected === null || affected.has(id)),
-      );
-      if (stale.length === 0) return;
-      const gone = await get().fetchSessions(stale);
-      if (gone.length > 0) get().dropTabs(gone);
     },
 
     sessionChanged(session) {
@@ -295,13 +253,9 @@ export const createSessionsSlice: SliceCreator<SessionsSlice> = (set, get, api) 
     },
 
     async updateSession(id, patch) {
-      try {
-        get().sessionChanged(await api.sessions.update({ id, ...patch }));
-        return true;
-      } catch (error) {
-        get().reportError(error);
-        return false;
-      }
+      const updated = await attempt(() => api.sessions.update({ id, ...patch }));
+      if (updated.ok) get().sessionChanged(updated.value);
+      return updated.ok;
     },
   };
 };

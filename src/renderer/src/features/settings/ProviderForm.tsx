@@ -65,7 +65,7 @@ export function ProviderForm({ provider, onDone }: ProviderFormProps) {
   const needsKey = info?.needsKey ?? false;
   const keyPlaceholder =
     editing && provider.hasApiKey ? 'Key set. Type a new one to replace it' : needsKey ? 'Required' : 'Optional';
-  const suggestions = modelListing?.models ?? provider?.models ?? [];
+  const suggestions = modelListing?.data?.models ?? provider?.models ?? [];
 
   return (
     <form

@@ -6,7 +6,7 @@ import './usageSettings.css';
 
 /** Monthly budgets and how long Confab keeps logs, run details and active chats. */
 export function UsageSettingsSection() {
-  const settings = useAppStore((s) => s.usageSettings);
+  const settings = useAppStore((s) => s.usageSettings.data);
   const loadUsageSettings = useAppStore((s) => s.loadUsageSettings);
   useEffect(() => {
     void loadUsageSettings();

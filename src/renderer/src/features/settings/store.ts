@@ -1,25 +1,26 @@
-import type { MethodInput } from '@shared/contract';
+import type { MethodInput, MethodOutput } from '@shared/contract';
 import type { ChatSettings, DetectedProvider, ProviderConfig, ProviderPresetInfo } from '@shared/types';
 import { coalesce } from '../../app/kit/coalesce';
+import { failed, idle, loading, ready, type Loadable } from '../../app/kit/loadable';
 import type { AppState, SliceCreator } from '../../app/types';
 
-export interface ModelListing {
-  models: string[];
-  /** 'provider': the server's own list; 'manual': the hand-entered list (the server did not answer). */
-  source: 'provider' | 'manual';
-  error: string | null;
-  status: 'loading' | 'ready';
-}
+/** A provider's models: the server's own list ('provider'), or the hand-entered one ('manual'). */
+export type ModelListing = MethodOutput<'providers.models'>;
 
-export interface ProvidersSlice {
-  providers: ProviderConfig[];
-  providersStatus: 'idle' | 'loading' | 'ready' | 'error';
+export interface SettingsSlice {
+  /** The Settings dialog is open. */
+  settingsOpen: boolean;
+  providers: Loadable<ProviderConfig[]>;
   presets: ProviderPresetInfo[];
-  chatSettings: ChatSettings | null;
+  chatSettings: Loadable<ChatSettings>;
   /** Model lists asked of each provider, by provider id. */
-  providerModels: Record<string, ModelListing>;
-  detected: { status: 'idle' | 'loading' | 'ready'; items: DetectedProvider[] };
+  providerModels: Record<string, Loadable<ModelListing>>;
+  detected: Loadable<DetectedProvider[]>;
+  openSettings(): void;
+  closeSettings(): void;
+  /** Providers, chat settings and (once) the presets. */
   loadProviders(): Promise<void>;
+  loadChatSettings(): Promise<void>;
   /** Creates a provider; the first one also becomes the default. Resolves to null if it failed. */
   createProvider(input: MethodInput<'providers.create'>): Promise<ProviderConfig | null>;
   updateProvider(input: MethodInput<'providers.update'>): Promise<ProviderConfig | null>;
@@ -29,10 +30,17 @@ export interface ProvidersSlice {
   detectLocalProviders(): Promise<void>;
 }
 
+const NO_PROVIDERS: ProviderConfig[] = [];
+
+/** The providers set up so far (empty until loaded). */
+export function providersOf(state: Pick<AppState, 'providers'>): ProviderConfig[] {
+  return state.providers.data ?? NO_PROVIDERS;
+}
+
 /** "Default (OpenAI · gpt-4o)": what a chat without a model of its own uses. */
 export function defaultModelLabel(state: AppState): string {
-  const settings = state.chatSettings;
-  const provider = state.providers.find((p) => p.id === settings?.defaultProviderId);
+  const settings = state.chatSettings.data;
+  const provider = providersOf(state).find((p) => p.id === settings?.defaultProviderId);
   if (!provider) return 'Default (none chosen)';
   const model = settings?.defaultModel ?? provider.defaultModel ?? provider.models[0] ?? 'no model';
   return `Default (${provider.name} · ${model})`;
@@ -40,71 +48,76 @@ export function defaultModelLabel(state: AppState): string {
 
 /** The models to offer for a provider: the server's list once asked, else the configured ones. */
 export function modelsFor(state: AppState, provider: ProviderConfig): string[] {
-  const listed = state.providerModels[provider.id]?.models ?? [];
+  const listed = state.providerModels[provider.id]?.data?.models ?? [];
   const known = [provider.defaultModel, ...provider.models, ...listed].filter((m): m is string => !!m);
   return [...new Set(known)];
 }
 
-export const createProvidersSlice: SliceCreator<ProvidersSlice> = (set, get, api) => {
-  const load = coalesce(async () => {
-    set((s) => ({ providersStatus: s.providersStatus === 'ready' ? 'ready' : 'loading' }));
-    try {
-      const [providers, chatSettings, presets] = await Promise.all([
+export const createSettingsSlice: SliceCreator<SettingsSlice> = (set, get, { api, attempt }) => {
+  const loadAll = coalesce(async () => {
+    set((s) => ({ providers: loading(s.providers), chatSettings: loading(s.chatSettings) }));
+    const loaded = await attempt(() =>
+      Promise.all([
         api.providers.list({}),
         api.settings.getChat({}),
         get().presets.length > 0 ? Promise.resolve(get().presets) : api.providers.presets({}),
-      ]);
-      set({ providers, chatSettings, presets, providersStatus: 'ready' });
-    } catch (error) {
-      set((s) => ({ providersStatus: s.providersStatus === 'ready' ? 'ready' : 'error' }));
-      get().reportError(error);
+      ]),
+    );
+    if (!loaded.ok) {
+      set((s) => ({ providers: failed(s.providers), chatSettings: failed(s.chatSettings) }));
+      return;
     }
+    const [providers, chatSettings, presets] = loaded.value;
+    set({ providers: ready(providers), chatSettings: ready(chatSettings), presets });
   });
 
+  const loadChat = coalesce(async () => {
+    set((s) => ({ chatSettings: loading(s.chatSettings) }));
+    const loaded = await attempt(() => api.settings.getChat({}));
+    set((s) => ({ chatSettings: loaded.ok ? ready(loaded.value) : failed(s.chatSettings) }));
+  });
+
+  const setProviders = (change: (providers: ProviderConfig[]) => ProviderConfig[]) =>
+    set((s) => ({ providers: { ...s.providers, data: change(s.providers.data ?? []) } }));
+
   async function fetchModels(id: string): Promise<ModelListing | null> {
-    set((s) => ({
-      providerModels: {
-        ...s.providerModels,
-        [id]: { ...(s.providerModels[id] ?? { models: [], source: 'manual', error: null }), status: 'loading' },
-      },
-    }));
-    try {
-      const result = await api.providers.models({ id });
-      const listing: ModelListing = { ...result, status: 'ready' };
-      set((s) => ({ providerModels: { ...s.providerModels, [id]: listing } }));
-      return listing;
-    } catch (error) {
-      set((s) => {
-        const providerModels = { ...s.providerModels };
-        delete providerModels[id];
-        return { providerModels };
-      });
-      get().reportError(error);
-      return null;
-    }
+    set((s) => ({ providerModels: { ...s.providerModels, [id]: loading(s.providerModels[id] ?? idle(), 'reload') } }));
+    const listed = await attempt(() => api.providers.models({ id }));
+    set((s) => {
+      const providerModels = { ...s.providerModels };
+      if (listed.ok) providerModels[id] = ready(listed.value);
+      else delete providerModels[id];
+      return { providerModels };
+    });
+    return listed.ok ? listed.value : null;
   }
 
   return {
-    providers: [],
-    providersStatus: 'idle',
+    settingsOpen: false,
+    providers: idle(),
     presets: [],
-    chatSettings: null,
+    chatSettings: idle(),
     providerModels: {},
-    detected: { status: 'idle', items: [] },
+    detected: idle(),
 
-    loadProviders: load,
+    openSettings() {
+      set({ settingsOpen: true });
+    },
+
+    closeSettings() {
+      set({ settingsOpen: false });
+    },
+
+    loadProviders: loadAll,
+    loadChatSettings: loadChat,
 
     async createProvider(input) {
-      let created: ProviderConfig;
-      try {
-        created = await api.providers.create(input);
-      } catch (error) {
-        get().reportError(error);
-        return null;
-      }
-      set((s) => ({ providers: [...s.providers.filter((p) => p.id !== created.id), created] }));
+      const made = await attempt(() => api.providers.create(input));
+      if (!made.ok) return null;
+      const created = made.value;
+      setProviders((list) => [...list.filter((p) => p.id !== created.id), created]);
       // Without a default, a new chat has nothing to talk to: the first provider becomes it.
-      if (!get().chatSettings?.defaultProviderId) {
+      if (!get().chatSettings.data?.defaultProviderId) {
         await get().setChatSettings({ defaultProviderId: created.id, defaultModel: null });
       }
       // With no model named, ask the server for one so the first chat works at once.
@@ -113,35 +126,28 @@ export const createProvidersSlice: SliceCreator<ProvidersSlice> = (set, get, api
         const first = listing?.source === 'provider' ? listing.models[0] : undefined;
         if (first) return (await get().updateProvider({ id: created.id, defaultModel: first })) ?? created;
       }
-      await load();
+      await loadAll();
       return created;
     },
 
     async updateProvider(input) {
-      try {
-        const updated = await api.providers.update(input);
-        set((s) => ({ providers: s.providers.map((p) => (p.id === updated.id ? updated : p)) }));
-        return updated;
-      } catch (error) {
-        get().reportError(error);
-        return null;
-      }
+      const updated = await attempt(() => api.providers.update(input));
+      if (!updated.ok) return null;
+      setProviders((list) => list.map((p) => (p.id === updated.value.id ? updated.value : p)));
+      return updated.value;
     },
 
     async deleteProvider(id) {
-      try {
-        await api.providers.delete({ id });
-      } catch (error) {
-        get().reportError(error);
-        return false;
-      }
+      const deleted = await attempt(() => api.providers.delete({ id }));
+      if (!deleted.ok) return false;
+      setProviders((list) => list.filter((p) => p.id !== id));
       set((s) => {
         const providerModels = { ...s.providerModels };
         delete providerModels[id];
-        return { providers: s.providers.filter((p) => p.id !== id), providerModels };
+        return { providerModels };
       });
       // Main clears a default that named it; read the settings back.
-      await load();
+      await loadAll();
       return true;
     },
 
@@ -150,30 +156,20 @@ export const createProvidersSlice: SliceCreator<ProvidersSlice> = (set, get, api
     async setChatSettings(patch) {
       // Shown at once (a checkbox must not flip back while the answer is on its way), undone on failure.
       const before = get().chatSettings;
-      if (before) {
+      if (before.data) {
         const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
-        set({ chatSettings: { ...before, ...defined } });
+        set({ chatSettings: { ...before, data: { ...before.data, ...defined } } });
       }
-      try {
-        const chatSettings = await api.settings.setChat(patch);
-        set({ chatSettings });
-        return true;
-      } catch (error) {
-        if (before) set({ chatSettings: before });
-        get().reportError(error);
-        return false;
-      }
+      const saved = await attempt(() => api.settings.setChat(patch));
+      set({ chatSettings: saved.ok ? ready(saved.value) : before });
+      return saved.ok;
     },
 
     async detectLocalProviders() {
-      set((s) => ({ detected: { ...s.detected, status: 'loading' } }));
-      try {
-        const items = await api.providers.detectLocal({});
-        set({ detected: { status: 'ready', items } });
-      } catch {
-        // Finding no local server is not an error worth a banner.
-        set({ detected: { status: 'ready', items: [] } });
-      }
+      set((s) => ({ detected: loading(s.detected, 'reload') }));
+      // Finding no local server is not an error worth a banner.
+      const found = await attempt(() => api.providers.detectLocal({}), { expected: () => true });
+      set({ detected: ready(found.ok ? found.value : []) });
     },
   };
 };

@@ -1,45 +1,47 @@
 import { useEffect, useRef, type KeyboardEvent, type MouseEvent } from 'react';
 import { useAppStore, useAppStoreApi } from '../../app/context';
-import { activeAfterClose } from './store';
-import { tabTitle } from './tabTitle';
+import { activeAfterClose, chatIdOf, itemKey, type WorkspaceItem } from '../../app/workspace/items';
 import { Icon } from '../../ui/Icon';
+import { closeTab } from './actions';
 import { tabDomId, tabPanelDomId, tabTitleDomId } from './tabIds';
+import { tabTitle } from './tabTitle';
 import { useTabDrag } from './useTabDrag';
 
-function focusTab(sessionId: string | null | undefined): void {
-  if (sessionId) document.getElementById(tabDomId(sessionId))?.focus();
+function focusTab(item: WorkspaceItem | undefined): void {
+  if (item) document.getElementById(tabDomId(item))?.focus();
 }
 
 export function TabStrip() {
-  const open = useAppStore((s) => s.tabs.open);
+  const items = useAppStore((s) => s.workspace.items);
   const store = useAppStoreApi();
-  if (open.length === 0) return null;
+  if (items.length === 0) return null;
 
   // WAI-ARIA tabs pattern: arrows move and select within the strip (focus stays here), Delete closes.
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
-    const { tabs, activateTab, closeTab } = store.getState();
-    const current = tabs.active;
+    const { workspace, activateItem } = store.getState();
+    const current = workspace.active;
     if (!current) return;
-    const i = tabs.open.indexOf(current);
-    let target: string | undefined;
+    const open = workspace.items;
+    const i = open.findIndex((item) => itemKey(item) === current);
+    let target: WorkspaceItem | undefined;
     switch (event.key) {
       case 'ArrowRight':
-        target = tabs.open[(i + 1) % tabs.open.length];
+        target = open[(i + 1) % open.length];
         break;
       case 'ArrowLeft':
-        target = tabs.open[(i - 1 + tabs.open.length) % tabs.open.length];
+        target = open[(i - 1 + open.length) % open.length];
         break;
       case 'Home':
-        target = tabs.open[0];
+        target = open[0];
         break;
       case 'End':
-        target = tabs.open.at(-1);
+        target = open.at(-1);
         break;
       case 'Delete': {
         event.preventDefault();
-        const next = activeAfterClose(tabs.open, current, current);
-        closeTab(current, { focusComposer: false });
-        focusTab(next);
+        const next = activeAfterClose(open.map(itemKey), current, current);
+        closeTab(store, current, { focusComposer: false });
+        focusTab(store.getState().workspace.items.find((item) => itemKey(item) === next));
         return;
       }
       default:
@@ -47,28 +49,30 @@ export function TabStrip() {
     }
     event.preventDefault();
     if (target) {
-      activateTab(target);
+      activateItem(itemKey(target));
       focusTab(target);
     }
   };
 
   return (
     <div role="tablist" aria-label="Open chats" className="tab-strip" onKeyDown={onKeyDown}>
-      {open.map((id) => (
-        <Tab key={id} sessionId={id} />
+      {items.map((item) => (
+        <Tab key={itemKey(item)} item={item} />
       ))}
     </div>
   );
 }
 
-function Tab({ sessionId }: { sessionId: string }) {
-  const title = useAppStore((s) => tabTitle(s, sessionId));
-  const selected = useAppStore((s) => s.tabs.active === sessionId);
-  const streaming = useAppStore((s) => s.generating[sessionId] !== undefined);
-  const unread = useAppStore((s) => s.tabs.unread[sessionId] === true);
-  const drag = useTabDrag(sessionId);
-  const activateTab = useAppStore((s) => s.activateTab);
-  const closeTab = useAppStore((s) => s.closeTab);
+function Tab({ item }: { item: WorkspaceItem }) {
+  const key = itemKey(item);
+  const sessionId = chatIdOf(item);
+  const title = useAppStore((s) => tabTitle(s, item));
+  const selected = useAppStore((s) => s.workspace.active === key);
+  const streaming = useAppStore((s) => sessionId !== null && s.generating[sessionId] !== undefined);
+  const unread = useAppStore((s) => sessionId !== null && s.workspace.unread[sessionId] === true);
+  const drag = useTabDrag(key);
+  const app = useAppStoreApi();
+  const activateItem = useAppStore((s) => s.activateItem);
   const ref = useRef<HTMLDivElement>(null);
 
   // With more tabs than fit, the strip scrolls; keep the selected one in view (Ctrl+Tab, restore).
@@ -78,7 +82,7 @@ function Tab({ sessionId }: { sessionId: string }) {
 
   const onClose = (event: MouseEvent) => {
     event.stopPropagation();
-    closeTab(sessionId);
+    closeTab(app, key);
   };
 
   // The close button sits next to the tab, not inside it: a button inside role=tab would be a
@@ -96,26 +100,26 @@ function Tab({ sessionId }: { sessionId: string }) {
         if (event.button === 1) event.preventDefault(); // no autoscroll cursor on middle-click
       }}
       onAuxClick={(event) => {
-        if (event.button === 1) closeTab(sessionId);
+        if (event.button === 1) closeTab(app, key);
       }}
     >
       <div
         role="tab"
-        id={tabDomId(sessionId)}
+        id={tabDomId(item)}
         aria-selected={selected}
-        aria-controls={selected ? tabPanelDomId(sessionId) : undefined}
-        aria-labelledby={tabTitleDomId(sessionId)}
-        aria-describedby={streaming || unread ? `${tabTitleDomId(sessionId)}-state` : undefined}
+        aria-controls={selected ? tabPanelDomId(item) : undefined}
+        aria-labelledby={tabTitleDomId(item)}
+        aria-describedby={streaming || unread ? `${tabTitleDomId(item)}-state` : undefined}
         data-streaming={streaming || undefined}
         data-unread={unread || undefined}
         aria-keyshortcuts="Delete"
         tabIndex={selected ? 0 : -1}
         className="tab__main"
-        onClick={() => activateTab(sessionId, { focusComposer: true })}
+        onClick={() => activateItem(key, { focusComposer: true })}
       >
         {streaming ? (
           <span
-            id={`${tabTitleDomId(sessionId)}-state`}
+            id={`${tabTitleDomId(item)}-state`}
             className="tab__streaming"
             role="img"
             aria-label="Writing a reply"
@@ -124,7 +128,7 @@ function Tab({ sessionId }: { sessionId: string }) {
         ) : (
           unread && (
             <span
-              id={`${tabTitleDomId(sessionId)}-state`}
+              id={`${tabTitleDomId(item)}-state`}
               className="tab__unread"
               role="img"
               aria-label="New reply"
@@ -132,7 +136,7 @@ function Tab({ sessionId }: { sessionId: string }) {
             />
           )
         )}
-        <span id={tabTitleDomId(sessionId)} className="tab__title">
+        <span id={tabTitleDomId(item)} className="tab__title">
           {title}
         </span>
       </div>

@@ -1,81 +1,69 @@
 import type { SliceCreator } from '../../app/types';
+import {
+  activeAfterClose,
+  chatIdOf,
+  itemKey,
+  moveEntry,
+  type ItemKey,
+  type WorkspaceItem,
+} from '../../app/workspace/items';
+import { serializeTabs, TABS_UI_KEY, type RestoredTabs } from '../../app/workspace/saved';
 
-export const TABS_UI_KEY = 'tabs';
-/**
- * Tabs that show a view rather than a chat. Their ids cannot be confused with a session id (a
- * UUID), so they share the strip, its order, shortcuts and persistence with chat tabs.
- */
-export const USAGE_TAB = 'view:usage';
-export const isViewTab = (id: string): boolean => id.startsWith('view:');
-const KNOWN_VIEW_TABS: ReadonlySet<string> = new Set([USAGE_TAB]);
 /** Enough for Cmd+Shift+T to walk back through a session's worth of closes. */
 const MAX_RECENTLY_CLOSED = 20;
 
-export interface TabsState {
-  /** Session ids in strip order. */
-  open: string[];
-  active: string | null;
+export interface WorkspaceState {
+  /** The open tabs, in strip order. */
+  items: WorkspaceItem[];
+  /** The key of the shown tab. */
+  active: ItemKey | null;
   /** False until saved tabs were read at startup; nothing is persisted before then. */
   restored: boolean;
   /** Most recently closed last. */
-  recentlyClosed: string[];
-  /** Tabs whose reply finished while another tab was shown; cleared when shown. Not persisted. */
+  recentlyClosed: WorkspaceItem[];
+  /** Chats whose reply finished while another tab was shown, by session id; not persisted. */
   unread: Record<string, true>;
 }
 
 export interface TabFocusOptions {
-  /** Move keyboard focus to the composer once the tab shows. */
+  /** Move keyboard focus to the chat's composer once its tab shows. */
   focusComposer?: boolean;
 }
 
-export interface TabsSlice {
-  tabs: TabsState;
-  openTab(sessionId: string, options?: TabFocusOptions): void;
-  activateTab(sessionId: string, options?: TabFocusOptions): void;
-  /** Closes the given tab, or the active one. */
-  closeTab(sessionId?: string, options?: TabFocusOptions): void;
+export interface WorkspaceSlice {
+  workspace: WorkspaceState;
+  /**
+   * The chat whose composer should take focus once it is on screen. A request rather than a flag
+   * on the tab, because only some ways of switching tabs should move focus (a click or a shortcut
+   * does; arrowing through the tab strip must leave focus in the strip).
+   */
+  composerFocusFor: string | null;
+  /** Opens the item's tab (or shows it if open) and makes it active. */
+  openItem(item: WorkspaceItem, options?: TabFocusOptions): void;
+  activateItem(key: ItemKey, options?: TabFocusOptions): void;
+  /** Closes tabs. `remember`: offer them to Cmd+Shift+T (not for chats that no longer exist). */
+  closeItems(keys: readonly ItemKey[], remember: boolean): WorkspaceItem[];
   /** Cmd+1…8 pick by position; a negative index counts from the end (Cmd+9 is the last tab). */
-  activateTabAt(index: number): void;
-  cycleTab(delta: 1 | -1): void;
+  activateItemAt(index: number): void;
+  cycleItem(delta: 1 | -1): void;
   /** Drag and drop: puts the tab at `toIndex` of the strip as it is without the moved tab. */
-  moveTab(sessionId: string, toIndex: number): void;
+  moveItem(key: ItemKey, toIndex: number): void;
   /** Ctrl+Shift+PageUp/PageDown: moves the active tab one place. */
-  shiftActiveTab(delta: 1 | -1): void;
+  shiftActiveItem(delta: 1 | -1): void;
   /** A reply finished in this chat; marks its tab unless it is the one being shown. */
-  markTabUnread(sessionId: string): void;
-  reopenClosedTab(): void;
-  /** Removes tabs whose sessions no longer exist, without offering them for reopening. */
-  dropTabs(sessionIds: readonly string[]): void;
-  restoreTabs(): Promise<void>;
-}
-
-interface SavedTabs {
-  open: string[];
-  active: string | null;
-}
-
-/** ui_state is free-form JSON that an older or newer build may have written: trust nothing. */
-export function parseSavedTabs(value: unknown): SavedTabs {
-  if (typeof value !== 'object' || value === null) return { open: [], active: null };
-  const v = value as { open?: unknown; active?: unknown };
-  const open = Array.isArray(v.open) ? [...new Set(v.open.filter((id): id is string => typeof id === 'string'))] : [];
-  const active = typeof v.active === 'string' && open.includes(v.active) ? v.active : null;
-  return { open, active };
-}
-
-/** Like a browser: closing the active tab selects its right-hand neighbour, else the left. */
-export function activeAfterClose(open: readonly string[], active: string | null, closing: string): string | null {
-  if (active !== closing) return active;
-  const i = open.indexOf(closing);
-  return open[i + 1] ?? open[i - 1] ?? null;
-}
-
-/** `open` with `id` moved to `toIndex` (an index into the list without it), clamped. */
-export function reorderTabs(open: readonly string[], id: string, toIndex: number): string[] {
-  if (!open.includes(id)) return [...open];
-  const rest = open.filter((o) => o !== id);
-  const at = Math.max(0, Math.min(rest.length, toIndex));
-  return [...rest.slice(0, at), id, ...rest.slice(at)];
+  markChatUnread(sessionId: string): void;
+  /** The most recently closed tab, taken off the reopen list. */
+  takeRecentlyClosed(): WorkspaceItem | null;
+  /** Reads the saved tabs (any version); null if they could not be read (the error is shown). */
+  readSavedTabs(parse: (value: unknown) => RestoredTabs): Promise<RestoredTabs | null>;
+  /**
+   * Shows the tabs read at startup, after any opened meanwhile. `rewrite`: save at once (saved
+   * chats were gone); otherwise the saved state is written on the next change, in the current
+   * format.
+   */
+  applyRestoredTabs(restored: RestoredTabs, rewrite: boolean): void;
+  requestComposerFocus(sessionId: string): void;
+  composerFocused(sessionId: string): void;
 }
 
 function withoutKey(record: Record<string, true>, key: string): Record<string, true> {
@@ -85,143 +73,175 @@ function withoutKey(record: Record<string, true>, key: string): Record<string, t
   return copy;
 }
 
-export const createTabsSlice: SliceCreator<TabsSlice> = (set, get, api) => {
+const keysOf = (items: readonly WorkspaceItem[]) => items.map(itemKey);
+
+export const createWorkspaceSlice: SliceCreator<WorkspaceSlice> = (set, get, { api, attempt }) => {
   let lastSaved = '';
 
   function persist(): void {
-    const { open, active, restored } = get().tabs;
+    const { items, active, restored } = get().workspace;
     if (!restored) return;
-    const value = { open, active };
+    const value = serializeTabs(items, active);
     const serialized = JSON.stringify(value);
     if (serialized === lastSaved) return;
     lastSaved = serialized;
-    api.ui.set({ key: TABS_UI_KEY, value }).catch((error: unknown) => {
-      lastSaved = '';
-      get().reportError(error);
+    void attempt(() => api.ui.set({ key: TABS_UI_KEY, value })).then((saved) => {
+      if (!saved.ok) lastSaved = '';
     });
   }
 
-  function focus(sessionId: string | null, options: TabFocusOptions | undefined): void {
-    if (sessionId && options?.focusComposer && !isViewTab(sessionId)) get().requestComposerFocus(sessionId);
+  function focus(key: ItemKey | null, options: TabFocusOptions | undefined): void {
+    if (!key || !options?.focusComposer) return;
+    const sessionId = chatIdOf(get().workspace.items.find((item) => itemKey(item) === key));
+    if (sessionId) set({ composerFocusFor: sessionId });
   }
 
-  function close(sessionIds: readonly string[], remember: boolean): void {
-    const closing = sessionIds.filter((id) => get().tabs.open.includes(id));
-    if (closing.length === 0) return;
-    set((s) => {
-      let { open, active } = s.tabs;
-      for (const id of closing) {
-        active = activeAfterClose(open, active, id);
-        open = open.filter((o) => o !== id);
-      }
-      const recentlyClosed = remember
-        ? [...s.tabs.recentlyClosed.filter((id) => !closing.includes(id)), ...closing].slice(-MAX_RECENTLY_CLOSED)
-        : s.tabs.recentlyClosed.filter((id) => !closing.includes(id));
-      let unread = s.tabs.unread;
-      for (const id of closing) unread = withoutKey(unread, id);
-      return { tabs: { ...s.tabs, open, active, recentlyClosed, unread } };
-    });
-    for (const id of closing) get().forgetMessages(id);
-    persist();
+  function readUnread(items: readonly WorkspaceItem[], unread: Record<string, true>, key: ItemKey) {
+    const sessionId = chatIdOf(items.find((item) => itemKey(item) === key));
+    return sessionId ? withoutKey(unread, sessionId) : unread;
   }
 
   return {
-    tabs: { open: [], active: null, restored: false, recentlyClosed: [], unread: {} },
+    workspace: { items: [], active: null, restored: false, recentlyClosed: [], unread: {} },
+    composerFocusFor: null,
 
-    openTab(sessionId, options) {
-      set((s) => ({
-        tabs: {
-          ...s.tabs,
-          open: s.tabs.open.includes(sessionId) ? s.tabs.open : [...s.tabs.open, sessionId],
-          active: sessionId,
-          recentlyClosed: s.tabs.recentlyClosed.filter((id) => id !== sessionId),
-          unread: withoutKey(s.tabs.unread, sessionId),
-        },
-      }));
-      focus(sessionId, options);
-      persist();
-    },
-
-    activateTab(sessionId, options) {
-      if (!get().tabs.open.includes(sessionId)) return;
-      set((s) => ({ tabs: { ...s.tabs, active: sessionId, unread: withoutKey(s.tabs.unread, sessionId) } }));
-      focus(sessionId, options);
-      persist();
-    },
-
-    closeTab(sessionId, options = { focusComposer: true }) {
-      const id = sessionId ?? get().tabs.active;
-      if (!id) return;
-      close([id], true);
-      focus(get().tabs.active, options);
-    },
-
-    activateTabAt(index) {
-      const { open } = get().tabs;
-      const id = index < 0 ? open.at(index) : open[index];
-      if (id) get().activateTab(id, { focusComposer: true });
-    },
-
-    cycleTab(delta) {
-      const { open, active } = get().tabs;
-      if (open.length === 0) return;
-      const i = active ? open.indexOf(active) : -1;
-      const next = open[(i + delta + open.length) % open.length];
-      if (next) get().activateTab(next, { focusComposer: true });
-    },
-
-    moveTab(sessionId, toIndex) {
-      const { open } = get().tabs;
-      const next = reorderTabs(open, sessionId, toIndex);
-      if (next.every((id, i) => id === open[i])) return;
-      set((s) => ({ tabs: { ...s.tabs, open: next } }));
-      persist();
-    },
-
-    shiftActiveTab(delta) {
-      const { open, active } = get().tabs;
-      if (!active) return;
-      get().moveTab(active, open.indexOf(active) + delta);
-    },
-
-    markTabUnread(sessionId) {
-      const { open, active, unread } = get().tabs;
-      if (active === sessionId || !open.includes(sessionId) || unread[sessionId]) return;
-      set((s) => ({ tabs: { ...s.tabs, unread: { ...s.tabs.unread, [sessionId]: true } } }));
-    },
-
-    reopenClosedTab() {
-      const id = get().tabs.recentlyClosed.at(-1);
-      if (id) get().openTab(id, { focusComposer: true });
-    },
-
-    dropTabs(sessionIds) {
-      close(sessionIds, false);
-    },
-
-    async restoreTabs() {
-      let saved: SavedTabs = { open: [], active: null };
-      try {
-        saved = parseSavedTabs(await api.ui.get({ key: TABS_UI_KEY }));
-      } catch (error) {
-        get().reportError(error);
-      }
-      const sessionIds = saved.open.filter((id) => !isViewTab(id));
-      const gone = new Set(sessionIds.length > 0 ? await get().fetchSessions(sessionIds) : []);
-      const alive = saved.open.filter((id) =>
-        isViewTab(id) ? KNOWN_VIEW_TABS.has(id) : !gone.has(id) && get().sessionsById[id] !== undefined,
-      );
-      lastSaved = JSON.stringify(saved);
+    openItem(item, options) {
+      const key = itemKey(item);
       set((s) => {
-        // Tabs opened while we were reading (Cmd+T right at startup) stay, after the saved ones.
-        const open = [...alive, ...s.tabs.open.filter((id) => !alive.includes(id))];
-        const savedActive = saved.active && alive.includes(saved.active) ? saved.active : (alive.at(-1) ?? null);
-        return { tabs: { ...s.tabs, open, active: s.tabs.active ?? savedActive, restored: true } };
+        const open = s.workspace.items.some((i) => itemKey(i) === key);
+        const items = open ? s.workspace.items : [...s.workspace.items, item];
+        return {
+          workspace: {
+            ...s.workspace,
+            items,
+            active: key,
+            recentlyClosed: s.workspace.recentlyClosed.filter((i) => itemKey(i) !== key),
+            unread: readUnread(items, s.workspace.unread, key),
+          },
+        };
       });
-      focus(get().tabs.active, { focusComposer: true });
-      // Rewrites the saved state only if sessions vanished or tabs were opened meanwhile; a
-      // session that failed to load for another reason keeps its saved slot until the next change.
-      if (gone.size > 0 || get().tabs.open.length !== alive.length) persist();
+      focus(key, options);
+      persist();
+    },
+
+    activateItem(key, options) {
+      if (!keysOf(get().workspace.items).includes(key)) return;
+      set((s) => ({
+        workspace: { ...s.workspace, active: key, unread: readUnread(s.workspace.items, s.workspace.unread, key) },
+      }));
+      focus(key, options);
+      persist();
+    },
+
+    closeItems(keys, remember) {
+      const closing = get().workspace.items.filter((item) => keys.includes(itemKey(item)));
+      if (closing.length === 0) return [];
+      const closingKeys = keysOf(closing);
+      set((s) => {
+        let items = s.workspace.items;
+        let active = s.workspace.active;
+        for (const key of closingKeys) {
+          active = activeAfterClose(keysOf(items), active, key);
+          items = items.filter((item) => itemKey(item) !== key);
+        }
+        const kept = s.workspace.recentlyClosed.filter((item) => !closingKeys.includes(itemKey(item)));
+        const recentlyClosed = remember ? [...kept, ...closing].slice(-MAX_RECENTLY_CLOSED) : kept;
+        let unread = s.workspace.unread;
+        for (const item of closing) if (item.kind === 'chat') unread = withoutKey(unread, item.sessionId);
+        return { workspace: { ...s.workspace, items, active, recentlyClosed, unread } };
+      });
+      persist();
+      return closing;
+    },
+
+    activateItemAt(index) {
+      const { items } = get().workspace;
+      const item = index < 0 ? items.at(index) : items[index];
+      if (item) get().activateItem(itemKey(item), { focusComposer: true });
+    },
+
+    cycleItem(delta) {
+      const keys = keysOf(get().workspace.items);
+      if (keys.length === 0) return;
+      const active = get().workspace.active;
+      const i = active ? keys.indexOf(active) : -1;
+      const next = keys[(i + delta + keys.length) % keys.length];
+      if (next) get().activateItem(next, { focusComposer: true });
+    },
+
+    moveItem(key, toIndex) {
+      const { items } = get().workspace;
+      const next = moveEntry(items, keysOf(items).indexOf(key), toIndex);
+      if (next.every((item, i) => item === items[i])) return;
+      set((s) => ({ workspace: { ...s.workspace, items: next } }));
+      persist();
+    },
+
+    shiftActiveItem(delta) {
+      const { items, active } = get().workspace;
+      if (!active) return;
+      get().moveItem(active, keysOf(items).indexOf(active) + delta);
+    },
+
+    markChatUnread(sessionId) {
+      const { items, active, unread } = get().workspace;
+      const item = items.find((i) => chatIdOf(i) === sessionId);
+      if (!item || itemKey(item) === active || unread[sessionId]) return;
+      set((s) => ({ workspace: { ...s.workspace, unread: { ...s.workspace.unread, [sessionId]: true } } }));
+    },
+
+    takeRecentlyClosed() {
+      const item = get().workspace.recentlyClosed.at(-1) ?? null;
+      if (item)
+        set((s) => ({ workspace: { ...s.workspace, recentlyClosed: s.workspace.recentlyClosed.slice(0, -1) } }));
+      return item;
+    },
+
+    async readSavedTabs(parse) {
+      const saved = await attempt(() => api.ui.get({ key: TABS_UI_KEY }));
+      if (!saved.ok) return null;
+      const restored = parse(saved.value);
+      // What is saved now, in the current format: an unchanged workspace is not written back.
+      lastSaved = JSON.stringify(serializeTabs(restored.items, restored.active));
+      return restored;
+    },
+
+    applyRestoredTabs(restored, rewrite) {
+      set((s) => {
+        const restoredKeys = keysOf(restored.items);
+        // Tabs opened while we were reading (Cmd+T right at startup) stay, after the saved ones.
+        const items = [...restored.items, ...s.workspace.items.filter((i) => !restoredKeys.includes(itemKey(i)))];
+        const savedActive = restored.active ?? restoredKeys.at(-1) ?? null;
+        return { workspace: { ...s.workspace, items, active: s.workspace.active ?? savedActive, restored: true } };
+      });
+      focus(get().workspace.active, { focusComposer: true });
+      // A saved chat that failed to load for another reason than being gone keeps its saved slot
+      // until the next change.
+      if (rewrite || get().workspace.items.length !== restored.items.length) persist();
+    },
+
+    requestComposerFocus(sessionId) {
+      set({ composerFocusFor: sessionId });
+    },
+
+    composerFocused(sessionId) {
+      set((s) => (s.composerFocusFor === sessionId ? { composerFocusFor: null } : {}));
     },
   };
 };
+
+/** The item shown, if any. */
+export function activeItem(state: { workspace: WorkspaceState }): WorkspaceItem | null {
+  const { items, active } = state.workspace;
+  return active === null ? null : (items.find((item) => itemKey(item) === active) ?? null);
+}
+
+/** The session of the shown tab, or null when it shows a view (or nothing). */
+export function activeChatId(state: { workspace: WorkspaceState }): string | null {
+  return chatIdOf(activeItem(state));
+}
+
+/** Every chat with an open tab. */
+export function openChatIds(state: { workspace: WorkspaceState }): string[] {
+  return state.workspace.items.flatMap((item) => (item.kind === 'chat' ? [item.sessionId] : []));
+}

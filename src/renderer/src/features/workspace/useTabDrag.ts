@@ -1,5 +1,6 @@
 import { useState, type DragEvent } from 'react';
 import { useAppStoreApi } from '../../app/context';
+import { itemKey, type ItemKey } from '../../app/workspace/items';
 
 /** Our own type, so text or files dragged in from elsewhere are never taken for a tab. */
 const TAB_DRAG_TYPE = 'application/x-confab-tab';
@@ -10,7 +11,7 @@ export type DropSide = 'before' | 'after';
  * Drag-to-reorder for the tab strip with native HTML drag and drop. The drop target shows on
  * which side of it the tab will land (the half of the tab the pointer is over).
  */
-export function useTabDrag(sessionId: string) {
+export function useTabDrag(key: ItemKey) {
   const store = useAppStoreApi();
   const [dropSide, setDropSide] = useState<DropSide | null>(null);
 
@@ -24,7 +25,7 @@ export function useTabDrag(sessionId: string) {
     handlers: {
       draggable: true,
       onDragStart(event: DragEvent<HTMLElement>) {
-        event.dataTransfer.setData(TAB_DRAG_TYPE, sessionId);
+        event.dataTransfer.setData(TAB_DRAG_TYPE, key);
         event.dataTransfer.effectAllowed = 'move';
       },
       onDragOver(event: DragEvent<HTMLElement>) {
@@ -39,14 +40,14 @@ export function useTabDrag(sessionId: string) {
       onDrop(event: DragEvent<HTMLElement>) {
         const dragged = event.dataTransfer.getData(TAB_DRAG_TYPE);
         setDropSide(null);
-        if (!dragged || dragged === sessionId) return;
+        if (!dragged || dragged === key) return;
         event.preventDefault();
-        const { tabs, moveTab } = store.getState();
-        // Index among the other tabs, since moveTab takes the dragged tab out first.
-        const others = tabs.open.filter((id) => id !== dragged);
-        const at = others.indexOf(sessionId);
+        const { workspace, moveItem } = store.getState();
+        // Index among the other tabs, since moveItem takes the dragged tab out first.
+        const others = workspace.items.map(itemKey).filter((k) => k !== dragged);
+        const at = others.indexOf(key);
         if (at < 0) return;
-        moveTab(dragged, sideOf(event) === 'before' ? at : at + 1);
+        moveItem(dragged, sideOf(event) === 'before' ? at : at + 1);
       },
       onDragEnd() {
         setDropSide(null);
