@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { BranchMessage } from '@shared/types';
-import { useAppStore, useAppStoreApi } from '../../app/context';
+import { useAppStore, useAppStoreApi, useAttempt } from '../../app/context';
 import { Icon } from '../../ui/Icon';
 import { regenerateReply } from './actions';
 import { BranchSwitcher } from './BranchSwitcher';
@@ -80,7 +80,7 @@ export function MessageFooter({
 
 /** Copies the message as written (its Markdown source), and says so for a moment. */
 function CopyButton({ text }: { text: string }) {
-  const reportError = useAppStore((s) => s.reportError);
+  const attempt = useAttempt();
   const [copied, setCopied] = useState(false);
   useEffect(() => {
     if (!copied) return;
@@ -88,12 +88,7 @@ function CopyButton({ text }: { text: string }) {
     return () => clearTimeout(timer);
   }, [copied]);
   const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(text);
-      setCopied(true);
-    } catch (error) {
-      reportError(error);
-    }
+    if ((await attempt(() => navigator.clipboard.writeText(text))).ok) setCopied(true);
   };
   return (
     <button

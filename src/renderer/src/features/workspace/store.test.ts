@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ConfabError } from '@shared/errors';
 import type { SessionSummary } from '@shared/types';
 import { createAppStore } from '../../app/store';
@@ -33,7 +33,10 @@ function withChats(...sessions: SessionSummary[]) {
 }
 
 const chatKey = (id: string) => itemKey(chatItem(id));
-/** Lets the store's unawaited saves (ui.set) land: one macrotask turn, not a wait for time. */
+/**
+ * For checks that nothing was saved: one macrotask turn lets the store's unawaited saves reach
+ * the fake (it answers on microtasks). Saves that must happen are waited for with vi.waitFor.
+ */
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
 describe('workspace slice', () => {
@@ -52,12 +55,13 @@ describe('workspace slice', () => {
     expect(store.getState().workspace.items).toEqual([chatItem(b.id), chatItem(a.id), chatItem(c.id)]);
     store.getState().moveItem(chatKey(c.id), 0);
     expect(store.getState().workspace.items).toEqual([chatItem(c.id), chatItem(b.id), chatItem(a.id)]);
-    await settle();
-    expect(ui.get(TABS_UI_KEY)).toEqual({
-      version: 2,
-      items: [chatItem(c.id), chatItem(b.id), chatItem(a.id)],
-      active: 2,
-    });
+    await vi.waitFor(() =>
+      expect(ui.get(TABS_UI_KEY)).toEqual({
+        version: 2,
+        items: [chatItem(c.id), chatItem(b.id), chatItem(a.id)],
+        active: 2,
+      }),
+    );
 
     store.getState().markChatUnread(a.id); // the shown tab: nothing to catch up on
     store.getState().markChatUnread(b.id);
@@ -83,12 +87,13 @@ describe('workspace slice', () => {
     // Nothing changed: the old format stays until something does.
     expect(fake.callsTo('ui.set')).toEqual([]);
     store.getState().activateItem(chatKey(b.id));
-    await settle();
-    expect(ui.get(TABS_UI_KEY)).toEqual({
-      version: 2,
-      items: [chatItem(a.id), viewItem('usage'), chatItem(b.id)],
-      active: 2,
-    });
+    await vi.waitFor(() =>
+      expect(ui.get(TABS_UI_KEY)).toEqual({
+        version: 2,
+        items: [chatItem(a.id), viewItem('usage'), chatItem(b.id)],
+        active: 2,
+      }),
+    );
   });
 
   it('restores saved tabs, skipping chats that are gone, and saves the cleaned list', async () => {
@@ -104,8 +109,9 @@ describe('workspace slice', () => {
       items: [chatItem(a.id), chatItem(b.id)],
       active: chatKey(b.id),
     });
-    await settle();
-    expect(ui.get(TABS_UI_KEY)).toEqual({ version: 2, items: [chatItem(a.id), chatItem(b.id)], active: 1 });
+    await vi.waitFor(() =>
+      expect(ui.get(TABS_UI_KEY)).toEqual({ version: 2, items: [chatItem(a.id), chatItem(b.id)], active: 1 }),
+    );
     expect(store.getState().errors).toEqual([]);
   });
 
@@ -125,8 +131,9 @@ describe('workspace slice', () => {
       items: [chatItem(saved.id), chatItem(fresh.id)],
       active: chatKey(fresh.id),
     });
-    await settle();
-    expect(ui.get(TABS_UI_KEY)).toEqual({ version: 2, items: [chatItem(saved.id), chatItem(fresh.id)], active: 1 });
+    await vi.waitFor(() =>
+      expect(ui.get(TABS_UI_KEY)).toEqual({ version: 2, items: [chatItem(saved.id), chatItem(fresh.id)], active: 1 }),
+    );
   });
 
   it('does not rewrite saved tabs when nothing changed', async () => {
