@@ -1,28 +1,15 @@
 import { Command } from 'cmdk';
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import type { MethodInput } from '@shared/contract';
 import type { SearchHit } from '@shared/types';
-import { useShallow } from 'zustand/react/shallow';
-import { formatBinding } from '../../app/commands/keys';
-import { COMMANDS, commandById, isAvailable, keywordsOf, labelOf } from '../../app/commands/registry';
+import { commandById } from '../../app/commands/registry';
 import { useAppStore, useAppStoreApi } from '../../app/context';
-import type { AppState } from '../../app/types';
 import { jumpToMessage } from '../messages/actions';
 import { openChat } from '../workspace/actions';
-import { formatHitDate, matchCommands, parsePaletteQuery, splitSnippet, type PaletteQuery } from './query';
+import { usePaletteCommands } from './paletteCommands';
+import { formatHitDate, matchCommands, parsePaletteQuery, splitSnippet } from './query';
 import { Snippet } from './Snippet';
+import { usePaletteSearch } from './usePaletteSearch';
 import './palette.css';
-
-/** Hits per search: about what the palette shows without scrolling. Every hit costs a snippet in SQL and a row to render, and the target is results within 50 ms of a key; refining the words beats scrolling. */
-const SEARCH_LIMIT = 12;
-
-/** A registry command as the palette lists it: resolved for the current state. */
-interface PaletteCommand {
-  id: string;
-  label: string;
-  keywords: string[];
-  shortcut?: string;
-}
 
 /** Cmd/Ctrl+K: search every chat's title and messages, or run a command. */
 export function CommandPalette() {
@@ -227,94 +214,6 @@ function HitMeta({ hit, now }: { hit: SearchHit; now: Date }) {
       </time>
       {where && <span className="palette__badge">{where}</span>}
     </span>
-  );
-}
-
-/**
- * Searches as you type with no delay: a search starts at once when none is running; while one
- * runs, only the newest text waits and goes next. A fixed debounce would add its whole delay to
- * every keystroke (the target is results within 50 ms of a key), and firing one search per key
- * would queue them in the DB worker, so the last answer would come late.
- */
-function usePaletteSearch(query: PaletteQuery): { hits: SearchHit[]; searching: boolean } {
-  const searchAll = useAppStore((s) => s.searchAll);
-  const [state, setState] = useState<{ key: string; hits: SearchHit[] }>({ key: '', hits: [] });
-  const text = query.text;
-  const key = JSON.stringify([text, query.view, query.role]);
-  const empty = text.trim() === '';
-  const latestKey = useRef(key);
-  const waiting = useRef<{ key: string; input: MethodInput<'search.query'> } | null>(null);
-  const running = useRef(false);
-  const mounted = useRef(true);
-
-  useEffect(() => {
-    mounted.current = true;
-    return () => {
-      mounted.current = false;
-    };
-  }, []);
-
-  useEffect(() => {
-    latestKey.current = key;
-    if (empty) {
-      waiting.current = null;
-      return;
-    }
-    waiting.current = {
-      key,
-      input: { q: text, view: query.view, ...(query.role ? { role: query.role } : {}), limit: SEARCH_LIMIT },
-    };
-    if (running.current) return;
-    running.current = true;
-    void (async () => {
-      for (let next = waiting.current; next; next = waiting.current) {
-        waiting.current = null;
-        const result = await searchAll(next.input);
-        // An answer for text the user has already changed is not shown; the newer one follows.
-        if (mounted.current && next.key === latestKey.current) setState({ key: next.key, hits: result?.hits ?? [] });
-      }
-      running.current = false;
-    })();
-  }, [key, text, empty, query.view, query.role, searchAll]);
-
-  if (empty) return { hits: [], searching: false };
-  // While the next answer is on its way the previous hits stay, so the list does not flicker.
-  return { hits: state.hits, searching: state.key !== key };
-}
-
-/** The registry's palette commands that apply now, with their labels, words and shortcuts resolved. */
-function paletteCommands(state: AppState): PaletteCommand[] {
-  return COMMANDS.filter((c) => c.palette && isAvailable(c, state)).map((c) => {
-    const binding = c.keys?.[0];
-    return {
-      id: c.id,
-      label: labelOf(c, state),
-      keywords: [...keywordsOf(c, state)],
-      ...(binding ? { shortcut: formatBinding(binding) } : {}),
-    };
-  });
-}
-
-const FIELD_SEPARATOR = '\u0000';
-
-/**
- * The palette's commands, re-resolved when what they show changes (the active chat's pin, the
- * theme). They are selected as flat strings, which compare by value, so an unrelated store
- * change (a streamed reply) does not rebuild them.
- */
-function usePaletteCommands(): PaletteCommand[] {
-  const fields = useAppStore(
-    useShallow((s) =>
-      paletteCommands(s).map((c) => [c.id, c.label, c.shortcut ?? '', ...c.keywords].join(FIELD_SEPARATOR)),
-    ),
-  );
-  return useMemo(
-    () =>
-      fields.map((row) => {
-        const [id = '', label = '', shortcut = '', ...keywords] = row.split(FIELD_SEPARATOR);
-        return { id, label, keywords, ...(shortcut ? { shortcut } : {}) };
-      }),
-    [fields],
   );
 }
 
