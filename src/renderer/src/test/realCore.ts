@@ -10,6 +10,7 @@
 import type {} from '../../../../tests/helpers/global-setup';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { MethodName } from '@shared/contract';
+import { uuidv7 } from '@shared/ids';
 import type { Message, MessageRole, ProviderConfig, Session } from '@shared/types';
 import { removeDataDir, startChatCore, type ChatCore } from '../../../../tests/helpers/chatCore';
 import { withControls, type Controls } from './controls';
@@ -18,6 +19,8 @@ import { ScriptedProviders } from './scriptedProvider';
 /** Starting a core copies a data dir and starts a worker: seconds, many more on a loaded machine. */
 const CORE_START_TIMEOUT_MS = 180_000;
 const RESET_TIMEOUT_MS = 60_000;
+
+export type ChainMessage = Pick<Message, 'id' | 'sessionId' | 'role' | 'content'>;
 
 export interface RealCore extends Controls {
   chat: ChatCore;
@@ -43,6 +46,13 @@ export interface RealCore extends Controls {
     content: string,
     options?: { parentId?: string | null; makeCurrent?: boolean },
   ): Promise<Message>;
+  /** Many chats in one worker call, newest activity last (so the list shows them in reverse). */
+  addSessions(titles: readonly string[]): Promise<string[]>;
+  /**
+   * A chain of messages (each the child of the one before, the first under the current leaf) in
+   * one worker call, made the chat's branch: how a long chat is seeded without hundreds of calls.
+   */
+  addChain(sessionId: string, messages: readonly { role: MessageRole; content: string }[]): Promise<ChainMessage[]>;
   /**
    * Ends a message as the runner does when a reply ends (through the DB worker; no events): its
    * final text (default: unchanged), status and reply facts.
@@ -103,6 +113,57 @@ async function startRealCore(): Promise<RealCore & { close(): Promise<void>; res
         ...(options.parentId !== undefined ? { parentId: options.parentId } : {}),
         ...(options.makeCurrent !== undefined ? { makeCurrent: options.makeCurrent } : {}),
       });
+    },
+
+    async addSessions(titles) {
+      const start = Date.now();
+      const rows = titles.map((title, i) => {
+        const at = new Date(start + i).toISOString();
+        return {
+          id: uuidv7(),
+          title,
+          status: 'active' as const,
+          pinned: false,
+          tags: [],
+          provider_id: null,
+          model: null,
+          current_leaf_id: null,
+          created_at: at,
+          last_activity_at: at,
+        };
+      });
+      await chat.core.db.call('bulk.insertCorpus', { sessions: rows });
+      return rows.map((r) => r.id);
+    },
+
+    async addChain(sessionId, messages) {
+      const session = await api.sessions.get({ id: sessionId });
+      const leaf = session.currentLeafId ? await chat.message(session.currentLeafId) : null;
+      const start = Date.now();
+      let parentId = leaf?.id ?? null;
+      const rows = messages.map(({ role, content }, i) => {
+        const row = {
+          id: uuidv7(),
+          session_id: sessionId,
+          parent_id: parentId,
+          depth: (leaf ? leaf.depth + 1 : 0) + i,
+          role,
+          content,
+          status: 'complete',
+          model: null,
+          provider_id: null,
+          tokens_in: null,
+          tokens_out: null,
+          latency_ms: null,
+          // Strictly increasing, so "newest" among siblings and in search is well defined.
+          created_at: new Date(start + i).toISOString(),
+        };
+        parentId = row.id;
+        return row;
+      });
+      await chat.core.db.call('bulk.insertCorpus', { messages: rows });
+      if (parentId) await api.sessions.setCurrentLeaf({ sessionId, messageId: parentId });
+      return rows.map((r) => ({ id: r.id, sessionId, role: r.role as MessageRole, content: r.content }));
     },
 
     async finishMessage(id, fields) {

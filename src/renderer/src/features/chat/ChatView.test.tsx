@@ -119,7 +119,13 @@ describe('Chat view', () => {
 
   it('virtualizes a long chat and loads older messages above the newest page', async () => {
     const { store, sessionId } = await openWith(async (c, id) => {
-      for (let i = 0; i < 60; i++) await c.addMessage(id, i % 2 ? 'assistant' : 'user', `#${i}`);
+      await c.addChain(
+        id,
+        Array.from({ length: 60 }, (_, i) => ({
+          role: i % 2 ? ('assistant' as const) : ('user' as const),
+          content: `#${i}`,
+        })),
+      );
     });
     await waitFor(() => expect(store.getState().messages[sessionId]?.items).toHaveLength(50));
     // jsdom gives every row the viewport's height: only a few rows around the view are in the DOM.

@@ -41,7 +41,13 @@ describe('on the real core', () => {
   describe('messages slice', () => {
     async function seeded(count: number) {
       const session = await core().addSession({ title: 'Long' });
-      for (let i = 0; i < count; i++) await core().addMessage(session.id, i % 2 ? 'assistant' : 'user', `m${i}`);
+      await core().addChain(
+        session.id,
+        Array.from({ length: count }, (_, i) => ({
+          role: i % 2 ? ('assistant' as const) : ('user' as const),
+          content: `m${i}`,
+        })),
+      );
       const store = createAppStore(core().api);
       openChat(store, session.id);
       return { session, store };

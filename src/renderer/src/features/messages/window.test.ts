@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Message } from '@shared/types';
 import { createAppStore } from '../../app/store';
 import { realCoreForTests } from '../../test/realCore';
 import { sendMessage } from '../chat/actions';
@@ -13,9 +12,13 @@ const core = realCoreForTests();
 /** A 300-message chat: a jump to #100 shows a part that reaches neither end. */
 async function longChat(count = 300) {
   const session = await core().addSession({ title: 'Long' });
-  const chain: Message[] = [];
-  for (let i = 0; i < count; i++)
-    chain.push(await core().addMessage(session.id, i % 2 ? 'assistant' : 'user', `#${i}`));
+  const chain = await core().addChain(
+    session.id,
+    Array.from({ length: count }, (_, i) => ({
+      role: i % 2 ? ('assistant' as const) : ('user' as const),
+      content: `#${i}`,
+    })),
+  );
   const store = createAppStore(core().api);
   const entry = () => store.getState().messages[session.id]!;
   const contents = () => entry().items.map((m) => m.content);

@@ -51,7 +51,7 @@ describe('Sidebar', () => {
   });
 
   it('loads the next page when the end of the list comes into view', async () => {
-    for (let i = 0; i < 105; i++) await core().addSession({ title: `Chat ${i}` });
+    await core().addSessions(Array.from({ length: 105 }, (_, i) => `Chat ${i}`));
     const { store } = renderApp(core());
     // 768px of sidebar shows ~14 rows; the list is 100 long, so nothing more is fetched yet.
     await waitFor(() => expect(store.getState().sessionList.ids).toHaveLength(100));

@@ -12,7 +12,7 @@ const core = realCoreForTests();
 
 describe('sessions slice, on the real core', () => {
   it('pages through the sidebar list and keeps what was loaded on refresh', async () => {
-    for (let i = 0; i < SESSION_PAGE_SIZE + 30; i++) await core().addSession({ title: `s${i}` });
+    await core().addSessions(Array.from({ length: SESSION_PAGE_SIZE + 30 }, (_, i) => `s${i}`));
     const store = createAppStore(core().api);
 
     await store.getState().refreshSessions();
