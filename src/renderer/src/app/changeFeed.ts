@@ -11,7 +11,6 @@
  * state and never synced.)
  */
 import type { ConfabApi } from '@shared/client';
-import type { EventMap } from '@shared/contract';
 import { replyFinished } from '../features/chat/actions';
 import { refreshChangedMessages } from '../features/messages/actions';
 import { refreshChangedChats } from '../features/sessions/actions';
@@ -89,9 +88,7 @@ export function startChangeFeed(api: ConfabApi, app: AppStore, options: ChangeFe
 
   const offs = [
     api.on('sessions.changed', ({ ids }) => gather((b) => (b.sessions = addIds(b.sessions, ids)))),
-    api.on('messages.changed', ({ sessionId }: EventMap['messages.changed']) =>
-      gather((b) => b.messages.add(sessionId)),
-    ),
+    api.on('messages.changed', ({ sessionId }) => gather((b) => b.messages.add(sessionId))),
     api.on('providers.changed', () => gather((b) => (b.providers = true))),
     api.on('settings.changed', ({ keys }) => gather((b) => (b.settings = addIds(b.settings, keys)))),
     api.on('chat.started', (event) => app.getState().handleChatStarted(event)),

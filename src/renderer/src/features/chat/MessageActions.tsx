@@ -22,7 +22,6 @@ export function MessageFooter({
   onEdit: () => void;
 }) {
   const app = useAppStoreApi();
-  const regenerate = (sessionId: string, messageId: string) => regenerateReply(app, sessionId, messageId);
   const deleteMessage = useAppStore((s) => s.deleteMessage);
   const isAssistant = message.role === 'assistant';
   const stats = isAssistant && !streaming ? formatReplyStats(message) : null;
@@ -44,7 +43,7 @@ export function MessageFooter({
           aria-label={retryable ? 'Retry' : 'Regenerate'}
           title={busyTitle ?? (retryable ? 'Try again' : 'Write a new answer')}
           disabled={busy}
-          onClick={() => void regenerate(message.sessionId, message.id)}
+          onClick={() => void regenerateReply(app, message.sessionId, message.id)}
         >
           {retryable ? 'Retry' : <Icon name="regenerate" />}
         </button>
