@@ -11,6 +11,8 @@ import { realCoreForTests, type RealCore } from '../../test/realCore';
 import { renderApp } from '../../test/renderApp';
 import { savedTabs } from '../../test/seed';
 
+const FIRST_TEST = { timeout: 60_000 };
+
 const core = realCoreForTests();
 
 const composer = () => screen.getByRole('textbox', { name: 'Message' });
@@ -39,7 +41,9 @@ async function sendAndStart(text: string): Promise<void> {
 }
 
 describe('Streaming replies', () => {
-  it('shows streamed text as it arrives, with Stop and a busy tab, then the final message', async () => {
+  // The first test of a file also warms up jsdom, React and the core's first queries, which
+  // takes several times longer on a loaded machine: more time, not a sleep.
+  it('shows streamed text as it arrives, with Stop and a busy tab, then the final message', FIRST_TEST, async () => {
     await openWith();
     const reply = core().providers.nextReply();
     await sendAndStart('Hi');

@@ -7,6 +7,8 @@ import { realCoreForTests } from '../../test/realCore';
 import { renderApp } from '../../test/renderApp';
 import { savedTabs } from '../../test/seed';
 
+const FIRST_TEST = { timeout: 60_000 };
+
 const core = realCoreForTests();
 
 /** A chat open in its tab; finding in it runs main's real search. */
@@ -26,7 +28,9 @@ const findInput = () => screen.getByRole('searchbox', { name: 'Find in chat' });
 const status = () => screen.getByTestId('find-status').textContent;
 
 describe('find in chat', () => {
-  it('Ctrl+F opens it; hits are counted and walked with Enter, Shift+Enter and the buttons', async () => {
+  // The first test of a file also warms up jsdom, React and the core's first queries, which
+  // takes several times longer on a loaded machine: more time, not a sleep.
+  it('Ctrl+F opens it; hits are counted and walked with Enter, Shift+Enter and the buttons', FIRST_TEST, async () => {
     const { store, sessionId, m } = await openChat();
     await screen.findByRole('textbox', { name: 'Message' });
     fireEvent.keyDown(window, { key: 'f', ctrlKey: true });

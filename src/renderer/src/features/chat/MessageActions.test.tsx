@@ -6,6 +6,8 @@ import { realCoreForTests } from '../../test/realCore';
 import { renderApp } from '../../test/renderApp';
 import { savedTabs } from '../../test/seed';
 
+const FIRST_TEST = { timeout: 60_000 };
+
 const core = realCoreForTests();
 
 const contents = () =>
@@ -23,7 +25,9 @@ async function openChat() {
 }
 
 describe('message actions', () => {
-  it('Delete hides the message and what follows; Undo brings them back', async () => {
+  // The first test of a file also warms up jsdom, React and the core's first queries, which
+  // takes several times longer on a loaded machine: more time, not a sleep.
+  it('Delete hides the message and what follows; Undo brings them back', FIRST_TEST, async () => {
     const { second } = await openChat();
     await waitFor(() => expect(contents()).toHaveLength(4));
     const third = screen.getAllByTestId('message')[2]!;

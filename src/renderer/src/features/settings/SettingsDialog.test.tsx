@@ -6,6 +6,8 @@ import { realCoreForTests } from '../../test/realCore';
 import { renderApp } from '../../test/renderApp';
 import { savedTabs } from '../../test/seed';
 
+const FIRST_TEST = { timeout: 60_000 };
+
 const core = realCoreForTests();
 
 const KEY = 'sk-test-THIS-MUST-NEVER-SHOW-0123456789';
@@ -24,7 +26,9 @@ function pageHolds(text: string): boolean {
 }
 
 describe('Settings: providers', () => {
-  it('adds a provider from a preset; the key is sent once and never shown, only "Key set"', async () => {
+  // The first test of a file also warms up jsdom, React and the core's first queries, which
+  // takes several times longer on a loaded machine: more time, not a sleep.
+  it('adds a provider from a preset; the key is sent once and never shown, only "Key set"', FIRST_TEST, async () => {
     renderApp(core());
     const dialog = await openSettings();
     // The form offers the presets once they are read.
