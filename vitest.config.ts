@@ -29,6 +29,14 @@ export default defineConfig({
           name: 'dom',
           environment: 'jsdom',
           include: ['src/renderer/**/*.test.{ts,tsx}'],
+          // Tests of branching, paging, search and streaming run the real core (a DB worker on a
+          // copy of the migrated template, src/renderer/src/test/realCore.ts): jsdom runs in
+          // Node, so the worker thread runs here too.
+          globalSetup: ['tests/helpers/global-setup.ts'],
+          // A dom test renders the whole app in jsdom, CPU-bound; on a loaded machine (load above 10
+          // on two cores) that takes several times as long. Tests wait on conditions, so this only
+          // bounds a hang; it is not how long a test takes.
+          testTimeout: 30_000,
         },
       },
     ],

@@ -1,11 +1,11 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { installApi } from './api';
+import { installApi } from './bridge/installApi';
 import { App } from './App';
 import { RecoveryScreen } from './features/recovery/RecoveryScreen';
 import { readStartupState } from './features/recovery/startupState';
-import { StoreProvider } from './stores/context';
-import { startApp } from './stores/startApp';
+import { StoreProvider } from './app/context';
+import { startApp } from './app/startApp';
 import './styles/theme.css';
 import './styles/app.css';
 

@@ -1,9 +1,10 @@
 import type { BranchMessage } from '@shared/types';
-import { useAppStore } from '../../stores/context';
+import { useAppStoreApi } from '../../app/context';
+import { switchBranch } from './actions';
 
 /** ‹ 2/3 › on a message that has siblings: other answers to the same question, or other edits. */
 export function BranchSwitcher({ message }: { message: BranchMessage }) {
-  const switchBranch = useAppStore((s) => s.switchBranch);
+  const app = useAppStoreApi();
   if (message.siblingCount < 2) return null;
   const position = message.siblingIndex + 1;
   return (
@@ -13,7 +14,7 @@ export function BranchSwitcher({ message }: { message: BranchMessage }) {
         className="icon-button"
         aria-label="Previous branch"
         disabled={message.siblingIndex === 0}
-        onClick={() => void switchBranch(message.sessionId, message.id, -1)}
+        onClick={() => void switchBranch(app, message.sessionId, message.id, -1)}
       >
         <span aria-hidden="true">‹</span>
       </button>
@@ -25,7 +26,7 @@ export function BranchSwitcher({ message }: { message: BranchMessage }) {
         className="icon-button"
         aria-label="Next branch"
         disabled={position >= message.siblingCount}
-        onClick={() => void switchBranch(message.sessionId, message.id, 1)}
+        onClick={() => void switchBranch(app, message.sessionId, message.id, 1)}
       >
         <span aria-hidden="true">›</span>
       </button>

@@ -1,8 +1,8 @@
 import { useId, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ProviderConfig } from '@shared/types';
-import { useAppStore, useAppStoreApi } from '../../stores/context';
-import { defaultModelLabel, modelsFor } from '../../stores/providers';
+import { useAppStore, useAppStoreApi } from '../../app/context';
+import { defaultModelLabel, modelsFor, providersOf } from '../settings/store';
 import { Icon } from '../../ui/Icon';
 import { SessionUsagePanel } from '../usage/SessionUsagePanel';
 
@@ -71,10 +71,10 @@ function decode(value: string): { providerId: string; model: string } | null {
 export function ModelPicker({ sessionId }: { sessionId: string }) {
   const store = useAppStoreApi();
   const session = useAppStore((s) => s.sessionsById[sessionId]);
-  const providers = useAppStore(useShallow((s) => s.providers.filter((p) => p.enabled)));
+  const providers = useAppStore(useShallow((s) => providersOf(s).filter((p) => p.enabled)));
   const defaultLabel = useAppStore((s) => defaultModelLabel(s));
   const modelLists = useAppStore(
-    useShallow((s) => Object.fromEntries(s.providers.map((p) => [p.id, modelsFor(s, p).join('\n')]))),
+    useShallow((s) => Object.fromEntries(providersOf(s).map((p) => [p.id, modelsFor(s, p).join('\n')]))),
   );
   const updateSession = useAppStore((s) => s.updateSession);
   const [otherFor, setOtherFor] = useState<string | null>(null);

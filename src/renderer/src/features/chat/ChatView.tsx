@@ -1,6 +1,8 @@
 import { useEffect } from 'react';
-import { useAppStore, useAppStoreApi } from '../../stores/context';
-import { tabDomId, tabPanelDomId } from '../tabs/tabIds';
+import { useAppStore, useAppStoreApi } from '../../app/context';
+import { chatItem } from '../../app/workspace/items';
+import { tabDomId, tabPanelDomId } from '../workspace/tabIds';
+import { stopReply } from './actions';
 import { ChatToolbar } from './ChatToolbar';
 import { Composer } from './Composer';
 import { FindBar } from './FindBar';
@@ -18,7 +20,12 @@ export function ChatView({ sessionId }: { sessionId: string }) {
   }, [ensureMessages, sessionId]);
 
   return (
-    <section role="tabpanel" id={tabPanelDomId(sessionId)} aria-labelledby={tabDomId(sessionId)} className="chat">
+    <section
+      role="tabpanel"
+      id={tabPanelDomId(chatItem(sessionId))}
+      aria-labelledby={tabDomId(chatItem(sessionId))}
+      className="chat"
+    >
       <ChatToolbar sessionId={sessionId} />
       <FindBar sessionId={sessionId} />
       <MessageList sessionId={sessionId} />
@@ -38,7 +45,7 @@ function useStopOnEscape(sessionId: string): void {
       const state = store.getState();
       if (state.settingsOpen || state.paletteOpen || state.generating[sessionId] === undefined) return;
       event.preventDefault();
-      void state.stopGeneration(sessionId);
+      void stopReply(store, sessionId);
     };
     window.addEventListener('keydown', onKeyDown);
     return () => window.removeEventListener('keydown', onKeyDown);

@@ -1,11 +1,11 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { useAppStore } from '../../stores/context';
+import { useAppStore, useAppStoreApi } from '../../app/context';
+import { sendMessage, stopReply } from './actions';
 
 export function Composer({ sessionId }: { sessionId: string }) {
   const draft = useAppStore((s) => s.drafts[sessionId] ?? '');
   const setDraft = useAppStore((s) => s.setDraft);
-  const sendMessage = useAppStore((s) => s.sendMessage);
-  const stopGeneration = useAppStore((s) => s.stopGeneration);
+  const app = useAppStoreApi();
   const reply = useAppStore((s) => s.generating[sessionId]);
   const generating = reply !== undefined;
   const focusRequested = useAppStore((s) => s.composerFocusFor === sessionId);
@@ -26,7 +26,7 @@ export function Composer({ sessionId }: { sessionId: string }) {
     if (sending || generating) return;
     setSending(true);
     try {
-      await sendMessage(sessionId);
+      await sendMessage(app, sessionId);
     } finally {
       setSending(false);
     }
@@ -35,7 +35,7 @@ export function Composer({ sessionId }: { sessionId: string }) {
 
   const stop = () => {
     setStoppedReply(reply);
-    void stopGeneration(sessionId);
+    void stopReply(app, sessionId);
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {

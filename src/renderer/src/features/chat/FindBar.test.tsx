@@ -1,29 +1,37 @@
 import '../../test/setup';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { TABS_UI_KEY } from '../../stores/tabs';
-import { FakeConfab } from '../../test/fakeApi';
+import { TABS_UI_KEY } from '../../app/workspace/saved';
+import { fakeApi } from '../../test/fakeApi';
+import { realCoreForTests } from '../../test/realCore';
 import { renderApp } from '../../test/renderApp';
+import { savedTabs } from '../../test/seed';
 
-function openChat() {
-  const fake = new FakeConfab();
-  const s = fake.addSession({ title: 'Zoo' });
+const FIRST_TEST = { timeout: 60_000 };
+
+const core = realCoreForTests();
+
+/** A chat open in its tab; finding in it runs main's real search. */
+async function openChat() {
+  const s = await core().addSession({ title: 'Zoo' });
   const m = [
-    fake.addMessage(s.id, 'user', 'Where is the walrus?'),
-    fake.addMessage(s.id, 'assistant', 'The walrus is by the pool.'),
-    fake.addMessage(s.id, 'user', 'And the seal?'),
-    fake.addMessage(s.id, 'assistant', 'Next to the walrus.'),
+    await core().addMessage(s.id, 'user', 'Where is the walrus?'),
+    await core().addMessage(s.id, 'assistant', 'The walrus is by the pool.'),
+    await core().addMessage(s.id, 'user', 'And the seal?'),
+    await core().addMessage(s.id, 'assistant', 'Next to the walrus.'),
   ];
-  fake.uiState.set(TABS_UI_KEY, { open: [s.id], active: s.id });
-  return { ...renderApp(fake), sessionId: s.id, m };
+  await core().direct.ui.set({ key: TABS_UI_KEY, value: savedTabs([s.id]) });
+  return { ...renderApp(core()), sessionId: s.id, m };
 }
 
 const findInput = () => screen.getByRole('searchbox', { name: 'Find in chat' });
 const status = () => screen.getByTestId('find-status').textContent;
 
 describe('find in chat', () => {
-  it('Ctrl+F opens it; hits are counted and walked with Enter, Shift+Enter and the buttons', async () => {
-    const { store, sessionId, m, fake } = openChat();
+  // The first test of a file also warms up jsdom, React and the core's first queries, which
+  // takes several times longer on a loaded machine: more time, not a sleep.
+  it('Ctrl+F opens it; hits are counted and walked with Enter, Shift+Enter and the buttons', FIRST_TEST, async () => {
+    const { store, sessionId, m } = await openChat();
     await screen.findByRole('textbox', { name: 'Message' });
     fireEvent.keyDown(window, { key: 'f', ctrlKey: true });
     expect(document.activeElement).toBe(findInput());
@@ -33,7 +41,7 @@ describe('find in chat', () => {
     await waitFor(() => expect(status()).toBe('3 of 3'));
     const focused = () => store.getState().messages[sessionId]?.focus?.messageId;
     await waitFor(() => expect(focused()).toBe(m[3]!.id));
-    expect(fake.callsTo('search.inSession').at(-1)).toEqual({ sessionId, q: 'walrus' });
+    expect(core().callsTo('search.inSession').at(-1)).toEqual({ sessionId, q: 'walrus' });
 
     fireEvent.keyDown(findInput(), { key: 'Enter' });
     expect(status()).toBe('1 of 3');
@@ -58,7 +66,7 @@ describe('find in chat', () => {
   });
 
   it('Esc closes it and gives focus back to the composer', async () => {
-    openChat();
+    await openChat();
     const composer = await screen.findByRole('textbox', { name: 'Message' });
     fireEvent.keyDown(window, { key: 'f', ctrlKey: true });
     fireEvent.keyDown(findInput(), { key: 'Escape' });
@@ -67,7 +75,7 @@ describe('find in chat', () => {
   });
 
   it('does nothing without an open chat', async () => {
-    renderApp(new FakeConfab());
+    renderApp(fakeApi());
     await screen.findByRole('button', { name: /new chat/i });
     const event = new KeyboardEvent('keydown', { key: 'f', ctrlKey: true, cancelable: true });
     window.dispatchEvent(event);

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { SessionSearchHit } from '@shared/types';
-import { useAppStore } from '../../stores/context';
+import { useAppStore, useAppStoreApi } from '../../app/context';
+import { jumpToMessage } from '../messages/actions';
 import '../palette/palette.css';
 
 const FIND_DEBOUNCE_MS = 120;
@@ -19,7 +20,7 @@ interface FindResult {
 
 function OpenFindBar({ sessionId }: { sessionId: string }) {
   const searchInSession = useAppStore((s) => s.searchInSession);
-  const jumpToMessage = useAppStore((s) => s.jumpToMessage);
+  const app = useAppStoreApi();
   const closeFind = useAppStore((s) => s.closeFind);
   const requestComposerFocus = useAppStore((s) => s.requestComposerFocus);
   const findRequest = useAppStore((s) => s.findRequest);
@@ -47,11 +48,11 @@ function OpenFindBar({ sessionId }: { sessionId: string }) {
         const start = found.hits.length - 1;
         setIndex(Math.max(0, start));
         const hit = found.hits[start];
-        if (hit) void jumpToMessage(sessionId, hit.messageId);
+        if (hit) void jumpToMessage(app, sessionId, hit.messageId);
       });
     }, FIND_DEBOUNCE_MS);
     return () => clearTimeout(timer);
-  }, [q, sessionId, searchInSession, jumpToMessage]);
+  }, [q, sessionId, searchInSession, app]);
 
   const current = result && result.q === q ? result : null;
   const count = current?.hits.length ?? 0;
@@ -60,7 +61,7 @@ function OpenFindBar({ sessionId }: { sessionId: string }) {
     if (!current || count === 0) return;
     const next = (index + delta + count) % count;
     setIndex(next);
-    void jumpToMessage(sessionId, current.hits[next]!.messageId);
+    void jumpToMessage(app, sessionId, current.hits[next]!.messageId);
   };
 
   const close = () => {

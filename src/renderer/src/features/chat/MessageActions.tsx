@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { BranchMessage } from '@shared/types';
-import { useAppStore } from '../../stores/context';
+import { useAppStore, useAppStoreApi, useAttempt } from '../../app/context';
 import { Icon } from '../../ui/Icon';
+import { regenerateReply } from './actions';
 import { BranchSwitcher } from './BranchSwitcher';
 import { describeReplyStats, formatReplyStats } from './format';
 import { RETRYABLE } from './messageStatus';
@@ -20,7 +21,7 @@ export function MessageFooter({
   streaming: boolean;
   onEdit: () => void;
 }) {
-  const regenerate = useAppStore((s) => s.regenerate);
+  const app = useAppStoreApi();
   const deleteMessage = useAppStore((s) => s.deleteMessage);
   const isAssistant = message.role === 'assistant';
   const stats = isAssistant && !streaming ? formatReplyStats(message) : null;
@@ -42,7 +43,7 @@ export function MessageFooter({
           aria-label={retryable ? 'Retry' : 'Regenerate'}
           title={busyTitle ?? (retryable ? 'Try again' : 'Write a new answer')}
           disabled={busy}
-          onClick={() => void regenerate(message.sessionId, message.id)}
+          onClick={() => void regenerateReply(app, message.sessionId, message.id)}
         >
           {retryable ? 'Retry' : <Icon name="regenerate" />}
         </button>
@@ -78,7 +79,7 @@ export function MessageFooter({
 
 /** Copies the message as written (its Markdown source), and says so for a moment. */
 function CopyButton({ text }: { text: string }) {
-  const reportError = useAppStore((s) => s.reportError);
+  const attempt = useAttempt();
   const [copied, setCopied] = useState(false);
   useEffect(() => {
     if (!copied) return;
@@ -86,12 +87,7 @@ function CopyButton({ text }: { text: string }) {
     return () => clearTimeout(timer);
   }, [copied]);
   const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(text);
-      setCopied(true);
-    } catch (error) {
-      reportError(error);
-    }
+    if ((await attempt(() => navigator.clipboard.writeText(text))).ok) setCopied(true);
   };
   return (
     <button

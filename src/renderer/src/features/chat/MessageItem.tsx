@@ -1,6 +1,7 @@
 import { memo, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { BranchMessage, MessageRole } from '@shared/types';
-import { useAppStore } from '../../stores/context';
+import { useAppStore, useAppStoreApi } from '../../app/context';
+import { editMessage } from './actions';
 import { MessageFooter } from './MessageActions';
 import { MessageMarkdown } from './MessageMarkdown';
 
@@ -67,7 +68,7 @@ function SetUpProviderButton() {
 
 /** Edits a user message in place; saving sends the new text as a sibling and answers it. */
 function MessageEditor({ message, onClose }: { message: BranchMessage; onClose: () => void }) {
-  const editMessage = useAppStore((s) => s.editMessage);
+  const app = useAppStoreApi();
   const busy = useAppStore((s) => s.generating[message.sessionId] !== undefined);
   const [text, setText] = useState(message.content);
   const [saving, setSaving] = useState(false);
@@ -84,7 +85,7 @@ function MessageEditor({ message, onClose }: { message: BranchMessage; onClose: 
     if (saving || busy || text.trim() === '') return;
     if (text === message.content) return onClose();
     setSaving(true);
-    const ok = await editMessage(message.sessionId, message.id, text);
+    const ok = await editMessage(app, message.sessionId, message.id, text);
     setSaving(false);
     if (ok) onClose();
   };

@@ -1,4 +1,4 @@
-import { useAppStore } from '../../stores/context';
+import { useAppStore } from '../../app/context';
 import { UndoToast } from '../../ui/UndoToast';
 
 /** "Message deleted" with an Undo, for a few seconds after a delete in this chat. */

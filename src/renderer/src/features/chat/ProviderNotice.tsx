@@ -1,13 +1,16 @@
-import { useAppStore } from '../../stores/context';
+import { useAppStore } from '../../app/context';
+import { providersOf } from '../settings/store';
 
 /**
  * Said before sending rather than after: with no provider a message is still saved (and its
  * reply offers a retry), but the user should know where to go first.
  */
 export function ProviderNotice({ sessionId }: { sessionId: string }) {
-  const ready = useAppStore((s) => s.providersStatus === 'ready');
-  const hasProviders = useAppStore((s) => s.providers.some((p) => p.enabled));
-  const hasTarget = useAppStore((s) => !!(s.sessionsById[sessionId]?.providerId ?? s.chatSettings?.defaultProviderId));
+  const ready = useAppStore((s) => s.providers.status === 'ready');
+  const hasProviders = useAppStore((s) => providersOf(s).some((p) => p.enabled));
+  const hasTarget = useAppStore(
+    (s) => !!(s.sessionsById[sessionId]?.providerId ?? s.chatSettings.data?.defaultProviderId),
+  );
   const openSettings = useAppStore((s) => s.openSettings);
   if (!ready || hasTarget) return null;
   return (

@@ -1,4 +1,4 @@
-import { useAppStore } from '../../stores/context';
+import { useAppStore } from '../../app/context';
 
 export function ErrorToasts() {
   const errors = useAppStore((s) => s.errors);

@@ -1,10 +1,16 @@
 import '../../test/setup';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TABS_UI_KEY, USAGE_TAB } from '../../stores/tabs';
-import { THEME_UI_KEY } from '../../stores/ui';
-import { FakeConfab } from '../../test/fakeApi';
+import { viewItem } from '../../app/workspace/items';
+import { TABS_UI_KEY } from '../../app/workspace/saved';
+import { realCoreForTests, type RealCore } from '../../test/realCore';
 import { renderApp } from '../../test/renderApp';
+import { savedTabs } from '../../test/seed';
+import { THEME_UI_KEY } from '../theme/store';
+import { activeChatId, activeItem } from '../workspace/store';
+
+/** Searches run main's real search (ranking, stemming, prefixes) over what each test writes. */
+const core = realCoreForTests();
 
 beforeAll(() => {
   // cmdk measures its list and scrolls the selected item into view; jsdom has neither.
@@ -26,17 +32,16 @@ const input = () => within(palette()!).getByRole('combobox');
 const hits = () => screen.queryAllByTestId('palette-hit');
 const type = (text: string) => fireEvent.change(input(), { target: { value: text } });
 
-function setup(build: (fake: FakeConfab) => { open?: string[]; active?: string } = () => ({})) {
-  const fake = new FakeConfab();
-  const tabs = build(fake);
-  if (tabs.open) fake.uiState.set(TABS_UI_KEY, { open: tabs.open, active: tabs.active ?? tabs.open[0] });
-  return renderApp(fake);
+async function setup(build: (core: RealCore) => Promise<{ open?: string[] }> = async () => ({})) {
+  const tabs = await build(core());
+  if (tabs.open) await core().direct.ui.set({ key: TABS_UI_KEY, value: savedTabs(tabs.open, tabs.open[0]) });
+  return renderApp(core());
 }
 
 describe('command palette', () => {
   it('opens with Ctrl+K, focuses its input, closes with Esc and gives focus back', async () => {
-    setup((fake) => {
-      const s = fake.addSession({ title: 'Open chat' });
+    await setup(async (c) => {
+      const s = await c.addSession({ title: 'Open chat' });
       return { open: [s.id] };
     });
     const composer = await screen.findByRole('textbox', { name: 'Message' });
@@ -54,11 +59,11 @@ describe('command palette', () => {
   });
 
   it('searches titles and messages as you type, with the hits marked as text, the chat title and the date', async () => {
-    const { fake } = setup((fake) => {
-      const a = fake.addSession({ title: 'Walrus facts' });
-      fake.addMessage(a.id, 'user', 'Tell me about the walrus and its tusks.');
-      const b = fake.addSession({ title: 'Zoo trip' });
-      fake.addMessage(b.id, 'assistant', 'A <img src=x onerror="window.pwned=1"> walrus was asleep.');
+    await setup(async (c) => {
+      const a = await c.addSession({ title: 'Walrus facts' });
+      await c.addMessage(a.id, 'user', 'Tell me about the walrus and its tusks.');
+      const b = await c.addSession({ title: 'Zoo trip' });
+      await c.addMessage(b.id, 'assistant', 'A <img src=x onerror="window.pwned=1"> walrus was asleep.');
       return {};
     });
     ctrl('k');
@@ -76,18 +81,18 @@ describe('command palette', () => {
     }
     // Message text is shown as text, never as HTML.
     expect(palette()!.querySelector('img')).toBeNull();
-    expect(palette()!.textContent).toContain('<img src=x');
+    expect(palette()!.innerHTML).not.toMatch(/<img/i);
     expect((window as unknown as { pwned?: number }).pwned).toBeUndefined();
-    expect(fake.callsTo('search.query').at(-1)).toEqual({ q: 'walrus', view: 'all', limit: 12 });
+    expect(core().callsTo('search.query').at(-1)).toEqual({ q: 'walrus', view: 'all', limit: 12 });
   });
 
   it('passes in: and role: filters to the search, and shows them', async () => {
-    const { fake } = setup((fake) => {
-      const active = fake.addSession({ title: 'Active' });
-      fake.addMessage(active.id, 'user', 'narwhal in an active chat');
-      const archived = fake.addSession({ title: 'Old', status: 'archived' });
-      fake.addMessage(archived.id, 'user', 'narwhal question, archived');
-      fake.addMessage(archived.id, 'assistant', 'narwhal answer, archived');
+    await setup(async (c) => {
+      const active = await c.addSession({ title: 'Active' });
+      await c.addMessage(active.id, 'user', 'narwhal in an active chat');
+      const archived = await c.addSession({ title: 'Old', archived: true });
+      await c.addMessage(archived.id, 'user', 'narwhal question, archived');
+      await c.addMessage(archived.id, 'assistant', 'narwhal answer, archived');
       return {};
     });
     ctrl('k');
@@ -95,12 +100,12 @@ describe('command palette', () => {
     await waitFor(() => expect(hits()).toHaveLength(2));
     expect(hits().every((h) => h.textContent?.includes('Archived'))).toBe(true);
     expect(within(palette()!).getByText('in:archived')).toBeTruthy();
-    expect(fake.callsTo('search.query').at(-1)).toEqual({ q: 'narwhal', view: 'archived', limit: 12 });
+    expect(core().callsTo('search.query').at(-1)).toEqual({ q: 'narwhal', view: 'archived', limit: 12 });
 
     type('in:archived narwhal role:assistant');
     await waitFor(() => expect(hits()).toHaveLength(1));
     expect(hits()[0]!.textContent).toContain('narwhal answer');
-    expect(fake.callsTo('search.query').at(-1)).toEqual({
+    expect(core().callsTo('search.query').at(-1)).toEqual({
       q: 'narwhal',
       view: 'archived',
       role: 'assistant',
@@ -111,50 +116,49 @@ describe('command palette', () => {
   });
 
   it('runs one search at a time: newer text waits for it, and its stale answer is not shown', async () => {
-    const { fake } = setup((fake) => {
-      const s = fake.addSession({ title: 'Words' });
-      fake.addMessage(s.id, 'user', 'walnut');
-      fake.addMessage(s.id, 'user', 'walrus');
+    await setup(async (c) => {
+      const s = await c.addSession({ title: 'Words' });
+      await c.addMessage(s.id, 'user', 'walnut');
+      await c.addMessage(s.id, 'user', 'walrus');
       return {};
     });
     ctrl('k');
-    const releaseFirst = fake.holdNext('search.query');
+    const releaseFirst = core().holdNext('search.query');
     type('wal');
-    await waitFor(() => expect(fake.callsTo('search.query')).toHaveLength(1));
+    await waitFor(() => expect(core().callsTo('search.query')).toHaveLength(1));
     type('walr');
     type('walrus');
-    await act(async () => {
-      await new Promise((r) => setTimeout(r, 20));
-    });
     // Nothing piles up behind the running search: only the newest text is waiting.
-    expect(fake.callsTo('search.query')).toHaveLength(1);
-    await act(async () => {
-      releaseFirst();
-      await new Promise((r) => setTimeout(r, 20));
-    });
+    expect(core().callsTo('search.query')).toHaveLength(1);
+    await act(async () => releaseFirst());
     await waitFor(() => expect(hits().map((h) => h.textContent)).toEqual([expect.stringContaining('walrus')]));
-    // "wal" would have found both; its answer arrived after the text changed and was dropped.
-    expect(fake.callsTo('search.query').map((c) => (c as { q: string }).q)).toEqual(['wal', 'walrus']);
+    // "wal" would have found both; its answer arrived after the text changed and was dropped,
+    // and "walr" was replaced by "walrus" while it waited.
+    expect(
+      core()
+        .callsTo('search.query')
+        .map((c) => c.q),
+    ).toEqual(['wal', 'walrus']);
   });
 
   it('Enter on a message opens its chat on the message’s branch and marks it', async () => {
-    const { fake, store } = setup((fake) => {
-      const other = fake.addSession({ title: 'Other' });
-      const s = fake.addSession({ title: 'Branched' });
-      const q = fake.addMessage(s.id, 'user', 'first question');
-      fake.addMessage(s.id, 'assistant', 'the hidden platypus answer');
+    let target!: { id: string; sessionId: string };
+    const { store } = await setup(async (c) => {
+      const other = await c.addSession({ title: 'Other' });
+      const s = await c.addSession({ title: 'Branched' });
+      const q = await c.addMessage(s.id, 'user', 'first question');
+      target = await c.addMessage(s.id, 'assistant', 'the hidden platypus answer');
       // A regenerated answer made the current branch.
-      fake.addMessage(s.id, 'assistant', 'a newer answer', { parentId: q.id });
+      await c.addMessage(s.id, 'assistant', 'a newer answer', { parentId: q.id });
       return { open: [other.id] };
     });
-    const target = [...fake.messages.values()].find((m) => m.content.includes('platypus'))!;
     ctrl('k');
     type('platypus');
     await waitFor(() => expect(hits()).toHaveLength(1));
     fireEvent.keyDown(input(), { key: 'Enter' });
     expect(palette()).toBeNull();
 
-    await waitFor(() => expect(store.getState().tabs.active).toBe(target.sessionId));
+    await waitFor(() => expect(activeChatId(store.getState())).toBe(target.sessionId));
     const row = await waitFor(() => {
       const el = document.querySelector<HTMLElement>(`[data-message-id="${target.id}"]`);
       expect(el).not.toBeNull();
@@ -163,17 +167,16 @@ describe('command palette', () => {
     expect(row.dataset.highlighted).toBe('true');
     expect(row.getAttribute('aria-current')).toBe('true');
     // The chat now shows that branch, and its switcher says which version it is.
-    expect(fake.sessions.get(target.sessionId)!.currentLeafId).toBe(target.id);
+    expect((await core().direct.sessions.get({ id: target.sessionId })).currentLeafId).toBe(target.id);
     expect(within(row).getByRole('group', { name: 'Version 1 of 2' })).toBeTruthy();
-    expect(store.getState().tabs.open).toContain(target.sessionId);
   });
 
   it('Enter picks the first row of results that replaced earlier ones, and arrows move', async () => {
-    const { store } = setup((fake) => {
-      const a = fake.addSession({ title: 'Alpha' });
-      fake.addMessage(a.id, 'user', 'gecko one');
-      const b = fake.addSession({ title: 'Beta' });
-      fake.addMessage(b.id, 'user', 'gecko two');
+    const { store } = await setup(async (c) => {
+      const a = await c.addSession({ title: 'Alpha' });
+      await c.addMessage(a.id, 'user', 'gecko one');
+      const b = await c.addSession({ title: 'Beta' });
+      await c.addMessage(b.id, 'user', 'gecko two');
       return {};
     });
     ctrl('k');
@@ -191,16 +194,19 @@ describe('command palette', () => {
     await waitFor(() => expect(hits()).toHaveLength(1));
     expect(hits()[0]!.getAttribute('aria-selected')).toBe('true');
     fireEvent.keyDown(input(), { key: 'Enter' });
-    await waitFor(() => expect(store.getState().tabs.active).not.toBeNull());
-    expect(store.getState().sessionsById[store.getState().tabs.active!]?.title).toBe(keep === 'one' ? 'Alpha' : 'Beta');
+    await waitFor(() => expect(activeChatId(store.getState())).not.toBeNull());
+    const opened = activeChatId(store.getState())!;
+    await waitFor(() => expect(store.getState().sessionsById[opened]?.title).toBe(keep === 'one' ? 'Alpha' : 'Beta'));
   });
 
   it('opens an archived chat found by search with its title, and shows the Trash for a trashed one', async () => {
-    const { store } = setup((fake) => {
-      const archived = fake.addSession({ title: 'Filed away', status: 'archived' });
-      fake.addMessage(archived.id, 'user', 'an axolotl in the archive');
-      const trashed = fake.addSession({ title: 'Thrown out', deletedAt: '2026-11-01T00:00:00.000Z' });
-      fake.addMessage(trashed.id, 'user', 'an axolotl in the trash');
+    const { store } = await setup(async (c) => {
+      const archived = await c.addSession({ title: 'Filed away' });
+      await c.addMessage(archived.id, 'user', 'an axolotl in the archive');
+      await c.direct.sessions.setArchived({ id: archived.id, archived: true });
+      const trashed = await c.addSession({ title: 'Thrown out' });
+      await c.addMessage(trashed.id, 'user', 'an axolotl in the trash');
+      await c.direct.sessions.trash({ id: trashed.id });
       return {};
     });
     ctrl('k');
@@ -220,10 +226,11 @@ describe('command palette', () => {
 
   it('runs commands: theme, pin, archive, settings, usage and new chat', async () => {
     let sessionId = '';
-    const { fake, store } = setup((fake) => {
-      sessionId = fake.addSession({ title: 'Current' }).id;
+    const { store } = await setup(async (c) => {
+      sessionId = (await c.addSession({ title: 'Current' })).id;
       return { open: [sessionId] };
     });
+    const chat = () => core().direct.sessions.get({ id: sessionId });
     await screen.findByRole('textbox', { name: 'Message' });
     const run = async (label: string) => {
       ctrl('k');
@@ -237,12 +244,12 @@ describe('command palette', () => {
     await run('Toggle theme');
     const expected = dark ? 'light' : 'dark';
     expect(document.documentElement.dataset.theme).toBe(expected);
-    await waitFor(() => expect(fake.uiState.get(THEME_UI_KEY)).toBe(expected));
+    await waitFor(async () => expect(await core().direct.ui.get({ key: THEME_UI_KEY })).toBe(expected));
     await run('Toggle theme');
     expect(document.documentElement.dataset.theme).toBe(dark ? 'dark' : 'light');
 
     await run('Pin chat');
-    await waitFor(() => expect(fake.sessions.get(sessionId)!.pinned).toBe(true));
+    await waitFor(async () => expect((await chat()).pinned).toBe(true));
     await waitFor(() => expect(store.getState().sessionsById[sessionId]?.pinned).toBe(true));
     ctrl('k');
     type('pin');
@@ -250,24 +257,24 @@ describe('command palette', () => {
     fireEvent.keyDown(input(), { key: 'Escape' });
 
     await run('Archive chat');
-    await waitFor(() => expect(fake.sessions.get(sessionId)!.status).toBe('archived'));
+    await waitFor(async () => expect((await chat()).status).toBe('archived'));
 
     await run('Usage dashboard');
-    expect(store.getState().tabs.active).toBe(USAGE_TAB);
-    expect(store.getState().tabs.open).toContain(USAGE_TAB);
+    expect(activeItem(store.getState())).toEqual(viewItem('usage'));
 
     await run('Settings');
     expect(await screen.findByRole('dialog', { name: 'Settings' })).toBeTruthy();
     fireEvent.keyDown(screen.getByRole('dialog', { name: 'Settings' }), { key: 'Escape' });
 
-    const before = fake.sessions.size;
+    const count = async () => (await core().direct.sessions.list({ view: 'active', limit: 10 })).items.length;
+    const before = await count();
     await run('New chat');
-    await waitFor(() => expect(fake.sessions.size).toBe(before + 1));
+    await waitFor(async () => expect(await count()).toBe(before + 1));
   });
 
   it('restores a saved theme at startup', async () => {
-    setup((fake) => {
-      fake.uiState.set(THEME_UI_KEY, 'dark');
+    await setup(async (c) => {
+      await c.direct.ui.set({ key: THEME_UI_KEY, value: 'dark' });
       return {};
     });
     await waitFor(() => expect(document.documentElement.dataset.theme).toBe('dark'));

@@ -1,24 +1,15 @@
 import { Command } from 'cmdk';
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import type { MethodInput } from '@shared/contract';
 import type { SearchHit } from '@shared/types';
-import { useAppStore, useAppStoreApi } from '../../stores/context';
-import { displayTitle } from '../sessions/sessionTitle';
-import { modKeyLabel } from '../tabs/keymap';
-import { formatHitDate, matchCommands, parsePaletteQuery, splitSnippet, type PaletteQuery } from './query';
+import { commandById } from '../../app/commands/registry';
+import { useAppStore, useAppStoreApi } from '../../app/context';
+import { jumpToMessage } from '../messages/actions';
+import { openChat } from '../workspace/actions';
+import { usePaletteCommands } from './paletteCommands';
+import { formatHitDate, matchCommands, parsePaletteQuery, splitSnippet } from './query';
 import { Snippet } from './Snippet';
+import { usePaletteSearch } from './usePaletteSearch';
 import './palette.css';
-
-/** Hits per search: about what the palette shows without scrolling. Every hit costs a snippet in SQL and a row to render, and the target is results within 50 ms of a key; refining the words beats scrolling. */
-const SEARCH_LIMIT = 12;
-
-interface PaletteCommand {
-  id: string;
-  label: string;
-  keywords?: string[];
-  shortcut?: string;
-  run(): void;
-}
 
 /** Cmd/Ctrl+K: search every chat's title and messages, or run a command. */
 export function CommandPalette() {
@@ -32,7 +23,7 @@ function PaletteDialog() {
   const query = useMemo(() => parsePaletteQuery(raw), [raw]);
   const { hits, searching } = usePaletteSearch(query);
   const commands = usePaletteCommands();
-  const jumpToMessage = useAppStore((s) => s.jumpToMessage);
+  const app = useAppStoreApi();
   const openHit = useOpenHit();
   const now = useMemo(() => new Date(), []);
   useReturnFocusOnClose();
@@ -58,7 +49,9 @@ function PaletteDialog() {
   };
   const pickHit = useStableCallback((hit: SearchHit) =>
     choose(() =>
-      hit.kind === 'session' || hit.sessionDeleted ? openHit(hit) : void jumpToMessage(hit.sessionId, hit.messageId!),
+      hit.kind === 'session' || hit.sessionDeleted
+        ? openHit(hit)
+        : void jumpToMessage(app, hit.sessionId, hit.messageId!),
     ),
   );
 
@@ -113,7 +106,7 @@ function PaletteDialog() {
                   <Command.Item
                     key={c.id}
                     value={`command:${c.id}`}
-                    onSelect={() => choose(c.run)}
+                    onSelect={() => choose(() => commandById(c.id).run(app))}
                     className="palette__item"
                   >
                     <span className="palette__label">{c.label}</span>
@@ -196,13 +189,8 @@ function HitGroup({
 function useOpenHit(): (hit: SearchHit) => void {
   const store = useAppStoreApi();
   return (hit) => {
-    const state = store.getState();
-    if (hit.sessionDeleted) {
-      state.setSessionView('trash');
-      return;
-    }
-    if (!state.sessionsById[hit.sessionId]) void state.fetchSessions([hit.sessionId]);
-    state.openTab(hit.sessionId, { focusComposer: true });
+    if (hit.sessionDeleted) store.getState().setSessionView('trash');
+    else openChat(store, hit.sessionId, { focusComposer: true });
   };
 }
 
@@ -227,115 +215,6 @@ function HitMeta({ hit, now }: { hit: SearchHit; now: Date }) {
       {where && <span className="palette__badge">{where}</span>}
     </span>
   );
-}
-
-/**
- * Searches as you type with no delay: a search starts at once when none is running; while one
- * runs, only the newest text waits and goes next. A fixed debounce would add its whole delay to
- * every keystroke (the target is results within 50 ms of a key), and firing one search per key
- * would queue them in the DB worker, so the last answer would come late.
- */
-function usePaletteSearch(query: PaletteQuery): { hits: SearchHit[]; searching: boolean } {
-  const searchAll = useAppStore((s) => s.searchAll);
-  const [state, setState] = useState<{ key: string; hits: SearchHit[] }>({ key: '', hits: [] });
-  const text = query.text;
-  const key = JSON.stringify([text, query.view, query.role]);
-  const empty = text.trim() === '';
-  const latestKey = useRef(key);
-  const waiting = useRef<{ key: string; input: MethodInput<'search.query'> } | null>(null);
-  const running = useRef(false);
-  const mounted = useRef(true);
-
-  useEffect(() => {
-    mounted.current = true;
-    return () => {
-      mounted.current = false;
-    };
-  }, []);
-
-  useEffect(() => {
-    latestKey.current = key;
-    if (empty) {
-      waiting.current = null;
-      return;
-    }
-    waiting.current = {
-      key,
-      input: { q: text, view: query.view, ...(query.role ? { role: query.role } : {}), limit: SEARCH_LIMIT },
-    };
-    if (running.current) return;
-    running.current = true;
-    void (async () => {
-      for (let next = waiting.current; next; next = waiting.current) {
-        waiting.current = null;
-        const result = await searchAll(next.input);
-        // An answer for text the user has already changed is not shown; the newer one follows.
-        if (mounted.current && next.key === latestKey.current) setState({ key: next.key, hits: result?.hits ?? [] });
-      }
-      running.current = false;
-    })();
-  }, [key, text, empty, query.view, query.role, searchAll]);
-
-  if (empty) return { hits: [], searching: false };
-  // While the next answer is on its way the previous hits stay, so the list does not flicker.
-  return { hits: state.hits, searching: state.key !== key };
-}
-
-function usePaletteCommands(): PaletteCommand[] {
-  const store = useAppStoreApi();
-  const active = useAppStore((s) => (s.tabs.active ? s.sessionsById[s.tabs.active] : undefined));
-  const theme = useAppStore((s) => s.theme);
-  const mod = modKeyLabel();
-  return useMemo(() => {
-    const state = () => store.getState();
-    const list: PaletteCommand[] = [
-      {
-        id: 'new-chat',
-        label: 'New chat',
-        keywords: ['create', 'start'],
-        shortcut: `${mod}+T`,
-        run: () => void state().createSession(),
-      },
-      {
-        id: 'settings',
-        label: 'Settings',
-        keywords: ['providers', 'models', 'preferences'],
-        run: () => state().openSettings(),
-      },
-      {
-        id: 'toggle-theme',
-        label: 'Toggle theme',
-        keywords: ['dark', 'light', 'appearance', theme],
-        run: () => state().toggleTheme(),
-      },
-      { id: 'usage', label: 'Usage dashboard', keywords: ['tokens', 'cost', 'charts'], run: () => state().openUsage() },
-    ];
-    if (active) {
-      const title = displayTitle(active);
-      list.push(
-        {
-          id: 'find',
-          label: 'Find in chat',
-          keywords: ['search', title],
-          shortcut: `${mod}+F`,
-          run: () => state().openFind(active.id),
-        },
-        {
-          id: 'pin',
-          label: active.pinned ? 'Unpin chat' : 'Pin chat',
-          keywords: [title],
-          run: () => void state().setSessionPinned(active.id, !active.pinned),
-        },
-        {
-          id: 'archive',
-          label: active.status === 'archived' ? 'Unarchive chat' : 'Archive chat',
-          keywords: [title],
-          run: () => void state().setSessionArchived(active.id, active.status !== 'archived'),
-        },
-      );
-    }
-    return list;
-  }, [store, active, theme, mod]);
 }
 
 /** Like any dialog: when the palette closes, focus goes back where it was, if that is still there. */

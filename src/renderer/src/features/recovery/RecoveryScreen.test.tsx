@@ -2,8 +2,8 @@ import '../../test/setup';
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StartupState } from '@shared/startup';
-import { FakeConfab } from '../../test/fakeApi';
-import { recoveryState } from '../../test/fakeRecovery';
+import { fakeApi, type FakeApi } from '../../test/fakeApi';
+import { FakeRecovery, recoveryState } from '../../test/fakeRecovery';
 import { RecoveryScreen, type RecoveryState } from './RecoveryScreen';
 import { readStartupState } from './startupState';
 
@@ -13,7 +13,13 @@ const BACKUP = {
   sizeBytes: 5_180_034,
 };
 
-function renderScreen(state: StartupState, fake = new FakeConfab()) {
+/** The fake API with the recovery methods of a FakeRecovery; `recovery` holds its state. */
+function recoveryFake(): FakeApi & { recovery: FakeRecovery } {
+  const recovery = new FakeRecovery();
+  return Object.assign(fakeApi(recovery.handlers), { recovery });
+}
+
+function renderScreen(state: StartupState, fake = recoveryFake()) {
   fake.recovery.state = state;
   const onReady = vi.fn();
   render(<RecoveryScreen api={fake.api} initial={state as RecoveryState} onReady={onReady} />);
@@ -134,7 +140,7 @@ describe('RecoveryScreen', () => {
 
 describe('readStartupState', () => {
   it("answers the host's state, and 'ready' when the host cannot say", async () => {
-    const fake = new FakeConfab();
+    const fake = recoveryFake();
     fake.recovery.state = recoveryState();
     expect(await readStartupState(fake.api)).toMatchObject({ state: 'recovery' });
     fake.failNext('app.startup', 'internal', 'no answer');

@@ -1,20 +1,12 @@
-import { useAppStore } from '../../stores/context';
-import { modKeyLabel } from '../tabs/keymap';
+import { CommandButton } from '../../app/commands/CommandButton';
 
 export function NewChatButton() {
-  const createSession = useAppStore((s) => s.createSession);
   return (
-    <button
-      type="button"
-      className="button button--primary new-chat"
-      aria-label="New chat"
-      title={`New chat (${modKeyLabel()}+T)`}
-      onClick={() => void createSession()}
-    >
+    <CommandButton command="chat.new" className="button button--primary new-chat" ariaLabel="New chat">
       <span aria-hidden="true">+</span>
       <span aria-hidden="true" className="new-chat__label">
         New chat
       </span>
-    </button>
+    </CommandButton>
   );
 }

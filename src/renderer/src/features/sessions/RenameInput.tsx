@@ -1,6 +1,6 @@
 import { useRef, useState } from 'react';
 import type { SessionSummary } from '@shared/types';
-import { useAppStore } from '../../stores/context';
+import { useAppStore } from '../../app/context';
 import { parseTags } from './sessionActions';
 
 interface RenameInputProps {

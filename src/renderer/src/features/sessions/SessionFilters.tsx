@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
-import { useAppStore } from '../../stores/context';
-import type { SessionView } from '../../stores/sessions';
+import { useAppStore } from '../../app/context';
+import type { SessionView } from './store';
 
 const VIEWS: { view: SessionView; label: string; aria: string }[] = [
   { view: 'active', label: 'Active', aria: 'Show active chats' },

@@ -1,5 +1,7 @@
 import type { MouseEvent } from 'react';
-import { useAppStore } from '../../stores/context';
+import { useAppStore, useAppStoreApi } from '../../app/context';
+import { openChat } from '../workspace/actions';
+import { activeChatId } from '../workspace/store';
 import { displayTitle } from './sessionTitle';
 
 interface SessionLinkProps {
@@ -15,13 +17,13 @@ interface SessionLinkProps {
  */
 export function SessionLink({ sessionId, className, showPreview = true, testId }: SessionLinkProps) {
   const session = useAppStore((s) => s.sessionsById[sessionId]);
-  const isActive = useAppStore((s) => s.tabs.active === sessionId);
-  const openTab = useAppStore((s) => s.openTab);
+  const isActive = useAppStore((s) => activeChatId(s) === sessionId);
+  const app = useAppStoreApi();
 
   const open = (event: MouseEvent) => {
     // Modified and middle clicks would open a second window onto the same data; keep one app.
     event.preventDefault();
-    openTab(sessionId, { focusComposer: true });
+    openChat(app, sessionId, { focusComposer: true });
   };
 
   return (

@@ -1,7 +1,8 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
 import type { SessionSummary } from '@shared/types';
-import { useAppStore } from '../../stores/context';
+import { useAppStore, useAppStoreApi } from '../../app/context';
+import { purgeChat, trashChat } from './actions';
 import { ConfirmDialog, type ConfirmRequest } from './ConfirmDialog';
 import { sidebarRows } from './groups';
 import { Icon } from '../../ui/Icon';
@@ -215,9 +216,8 @@ function useRowAction(
 ) {
   const setPinned = useAppStore((s) => s.setSessionPinned);
   const setArchived = useAppStore((s) => s.setSessionArchived);
-  const trash = useAppStore((s) => s.trashSession);
+  const app = useAppStoreApi();
   const restore = useAppStore((s) => s.restoreSession);
-  const purge = useAppStore((s) => s.purgeSession);
   return (session: SessionSummary, action: SessionAction) => {
     switch (action.kind) {
       case 'rename':
@@ -233,7 +233,7 @@ function useRowAction(
         void setArchived(session.id, session.status !== 'archived');
         break;
       case 'trash':
-        void trash(session.id);
+        void trashChat(app, session.id);
         break;
       case 'restore':
         void restore(session.id);
@@ -243,7 +243,7 @@ function useRowAction(
           title: 'Delete forever?',
           body: `“${displayTitle(session)}” and all its messages will be deleted. This cannot be undone.`,
           confirmLabel: 'Delete forever',
-          run: () => void purge(session.id),
+          run: () => void purgeChat(app, session.id),
         });
         break;
     }

@@ -1,8 +1,10 @@
 import '../../test/setup';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { FakeConfab } from '../../test/fakeApi';
+import { realCoreForTests } from '../../test/realCore';
 import { renderApp } from '../../test/renderApp';
+
+const core = realCoreForTests();
 
 const sidebar = () => screen.getByRole('navigation', { name: 'Chats' });
 const rowTitles = () =>
@@ -12,22 +14,20 @@ const rowTitles = () =>
 
 describe('Sidebar', () => {
   it('lists sessions pinned first, then newest activity, with "New chat" for untitled ones', async () => {
-    const fake = new FakeConfab();
-    fake.addSession({ title: 'Oldest' });
-    fake.addSession({ title: 'Pinned one', pinned: true });
-    fake.addSession({ title: '' });
-    fake.addSession({ title: 'Newest' });
-    renderApp(fake);
+    await core().addSession({ title: 'Oldest' });
+    await core().addSession({ title: 'Pinned one', pinned: true });
+    await core().addSession({ title: '' });
+    await core().addSession({ title: 'Newest' });
+    renderApp(core());
 
     await waitFor(() => expect(rowTitles()).toHaveLength(4));
     expect(rowTitles()).toEqual(['Pinned one• (pinned)', 'Newest', 'New chat', 'Oldest']);
   });
 
   it('opens a tab when a session is clicked, and focuses it instead of opening a second one', async () => {
-    const fake = new FakeConfab();
-    fake.addSession({ title: 'Alpha' });
-    fake.addSession({ title: 'Beta' });
-    renderApp(fake);
+    await core().addSession({ title: 'Alpha' });
+    await core().addSession({ title: 'Beta' });
+    renderApp(core());
 
     fireEvent.click(await within(sidebar()).findByText('Alpha'));
     expect((await screen.findByRole('tab', { name: 'Alpha' })).getAttribute('aria-selected')).toBe('true');
@@ -41,23 +41,21 @@ describe('Sidebar', () => {
   });
 
   it('refreshes on sessions.changed from elsewhere', async () => {
-    const fake = new FakeConfab();
-    fake.addSession({ title: 'First' });
-    renderApp(fake);
+    await core().addSession({ title: 'First' });
+    renderApp(core());
     await waitFor(() => expect(rowTitles()).toEqual(['First']));
 
-    const other = fake.addSession({ title: 'Made in another window' });
-    fake.emit('sessions.changed', { ids: [other.id], source: 'local' });
+    // Main announces the new chat with sessions.changed, as it would to another window.
+    await core().addSession({ title: 'Made in another window' });
     await waitFor(() => expect(rowTitles()).toEqual(['Made in another window', 'First']));
   });
 
   it('loads the next page when the end of the list comes into view', async () => {
-    const fake = new FakeConfab();
-    for (let i = 0; i < 105; i++) fake.addSession({ title: `Chat ${i}` });
-    const { store } = renderApp(fake);
+    await core().addSessions(Array.from({ length: 105 }, (_, i) => `Chat ${i}`));
+    const { store } = renderApp(core());
     // 768px of sidebar shows ~14 rows; the list is 100 long, so nothing more is fetched yet.
     await waitFor(() => expect(store.getState().sessionList.ids).toHaveLength(100));
-    expect(fake.callsTo('sessions.list')).toHaveLength(1);
+    expect(core().callsTo('sessions.list')).toHaveLength(1);
     expect(rowTitles().length).toBeLessThan(40);
 
     const list = sidebar().querySelector('.session-list')!;

@@ -1,9 +1,13 @@
 import '../../test/setup';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FakeConfab } from '../../test/fakeApi';
+import { fakeApi } from '../../test/fakeApi';
+import { realCoreForTests } from '../../test/realCore';
 import { renderApp } from '../../test/renderApp';
+import { aSummary, onePage } from '../../test/seed';
 import { groupOf } from './groups';
+
+const core = realCoreForTests();
 
 const sidebar = () => screen.getByRole('navigation', { name: 'Chats' });
 const rowTitles = () =>
@@ -42,13 +46,15 @@ describe('sidebar groups', () => {
   it('shows headers as non-interactive rows between sessions', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date(2026, 10, 20, 15, 0));
-    const fake = new FakeConfab();
-    fake.addSession({ title: 'Ancient', lastActivityAt: localIso(2026, 8, 1) });
-    fake.addSession({ title: 'Last week', lastActivityAt: localIso(2026, 10, 16) });
-    fake.addSession({ title: 'Yesterday chat', lastActivityAt: localIso(2026, 10, 19, 22) });
-    fake.addSession({ title: 'This morning', lastActivityAt: localIso(2026, 10, 20, 8) });
-    fake.addSession({ title: 'Old but pinned', pinned: true, lastActivityAt: localIso(2026, 0, 1) });
-    renderApp(fake);
+    // In the server's order: pinned first, then newest activity. The sidebar only groups them.
+    const sessions = [
+      aSummary({ title: 'Old but pinned', pinned: true, lastActivityAt: localIso(2026, 0, 1) }),
+      aSummary({ title: 'This morning', lastActivityAt: localIso(2026, 10, 20, 8) }),
+      aSummary({ title: 'Yesterday chat', lastActivityAt: localIso(2026, 10, 19, 22) }),
+      aSummary({ title: 'Last week', lastActivityAt: localIso(2026, 10, 16) }),
+      aSummary({ title: 'Ancient', lastActivityAt: localIso(2026, 8, 1) }),
+    ];
+    renderApp(fakeApi({ 'sessions.list': () => onePage(sessions) }));
 
     await waitFor(() => expect(rowTitles()).toHaveLength(5));
     expect(headers()).toEqual(['Pinned', 'Today', 'Yesterday', 'Previous 7 days', 'Older']);
@@ -78,12 +84,11 @@ describe('sidebar groups', () => {
 
 describe('sidebar filters', () => {
   it('switches between active, archived and trash, and filters by tag', async () => {
-    const fake = new FakeConfab();
-    fake.addSession({ title: 'Live', tags: ['work'] });
-    fake.addSession({ title: 'Other', tags: ['home'] });
-    fake.addSession({ title: 'Shelved', status: 'archived' });
-    fake.addSession({ title: 'Binned', deletedAt: new Date().toISOString() });
-    renderApp(fake);
+    await core().addSession({ title: 'Live', tags: ['work'] });
+    await core().addSession({ title: 'Other', tags: ['home'] });
+    await core().addSession({ title: 'Shelved', archived: true });
+    await core().addSession({ title: 'Binned', trashed: true });
+    renderApp(core());
     await waitFor(() => expect(rowTitles()).toEqual(['Other', 'Live']));
 
     fireEvent.click(screen.getByRole('button', { name: 'Show archived chats' }));
@@ -105,15 +110,14 @@ describe('sidebar filters', () => {
 
 describe('sidebar row actions', () => {
   it('renames inline', async () => {
-    const fake = new FakeConfab();
-    const s = fake.addSession({ title: 'Draft' });
-    renderApp(fake);
+    const s = await core().addSession({ title: 'Draft' });
+    renderApp(core());
     await rowAction('Draft', 'Rename');
     const input = screen.getByRole('textbox', { name: 'Chat title' });
     fireEvent.change(input, { target: { value: 'Final name' } });
     fireEvent.keyDown(input, { key: 'Enter' });
     await waitFor(() => expect(rowTitles()).toEqual(['Final name']));
-    expect(fake.sessions.get(s.id)?.title).toBe('Final name');
+    expect((await core().direct.sessions.get({ id: s.id })).title).toBe('Final name');
 
     await rowAction('Final name', 'Rename');
     const again = screen.getByRole('textbox', { name: 'Chat title' });
@@ -123,10 +127,9 @@ describe('sidebar row actions', () => {
   });
 
   it('pins and archives from the context menu, with the keyboard', async () => {
-    const fake = new FakeConfab();
-    const a = fake.addSession({ title: 'Alpha' });
-    fake.addSession({ title: 'Beta' });
-    renderApp(fake);
+    const a = await core().addSession({ title: 'Alpha' });
+    await core().addSession({ title: 'Beta' });
+    renderApp(core());
     await waitFor(() => expect(rowTitles()).toEqual(['Beta', 'Alpha']));
 
     fireEvent.contextMenu(within(sidebar()).getByText('Alpha'));
@@ -142,7 +145,7 @@ describe('sidebar row actions', () => {
     expect(document.activeElement?.textContent).toBe('Pin');
     fireEvent.click(document.activeElement!);
     await waitFor(() => expect(rowTitles()).toEqual(['Alpha• (pinned)', 'Beta']));
-    expect(fake.sessions.get(a.id)?.pinned).toBe(true);
+    expect((await core().direct.sessions.get({ id: a.id })).pinned).toBe(true);
     expect(screen.queryByRole('menu')).toBeNull();
 
     await rowAction('Alpha', 'Unpin');
@@ -157,57 +160,54 @@ describe('sidebar row actions', () => {
   });
 
   it('moves to Trash closing the tab, and Undo restores', async () => {
-    const fake = new FakeConfab();
-    fake.addSession({ title: 'Keep' });
-    const doomed = fake.addSession({ title: 'Doomed' });
-    const { store } = renderApp(fake);
+    await core().addSession({ title: 'Keep' });
+    const doomed = await core().addSession({ title: 'Doomed' });
+    const { store } = renderApp(core());
     fireEvent.click(await within(sidebar()).findByText('Doomed'));
     await screen.findByRole('tab', { name: 'Doomed' });
 
     await rowAction('Doomed', 'Move to Trash');
     await waitFor(() => expect(rowTitles()).toEqual(['Keep']));
     expect(screen.queryByRole('tab', { name: 'Doomed' })).toBeNull();
-    expect(fake.sessions.get(doomed.id)?.deletedAt).not.toBeNull();
+    expect((await core().direct.sessions.get({ id: doomed.id })).deletedAt).not.toBeNull();
     const toast = screen.getByRole('status');
     expect(toast.textContent).toContain('Moved “Doomed” to Trash.');
 
     fireEvent.click(within(toast).getByRole('button', { name: 'Undo' }));
     await waitFor(() => expect(rowTitles()).toEqual(['Doomed', 'Keep']));
-    expect(fake.sessions.get(doomed.id)?.deletedAt).toBeNull();
+    expect((await core().direct.sessions.get({ id: doomed.id })).deletedAt).toBeNull();
     expect(store.getState().trashUndo).toBeNull();
   });
 
   it('restores from the Trash, and deletes forever only after confirming', async () => {
-    const fake = new FakeConfab();
-    const back = fake.addSession({ title: 'Comes back', deletedAt: new Date().toISOString() });
-    const gone = fake.addSession({ title: 'Goes away', deletedAt: new Date().toISOString() });
-    renderApp(fake);
+    const back = await core().addSession({ title: 'Comes back', trashed: true });
+    const gone = await core().addSession({ title: 'Goes away', trashed: true });
+    renderApp(core());
     fireEvent.click(await screen.findByRole('button', { name: 'Show chats in the Trash' }));
     await waitFor(() => expect(rowTitles()).toEqual(['Goes away', 'Comes back']));
 
     await rowAction('Comes back', 'Restore');
     await waitFor(() => expect(rowTitles()).toEqual(['Goes away']));
-    expect(fake.sessions.get(back.id)?.deletedAt).toBeNull();
+    expect((await core().direct.sessions.get({ id: back.id })).deletedAt).toBeNull();
 
     await rowAction('Goes away', 'Delete forever');
     let dialog = screen.getByRole('alertdialog', { name: 'Delete forever?' });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
     expect(screen.queryByRole('alertdialog')).toBeNull();
-    expect(fake.sessions.has(gone.id)).toBe(true);
+    expect((await core().direct.sessions.get({ id: gone.id })).id).toBe(gone.id);
 
     await rowAction('Goes away', 'Delete forever');
     dialog = screen.getByRole('alertdialog', { name: 'Delete forever?' });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Delete forever' }));
     await waitFor(() => expect(rowTitles()).toEqual([]));
-    expect(fake.sessions.has(gone.id)).toBe(false);
+    await expect(core().direct.sessions.get({ id: gone.id })).rejects.toMatchObject({ code: 'not_found' });
   });
 
   it('empties the Trash after confirming', async () => {
-    const fake = new FakeConfab();
-    fake.addSession({ title: 'Live' });
-    fake.addSession({ title: 'T1', deletedAt: new Date().toISOString() });
-    fake.addSession({ title: 'T2', deletedAt: new Date().toISOString() });
-    renderApp(fake);
+    await core().addSession({ title: 'Live' });
+    await core().addSession({ title: 'T1', trashed: true });
+    await core().addSession({ title: 'T2', trashed: true });
+    renderApp(core());
     fireEvent.click(await screen.findByRole('button', { name: 'Show chats in the Trash' }));
     await waitFor(() => expect(rowTitles()).toHaveLength(2));
 
@@ -215,15 +215,17 @@ describe('sidebar row actions', () => {
     const dialog = screen.getByRole('alertdialog', { name: 'Empty trash?' });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Empty trash' }));
     await waitFor(() => expect(within(sidebar()).getByText('Trash is empty.')).toBeTruthy());
-    expect([...fake.sessions.values()].map((s) => s.title)).toEqual(['Live']);
+    expect((await core().direct.sessions.list({ view: 'trash', limit: 10 })).items).toEqual([]);
+    expect((await core().direct.sessions.list({ view: 'active', limit: 10 })).items.map((s) => s.title)).toEqual([
+      'Live',
+    ]);
   });
 });
 
 describe('sidebar keyboard', () => {
   it('F2 renames the focused row and Enter puts focus back on its link', async () => {
-    const fake = new FakeConfab();
-    fake.addSession({ title: 'Keyboard' });
-    renderApp(fake);
+    await core().addSession({ title: 'Keyboard' });
+    renderApp(core());
     const link = (await within(sidebar()).findByText('Keyboard')).closest('a')!;
     link.focus();
     fireEvent.keyDown(link, { key: 'F2' });
@@ -238,9 +240,8 @@ describe('sidebar keyboard', () => {
 
 describe('sidebar context menu', () => {
   it('closes on Escape and gives focus back to the row', async () => {
-    const fake = new FakeConfab();
-    fake.addSession({ title: 'Menu me' });
-    renderApp(fake);
+    await core().addSession({ title: 'Menu me' });
+    renderApp(core());
     const link = (await within(sidebar()).findByText('Menu me')).closest('a')!;
     link.focus();
     fireEvent.contextMenu(link);
@@ -255,15 +256,16 @@ describe('sidebar context menu', () => {
 
 describe('sidebar tags', () => {
   it('edits tags inline and offers them in the tag filter', async () => {
-    const fake = new FakeConfab();
-    const s = fake.addSession({ title: 'Taggable' });
-    fake.addSession({ title: 'Untagged' });
-    renderApp(fake);
+    const s = await core().addSession({ title: 'Taggable' });
+    await core().addSession({ title: 'Untagged' });
+    renderApp(core());
     await rowAction('Taggable', 'Edit tags');
     const input = screen.getByRole('textbox', { name: 'Tags, separated by commas' });
     fireEvent.change(input, { target: { value: 'work,  ideas , work,' } });
     fireEvent.keyDown(input, { key: 'Enter' });
-    await waitFor(() => expect(fake.sessions.get(s.id)?.tags).toEqual(['work', 'ideas']));
+    await waitFor(() => expect(core().callsTo('sessions.update')).toEqual([{ id: s.id, tags: ['work', 'ideas'] }]));
+    // Main keeps tags sorted.
+    expect((await core().direct.sessions.get({ id: s.id })).tags).toEqual(['ideas', 'work']);
 
     const filter = await screen.findByRole('combobox', { name: 'Filter by tag' });
     await waitFor(() =>
@@ -280,10 +282,9 @@ describe('sidebar tags', () => {
 
 describe('sidebar list semantics', () => {
   it('numbers session rows without counting headers', async () => {
-    const fake = new FakeConfab();
-    fake.addSession({ title: 'One', pinned: true });
-    fake.addSession({ title: 'Two' });
-    renderApp(fake);
+    await core().addSession({ title: 'One', pinned: true });
+    await core().addSession({ title: 'Two' });
+    renderApp(core());
     await waitFor(() => expect(rowTitles()).toHaveLength(2));
     const items = within(sidebar())
       .getAllByRole('listitem')

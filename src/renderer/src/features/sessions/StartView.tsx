@@ -1,7 +1,9 @@
+import { Fragment } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { useAppStore } from '../../stores/context';
-import { selectRecentSessionIds } from '../../stores/sessions';
-import { modKeyLabel } from '../tabs/keymap';
+import { bindingKeys } from '../../app/commands/keys';
+import { commandById } from '../../app/commands/registry';
+import { useAppStore } from '../../app/context';
+import { selectRecentSessionIds } from './store';
 import { SessionLink } from './SessionLink';
 
 const RECENT_COUNT = 8;
@@ -9,11 +11,19 @@ const RECENT_COUNT = 8;
 /** Shown when no tab is open. */
 export function StartView() {
   const recent = useAppStore(useShallow((s) => selectRecentSessionIds(s, RECENT_COUNT)));
+  const newChatKeys = bindingKeys(commandById('chat.new').keys![0]!);
   return (
     <section className="start-view" aria-labelledby="start-view-title">
       <h1 id="start-view-title">Confab</h1>
       <p className="muted">
-        Press <kbd>{modKeyLabel()}</kbd>+<kbd>T</kbd> or the + button to start a new chat.
+        Press{' '}
+        {newChatKeys.map((key, i) => (
+          <Fragment key={key}>
+            {i > 0 && '+'}
+            <kbd>{key}</kbd>
+          </Fragment>
+        ))}{' '}
+        or the + button to start a new chat.
       </p>
       {recent.length > 0 && (
         <>

@@ -1,4 +1,4 @@
-import { useAppStore } from '../../stores/context';
+import { useAppStore } from '../../app/context';
 import { UndoToast } from '../../ui/UndoToast';
 import { displayTitle } from './sessionTitle';
 

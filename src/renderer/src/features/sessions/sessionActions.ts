@@ -1,5 +1,5 @@
 import type { SessionSummary } from '@shared/types';
-import type { SessionView } from '../../stores/sessions';
+import type { SessionView } from './store';
 import type { IconName } from '../../ui/Icon';
 
 export type SessionActionKind = 'rename' | 'tags' | 'pin' | 'archive' | 'trash' | 'restore' | 'purge';

@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { ProviderConfig, ProviderPresetName } from '@shared/types';
-import { useAppStore } from '../../stores/context';
+import { useAppStore } from '../../app/context';
 
 interface ProviderFormProps {
   /** Editing this provider; absent to add a new one. */
@@ -65,7 +65,7 @@ export function ProviderForm({ provider, onDone }: ProviderFormProps) {
   const needsKey = info?.needsKey ?? false;
   const keyPlaceholder =
     editing && provider.hasApiKey ? 'Key set. Type a new one to replace it' : needsKey ? 'Required' : 'Optional';
-  const suggestions = modelListing?.models ?? provider?.models ?? [];
+  const suggestions = modelListing?.data?.models ?? provider?.models ?? [];
 
   return (
     <form
@@ -124,9 +124,12 @@ export function ProviderForm({ provider, onDone }: ProviderFormProps) {
           spellCheck={false}
           value={apiKey}
           placeholder={keyPlaceholder}
+          // "Required" is enforced: a cloud provider without a key would fail every request.
+          required={needsKey && !(editing && provider.hasApiKey)}
+          aria-required={needsKey}
           onChange={(event) => setApiKey(event.target.value)}
         />
-        {editing && provider.hasApiKey && (
+        {editing && provider.hasApiKey && !needsKey && (
           <label className="checkbox">
             <input type="checkbox" checked={removeKey} onChange={(event) => setRemoveKey(event.target.checked)} />
             Remove the saved key

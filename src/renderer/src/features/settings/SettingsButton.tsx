@@ -1,16 +1,9 @@
-import { useAppStore } from '../../stores/context';
+import { CommandButton } from '../../app/commands/CommandButton';
 
 export function SettingsButton() {
-  const openSettings = useAppStore((s) => s.openSettings);
   return (
-    <button
-      type="button"
-      className="icon-button settings-button"
-      aria-label="Settings"
-      title="Settings"
-      onClick={openSettings}
-    >
+    <CommandButton command="app.settings" className="icon-button settings-button" ariaLabel="Settings">
       <span aria-hidden="true">⚙</span>
-    </button>
+    </CommandButton>
   );
 }

@@ -1,9 +1,14 @@
 import '../../test/setup';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { TABS_UI_KEY } from '../../stores/tabs';
-import { FakeConfab } from '../../test/fakeApi';
+import { TABS_UI_KEY } from '../../app/workspace/saved';
+import { realCoreForTests } from '../../test/realCore';
 import { renderApp } from '../../test/renderApp';
+import { savedTabs } from '../../test/seed';
+
+const FIRST_TEST = { timeout: 60_000 };
+
+const core = realCoreForTests();
 
 const KEY = 'sk-test-THIS-MUST-NEVER-SHOW-0123456789';
 
@@ -21,10 +26,13 @@ function pageHolds(text: string): boolean {
 }
 
 describe('Settings: providers', () => {
-  it('adds a provider from a preset; the key is sent once and never shown, only "Key set"', async () => {
-    const fake = new FakeConfab();
-    renderApp(fake);
+  // The first test of a file also warms up jsdom, React and the core's first queries, which
+  // takes several times longer on a loaded machine: more time, not a sleep.
+  it('adds a provider from a preset; the key is sent once and never shown, only "Key set"', FIRST_TEST, async () => {
+    renderApp(core());
     const dialog = await openSettings();
+    // The form offers the presets once they are read.
+    await within(dialog).findByText(/No provider yet/);
     fireEvent.click(within(dialog).getByRole('button', { name: 'Add a provider' }));
 
     const type = within(dialog).getByLabelText('Type') as HTMLSelectElement;
@@ -51,7 +59,7 @@ describe('Settings: providers', () => {
 
     const item = await within(dialog).findByRole('listitem', { name: 'My router' });
     await waitFor(() => expect(within(dialog).queryByRole('form', { name: 'Add a provider' })).toBeNull());
-    expect(fake.callsTo('providers.create')).toEqual([
+    expect(core().callsTo('providers.create')).toEqual([
       {
         preset: 'openrouter',
         name: 'My router',
@@ -65,13 +73,13 @@ describe('Settings: providers', () => {
 
     // The first provider becomes the default, so new chats can answer at once.
     await waitFor(() => expect(item.textContent).toContain('Default'));
-    expect(fake.chatSettings.defaultProviderId).toBe([...fake.providers.keys()][0]);
+    const [created] = await core().direct.providers.list({});
+    expect((await core().direct.settings.getChat({})).defaultProviderId).toBe(created!.id);
   });
 
   it('editing keeps the key unless a new one is typed, and can remove it', async () => {
-    const fake = new FakeConfab();
-    const p = fake.addProvider({ name: 'Cloud', preset: 'openai' }, KEY);
-    renderApp(fake);
+    const p = await core().direct.providers.create({ preset: 'openai', name: 'Cloud', apiKey: KEY });
+    renderApp(core());
     const dialog = await openSettings();
     const item = await within(dialog).findByRole('listitem', { name: 'Cloud' });
     fireEvent.click(within(item).getByRole('button', { name: 'Edit Cloud' }));
@@ -80,69 +88,99 @@ describe('Settings: providers', () => {
     expect(key.placeholder).toContain('Key set');
     fireEvent.change(within(dialog).getByLabelText('Default model'), { target: { value: 'gpt-x' } });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Save provider' }));
-    await waitFor(() => expect(fake.callsTo('providers.update')).toHaveLength(1));
-    expect(fake.callsTo('providers.update')[0]).toEqual({
+    await waitFor(() => expect(core().callsTo('providers.update')).toHaveLength(1));
+    expect(core().callsTo('providers.update')[0]).toEqual({
       id: p.id,
       name: 'Cloud',
       baseUrl: p.baseUrl,
       defaultModel: 'gpt-x',
     });
-    expect(fake.apiKeys.get(p.id)).toBe(KEY);
+    expect((await core().direct.providers.list({}))[0]!.hasApiKey).toBe(true);
 
+    // A cloud provider's key can be replaced, not removed: the field is required.
     const again = await within(dialog).findByRole('listitem', { name: 'Cloud' });
     fireEvent.click(within(again).getByRole('button', { name: 'Edit Cloud' }));
+    expect(within(dialog).queryByLabelText('Remove the saved key')).toBeNull();
+    expect((within(dialog).getByLabelText('API key') as HTMLInputElement).required).toBe(false);
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+
+    // A server that works without one (a local or custom one) can have its key removed.
+    const own = await core().direct.providers.create({ preset: 'custom', name: 'Own', baseUrl: 'http://127.0.0.1:9/v1', apiKey: KEY });
+    const ownItem = await within(dialog).findByRole('listitem', { name: 'Own' });
+    fireEvent.click(within(ownItem).getByRole('button', { name: 'Edit Own' }));
     fireEvent.click(within(dialog).getByLabelText('Remove the saved key'));
     fireEvent.click(within(dialog).getByRole('button', { name: 'Save provider' }));
-    await waitFor(() => expect(fake.callsTo('providers.update')).toHaveLength(2));
-    expect(fake.callsTo('providers.update')[1]).toMatchObject({ id: p.id, apiKey: null });
-    expect((await within(dialog).findByRole('listitem', { name: 'Cloud' })).textContent).toContain('No key');
+    await waitFor(() => expect(core().callsTo('providers.update')).toHaveLength(2));
+    expect(core().callsTo('providers.update')[1]).toMatchObject({ id: own.id, apiKey: null });
+    expect((await within(dialog).findByRole('listitem', { name: 'Own' })).textContent).toContain('No key');
+  });
+
+  it('requires a key for a provider that needs one', async () => {
+    renderApp(core());
+    const dialog = await openSettings();
+    await within(dialog).findByText(/No provider yet/);
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Add a provider' }));
+    fireEvent.change(within(dialog).getByLabelText('Type'), { target: { value: 'anthropic' } });
+    const key = within(dialog).getByLabelText('API key') as HTMLInputElement;
+    await waitFor(() => expect(key.placeholder).toBe('Required'));
+    expect(key.required).toBe(true);
   });
 
   it('tests a provider by fetching its models, and can make one the default model', async () => {
-    const fake = new FakeConfab();
-    const p = fake.addProvider({ name: 'Local' });
-    fake.serverModels.set(p.id, ['llama3.2', 'qwen3']);
-    renderApp(fake);
+    const p = await core().direct.providers.create({
+      preset: 'custom',
+      name: 'Local',
+      baseUrl: 'http://127.0.0.1:9/local/v1',
+    });
+    core().providers.models.set(p.baseUrl, ['llama3.2', 'qwen3']);
+    renderApp(core());
     const dialog = await openSettings();
     const item = await within(dialog).findByRole('listitem', { name: 'Local' });
     fireEvent.click(within(item).getByRole('button', { name: 'Test and fetch models' }));
     const status = await within(item).findByRole('status');
     await waitFor(() => expect(status.textContent).toContain('2 models available'));
     fireEvent.click(within(item).getByRole('button', { name: 'Make qwen3 the default model' }));
-    await waitFor(() => expect(fake.providers.get(p.id)!.defaultModel).toBe('qwen3'));
+    await waitFor(() => expect(core().callsTo('providers.update')).toEqual([{ id: p.id, defaultModel: 'qwen3' }]));
+    expect((await core().direct.providers.list({}))[0]!.defaultModel).toBe('qwen3');
   });
 
   it('shows why the models could not be fetched', async () => {
-    const fake = new FakeConfab();
-    fake.addProvider({ name: 'Gone', models: ['manual-one'] });
-    renderApp(fake);
+    await core().direct.providers.create({
+      preset: 'custom',
+      name: 'Gone',
+      baseUrl: 'http://127.0.0.1:9/gone/v1',
+      models: ['manual-one'],
+    });
+    renderApp(core());
     const dialog = await openSettings();
     const item = await within(dialog).findByRole('listitem', { name: 'Gone' });
     fireEvent.click(within(item).getByRole('button', { name: 'Test and fetch models' }));
-    expect((await within(item).findByRole('status')).textContent).toContain('Confab could not reach Gone.');
+    expect((await within(item).findByRole('status')).textContent).toContain('Gone could not list its models just now.');
   });
 
   it('deletes a provider after a confirmation', async () => {
-    const fake = new FakeConfab();
-    const p = fake.addProvider({ name: 'Old' });
-    renderApp(fake);
+    const p = await core().direct.providers.create({
+      preset: 'custom',
+      name: 'Old',
+      baseUrl: 'http://127.0.0.1:9/old/v1',
+    });
+    renderApp(core());
     const dialog = await openSettings();
     const item = await within(dialog).findByRole('listitem', { name: 'Old' });
     fireEvent.click(within(item).getByRole('button', { name: 'Delete Old' }));
-    expect(fake.callsTo('providers.delete')).toEqual([]);
+    expect(core().callsTo('providers.delete')).toEqual([]);
     fireEvent.click(within(item).getByRole('button', { name: 'Delete Old' }));
-    await waitFor(() => expect(fake.callsTo('providers.delete')).toEqual([{ id: p.id }]));
+    await waitFor(() => expect(core().callsTo('providers.delete')).toEqual([{ id: p.id }]));
     await waitFor(() => expect(within(dialog).queryByRole('listitem', { name: 'Old' })).toBeNull());
   });
 
   it('offers a detected local server with one click', async () => {
-    const fake = new FakeConfab();
-    fake.detectedLocal = [{ preset: 'ollama', baseUrl: 'http://localhost:11434/v1', models: ['llama3.2'] }];
-    renderApp(fake);
+    core().providers.detected = [{ preset: 'ollama', baseUrl: 'http://localhost:11434/v1', models: ['llama3.2'] }];
+    renderApp(core());
     const dialog = await openSettings();
     fireEvent.click(await within(dialog).findByRole('button', { name: 'Add Ollama at http://localhost:11434/v1' }));
     await waitFor(() =>
-      expect(fake.callsTo('providers.create')).toEqual([
+      expect(core().callsTo('providers.create')).toEqual([
         { preset: 'ollama', baseUrl: 'http://localhost:11434/v1', defaultModel: 'llama3.2', models: ['llama3.2'] },
       ]),
     );
@@ -154,23 +192,26 @@ describe('Settings: providers', () => {
 
 describe('Settings: dialog and chat settings', () => {
   it('turns auto-titles off', async () => {
-    const fake = new FakeConfab();
-    renderApp(fake);
+    await core().direct.settings.setChat({ autoTitle: true });
+    renderApp(core());
     const dialog = await openSettings();
     const toggle = (await within(dialog).findByLabelText(/Name new chats automatically/)) as HTMLInputElement;
     await waitFor(() => expect(toggle.disabled).toBe(false));
     expect(toggle.checked).toBe(true);
     fireEvent.click(toggle);
     expect(toggle.checked).toBe(false);
-    await waitFor(() => expect(fake.callsTo('settings.setChat')).toEqual([{ autoTitle: false }]));
+    await waitFor(() => expect(core().callsTo('settings.setChat')).toEqual([{ autoTitle: false }]));
+    expect((await core().direct.settings.getChat({})).autoTitle).toBe(false);
   });
 
   it('Esc closes the dialog and returns focus, without stopping a reply', async () => {
-    const fake = new FakeConfab();
-    const session = fake.addSession({ title: 'Busy' });
-    fake.active.set(session.id, '00000000-0000-7000-8000-0000000000dd');
-    fake.uiState.set(TABS_UI_KEY, { open: [session.id], active: session.id });
-    renderApp(fake);
+    await core().addProvider();
+    const session = await core().addSession({ title: 'Busy' });
+    const reply = core().providers.nextReply();
+    await core().direct.chat.send({ sessionId: session.id, content: 'Tell me a long story' });
+    await reply.started;
+    await core().direct.ui.set({ key: TABS_UI_KEY, value: savedTabs([session.id]) });
+    renderApp(core());
     await screen.findByRole('button', { name: 'Stop' });
     const gear = screen.getByRole('button', { name: 'Settings' });
     gear.focus();
@@ -180,6 +221,7 @@ describe('Settings: dialog and chat settings', () => {
     fireEvent.keyDown(document.activeElement!, { key: 'Escape' });
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(document.activeElement).toBe(gear);
-    expect(fake.callsTo('chat.stop')).toEqual([]);
+    expect(core().callsTo('chat.stop')).toEqual([]);
+    reply.end();
   });
 });

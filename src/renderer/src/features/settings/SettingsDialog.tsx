@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { DetectedProvider, ProviderConfig } from '@shared/types';
-import { useAppStore } from '../../stores/context';
+import { useAppStore } from '../../app/context';
+import { providersOf } from './store';
 import { ProviderForm } from './ProviderForm';
 import { PricesSection } from './PricesSection';
 import { UsageSettingsSection } from './UsageSettingsSection';
@@ -84,8 +85,8 @@ function SettingsDialogBody() {
 }
 
 function ProvidersSection() {
-  const providers = useAppStore((s) => s.providers);
-  const status = useAppStore((s) => s.providersStatus);
+  const providers = useAppStore(providersOf);
+  const status = useAppStore((s) => s.providers.status);
   const [adding, setAdding] = useState(false);
   return (
     <section className="settings__section" aria-labelledby="providers-title">
@@ -112,7 +113,7 @@ function ProvidersSection() {
 
 function ProviderItem({ provider }: { provider: ProviderConfig }) {
   const presets = useAppStore((s) => s.presets);
-  const isDefault = useAppStore((s) => s.chatSettings?.defaultProviderId === provider.id);
+  const isDefault = useAppStore((s) => s.chatSettings.data?.defaultProviderId === provider.id);
   const listing = useAppStore((s) => s.providerModels[provider.id]);
   const fetchModels = useAppStore((s) => s.fetchModels);
   const deleteProvider = useAppStore((s) => s.deleteProvider);
@@ -201,9 +202,10 @@ function ProviderItem({ provider }: { provider: ProviderConfig }) {
 }
 
 function ModelListingView({ provider }: { provider: ProviderConfig }) {
-  const listing = useAppStore((s) => s.providerModels[provider.id]);
+  const entry = useAppStore((s) => s.providerModels[provider.id]);
   const updateProvider = useAppStore((s) => s.updateProvider);
-  if (!listing || listing.status === 'loading') return null;
+  const listing = entry?.status === 'ready' ? entry.data : null;
+  if (!listing) return null;
   return (
     <div className="model-listing" role="status">
       {listing.error ? (
@@ -241,12 +243,12 @@ function ModelListingView({ provider }: { provider: ProviderConfig }) {
 /** Local servers found running that are not set up yet, each one click away. */
 function DetectedServers() {
   const detected = useAppStore((s) => s.detected);
-  const providers = useAppStore((s) => s.providers);
+  const providers = useAppStore(providersOf);
   const presets = useAppStore((s) => s.presets);
   const createProvider = useAppStore((s) => s.createProvider);
   const [adding, setAdding] = useState<string | null>(null);
   const configured = new Set(providers.map((p) => p.baseUrl.replace(/\/+$/, '')));
-  const fresh = detected.items.filter((d) => !configured.has(d.baseUrl.replace(/\/+$/, '')));
+  const fresh = (detected.data ?? []).filter((d) => !configured.has(d.baseUrl.replace(/\/+$/, '')));
   if (detected.status === 'loading') return <p className="muted">Looking for model servers on this computer…</p>;
   if (fresh.length === 0) return null;
 
@@ -286,7 +288,7 @@ function DetectedServers() {
 }
 
 function ChatSection() {
-  const settings = useAppStore((s) => s.chatSettings);
+  const settings = useAppStore((s) => s.chatSettings.data);
   const setChatSettings = useAppStore((s) => s.setChatSettings);
   return (
     <section className="settings__section" aria-labelledby="chat-settings-title">

@@ -1,9 +1,11 @@
 import '../../test/setup';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { FakeConfab } from '../../test/fakeApi';
+import { realCoreForTests } from '../../test/realCore';
 import { renderApp } from '../../test/renderApp';
 import { parseUsageDraft, toDraft } from './usageSettingsDraft';
+
+const core = realCoreForTests();
 
 async function openSettings() {
   fireEvent.click(await screen.findByRole('button', { name: 'Settings' }));
@@ -12,8 +14,7 @@ async function openSettings() {
 
 describe('Settings: usage and retention', () => {
   it('shows the defaults and saves budgets and retention in one patch', async () => {
-    const fake = new FakeConfab();
-    renderApp(fake);
+    renderApp(core());
     const dialog = await openSettings();
     const form = await within(dialog).findByRole('form', { name: 'Usage and data retention' });
     expect((within(form).getByLabelText('Keep app logs for (days)') as HTMLInputElement).value).toBe('30');
@@ -30,7 +31,7 @@ describe('Settings: usage and retention', () => {
     fireEvent.click(within(form).getByRole('button', { name: 'Save usage settings' }));
 
     await within(form).findByText('Saved.');
-    expect(fake.callsTo('usage.setSettings')).toEqual([
+    expect(core().callsTo('usage.setSettings')).toEqual([
       {
         monthlyTokenBudget: 2_000_000,
         monthlyCostBudgetUsd: 25.5,
@@ -39,18 +40,27 @@ describe('Settings: usage and retention', () => {
         autoArchiveDays: 60,
       },
     ]);
-    expect(fake.usage.settings).toMatchObject({ monthlyTokenBudget: 2_000_000, autoArchiveDays: 60 });
+    expect(await core().direct.usage.getSettings({})).toMatchObject({
+      monthlyTokenBudget: 2_000_000,
+      autoArchiveDays: 60,
+    });
+    await core().direct.usage.setSettings({
+      monthlyTokenBudget: null,
+      monthlyCostBudgetUsd: null,
+      logRetentionDays: 30,
+      runDetailRetentionDays: null,
+      autoArchiveDays: null,
+    });
   });
 
   it('refuses values the job could not use, and saves nothing', async () => {
-    const fake = new FakeConfab();
-    renderApp(fake);
+    renderApp(core());
     const dialog = await openSettings();
     const form = await within(dialog).findByRole('form', { name: 'Usage and data retention' });
     fireEvent.change(within(form).getByLabelText('Keep app logs for (days)'), { target: { value: '0' } });
     fireEvent.click(within(form).getByRole('button', { name: 'Save usage settings' }));
     expect(within(form).getByRole('alert').textContent).toBe('Keep app logs for 1 to 36,500 days.');
-    expect(fake.callsTo('usage.setSettings')).toEqual([]);
+    expect(core().callsTo('usage.setSettings')).toEqual([]);
   });
 
   it('parses the form: blank budgets are none, whole days only', () => {
@@ -81,15 +91,14 @@ describe('Settings: usage and retention', () => {
 
 describe('Settings: model prices', () => {
   it('lists prices, edits one, adds one and deletes one', async () => {
-    const fake = new FakeConfab();
-    fake.usage.addPrice('gpt-4o', 2.5, 10);
-    fake.usage.addPrice('claude-sonnet-4-5', 3, 15);
-    renderApp(fake);
+    // The default prices of a new database include these two.
+    renderApp(core());
     const dialog = await openSettings();
     const table = await within(dialog).findByRole('table', { name: 'Model prices' });
     const gpt = await within(table).findByRole('row', { name: 'gpt-4o' });
     expect(gpt.textContent).toContain('$2.5');
     expect(gpt.textContent).toContain('$10');
+    expect(gpt.textContent).not.toContain('Edited');
 
     fireEvent.click(within(gpt).getByRole('button', { name: 'Edit the price of gpt-4o' }));
     const editing = within(table).getByRole('row', { name: 'gpt-4o' });
@@ -98,7 +107,7 @@ describe('Settings: model prices', () => {
     fireEvent.change(within(editing).getByLabelText('Input price of gpt-4o'), { target: { value: '5' } });
     fireEvent.click(within(editing).getByRole('button', { name: 'Save' }));
     await waitFor(() => expect(within(table).getByRole('row', { name: 'gpt-4o' }).textContent).toContain('Edited'));
-    expect(fake.callsTo('prices.set')).toEqual([{ model: 'gpt-4o', inputPerMTok: 5, outputPerMTok: 10 }]);
+    expect(core().callsTo('prices.set')).toEqual([{ model: 'gpt-4o', inputPerMTok: 5, outputPerMTok: 10 }]);
 
     const add = within(dialog).getByRole('form', { name: 'Add a price' });
     fireEvent.change(within(add).getByLabelText('Model'), { target: { value: 'llama3.1:8b' } });
@@ -109,6 +118,6 @@ describe('Settings: model prices', () => {
 
     fireEvent.click(within(table).getByRole('button', { name: 'Delete the price of claude-sonnet-4-5' }));
     await waitFor(() => expect(within(table).queryByRole('row', { name: 'claude-sonnet-4-5' })).toBeNull());
-    expect(fake.callsTo('prices.delete')).toEqual([{ model: 'claude-sonnet-4-5' }]);
+    expect(core().callsTo('prices.delete')).toEqual([{ model: 'claude-sonnet-4-5' }]);
   });
 });

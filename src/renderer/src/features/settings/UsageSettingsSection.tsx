@@ -1,12 +1,12 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { UsageSettings } from '@shared/types';
-import { useAppStore } from '../../stores/context';
+import { useAppStore } from '../../app/context';
 import { parseUsageDraft, toDraft, type Draft } from './usageSettingsDraft';
 import './usageSettings.css';
 
 /** Monthly budgets and how long Confab keeps logs, run details and active chats. */
 export function UsageSettingsSection() {
-  const settings = useAppStore((s) => s.usageSettings);
+  const settings = useAppStore((s) => s.usageSettings.data);
   const loadUsageSettings = useAppStore((s) => s.loadUsageSettings);
   useEffect(() => {
     void loadUsageSettings();

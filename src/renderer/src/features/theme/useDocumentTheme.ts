@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { useAppStore } from '../../stores/context';
+import { useAppStore } from '../../app/context';
 
 /** Writes the chosen theme on <html> (theme.css reads it); "system" removes it, so the OS decides. */
 export function useDocumentTheme(): void {

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { MAX_USAGE_DAYS } from '@shared/contract';
-import { useAppStore } from '../../stores/context';
-import { rangeDays, type UsagePreset } from '../../stores/usage';
+import { useAppStore } from '../../app/context';
+import { rangeDays, type UsagePreset } from './range';
 
 const PRESETS: UsagePreset[] = [7, 30, 90];
 

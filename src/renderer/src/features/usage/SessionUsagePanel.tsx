@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { useAppStore } from '../../stores/context';
+import { useAppStore } from '../../app/context';
 import { formatCost, formatCount, formatTokens } from './format';
 import './usage.css';
 

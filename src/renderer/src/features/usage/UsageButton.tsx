@@ -1,11 +1,11 @@
-import { useAppStore } from '../../stores/context';
+import { CommandButton } from '../../app/commands/CommandButton';
+import { viewSpec } from '../../app/workspace/views';
 import { Icon } from '../../ui/Icon';
 
 export function UsageButton() {
-  const openUsage = useAppStore((s) => s.openUsage);
   return (
-    <button type="button" className="icon-button" aria-label="Usage" title="Usage dashboard" onClick={openUsage}>
-      <Icon name="chart" />
-    </button>
+    <CommandButton command="view.usage" className="icon-button" ariaLabel="Usage">
+      <Icon name={viewSpec('usage').icon} />
+    </CommandButton>
   );
 }

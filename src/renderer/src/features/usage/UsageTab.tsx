@@ -1,18 +1,18 @@
-import { useAppStore } from '../../stores/context';
-import { USAGE_TAB } from '../../stores/tabs';
-import { tabDomId, tabPanelDomId } from '../tabs/tabIds';
+import { useAppStoreApi } from '../../app/context';
+import type { ViewPanelIds } from '../../app/workspace/views';
+import { jumpToMessage } from '../messages/actions';
+import { openChat } from '../workspace/actions';
 import { UsageView } from './UsageView';
 
 /** The Usage dashboard as a tab's panel; its links open chats, or jump to a failed reply. */
-export function UsageTab() {
-  const openTab = useAppStore((s) => s.openTab);
-  const jumpToMessage = useAppStore((s) => s.jumpToMessage);
+export function UsageTab({ panelId, tabId }: ViewPanelIds) {
+  const app = useAppStoreApi();
   return (
-    <section role="tabpanel" id={tabPanelDomId(USAGE_TAB)} aria-labelledby={tabDomId(USAGE_TAB)} className="usage-tab">
+    <section role="tabpanel" id={panelId} aria-labelledby={tabId} className="usage-tab">
       <UsageView
         onOpenSession={(sessionId, messageId) => {
-          if (messageId) void jumpToMessage(sessionId, messageId);
-          else openTab(sessionId, { focusComposer: true });
+          if (messageId) void jumpToMessage(app, sessionId, messageId);
+          else openChat(app, sessionId, { focusComposer: true });
         }}
       />
     </section>

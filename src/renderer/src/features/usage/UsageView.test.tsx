@@ -2,10 +2,10 @@ import '../../test/setup';
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { UsageDashboard } from '@shared/types';
-import { StoreProvider } from '../../stores/context';
-import { createAppStore } from '../../stores/store';
-import { FakeConfab } from '../../test/fakeApi';
-import { emptyDashboard, ZERO_SUMMARY } from '../../test/fakeUsage';
+import { StoreProvider } from '../../app/context';
+import { createAppStore } from '../../app/store';
+import { fakeApi, type FakeApi, type FakeHandlers } from '../../test/fakeApi';
+import { emptyDashboard, ZERO_SUMMARY } from '../../test/usageSeed';
 import { UsageView } from './UsageView';
 
 const SESSION = '01900000-0000-7000-8000-00000000000a';
@@ -128,7 +128,17 @@ function knownDashboard(range: { fromDay: string; toDay: string; timeZone: strin
   };
 }
 
-function renderUsage(fake = new FakeConfab()) {
+type DayRange = { fromDay: string; toDay: string; timeZone: string };
+
+/** A fake whose dashboard is built by `dashboard` for the range asked. */
+function usageApi(dashboard: (range: DayRange) => UsageDashboard = emptyDashboard, more: FakeHandlers = {}): FakeApi {
+  return fakeApi({
+    'usage.dashboard': ({ fromDay, toDay, timeZone }) => dashboard({ fromDay, toDay, timeZone }),
+    ...more,
+  });
+}
+
+function renderUsage(fake = usageApi()) {
   const store = createAppStore(fake.api);
   const onOpenSession = vi.fn();
   render(
@@ -153,8 +163,8 @@ function blobText(blob: Blob): Promise<string> {
   });
 }
 
-// Charts put hundreds of SVG nodes in jsdom; with two test files at a time a test can pass 5 s.
-describe('UsageView', { timeout: 20_000 }, () => {
+// Charts put hundreds of SVG nodes in jsdom: slow, but within the dom project's timeout.
+describe('UsageView', () => {
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date(2026, 10, 20, 15, 0)); // Nov 20th, local time
@@ -173,9 +183,7 @@ describe('UsageView', { timeout: 20_000 }, () => {
   });
 
   it('shows the known figures: totals, rates, cost with unpriced tokens apart, models, speed', async () => {
-    const fake = new FakeConfab();
-    fake.usage.dashboard = knownDashboard;
-    renderUsage(fake);
+    renderUsage(usageApi(knownDashboard));
     await screen.findByRole('list', { name: 'Summary' });
     expect(card('Input tokens').textContent).toContain('1.2M');
     expect(within(card('Input tokens')).getByTitle('1,234,567')).toBeTruthy();
@@ -213,9 +221,7 @@ describe('UsageView', { timeout: 20_000 }, () => {
   });
 
   it('opens a top chat, and a failed request at its message; a chat in the Trash is not a link', async () => {
-    const fake = new FakeConfab();
-    fake.usage.dashboard = knownDashboard;
-    const { onOpenSession } = renderUsage(fake);
+    const { onOpenSession } = renderUsage(usageApi(knownDashboard));
     const top = await screen.findByRole('list', { name: 'Top chats by tokens' });
     fireEvent.click(within(top).getByRole('button', { name: /Big refactor/ }));
     expect(onOpenSession).toHaveBeenLastCalledWith(SESSION);
@@ -228,8 +234,7 @@ describe('UsageView', { timeout: 20_000 }, () => {
   });
 
   it('switches between 7, 30 and 90 days and a custom range, showing only the newest answer', async () => {
-    const fake = new FakeConfab();
-    fake.usage.dashboard = knownDashboard;
+    const fake = usageApi(knownDashboard);
     const { store } = renderUsage(fake);
     await screen.findByRole('list', { name: 'Summary' });
     // A slow 90-day answer must not replace the 7 days asked for after it.
@@ -241,11 +246,7 @@ describe('UsageView', { timeout: 20_000 }, () => {
     await waitFor(() =>
       expect(screen.getByRole('button', { name: '7 days' }).getAttribute('aria-pressed')).toBe('true'),
     );
-    expect(fake.callsTo('usage.dashboard').map((c) => (c as { fromDay: string }).fromDay)).toEqual([
-      '2026-10-22',
-      '2026-08-23',
-      '2026-11-14',
-    ]);
+    expect(fake.callsTo('usage.dashboard').map((c) => c.fromDay)).toEqual(['2026-10-22', '2026-08-23', '2026-11-14']);
     expect(store.getState().usageDashboard.data?.range.fromDay).toBe('2026-11-14');
     expect(store.getState().usageDashboard.data?.daily).toHaveLength(7);
 
@@ -264,12 +265,12 @@ describe('UsageView', { timeout: 20_000 }, () => {
   });
 
   it('says when nothing used has a price instead of showing $0', async () => {
-    const fake = new FakeConfab();
-    fake.usage.dashboard = (range) => {
-      const d = knownDashboard(range);
-      return { ...d, totals: { ...d.totals, costUsd: null, unpricedRuns: 40, unpricedTokens: 1_323_567 } };
-    };
-    renderUsage(fake);
+    renderUsage(
+      usageApi((range) => {
+        const d = knownDashboard(range);
+        return { ...d, totals: { ...d.totals, costUsd: null, unpricedRuns: 40, unpricedTokens: 1_323_567 } };
+      }),
+    );
     await screen.findByRole('list', { name: 'Summary' });
     expect(card('Estimated cost').textContent).toContain('no price');
     expect(card('Estimated cost').textContent).toContain('None of the models used has a price');
@@ -277,41 +278,42 @@ describe('UsageView', { timeout: 20_000 }, () => {
   });
 
   it('shows an empty range apart from no usage at all', async () => {
-    const fake = new FakeConfab();
-    fake.usage.dashboard = (range) => ({ ...emptyDashboard(range), hasAnyRuns: true });
-    renderUsage(fake);
+    renderUsage(usageApi((range) => ({ ...emptyDashboard(range), hasAnyRuns: true })));
     expect(await screen.findByText('No requests in this range')).toBeTruthy();
     expect(screen.queryByText('No usage yet')).toBeNull();
     expect(screen.getByText('No failed requests in the last 24 hours.')).toBeTruthy();
   });
 
   it('warns at 80% of the budget and alerts at 100%', async () => {
-    const fake = new FakeConfab();
-    const withBudget =
-      (level: 'warning' | 'exceeded', share: number) =>
-      (range: { fromDay: string; toDay: string; timeZone: string }) => {
-        const d = knownDashboard(range);
-        return {
-          ...d,
-          budget: { ...d.budget, tokensUsed: share * 1_000_000, tokenBudget: 1_000_000, tokenShare: share, level },
-        };
+    const withBudget = (level: 'warning' | 'exceeded', share: number) => (range: DayRange) => {
+      const d = knownDashboard(range);
+      return {
+        ...d,
+        budget: { ...d.budget, tokensUsed: share * 1_000_000, tokenBudget: 1_000_000, tokenShare: share, level },
       };
-    fake.usage.dashboard = withBudget('warning', 0.85);
+    };
+    const fake = usageApi(withBudget('warning', 0.85));
     const { store } = renderUsage(fake);
     expect((await screen.findByText(/over 80%/)).getAttribute('role')).toBe('status');
     expect(screen.getByText(/Token budget: 85%/)).toBeTruthy();
     expect(screen.queryByRole('alert')).toBeNull();
 
-    fake.usage.dashboard = withBudget('exceeded', 1.02);
+    const exceeded = withBudget('exceeded', 1.02);
+    fake.handle({ 'usage.dashboard': ({ fromDay, toDay, timeZone }) => exceeded({ fromDay, toDay, timeZone }) });
     await act(() => store.getState().loadUsageDashboard());
     expect(screen.getByRole('alert').textContent).toContain("used all of this month's budget");
     expect(screen.getByText(/Token budget: 102%/)).toBeTruthy();
   });
 
   it('exports CSV: a download where the host has no save dialog, the dialog where it has one', async () => {
-    const fake = new FakeConfab();
-    fake.usage.dashboard = knownDashboard;
-    fake.usage.csv = 'date,provider\r\n2026-11-20,openai\r\n';
+    const fake = usageApi(knownDashboard, {
+      // The web host has no save dialog: the page downloads the text.
+      'usage.saveCsv': () => ({ status: 'unavailable' }),
+      'usage.exportCsv': ({ fromDay, toDay }) => ({
+        filename: `confab-usage-${fromDay}-to-${toDay}.csv`,
+        csv: 'date,provider\r\n2026-11-20,openai\r\n',
+      }),
+    });
     const created: Blob[] = [];
     const createObjectURL = vi.fn((blob: Blob) => {
       created.push(blob);
@@ -330,7 +332,7 @@ describe('UsageView', { timeout: 20_000 }, () => {
     expect(await blobText(created[0]!)).toBe('\uFEFFdate,provider\r\n2026-11-20,openai\r\n');
     expect(fake.callsTo('usage.saveCsv')).toHaveLength(1);
 
-    fake.usage.saveResult = { status: 'saved', path: '/home/me/usage.csv' };
+    fake.handle({ 'usage.saveCsv': () => ({ status: 'saved', path: '/home/me/usage.csv' }) });
     fireEvent.click(screen.getByRole('button', { name: 'Export CSV' }));
     await screen.findByText('Saved to /home/me/usage.csv.');
     expect(fake.callsTo('usage.exportCsv')).toHaveLength(1);

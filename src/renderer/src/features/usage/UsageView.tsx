@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { UsageDashboard } from '@shared/types';
-import { useAppStore } from '../../stores/context';
+import { useAppStore } from '../../app/context';
 import { BudgetCard } from './BudgetCard';
 import { Breakdown } from './Breakdown';
 import { DailyCharts } from './DailyCharts';

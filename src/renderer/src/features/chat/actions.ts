@@ -1,0 +1,65 @@
+/** Named actions for replies: each one changes the chat slice and re-reads the chat's messages. */
+import type { EventMap } from '@shared/contract';
+import type { AppStore } from '../../app/types';
+
+/** Sends the chat's draft and starts the reply. Resolves to false if nothing was sent. */
+export async function sendMessage(app: AppStore, sessionId: string): Promise<boolean> {
+  const state = app.getState();
+  const content = state.drafts[sessionId] ?? '';
+  if (content.trim() === '') return false;
+  // One reply at a time per chat: the draft stays until this one ends or is stopped.
+  if (state.generating[sessionId] !== undefined) return false;
+  // Clearing first makes a second Enter a no-op and gives instant feedback.
+  state.setDraft(sessionId, '');
+  if (!(await state.send(sessionId, content))) {
+    // Give the text back unless the user already started typing something else.
+    if ((app.getState().drafts[sessionId] ?? '') === '') app.getState().setDraft(sessionId, content);
+    return false;
+  }
+  // Do not wait for messages.changed: the event is a hint, this reload is the guarantee. A
+  // reader deep in a jumped-to part is taken to the bottom, where their message is.
+  await app.getState().showNewestMessages(sessionId);
+  return true;
+}
+
+/** `chat.done`: the tab is marked if it is in the background, and the final message replaces the live text. */
+export async function replyFinished(app: AppStore, event: EventMap['chat.done']): Promise<void> {
+  const state = app.getState();
+  state.markChatUnread(event.sessionId);
+  state.replyEnded(event);
+  if (app.getState().messages[event.sessionId]) await app.getState().reloadMessages(event.sessionId);
+  app.getState().dropStream(event.messageId);
+}
+
+/** Stop and Esc. When nothing was running, the chat is re-read: its end was missed. */
+export async function stopReply(app: AppStore, sessionId: string): Promise<void> {
+  const stopped = await app.getState().stop(sessionId);
+  if (stopped === false && app.getState().messages[sessionId]) await app.getState().reloadMessages(sessionId);
+}
+
+/** Regenerate and Retry: a new answer beside this one, shown at once. */
+export async function regenerateReply(app: AppStore, sessionId: string, messageId: string): Promise<boolean> {
+  if (!(await app.getState().regenerate(sessionId, messageId))) return false;
+  await app.getState().reloadMessages(sessionId);
+  return true;
+}
+
+/** Saves an edited copy of the user's message as its sibling and answers it. */
+export async function editMessage(
+  app: AppStore,
+  sessionId: string,
+  messageId: string,
+  content: string,
+): Promise<boolean> {
+  if (!(await app.getState().edit(sessionId, messageId, content))) return false;
+  await app.getState().reloadMessages(sessionId);
+  return true;
+}
+
+/** ‹ and ›: shows the previous or next version of a message, with its newest continuation. */
+export async function switchBranch(app: AppStore, sessionId: string, messageId: string, delta: 1 | -1): Promise<void> {
+  const session = await app.getState().chooseSibling(sessionId, messageId, delta);
+  if (!session) return;
+  app.getState().sessionChanged(session);
+  await app.getState().reloadMessages(sessionId);
+}

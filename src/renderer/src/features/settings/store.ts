@@ -1,0 +1,175 @@
+import type { MethodInput, MethodOutput } from '@shared/contract';
+import type { ChatSettings, DetectedProvider, ProviderConfig, ProviderPresetInfo } from '@shared/types';
+import { coalesce } from '../../app/kit/coalesce';
+import { failed, idle, loading, ready, type Loadable } from '../../app/kit/loadable';
+import type { AppState, SliceCreator } from '../../app/types';
+
+/** A provider's models: the server's own list ('provider'), or the hand-entered one ('manual'). */
+export type ModelListing = MethodOutput<'providers.models'>;
+
+export interface SettingsSlice {
+  /** The Settings dialog is open. */
+  settingsOpen: boolean;
+  providers: Loadable<ProviderConfig[]>;
+  presets: ProviderPresetInfo[];
+  chatSettings: Loadable<ChatSettings>;
+  /** Model lists asked of each provider, by provider id. */
+  providerModels: Record<string, Loadable<ModelListing>>;
+  detected: Loadable<DetectedProvider[]>;
+  openSettings(): void;
+  closeSettings(): void;
+  /** Providers, chat settings and (once) the presets. */
+  loadProviders(): Promise<void>;
+  loadChatSettings(): Promise<void>;
+  /** Creates a provider; the first one also becomes the default. Resolves to null if it failed. */
+  createProvider(input: MethodInput<'providers.create'>): Promise<ProviderConfig | null>;
+  updateProvider(input: MethodInput<'providers.update'>): Promise<ProviderConfig | null>;
+  deleteProvider(id: string): Promise<boolean>;
+  fetchModels(id: string): Promise<ModelListing | null>;
+  setChatSettings(patch: MethodInput<'settings.setChat'>): Promise<boolean>;
+  detectLocalProviders(): Promise<void>;
+}
+
+const NO_PROVIDERS: ProviderConfig[] = [];
+
+/** The providers set up so far (empty until loaded). */
+export function providersOf(state: Pick<AppState, 'providers'>): ProviderConfig[] {
+  return state.providers.data ?? NO_PROVIDERS;
+}
+
+/** "Default (OpenAI · gpt-4o)": what a chat without a model of its own uses. */
+export function defaultModelLabel(state: AppState): string {
+  const settings = state.chatSettings.data;
+  const provider = providersOf(state).find((p) => p.id === settings?.defaultProviderId);
+  if (!provider) return 'Default (none chosen)';
+  const model = settings?.defaultModel ?? provider.defaultModel ?? provider.models[0] ?? 'no model';
+  return `Default (${provider.name} · ${model})`;
+}
+
+/** The models to offer for a provider: the server's list once asked, else the configured ones. */
+export function modelsFor(state: AppState, provider: ProviderConfig): string[] {
+  const listed = state.providerModels[provider.id]?.data?.models ?? [];
+  const known = [provider.defaultModel, ...provider.models, ...listed].filter((m): m is string => !!m);
+  return [...new Set(known)];
+}
+
+export const createSettingsSlice: SliceCreator<SettingsSlice> = (set, get, { api, attempt }) => {
+  const loadAll = coalesce(async () => {
+    set((s) => ({ providers: loading(s.providers), chatSettings: loading(s.chatSettings) }));
+    const loaded = await attempt(() =>
+      Promise.all([
+        api.providers.list({}),
+        api.settings.getChat({}),
+        get().presets.length > 0 ? Promise.resolve(get().presets) : api.providers.presets({}),
+      ]),
+    );
+    if (!loaded.ok) {
+      set((s) => ({ providers: failed(s.providers), chatSettings: failed(s.chatSettings) }));
+      return;
+    }
+    const [providers, chatSettings, presets] = loaded.value;
+    set({ providers: ready(providers), chatSettings: ready(chatSettings), presets });
+  });
+
+  const loadChat = coalesce(async () => {
+    set((s) => ({ chatSettings: loading(s.chatSettings) }));
+    const loaded = await attempt(() => api.settings.getChat({}));
+    set((s) => ({ chatSettings: loaded.ok ? ready(loaded.value) : failed(s.chatSettings) }));
+  });
+
+  const setProviders = (change: (providers: ProviderConfig[]) => ProviderConfig[]) =>
+    set((s) => ({ providers: { ...s.providers, data: change(s.providers.data ?? []) } }));
+
+  async function fetchModels(id: string): Promise<ModelListing | null> {
+    set((s) => ({ providerModels: { ...s.providerModels, [id]: loading(s.providerModels[id] ?? idle(), 'reload') } }));
+    const listed = await attempt(() => api.providers.models({ id }));
+    set((s) => {
+      const providerModels = { ...s.providerModels };
+      if (listed.ok) providerModels[id] = ready(listed.value);
+      else delete providerModels[id];
+      return { providerModels };
+    });
+    return listed.ok ? listed.value : null;
+  }
+
+  return {
+    settingsOpen: false,
+    providers: idle(),
+    presets: [],
+    chatSettings: idle(),
+    providerModels: {},
+    detected: idle(),
+
+    openSettings() {
+      set({ settingsOpen: true });
+    },
+
+    closeSettings() {
+      set({ settingsOpen: false });
+    },
+
+    loadProviders: loadAll,
+    loadChatSettings: loadChat,
+
+    async createProvider(input) {
+      const made = await attempt(() => api.providers.create(input));
+      if (!made.ok) return null;
+      const created = made.value;
+      setProviders((list) => [...list.filter((p) => p.id !== created.id), created]);
+      // Without a default, a new chat has nothing to talk to: the first provider becomes it.
+      if (!get().chatSettings.data?.defaultProviderId) {
+        await get().setChatSettings({ defaultProviderId: created.id, defaultModel: null });
+      }
+      // With no model named, ask the server for one so the first chat works at once.
+      if (!created.defaultModel && created.models.length === 0) {
+        const listing = await fetchModels(created.id);
+        const first = listing?.source === 'provider' ? listing.models[0] : undefined;
+        if (first) return (await get().updateProvider({ id: created.id, defaultModel: first })) ?? created;
+      }
+      await loadAll();
+      return created;
+    },
+
+    async updateProvider(input) {
+      const updated = await attempt(() => api.providers.update(input));
+      if (!updated.ok) return null;
+      setProviders((list) => list.map((p) => (p.id === updated.value.id ? updated.value : p)));
+      return updated.value;
+    },
+
+    async deleteProvider(id) {
+      const deleted = await attempt(() => api.providers.delete({ id }));
+      if (!deleted.ok) return false;
+      setProviders((list) => list.filter((p) => p.id !== id));
+      set((s) => {
+        const providerModels = { ...s.providerModels };
+        delete providerModels[id];
+        return { providerModels };
+      });
+      // Main clears a default that named it; read the settings back.
+      await loadAll();
+      return true;
+    },
+
+    fetchModels,
+
+    async setChatSettings(patch) {
+      // Shown at once (a checkbox must not flip back while the answer is on its way), undone on failure.
+      const before = get().chatSettings;
+      if (before.data) {
+        const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+        set({ chatSettings: { ...before, data: { ...before.data, ...defined } } });
+      }
+      const saved = await attempt(() => api.settings.setChat(patch));
+      set({ chatSettings: saved.ok ? ready(saved.value) : before });
+      return saved.ok;
+    },
+
+    async detectLocalProviders() {
+      set((s) => ({ detected: loading(s.detected, 'reload') }));
+      // Finding no local server is not an error worth a banner.
+      const found = await attempt(() => api.providers.detectLocal({}), { expected: () => true });
+      set({ detected: ready(found.ok ? found.value : []) });
+    },
+  };
+};

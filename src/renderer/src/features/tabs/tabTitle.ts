@@ -1,9 +1,0 @@
-import { USAGE_TAB } from '../../stores/tabs';
-import type { AppState } from '../../stores/types';
-import { displayTitle } from '../sessions/sessionTitle';
-
-/** What a tab is called: its chat's title, or the name of the view it shows. */
-export function tabTitle(state: Pick<AppState, 'sessionsById'>, tabId: string): string {
-  if (tabId === USAGE_TAB) return 'Usage';
-  return displayTitle(state.sessionsById[tabId]);
-}
