@@ -191,6 +191,8 @@ describe('on the real core', () => {
       regenerated.push('A2').end();
       await done;
 
+      // Held open so the new reply is still empty when we look (an echo could finish first).
+      const edited = core().providers.nextReply();
       await expect(editMessage(store, session.id, question.id, 'Q, better')).resolves.toBe(true);
       expect(core().callsTo('chat.edit')).toEqual([{ messageId: question.id, content: 'Q, better' }]);
       const items = store.getState().messages[session.id]!.items;
@@ -199,7 +201,9 @@ describe('on the real core', () => {
         ['assistant', ''],
       ]);
       expect(items[0]!.siblingCount).toBe(2);
-      await core().chat.done(items[1]!.id);
+      const editedDone = core().chat.done(items[1]!.id);
+      edited.push('A3').end();
+      await editedDone;
     });
 
     it('reports a refused regenerate (the chat is busy) instead of failing silently', async () => {
