@@ -7,6 +7,7 @@ import type { AppInfo } from '@shared/types';
 import { appHandlers } from '../app/handlers';
 import type { ChatEngine } from '../chat/engine';
 import type { DbClient } from '../db/client';
+import { importHandlers } from '../import/handlers';
 import { jobsHandlers } from '../jobs/handlers';
 import type { JobTracker } from '../jobs/tracker';
 import type { HandlerMap, SaveTextFile } from '../kit/handlers';
@@ -53,6 +54,7 @@ export function createHandlers({ db, info, chat, jobs, saveTextFile, openFolder 
     uiHandlers(db),
     logsHandlers(db),
     jobsHandlers(jobs),
+    importHandlers(db, info.dataDir),
     chat.handlers,
     createReadyStateHandlers({ dataDir: info.dataDir, openFolder }),
   ) satisfies HandlerMap;

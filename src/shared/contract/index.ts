@@ -8,6 +8,7 @@
 import type { z } from 'zod';
 import { appEvents, appMethods } from './app';
 import { chatEvents, chatMethods } from './chat';
+import { importEvents, importMethods } from './import';
 import { jobsEvents, jobsMethods } from './jobs';
 import { logsEvents, logsMethods } from './logs';
 import { messagesEvents, messagesMethods } from './messages';
@@ -35,6 +36,7 @@ export const contract = mergeDeclarations(
   logsMethods,
   jobsMethods,
   recoveryMethods,
+  importMethods,
 );
 
 const events = mergeDeclarations(
@@ -50,6 +52,7 @@ const events = mergeDeclarations(
   logsEvents,
   jobsEvents,
   recoveryEvents,
+  importEvents,
 );
 
 export type Contract = typeof contract;

@@ -7,6 +7,12 @@
 import type { ChangeSource } from '@shared/changes';
 import type { RepoContext } from '../context';
 
+export interface BatchOptions {
+  writes?: boolean;
+  /** Runs even after cancel was asked: the batches that undo what a cancelled job wrote. */
+  undo?: boolean;
+}
+
 export interface JobContext {
   readonly ctx: RepoContext;
   readonly signal: AbortSignal;
@@ -14,7 +20,7 @@ export interface JobContext {
    * Runs `fn` as one batch: alone on the database, in the normal lane, its changes announced
    * with the job's source. Throws JobCancelled instead of starting once cancel was asked.
    */
-  batch<T>(fn: (ctx: RepoContext) => Promise<T>, options?: { writes?: boolean }): Promise<T>;
+  batch<T>(fn: (ctx: RepoContext) => Promise<T>, options?: BatchOptions): Promise<T>;
   /** Progress for views; sent at most every 100 ms (and always the last one). */
   progress(done: number, total: number | null, phase: string): void;
   /** Holds every write of the app until the returned function is called (a consistent export). */

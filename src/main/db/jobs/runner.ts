@@ -88,7 +88,7 @@ export class JobRunner {
       batch: (fn, options) =>
         queue.run(
           async () => {
-            if (signal.aborted) throw new JobCancelled();
+            if (signal.aborted && !options?.undo) throw new JobCancelled();
             try {
               return await fn(ctx);
             } finally {

@@ -1,0 +1,133 @@
+/**
+ * The import writer on both engines: every fixture written with exact counts, twice (the second
+ * time adds nothing), branches kept as branches with the chosen leaf, reasoning and metadata in
+ * their columns, counters equal to rows, and the migration's columns and checks.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConversationBundle } from '@shared/types/import';
+import { ENGINES, openTestDb, type TestDb } from '../../../../tests/helpers/engines';
+import { parseExport } from '../../import/parse';
+import { fixture } from '../../import/testing/fixtures';
+import type { RepoContext } from '../context';
+import { sql } from '../sql';
+import { importedMessageId, importedSessionId } from './ids';
+import { writeConversation } from './writer';
+
+async function bundlesOf(file: string): Promise<ConversationBundle[]> {
+  const out: ConversationBundle[] = [];
+  for await (const e of parseExport([fixture(file)])) if (e.type === 'conversation') out.push(e.bundle);
+  return out;
+}
+
+const FIXTURES = [
+  ['chatgpt/chatgpt2graph-code-interpreter-2023.json', 1, 42],
+  ['chatgpt/chatlore-content-types-branch-malformed.json', 2, 9],
+  ['chatgpt/cosmax-utils-gpt5-2025-thoughts-canvas-branch-trimmed.json', 9, 103],
+  ['chatgpt/librechat-real-export-nested-branches.json', 1, 11],
+  ['chatgpt/pionxzh-single-conv-thoughts-reasoning-recap.json', 1, 6],
+  ['claude/chatlore-bulk-branch-thinking-tools-legacy.json', 2, 6],
+  ['claude/osteele-single-chat-artifact-image-file.json', 1, 4],
+  ['other/openwebui-export-reasoning-toolcall.json', 3, 6],
+  ['other/openwebui-importer-single-chat-object-2025.json', 1, 2],
+] as const;
+
+describe.each(ENGINES)('import writer on %s', (engine) => {
+  let t: TestDb;
+  let ctx: RepoContext;
+  beforeAll(async () => {
+    t = await openTestDb(engine);
+    ctx = { db: t.db, ownerId: t.ownerId };
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const counts = async () =>
+    (
+      await t.db.query<{ sessions: number; messages: number }>(sql`
+        SELECT (SELECT count(*)::int FROM chat_sessions) AS sessions, (SELECT count(*)::int FROM messages) AS messages`)
+    )[0]!;
+
+  it('writes every fixture with exact counts, and a second import adds nothing', async () => {
+    for (const [file, chats, messages] of FIXTURES) {
+      const before = await counts();
+      const bundles = await bundlesOf(file);
+      let created = 0;
+      let written = 0;
+      for (const b of bundles) {
+        const r = await writeConversation(ctx, b);
+        expect(r.mismatches).toEqual([]);
+        if (r.sessionCreated) created++;
+        written += r.createdMessageIds.length;
+      }
+      expect([file, created, written]).toEqual([file, chats, messages]);
+      expect(await counts()).toEqual({ sessions: before.sessions + chats, messages: before.messages + messages });
+      for (const b of bundles) {
+        const again = await writeConversation(ctx, b);
+        expect(again).toMatchObject({ sessionCreated: false, createdMessageIds: [], messagesExisting: b.messages.length });
+      }
+      expect(await counts()).toEqual({ sessions: before.sessions + chats, messages: before.messages + messages });
+    }
+  });
+
+  it('keeps branches, the chosen leaf, reasoning, tool calls, absent attachments and the source', async () => {
+    const [chat] = await bundlesOf('chatgpt/chatlore-content-types-branch-malformed.json');
+    const sessionId = importedSessionId('chatgpt', chat!.sourceId);
+    const [session] = await t.db.query<Record<string, unknown>>(sql`
+      SELECT title, tags, current_leaf_id, message_count, import_source, import_source_id, created_at
+        FROM chat_sessions WHERE id = ${sessionId}`);
+    expect(session).toMatchObject({
+      title: 'Postgres indexing',
+      tags: ['chatgpt'],
+      current_leaf_id: importedMessageId('chatgpt', chat!.sourceId, 'a3'),
+      message_count: 7,
+      import_source: 'chatgpt',
+      import_source_id: '11111111-aaaa-4bbb-8ccc-000000000001',
+    });
+    const siblings = await t.db.query<{ n: number }>(sql`
+      SELECT count(*)::int AS n FROM messages WHERE parent_id = ${importedMessageId('chatgpt', chat!.sourceId, 'u1')}`);
+    expect(siblings[0]!.n).toBe(2);
+    const [code] = await t.db.query<Record<string, unknown>>(sql`
+      SELECT reasoning, depth, role FROM messages WHERE id = ${importedMessageId('chatgpt', chat!.sourceId, 'c1')}`);
+    expect(code).toEqual({ reasoning: '**x**\n\ny', depth: 3, role: 'assistant' });
+    const [image] = await t.db.query<{ metadata: { attachments: { absent: boolean }[] } }>(sql`
+      SELECT metadata FROM messages WHERE id = ${importedMessageId('chatgpt', chat!.sourceId, 'u2')}`);
+    expect(image!.metadata.attachments[0]!.absent).toBe(true);
+    const [claudeChat] = await bundlesOf('claude/chatlore-bulk-branch-thinking-tools-legacy.json');
+    const [tool] = await t.db.query<{ tool_calls: unknown[] }>(sql`
+      SELECT tool_calls FROM messages WHERE id = ${importedMessageId('claude', claudeChat!.sourceId, 'm3')}`);
+    expect(tool!.tool_calls).toHaveLength(2);
+  });
+
+  it('a newer export adds only its new messages', async () => {
+    const base: ConversationBundle = {
+      source: 'chatgpt',
+      sourceId: `grow-${engine}`,
+      title: 'Growing',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+      model: null,
+      currentLeafSourceId: 'b',
+      archived: false,
+      pinned: false,
+      repairs: [],
+      messages: [
+        { sourceId: 'a', parentSourceId: null, role: 'user', content: 'one', reasoning: '', model: null, createdAt: '2026-01-01T00:00:00.000Z', status: 'complete', toolCalls: null, metadata: null },
+        { sourceId: 'b', parentSourceId: 'a', role: 'assistant', content: 'two', reasoning: '', model: 'm', createdAt: '2026-01-01T00:00:01.000Z', status: 'complete', toolCalls: null, metadata: null },
+      ],
+    };
+    await writeConversation(ctx, base);
+    const newer = {
+      ...base,
+      messages: [
+        ...base.messages,
+        { ...base.messages[0]!, sourceId: 'c', parentSourceId: 'b', content: 'three\u0000', createdAt: '2026-01-02T00:00:00.000Z' },
+      ],
+    };
+    const r = await writeConversation(ctx, newer);
+    expect(r).toMatchObject({ sessionCreated: false, messagesExisting: 2, mismatches: [] });
+    expect(r.createdMessageIds).toEqual([importedMessageId('chatgpt', base.sourceId, 'c')]);
+    const [s] = await t.db.query<{ message_count: number }>(sql`SELECT message_count FROM chat_sessions WHERE id = ${r.sessionId}`);
+    expect(s!.message_count).toBe(3);
+  });
+});
