@@ -21,18 +21,19 @@ test('tab shortcuts, middle-click, drag to reorder, and the tabs come back after
   await page.keyboard.press('Control+3');
   await expect(selectedTab(page)).toHaveText('Gamma');
 
-  // Close and reopen: Ctrl+W, then Ctrl+Shift+T brings the same chat back.
+  // Close and reopen: Ctrl+W, then Ctrl+Shift+T brings the same chat back where it was.
   await page.keyboard.press('Control+w');
   expect(await tabTitles(page)).toEqual(['Alpha', 'Beta', 'Delta']);
   await expect(selectedTab(page)).toHaveText('Delta');
   await page.keyboard.press('Control+Shift+T');
   await expect(page.getByRole('tab')).toHaveCount(4);
   await expect(selectedTab(page)).toHaveText('Gamma');
+  expect(await tabTitles(page)).toEqual(['Alpha', 'Beta', 'Gamma', 'Delta']);
 
   // Middle-click closes without selecting.
   await page.getByRole('tab', { name: 'Beta' }).click({ button: 'middle' });
   await expect(page.getByRole('tab')).toHaveCount(3);
-  expect(await tabTitles(page)).toEqual(['Alpha', 'Delta', 'Gamma']);
+  expect(await tabTitles(page)).toEqual(['Alpha', 'Gamma', 'Delta']);
 
   // Drag Gamma onto the left half of Alpha: it lands first.
   const alpha = page.getByRole('tab', { name: 'Alpha' });

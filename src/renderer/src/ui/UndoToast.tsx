@@ -1,4 +1,5 @@
 import { useEffect, type ReactNode } from 'react';
+import './toast.css';
 
 const UNDO_MS = 8000;
 
@@ -29,7 +30,7 @@ export function UndoToast({
     <div role="status" className={`toast-region ${className}`.trim()}>
       {show && (
         <div className="toast">
-          <span>{children}</span>
+          <span className="toast__message">{children}</span>
           <button type="button" className="button button--link" onClick={onUndo}>
             Undo
           </button>

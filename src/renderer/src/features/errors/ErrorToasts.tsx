@@ -1,5 +1,6 @@
 import { useAppStore } from '../../app/context';
 
+/** Failures only: the one toast that is red (an Undo notice is neutral, see ui/UndoToast). */
 export function ErrorToasts() {
   const errors = useAppStore((s) => s.errors);
   const dismissError = useAppStore((s) => s.dismissError);
@@ -7,9 +8,9 @@ export function ErrorToasts() {
   return (
     <div className="toasts">
       {errors.map((error) => (
-        <div key={error.id} role="alert" className="toast">
-          <p className="toast__message">{error.message}</p>
-          <button type="button" className="toast__dismiss" aria-label="Dismiss" onClick={() => dismissError(error.id)}>
+        <div key={error.id} role="alert" className="error-toast">
+          <p className="error-toast__message">{error.message}</p>
+          <button type="button" className="error-toast__dismiss" aria-label="Dismiss" onClick={() => dismissError(error.id)}>
             <span aria-hidden="true">×</span>
           </button>
         </div>

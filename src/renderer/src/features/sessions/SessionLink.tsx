@@ -4,6 +4,8 @@ import { openChat } from '../workspace/actions';
 import { activeChatId } from '../workspace/store';
 import { displayTitle } from './sessionTitle';
 
+const MIDDLE_BUTTON = 1;
+
 interface SessionLinkProps {
   sessionId: string;
   className: string;
@@ -25,6 +27,11 @@ export function SessionLink({ sessionId, className, showPreview = true, testId }
     event.preventDefault();
     openChat(app, sessionId, { focusComposer: true });
   };
+  // auxclick fires for every button but the primary one, the right button included: a right-click
+  // is for the row's menu only, so only the middle button opens the chat.
+  const openOnMiddleClick = (event: MouseEvent) => {
+    if (event.button === MIDDLE_BUTTON) open(event);
+  };
 
   return (
     <a
@@ -33,7 +40,7 @@ export function SessionLink({ sessionId, className, showPreview = true, testId }
       data-testid={testId}
       aria-current={isActive ? 'page' : undefined}
       onClick={open}
-      onAuxClick={open}
+      onAuxClick={openOnMiddleClick}
     >
       <span className="session-link__title">
         {displayTitle(session)}

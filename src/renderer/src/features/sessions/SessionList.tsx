@@ -11,6 +11,8 @@ import { actionsFor, type SessionAction } from './sessionActions';
 import { MENU_WIDTH, SessionMenu } from './SessionMenu';
 import { SessionLink } from './SessionLink';
 import { displayTitle } from './sessionTitle';
+import { isListedChat } from './listed';
+import { activeChatId } from '../workspace/store';
 
 /** Fixed row height (title + preview line) keeps virtualization free of measuring. */
 export const SESSION_ROW_HEIGHT = 56;
@@ -38,8 +40,17 @@ function useNow(): Date {
 }
 
 export function SessionList() {
-  const ids = useAppStore((s) => s.sessionList.ids);
+  const loadedIds = useAppStore((s) => s.sessionList.ids);
   const byId = useAppStore((s) => s.sessionsById);
+  const activeId = useAppStore(activeChatId);
+  const ids = useMemo(
+    () =>
+      loadedIds.filter((id) => {
+        const session = byId[id];
+        return session !== undefined && isListedChat(session, activeId);
+      }),
+    [loadedIds, byId, activeId],
+  );
   const status = useAppStore((s) => s.sessionList.status);
   const view = useAppStore((s) => s.sessionView);
   const hasMore = useAppStore((s) => s.sessionList.nextCursor !== null);
@@ -106,7 +117,7 @@ export function SessionList() {
         </div>
       )}
       {status === 'loading' && ids.length === 0 && <p className="muted session-list__note">Loading chats…</p>}
-      {status === 'ready' && ids.length === 0 && <p className="muted session-list__note">{empty}</p>}
+      {status === 'ready' && ids.length === 0 && !hasMore && <p className="muted session-list__note">{empty}</p>}
       {status === 'error' && ids.length === 0 && <p className="muted session-list__note">Chats could not be loaded.</p>}
       <div role="list" className="session-list__rows" style={{ height: virtualizer.getTotalSize() }}>
         {virtualRows.map((vrow) => {

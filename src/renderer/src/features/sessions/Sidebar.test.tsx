@@ -16,7 +16,9 @@ describe('Sidebar', () => {
   it('lists sessions pinned first, then newest activity, with "New chat" for untitled ones', async () => {
     await core().addSession({ title: 'Oldest' });
     await core().addSession({ title: 'Pinned one', pinned: true });
-    await core().addSession({ title: '' });
+    // Untitled, but with a message: a chat the titler has not named (yet).
+    const untitled = await core().addSession({ title: '' });
+    await core().addMessage(untitled.id, 'user', 'hello');
     await core().addSession({ title: 'Newest' });
     renderApp(core());
 

@@ -8,8 +8,13 @@ export function TrashUndoToast() {
   const restore = useAppStore((s) => s.restoreSession);
   const dismiss = useAppStore((s) => s.dismissTrashUndo);
   return (
-    <UndoToast show={undo !== null} onUndo={() => undo && void restore(undo.id)} onDismiss={dismiss}>
-      {undo && <>Moved “{displayTitle(undo)}” to Trash.</>}
+    <UndoToast
+      show={undo !== null}
+      onUndo={() => undo && void restore(undo.id)}
+      onDismiss={dismiss}
+      className="toast-region--floating"
+    >
+      {undo && <span title={displayTitle(undo)}>Moved “{displayTitle(undo)}” to Trash.</span>}
     </UndoToast>
   );
 }

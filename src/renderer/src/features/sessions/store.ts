@@ -3,6 +3,7 @@ import { coalesce } from '../../app/kit/coalesce';
 import { hasErrorCode } from '../../app/kit/errors';
 import { failedStatus, loadingStatus, type LoadStatus } from '../../app/kit/loadable';
 import type { AppState, SliceCreator } from '../../app/types';
+import { isListedChat } from './listed';
 
 export const SESSION_PAGE_SIZE = 100;
 /** The API's upper bound for one page; a refresh never asks for more. */
@@ -84,7 +85,10 @@ export function selectRecentSessionIds(state: AppState, count: number): string[]
     state.sessionList.ids
       .map((id) => state.sessionsById[id])
       // The sidebar may be showing the archive or the Trash; "recent" means active chats only.
-      .filter((s): s is SessionSummary => s !== undefined && s.deletedAt === null && s.status === 'active')
+      .filter(
+        (s): s is SessionSummary =>
+          s !== undefined && s.deletedAt === null && s.status === 'active' && isListedChat(s, null),
+      )
       .sort((a, b) => b.lastActivityAt.localeCompare(a.lastActivityAt))
       .slice(0, count)
       .map((s) => s.id)

@@ -30,13 +30,21 @@ function SettingsDialogBody() {
     return () => returnTo?.focus();
   }, [loadProviders, detectLocalProviders]);
 
-  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
-    if (event.key === 'Escape') {
+  // Esc is heard on the window, not only inside the dialog: when the control that had focus goes
+  // away (the form after Add or Save provider), focus falls to <body> and a key handler on the
+  // dialog would never see the key. Captured first, so nothing behind the modal acts on it.
+  useEffect(() => {
+    const onEscape = (event: globalThis.KeyboardEvent) => {
+      if (event.key !== 'Escape' || event.isComposing) return;
       event.preventDefault();
       event.stopPropagation();
       closeSettings();
-      return;
-    }
+    };
+    window.addEventListener('keydown', onEscape, { capture: true });
+    return () => window.removeEventListener('keydown', onEscape, { capture: true });
+  }, [closeSettings]);
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (event.key !== 'Tab') return;
     // Keep Tab inside the dialog while it is open.
     const focusable = [...(dialogRef.current?.querySelectorAll<HTMLElement>(FOCUSABLE) ?? [])];
@@ -88,6 +96,15 @@ function ProvidersSection() {
   const providers = useAppStore(providersOf);
   const status = useAppStore((s) => s.providers.status);
   const [adding, setAdding] = useState(false);
+  const addButton = useRef<HTMLButtonElement>(null);
+  // The form that had focus is gone once it is done; focus goes back to the button that opened it
+  // (Tab and Esc keep working inside the dialog).
+  const refocusAdd = useRef(false);
+  useEffect(() => {
+    if (adding || !refocusAdd.current) return;
+    refocusAdd.current = false;
+    addButton.current?.focus();
+  }, [adding]);
   return (
     <section className="settings__section" aria-labelledby="providers-title">
       <h3 id="providers-title">Model providers</h3>
@@ -101,9 +118,14 @@ function ProvidersSection() {
       </ul>
       <DetectedServers />
       {adding ? (
-        <ProviderForm onDone={() => setAdding(false)} />
+        <ProviderForm
+          onDone={() => {
+            refocusAdd.current = true;
+            setAdding(false);
+          }}
+        />
       ) : (
-        <button type="button" className="button button--primary" onClick={() => setAdding(true)}>
+        <button ref={addButton} type="button" className="button button--primary" onClick={() => setAdding(true)}>
           Add a provider
         </button>
       )}
@@ -121,12 +143,25 @@ function ProviderItem({ provider }: { provider: ProviderConfig }) {
   const updateProvider = useAppStore((s) => s.updateProvider);
   const [editing, setEditing] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const editButton = useRef<HTMLButtonElement>(null);
+  const refocusEdit = useRef(false);
+  useEffect(() => {
+    if (editing || !refocusEdit.current) return;
+    refocusEdit.current = false;
+    editButton.current?.focus();
+  }, [editing]);
   const presetLabel = presets.find((p) => p.preset === provider.preset)?.label ?? provider.preset;
 
   if (editing) {
     return (
       <li className="provider-item" data-testid="provider-item">
-        <ProviderForm provider={provider} onDone={() => setEditing(false)} />
+        <ProviderForm
+          provider={provider}
+          onDone={() => {
+            refocusEdit.current = true;
+            setEditing(false);
+          }}
+        />
       </li>
     );
   }
@@ -174,7 +209,13 @@ function ProviderItem({ provider }: { provider: ProviderConfig }) {
         >
           {provider.enabled ? 'Turn off' : 'Turn on'}
         </button>
-        <button type="button" className="button" aria-label={`Edit ${provider.name}`} onClick={() => setEditing(true)}>
+        <button
+          ref={editButton}
+          type="button"
+          className="button"
+          aria-label={`Edit ${provider.name}`}
+          onClick={() => setEditing(true)}
+        >
           Edit
         </button>
         {confirmDelete ? (

@@ -9,12 +9,7 @@ export function BudgetCard({ budget }: { budget: BudgetStatus }) {
     <section className={`usage-card usage-budget usage-budget--${tone}`} aria-labelledby="usage-budget-title">
       <h3 id="usage-budget-title">This month</h3>
       <p className="usage-card__figure">{formatTokens(budget.tokensUsed)} tokens</p>
-      <p className="usage-card__sub">
-        Estimated {formatCost(budget.costUsedUsd)}
-        {budget.unpricedTokens > 0 &&
-          budget.costUsedUsd !== null &&
-          ` (+ ${formatTokens(budget.unpricedTokens)} tokens with no price)`}
-      </p>
+      <p className="usage-card__sub">{costLine(budget)}</p>
       {budget.tokenBudget !== null && (
         <BudgetMeter
           label="Token budget"
@@ -53,4 +48,14 @@ function BudgetMeter({ label, share, detail }: { label: string; share: number | 
       <meter min={0} max={100} low={80} high={99.99} optimum={0} value={Math.min(percent, 100)} aria-label={label} />
     </div>
   );
+}
+
+/** "Estimated $3.50", never "Estimated no price": with no priced model there is no estimate to give. */
+function costLine(budget: BudgetStatus): string {
+  if (budget.costUsedUsd === null) {
+    return budget.tokensUsed > 0 ? 'No cost estimate: the models used have no price.' : 'Estimated $0.00';
+  }
+  const unpriced =
+    budget.unpricedTokens > 0 ? ` (+ ${formatTokens(budget.unpricedTokens)} tokens with no price)` : '';
+  return `Estimated ${formatCost(budget.costUsedUsd)}${unpriced}`;
 }

@@ -1,5 +1,5 @@
 import type { UsageSummary } from '@shared/types';
-import { formatCost, formatCount, formatPercent, formatTokens, rate } from './format';
+import { formatCost, formatCount, formatPercent, formatRequests, formatTokens, rate } from './format';
 
 /** The range at a glance: tokens, requests, estimated cost and how the requests ended. */
 export function SummaryCards({ totals }: { totals: UsageSummary }) {
@@ -13,19 +13,17 @@ export function SummaryCards({ totals }: { totals: UsageSummary }) {
       <Card
         label="Succeeded"
         value={formatPercent(rate(totals.succeeded, totals.runs))}
-        sub={requests(totals.succeeded)}
+        sub={formatRequests(totals.succeeded)}
       />
-      <Card label="Errors" value={formatPercent(rate(errors, totals.runs))} sub={requests(errors)} />
+      <Card label="Errors" value={formatPercent(rate(errors, totals.runs))} sub={formatRequests(errors)} />
       <Card
         label="Cancelled"
         value={formatPercent(rate(totals.cancelled, totals.runs))}
-        sub={requests(totals.cancelled)}
+        sub={formatRequests(totals.cancelled)}
       />
     </div>
   );
 }
-
-const requests = (n: number) => `${formatCount(n)} ${n === 1 ? 'request' : 'requests'}`;
 
 function costNote(totals: UsageSummary): string | undefined {
   if (totals.runs === 0) return undefined;

@@ -1,5 +1,5 @@
 import type { UsageTopSession } from '@shared/types';
-import { formatCost, formatCount, formatTokens } from './format';
+import { formatCost, formatRequests, formatTokens } from './format';
 
 /** The chats that used the most tokens in the range; each opens its chat. */
 export function TopSessions({
@@ -18,7 +18,7 @@ export function TopSessions({
         <ol className="usage-list" aria-label="Top chats by tokens">
           {sessions.map((s) => {
             const title = s.title.trim() || 'Untitled chat';
-            const facts = `${formatTokens(s.tokensIn + s.tokensOut)} tokens · ${formatCount(s.runs)} requests · ${formatCost(s.costUsd)}${s.costUsd !== null && s.unpricedTokens > 0 ? ' + unpriced' : ''}`;
+            const facts = `${formatTokens(s.tokensIn + s.tokensOut)} tokens · ${formatRequests(s.runs)} · ${formatCost(s.costUsd)}${s.costUsd !== null && s.unpricedTokens > 0 ? ' + unpriced' : ''}`;
             return (
               <li key={s.sessionId}>
                 {s.inTrash ? (

@@ -12,6 +12,11 @@ export function formatCount(n: number): string {
   return whole.format(n);
 }
 
+/** "1 request", "2 requests", "1,204 requests". */
+export function formatRequests(n: number): string {
+  return `${formatCount(n)} ${n === 1 ? 'request' : 'requests'}`;
+}
+
 export const NO_PRICE = 'no price';
 
 export function formatCost(usd: number | null): string {

@@ -42,8 +42,8 @@ export function dropChats(app: AppStore, sessionIds: readonly string[]): void {
 }
 
 export function reopenClosedTab(app: AppStore): void {
-  const item = app.getState().takeRecentlyClosed();
-  if (item) app.getState().openItem(item, { focusComposer: true });
+  const closed = app.getState().takeRecentlyClosed();
+  if (closed) app.getState().openItem(closed.item, { focusComposer: true, at: closed.index });
 }
 
 /**

@@ -8,7 +8,7 @@ import { isKnownView } from '../../app/workspace/views';
 import { fakeApi } from '../../test/fakeApi';
 import { aSummary } from '../../test/seed';
 import { refreshChangedChats } from '../sessions/actions';
-import { closeTab, openChat, reopenClosedTab, restoreWorkspace } from './actions';
+import { closeTab, dropChats, openChat, reopenClosedTab, restoreWorkspace } from './actions';
 import { activeChatId } from './store';
 
 /** A fake with these chats and whatever ui_state the test puts in `ui`. */
@@ -162,8 +162,9 @@ describe('workspace slice', () => {
       active: 'view:usage',
     });
     reopenClosedTab(store);
+    // Each back where it was: B was second.
     expect(store.getState().workspace).toMatchObject({
-      items: [chatItem(a.id), viewItem('usage'), chatItem(b.id)],
+      items: [chatItem(a.id), chatItem(b.id), viewItem('usage')],
       active: chatKey(b.id),
     });
   });
@@ -182,6 +183,34 @@ describe('workspace slice', () => {
     expect(activeChatId(store.getState())).toBe(c.id);
     store.getState().activateItemAt(7);
     expect(activeChatId(store.getState())).toBe(c.id);
+  });
+
+  it('reopens a closed tab where it was in the strip, walking back through several closes', () => {
+    const [a, b, c, d] = ['A', 'B', 'C', 'D'].map((title) => aSummary({ title })) as [
+      SessionSummary,
+      SessionSummary,
+      SessionSummary,
+      SessionSummary,
+    ];
+    const { store } = withChats(a, b, c, d);
+    for (const s of [a, b, c, d]) openChat(store, s.id);
+    const order = () => store.getState().workspace.items.map((item) => (item.kind === 'chat' ? item.sessionId : ''));
+
+    closeTab(store, chatKey(b.id));
+    closeTab(store, chatKey(a.id));
+    expect(order()).toEqual([c.id, d.id]);
+    reopenClosedTab(store);
+    expect(order()).toEqual([a.id, c.id, d.id]);
+    reopenClosedTab(store);
+    expect(order()).toEqual([a.id, b.id, c.id, d.id]);
+    expect(activeChatId(store.getState())).toBe(b.id);
+
+    // A strip that shrank meanwhile (B's chat was trashed): D goes as far right as it can.
+    closeTab(store, chatKey(d.id));
+    dropChats(store, [b.id]);
+    expect(order()).toEqual([a.id, c.id]);
+    reopenClosedTab(store);
+    expect(order()).toEqual([a.id, c.id, d.id]);
   });
 
   it('closes the tab of a chat that was trashed elsewhere, without offering it for reopening', async () => {

@@ -19,10 +19,16 @@ export interface WorkspaceState {
   active: ItemKey | null;
   /** False until saved tabs were read at startup; nothing is persisted before then. */
   restored: boolean;
-  /** Most recently closed last. */
-  recentlyClosed: WorkspaceItem[];
+  /** Most recently closed last, each with the strip position it had, so it comes back there. */
+  recentlyClosed: ClosedTab[];
   /** Chats whose reply finished while another tab was shown, by session id; not persisted. */
   unread: Record<string, true>;
+}
+
+export interface ClosedTab {
+  item: WorkspaceItem;
+  /** Its index in the strip when it was closed. */
+  index: number;
 }
 
 export interface TabFocusOptions {
@@ -38,8 +44,11 @@ export interface WorkspaceSlice {
    * does; arrowing through the tab strip must leave focus in the strip).
    */
   composerFocusFor: string | null;
-  /** Opens the item's tab (or shows it if open) and makes it active. */
-  openItem(item: WorkspaceItem, options?: TabFocusOptions): void;
+  /**
+   * Opens the item's tab (or shows it if open) and makes it active. A new tab goes at the end,
+   * or at `at` (clamped) when given: Cmd+Shift+T puts a tab back where it was.
+   */
+  openItem(item: WorkspaceItem, options?: TabFocusOptions & { at?: number }): void;
   activateItem(key: ItemKey, options?: TabFocusOptions): void;
   /** Closes tabs. `remember`: offer them to Cmd+Shift+T (not for chats that no longer exist). */
   closeItems(keys: readonly ItemKey[], remember: boolean): WorkspaceItem[];
@@ -52,8 +61,8 @@ export interface WorkspaceSlice {
   shiftActiveItem(delta: 1 | -1): void;
   /** A reply finished in this chat; marks its tab unless it is the one being shown. */
   markChatUnread(sessionId: string): void;
-  /** The most recently closed tab, taken off the reopen list. */
-  takeRecentlyClosed(): WorkspaceItem | null;
+  /** The most recently closed tab and where it was, taken off the reopen list. */
+  takeRecentlyClosed(): ClosedTab | null;
   /** Reads the saved tabs (any version); null if they could not be read (the error is shown). */
   readSavedTabs(parse: (value: unknown) => RestoredTabs): Promise<RestoredTabs | null>;
   /**
@@ -109,13 +118,14 @@ export const createWorkspaceSlice: SliceCreator<WorkspaceSlice> = (set, get, { a
       const key = itemKey(item);
       set((s) => {
         const open = s.workspace.items.some((i) => itemKey(i) === key);
-        const items = open ? s.workspace.items : [...s.workspace.items, item];
+        const at = Math.max(0, Math.min(s.workspace.items.length, options?.at ?? s.workspace.items.length));
+        const items = open ? s.workspace.items : s.workspace.items.toSpliced(at, 0, item);
         return {
           workspace: {
             ...s.workspace,
             items,
             active: key,
-            recentlyClosed: s.workspace.recentlyClosed.filter((i) => itemKey(i) !== key),
+            recentlyClosed: s.workspace.recentlyClosed.filter((closed) => itemKey(closed.item) !== key),
             unread: readUnread(items, s.workspace.unread, key),
           },
         };
@@ -140,12 +150,15 @@ export const createWorkspaceSlice: SliceCreator<WorkspaceSlice> = (set, get, { a
       set((s) => {
         let items = s.workspace.items;
         let active = s.workspace.active;
+        const closed: ClosedTab[] = [];
         for (const key of closingKeys) {
           active = activeAfterClose(keysOf(items), active, key);
+          const index = keysOf(items).indexOf(key);
+          closed.push({ item: items[index]!, index });
           items = items.filter((item) => itemKey(item) !== key);
         }
-        const kept = s.workspace.recentlyClosed.filter((item) => !closingKeys.includes(itemKey(item)));
-        const recentlyClosed = remember ? [...kept, ...closing].slice(-MAX_RECENTLY_CLOSED) : kept;
+        const kept = s.workspace.recentlyClosed.filter((c) => !closingKeys.includes(itemKey(c.item)));
+        const recentlyClosed = remember ? [...kept, ...closed].slice(-MAX_RECENTLY_CLOSED) : kept;
         let unread = s.workspace.unread;
         for (const item of closing) if (item.kind === 'chat') unread = withoutKey(unread, item.sessionId);
         return { workspace: { ...s.workspace, items, active, recentlyClosed, unread } };
@@ -191,10 +204,10 @@ export const createWorkspaceSlice: SliceCreator<WorkspaceSlice> = (set, get, { a
     },
 
     takeRecentlyClosed() {
-      const item = get().workspace.recentlyClosed.at(-1) ?? null;
-      if (item)
+      const closed = get().workspace.recentlyClosed.at(-1) ?? null;
+      if (closed)
         set((s) => ({ workspace: { ...s.workspace, recentlyClosed: s.workspace.recentlyClosed.slice(0, -1) } }));
-      return item;
+      return closed;
     },
 
     async readSavedTabs(parse) {
