@@ -18,7 +18,14 @@ import { RETRYABLE } from './messageStatus';
  * Content is model output or user text: untrusted. It is rendered as Markdown with raw HTML off
  * and only http/https/mailto links (see MessageMarkdown), never as HTML.
  */
-export const MessageItem = memo(function MessageItem({ message }: { message: BranchMessage }) {
+export const MessageItem = memo(function MessageItem({
+  message,
+  notSent = false,
+}: {
+  message: BranchMessage;
+  /** A turn that failed: later requests leave it out, and the reader is told so. */
+  notSent?: boolean;
+}) {
   const streamed = useAppStore((s) => s.streams[message.id]?.text);
   const busy = useAppStore((s) => s.generating[message.sessionId] !== undefined);
   const [editing, setEditing] = useState(false);
@@ -49,6 +56,14 @@ export const MessageItem = memo(function MessageItem({ message }: { message: Bra
           <p>{message.errorMessage ?? 'This reply did not finish.'}</p>
           {message.errorCode === 'no_provider' && <SetUpProviderButton />}
         </div>
+      )}
+      {notSent && !streaming && (
+        <p
+          className="message__note message__not-sent muted"
+          title="This turn failed, so later messages are sent without it. Retry its reply to include it."
+        >
+          Not sent to the model
+        </p>
       )}
       {!editing && (
         <MessageFooter message={message} busy={busy} streaming={streaming} onEdit={() => setEditing(true)} />

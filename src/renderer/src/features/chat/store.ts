@@ -182,6 +182,9 @@ export function createChatSlice(schedule: FrameScheduler = defaultFrameScheduler
       },
 
       async regenerate(sessionId, messageId) {
+        // A failed reply is retried in place, under the same id: its earlier end must not make
+        // this run's start and deltas look like leftovers of a finished reply.
+        done.delete(messageId);
         const started = await attempt(() => api.chat.regenerate({ messageId }));
         if (started.ok) markGenerating(sessionId, started.value.assistantMessage.id);
         return started.ok;
