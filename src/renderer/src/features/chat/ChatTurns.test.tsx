@@ -93,3 +93,57 @@ describe('A failed turn', () => {
     expect(notSent).toEqual([true, true, false, false]);
   });
 });
+
+describe('Which model wrote a reply', () => {
+  it('names the model and its provider on the reply and beside the version switcher', async () => {
+    const { sessionId, store } = await openWith();
+    await send('Q');
+    await waitFor(() => expect(lastAssistant().dataset.status).toBe('complete'));
+    await waitFor(() => expect(within(lastAssistant()).getByTestId('reply-model').textContent).toBe('small · Local'));
+
+    // Another model writes a second version; each version names its own.
+    await store.getState().updateSession(sessionId, { providerId: store.getState().providers.data![0]!.id, model: 'large' });
+    fireEvent.click(within(lastAssistant()).getByRole('button', { name: 'Regenerate' }));
+    await waitFor(() => expect(within(lastAssistant()).getByText('2/2')).toBeTruthy());
+    await waitFor(() => expect(lastAssistant().dataset.status).toBe('complete'));
+    const switcher = within(lastAssistant()).getByRole('group', { name: /^Version 2 of 2/ });
+    expect(within(switcher).getByTestId('reply-model').textContent).toBe('large · Local');
+    expect(within(lastAssistant()).getAllByTestId('reply-model')).toHaveLength(1);
+
+    fireEvent.click(within(lastAssistant()).getByRole('button', { name: 'Previous branch' }));
+    await waitFor(() => expect(within(lastAssistant()).getByText('1/2')).toBeTruthy());
+    expect(within(lastAssistant()).getByTestId('reply-model').textContent).toBe('small · Local');
+    // The user's own messages name no model.
+    expect(within(byRole('user')[0]!).queryByTestId('reply-model')).toBeNull();
+  });
+});
+
+describe('Reasoning', () => {
+  it('streams into a folded "Reasoning" section, apart from the answer and out of later context', async () => {
+    await openWith();
+    const reply = core().providers.nextReply();
+    await send('Think first');
+    await reply.started;
+    reply.think('Let me weigh ').think('both sides.');
+    await waitFor(() => expect(within(lastAssistant()).getByTestId('reasoning').textContent).toContain('both sides.'));
+    const section = () => within(lastAssistant()).getByTestId('reasoning') as HTMLDetailsElement;
+    expect(section().open).toBe(false);
+    expect(within(section()).getByText('Reasoning…')).toBeTruthy();
+    reply.push('The answer.').end();
+    await waitFor(() => expect(lastAssistant().dataset.status).toBe('complete'));
+    // The final copy, read back from the database, keeps it folded and apart.
+    expect(contentOf(lastAssistant())).toBe('The answer.');
+    expect(section().open).toBe(false);
+    expect(within(section()).getByText('Reasoning')).toBeTruthy();
+    expect(section().textContent).toContain('Let me weigh both sides.');
+
+    fireEvent.click(within(section()).getByText('Reasoning'));
+    expect(section().open).toBe(true);
+
+    await send('Next');
+    await waitFor(() => expect(contentOf(lastAssistant())).toBe('Echo: Next'));
+    const sent = core().providers.requests.at(-1)!.messages.map((m) => m.content).join('\n');
+    expect(sent).toContain('The answer.');
+    expect(sent).not.toContain('weigh');
+  });
+});

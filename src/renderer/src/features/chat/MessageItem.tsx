@@ -27,10 +27,12 @@ export const MessageItem = memo(function MessageItem({
   notSent?: boolean;
 }) {
   const streamed = useAppStore((s) => s.streams[message.id]?.text);
+  const streamedReasoning = useAppStore((s) => s.streams[message.id]?.reasoning);
   const busy = useAppStore((s) => s.generating[message.sessionId] !== undefined);
   const [editing, setEditing] = useState(false);
   const streaming = message.status === 'streaming' || message.status === 'pending';
   const content = streamed ?? message.content;
+  const reasoning = streamedReasoning ?? message.reasoning;
 
   return (
     <article
@@ -41,6 +43,9 @@ export const MessageItem = memo(function MessageItem({
       aria-busy={streaming || undefined}
       className={`message message--${message.role}`}
     >
+      {reasoning !== '' && !editing && (
+        <Reasoning text={reasoning} thinking={streaming && content === ''} />
+      )}
       {editing ? (
         <MessageEditor message={message} onClose={() => setEditing(false)} />
       ) : (
@@ -49,7 +54,7 @@ export const MessageItem = memo(function MessageItem({
           {streaming && <span className="message__cursor" aria-hidden="true" />}
         </div>
       )}
-      {streaming && content === '' && <p className="message__note muted">Writing…</p>}
+      {streaming && content === '' && reasoning === '' && <p className="message__note muted">Writing…</p>}
       {message.status === 'cancelled' && <p className="message__note muted">Stopped</p>}
       {RETRYABLE.has(message.status) && (
         <div className="message__error">
@@ -71,6 +76,21 @@ export const MessageItem = memo(function MessageItem({
     </article>
   );
 });
+
+/**
+ * What a reasoning model thought before answering: folded by default, apart from the answer (it is
+ * never sent back to the model either).
+ */
+function Reasoning({ text, thinking }: { text: string; thinking: boolean }) {
+  return (
+    <details className="message__reasoning" data-testid="reasoning">
+      <summary>{thinking ? 'Reasoning…' : 'Reasoning'}</summary>
+      <div className="message__reasoning-text">
+        <MessageMarkdown content={text} />
+      </div>
+    </details>
+  );
+}
 
 function SetUpProviderButton() {
   const openSettings = useAppStore((s) => s.openSettings);
