@@ -2,6 +2,7 @@ import { memo, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { BranchMessage, MessageRole } from '@shared/types';
 import { useAppStore, useAppStoreApi } from '../../app/context';
 import { editMessage } from './actions';
+import { FoldedMarkdown } from './FoldedMarkdown';
 import { MessageFooter } from './MessageActions';
 import { MessageMarkdown } from './MessageMarkdown';
 
@@ -31,6 +32,8 @@ export const MessageItem = memo(function MessageItem({
   const busy = useAppStore((s) => s.generating[message.sessionId] !== undefined);
   const [editing, setEditing] = useState(false);
   const streaming = message.status === 'streaming' || message.status === 'pending';
+  // Watched while it was written: it stays unfolded when it ends.
+  const [startedStreaming] = useState(streaming);
   const content = streamed ?? message.content;
   const reasoning = streamedReasoning ?? message.reasoning;
 
@@ -43,14 +46,16 @@ export const MessageItem = memo(function MessageItem({
       aria-busy={streaming || undefined}
       className={`message message--${message.role}`}
     >
-      {reasoning !== '' && !editing && (
-        <Reasoning text={reasoning} thinking={streaming && content === ''} />
-      )}
+      {reasoning !== '' && !editing && <Reasoning text={reasoning} thinking={streaming && content === ''} />}
       {editing ? (
         <MessageEditor message={message} onClose={() => setEditing(false)} />
       ) : (
         <div className="message__content" data-testid="message-content">
-          <MessageMarkdown content={content} />
+          {streaming ? (
+            <MessageMarkdown content={content} />
+          ) : (
+            <FoldedMarkdown content={content} startOpen={startedStreaming} />
+          )}
           {streaming && <span className="message__cursor" aria-hidden="true" />}
         </div>
       )}
