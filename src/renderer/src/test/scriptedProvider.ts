@@ -35,6 +35,11 @@ export class ScriptedReply {
     return this.add({ type: 'delta', text });
   }
 
+  /** Reasoning, streamed apart from the answer (as a reasoning model's thinking is). */
+  think(text: string): this {
+    return this.add({ type: 'reasoning', text });
+  }
+
   usage(tokensIn: number, tokensOut: number): this {
     return this.add({ type: 'usage', tokensIn, tokensOut });
   }

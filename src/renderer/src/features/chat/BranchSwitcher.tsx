@@ -1,8 +1,12 @@
 import type { BranchMessage } from '@shared/types';
 import { useAppStoreApi } from '../../app/context';
 import { switchBranch } from './actions';
+import { ReplyModel } from './ReplyModel';
 
-/** ‹ 2/3 › on a message that has siblings: other answers to the same question, or other edits. */
+/**
+ * ‹ 2/3 › on a message that has siblings: other answers to the same question, or other edits. For
+ * a reply it names the model that wrote the version shown.
+ */
 export function BranchSwitcher({ message }: { message: BranchMessage }) {
   const app = useAppStoreApi();
   if (message.siblingCount < 2) return null;
@@ -30,6 +34,7 @@ export function BranchSwitcher({ message }: { message: BranchMessage }) {
       >
         <span aria-hidden="true">›</span>
       </button>
+      <ReplyModel message={message} />
     </div>
   );
 }

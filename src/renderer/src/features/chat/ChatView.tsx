@@ -9,6 +9,7 @@ import { FindBar } from './FindBar';
 import { MessageList } from './MessageList';
 import { MessageUndoToast } from './MessageUndoToast';
 import { ProviderNotice } from './ProviderNotice';
+import './chat.css';
 
 /** The active tab's panel. Mounted per session (keyed), so scroll state never leaks between chats. */
 export function ChatView({ sessionId }: { sessionId: string }) {

@@ -6,6 +6,7 @@ import { regenerateReply } from './actions';
 import { BranchSwitcher } from './BranchSwitcher';
 import { describeReplyStats, formatReplyStats } from './format';
 import { RETRYABLE } from './messageStatus';
+import { ReplyModel } from './ReplyModel';
 
 const COPIED_MS = 1500;
 
@@ -31,6 +32,7 @@ export function MessageFooter({
   return (
     <div className="message__footer">
       <BranchSwitcher message={message} />
+      {message.siblingCount < 2 && <ReplyModel message={message} />}
       {stats && (
         <span className="message__stats" title={describeReplyStats(message) ?? undefined}>
           {stats}

@@ -2,6 +2,7 @@ import { memo, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { BranchMessage, MessageRole } from '@shared/types';
 import { useAppStore, useAppStoreApi } from '../../app/context';
 import { editMessage } from './actions';
+import { FoldedMarkdown } from './FoldedMarkdown';
 import { MessageFooter } from './MessageActions';
 import { MessageMarkdown } from './MessageMarkdown';
 
@@ -18,12 +19,23 @@ import { RETRYABLE } from './messageStatus';
  * Content is model output or user text: untrusted. It is rendered as Markdown with raw HTML off
  * and only http/https/mailto links (see MessageMarkdown), never as HTML.
  */
-export const MessageItem = memo(function MessageItem({ message }: { message: BranchMessage }) {
+export const MessageItem = memo(function MessageItem({
+  message,
+  notSent = false,
+}: {
+  message: BranchMessage;
+  /** A turn that failed: later requests leave it out, and the reader is told so. */
+  notSent?: boolean;
+}) {
   const streamed = useAppStore((s) => s.streams[message.id]?.text);
+  const streamedReasoning = useAppStore((s) => s.streams[message.id]?.reasoning);
   const busy = useAppStore((s) => s.generating[message.sessionId] !== undefined);
   const [editing, setEditing] = useState(false);
   const streaming = message.status === 'streaming' || message.status === 'pending';
+  // Watched while it was written: it stays unfolded when it ends.
+  const [startedStreaming] = useState(streaming);
   const content = streamed ?? message.content;
+  const reasoning = streamedReasoning ?? message.reasoning;
 
   return (
     <article
@@ -34,15 +46,20 @@ export const MessageItem = memo(function MessageItem({ message }: { message: Bra
       aria-busy={streaming || undefined}
       className={`message message--${message.role}`}
     >
+      {reasoning !== '' && !editing && <Reasoning text={reasoning} thinking={streaming && content === ''} />}
       {editing ? (
         <MessageEditor message={message} onClose={() => setEditing(false)} />
       ) : (
         <div className="message__content" data-testid="message-content">
-          <MessageMarkdown content={content} />
+          {streaming ? (
+            <MessageMarkdown content={content} />
+          ) : (
+            <FoldedMarkdown content={content} startOpen={startedStreaming} />
+          )}
           {streaming && <span className="message__cursor" aria-hidden="true" />}
         </div>
       )}
-      {streaming && content === '' && <p className="message__note muted">Writing…</p>}
+      {streaming && content === '' && reasoning === '' && <p className="message__note muted">Writing…</p>}
       {message.status === 'cancelled' && <p className="message__note muted">Stopped</p>}
       {RETRYABLE.has(message.status) && (
         <div className="message__error">
@@ -50,12 +67,35 @@ export const MessageItem = memo(function MessageItem({ message }: { message: Bra
           {message.errorCode === 'no_provider' && <SetUpProviderButton />}
         </div>
       )}
+      {notSent && !streaming && (
+        <p
+          className="message__note message__not-sent muted"
+          title="This turn failed, so later messages are sent without it. Retry its reply to include it."
+        >
+          Not sent to the model
+        </p>
+      )}
       {!editing && (
         <MessageFooter message={message} busy={busy} streaming={streaming} onEdit={() => setEditing(true)} />
       )}
     </article>
   );
 });
+
+/**
+ * What a reasoning model thought before answering: folded by default, apart from the answer (it is
+ * never sent back to the model either).
+ */
+function Reasoning({ text, thinking }: { text: string; thinking: boolean }) {
+  return (
+    <details className="message__reasoning" data-testid="reasoning">
+      <summary>{thinking ? 'Reasoning…' : 'Reasoning'}</summary>
+      <div className="message__reasoning-text">
+        <MessageMarkdown content={text} />
+      </div>
+    </details>
+  );
+}
 
 function SetUpProviderButton() {
   const openSettings = useAppStore((s) => s.openSettings);

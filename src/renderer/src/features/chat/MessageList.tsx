@@ -1,6 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useLayoutEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import type { BranchMessage } from '@shared/types';
+import { isFailedReply, messagesLeftOut } from '@shared/turns';
 import { useAppStore } from '../../app/context';
 import { MessageItem } from './MessageItem';
 
@@ -34,6 +35,8 @@ export function MessageList({ sessionId }: { sessionId: string }) {
   const hasNewer = !!entry?.newerCursor;
   const focus = entry?.focus ?? null;
   const last = items.at(-1);
+  // The same rule main uses to build the context, so what is marked is what is left out.
+  const leftOut = useMemo(() => notSentToModel(items), [items]);
   // Follow new messages only while the newest is loaded and the reader did not jump somewhere:
   // after a jump, pages appended at the bottom must not pull the view down with them.
   const follow = !hasNewer && focus === null;
@@ -140,7 +143,7 @@ export function MessageList({ sessionId }: { sessionId: string }) {
                   }
                   style={{ transform: `translateY(${row.start}px)` }}
                 >
-                  <MessageItem message={message} />
+                  <MessageItem message={message} notSent={leftOut.has(message.id)} />
                 </div>
               );
             })}
@@ -164,4 +167,14 @@ export function MessageList({ sessionId }: { sessionId: string }) {
       )}
     </div>
   );
+}
+
+/**
+ * The turns a later request leaves out, as far as they are shown: failed replies and the
+ * questions they failed to answer. A reply still being written is not marked.
+ */
+function notSentToModel(items: readonly BranchMessage[]): ReadonlySet<string> {
+  const out = messagesLeftOut(items);
+  for (const m of items) if (out.has(m.id) && m.role !== 'user' && !isFailedReply(m)) out.delete(m.id);
+  return out;
 }

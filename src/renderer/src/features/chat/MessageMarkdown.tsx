@@ -10,7 +10,11 @@ import {
 } from 'react';
 import Markdown, { type Components, type ExtraProps } from 'react-markdown';
 import rehypeHighlight from 'rehype-highlight';
+import rehypeKatex from 'rehype-katex';
 import remarkGfm from 'remark-gfm';
+import remarkMath from 'remark-math';
+import 'katex/dist/katex.min.css';
+import { KATEX_OPTIONS, rehypeMathGuard } from './mathSafety';
 import { MARKDOWN_MAX_CHARS, nodeText, safeUrl, type TextNode } from './markdownSafety';
 
 /**
@@ -18,7 +22,8 @@ import { MARKDOWN_MAX_CHARS, nodeText, safeUrl, type TextNode } from './markdown
  * raw HTML is off (without rehype-raw, react-markdown turns HTML in the text into plain text), only http/https/mailto
  * URLs survive `urlTransform`, links open in a new window (the host sends http/https to the
  * system browser and blocks any other navigation), and images are never loaded: each becomes
- * a link labelled with its alt text. Nothing here injects raw HTML into the page.
+ * a link labelled with its alt text. Math is typeset by KaTeX without `trust` (mathSafety.ts).
+ * Nothing here injects raw HTML into the page.
  */
 export const MessageMarkdown = memo(function MessageMarkdown({ content }: { content: string }) {
   if (content.length > MARKDOWN_MAX_CHARS) {
@@ -43,8 +48,12 @@ export const MessageMarkdown = memo(function MessageMarkdown({ content }: { cont
   );
 });
 
-const REMARK_PLUGINS = [remarkGfm];
-const REHYPE_PLUGINS: ComponentProps<typeof Markdown>['rehypePlugins'] = [[rehypeHighlight, { detect: false }]];
+const REMARK_PLUGINS = [remarkGfm, remarkMath];
+const REHYPE_PLUGINS: ComponentProps<typeof Markdown>['rehypePlugins'] = [
+  [rehypeKatex, KATEX_OPTIONS],
+  rehypeMathGuard,
+  [rehypeHighlight, { detect: false }],
+];
 
 /** True inside a link, so a linked image (`[![alt](src)](href)`) does not nest a second anchor. */
 const InsideLink = createContext(false);

@@ -6,6 +6,8 @@ import type { SliceCreator } from '../../app/types';
 export interface StreamState {
   sessionId: string;
   text: string;
+  /** What a reasoning model thought before answering, streamed apart from the answer. */
+  reasoning: string;
 }
 
 export interface ChatSlice {
@@ -85,12 +87,16 @@ export function createChatSlice(schedule: FrameScheduler = defaultFrameScheduler
             // Joined mid-reply (the view reloaded while it streamed): continue from the saved text.
             const shown = s.messages[delta.sessionId]?.items.find((m) => m.id === messageId);
             if (!shown) continue;
-            current = { sessionId: delta.sessionId, text: shown.content };
+            current = { sessionId: delta.sessionId, text: shown.content, reasoning: shown.reasoning };
             if (generating[delta.sessionId] === undefined || generating[delta.sessionId] === null) {
               generating = { ...generating, [delta.sessionId]: messageId };
             }
           }
-          streams[messageId] = { sessionId: current.sessionId, text: current.text + delta.text };
+          streams[messageId] = {
+            sessionId: current.sessionId,
+            text: current.text + delta.text,
+            reasoning: current.reasoning + delta.reasoning,
+          };
         }
         return { streams, generating };
       });
@@ -100,7 +106,7 @@ export function createChatSlice(schedule: FrameScheduler = defaultFrameScheduler
       if (done.has(messageId)) return;
       set((s) => ({
         generating: { ...s.generating, [sessionId]: messageId },
-        streams: s.streams[messageId] ? s.streams : { ...s.streams, [messageId]: { sessionId, text: '' } },
+        streams: s.streams[messageId] ? s.streams : { ...s.streams, [messageId]: { sessionId, text: '', reasoning: '' } },
       }));
     }
 
@@ -135,10 +141,14 @@ export function createChatSlice(schedule: FrameScheduler = defaultFrameScheduler
         markGenerating(sessionId, messageId);
       },
 
-      handleChatDelta({ sessionId, messageId, text }) {
-        if (text === '') return;
+      handleChatDelta({ sessionId, messageId, text, reasoning = '' }) {
+        if (text === '' && reasoning === '') return;
         const current = pending.get(messageId);
-        pending.set(messageId, { sessionId, text: (current?.text ?? '') + text });
+        pending.set(messageId, {
+          sessionId,
+          text: (current?.text ?? '') + text,
+          reasoning: (current?.reasoning ?? '') + reasoning,
+        });
         if (!flushScheduled) {
           flushScheduled = true;
           schedule(flush);
@@ -182,6 +192,9 @@ export function createChatSlice(schedule: FrameScheduler = defaultFrameScheduler
       },
 
       async regenerate(sessionId, messageId) {
+        // A failed reply is retried in place, under the same id: its earlier end must not make
+        // this run's start and deltas look like leftovers of a finished reply.
+        done.delete(messageId);
         const started = await attempt(() => api.chat.regenerate({ messageId }));
         if (started.ok) markGenerating(sessionId, started.value.assistantMessage.id);
         return started.ok;
