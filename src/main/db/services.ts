@@ -6,6 +6,7 @@
  */
 import type { RepoContext } from './context';
 import { chatService } from './chat/service';
+import { durabilityService } from './durability/service';
 import { logsService } from './logs/service';
 import { maintenanceService } from './maintenance/service';
 import { messagesService } from './messages/service';
@@ -42,6 +43,7 @@ export function createDbService(ctx: RepoContext) {
     chatService(ctx),
     maintenanceService(ctx),
     logsService(ctx),
+    durabilityService(ctx),
   );
 }
 
