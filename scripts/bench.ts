@@ -1,7 +1,7 @@
 /**
  * npm run bench -- [--messages 100000] [--sessions 2000] [--seed 1] [--batch 5000] [--quick]
  *                  [--data-dir D --no-seed] [--runs 20] [--no-native] [--no-browser] [--sidebar-sessions 10000]
- *                  [--keep] [--out bench/results.json]
+ *                  [--keep] [--out bench/results.json] [--crash-trials 8] [--no-crash] [--only durability]
  *
  * Seeds a corpus in a temp data dir (or reuses a seeded one), measures the app's DB paths through
  * its own worker, runs the same rows and search SQL on native PostgreSQL, then prints a table
@@ -34,6 +34,9 @@ import { secondInstanceRefusal } from './lib/lock-bench';
 import { buildRows, renderTable, writeResults, type BenchResults } from './lib/report';
 import { timeQueries, type QueryTiming } from './lib/search-bench';
 import { streamingLoopDelay, type StreamingLoopDelay } from './lib/stream-bench';
+import { runDurabilityChild } from './lib/durability/child';
+import { durabilityOnly } from './lib/durability/only';
+import { durabilityBench, type DurabilityResults } from './lib/durability/run';
 import { openAppDatabase } from '../src/main/db/open';
 import { sql } from '../src/main/db/sql';
 import { extraRunBatches, extraRunCount } from './lib/usage-corpus';
@@ -61,12 +64,17 @@ const { values } = parseArgs({
     'sidebar-sessions': { type: 'string' },
     keep: { type: 'boolean', default: false },
     out: { type: 'string' },
+    'crash-trials': { type: 'string' },
+    'no-crash': { type: 'boolean', default: false },
+    only: { type: 'string' },
+    'durability-child': { type: 'string' },
   },
 });
 
 const step = (text: string) => console.log(`\n▶ ${text}`);
 
 async function main() {
+  if (values['durability-child']) return runDurabilityChild(values['durability-child']);
   const built = builtPaths(import.meta.dirname);
   const root = resolve(built.migrationsDir, '..');
   const quick = values.quick;
@@ -82,6 +90,7 @@ async function main() {
   console.log(
     `Confab bench on ${machine.cpuModel} (${machine.cores} cores, ${machine.ramGiB} GiB), Node ${machine.node}, PGlite ${machine.pglite}, load average ${machine.loadAverageAtStart}`,
   );
+  if (values.only) return durabilityOnly(values, { paths, tmpBase, root, machine });
 
   let dataDir: string;
   let corpus: CorpusOptions;
@@ -298,6 +307,15 @@ async function main() {
     }
   }
 
+  let durability: DurabilityResults | null = null;
+  if (!values['no-crash']) {
+    step(`Durability: SIGKILL while a reply streams and bulk writes run, then reopen (copies of the seeded dir)`);
+    durability = await durabilityBench(
+      { paths, tmpBase, baseDir: dataDir, messages: corpus.messages, seed: corpus.seed, nowMs: corpus.nowMs, trials: intOption(values['crash-trials'], 'crash-trials', quick ? 5 : 8) },
+      (line) => console.log(line),
+    );
+  }
+
   const results: BenchResults = {
     machine,
     options: {
@@ -321,6 +339,7 @@ async function main() {
     native: native && nativeSearch ? { ...native.load, search: nativeSearch } : null,
     nativeError,
     browser,
+    durability,
   };
   results.machine.loadAverageAtEnd = Math.round((loadavg()[0] ?? 0) * 100) / 100;
   const rows = buildRows(results);

@@ -4,6 +4,8 @@ import { dirname } from 'node:path';
 import { fmtInt, fmtMs } from './cli';
 import type { BrowserBenchResults } from './browser-bench';
 import { browserRows } from './browser-report';
+import { durabilityRows } from './durability/report';
+import type { DurabilityResults } from './durability/run';
 import type { InsertStats } from './insert';
 import type { MachineInfo } from './machine';
 import type { SecondInstanceTiming } from './lock-bench';
@@ -30,6 +32,8 @@ export interface BenchResults {
   nativeError?: string;
   /** Null when skipped (--no-browser or no Chromium). */
   browser?: BrowserBenchResults | null;
+  /** Reopen after SIGKILL and text lost at it (issue 9); null when skipped (--no-crash). */
+  durability?: DurabilityResults | null;
   usage: {
     runs: number;
     range: Omit<UsageBenchRange, 'at'>;
@@ -166,6 +170,7 @@ export function buildRows(r: BenchResults): Row[] {
     pass: stream.p99Ms <= TARGETS.loopP99Ms,
   });
   rows.push(...browserRows(r.browser));
+  rows.push(...durabilityRows(r.durability));
   return rows;
 }
 

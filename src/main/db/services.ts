@@ -7,6 +7,7 @@
 import type { RepoContext } from './context';
 import { chatService } from './chat/service';
 import { importService } from './import/service';
+import { durabilityService } from './durability/service';
 import { logsService } from './logs/service';
 import { maintenanceService } from './maintenance/service';
 import { messagesService } from './messages/service';
@@ -44,6 +45,7 @@ export function createDbService(ctx: RepoContext) {
     maintenanceService(ctx),
     logsService(ctx),
     importService(ctx),
+    durabilityService(ctx),
   );
 }
 

@@ -1,0 +1,242 @@
+/**
+ * Issue 9 items 12 and 13: a Confab killed with SIGKILL while it writes, then reopened.
+ *
+ * Each trial copies a base data dir, starts the writer child on it (the app's core streaming a
+ * reply from the fake model here while bulk writes keep its DB worker busy), kills the child at a
+ * seeded moment, and reopens the dir as the app starts: the DB worker (PGlite open, WAL replay,
+ * migration check), crash recovery, and the first session list. Then it checks the durability
+ * invariants: every batch the worker acknowledged is there, and the reply comes back as
+ * interrupted with its text. The text lost is what the app had received minus what was saved.
+ */
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { startCore, type CorePaths } from '../../../src/main/core/core';
+import { startFakeLlm } from '../../../tests/helpers/fakeLlm';
+import { SIDEBAR_PAGE } from '../pglite-bench';
+import { Rng } from '../prng';
+import { summarize, type Summary } from '../stats';
+import { encodeConfig, type WriterConfig, type WriterReport } from './protocol';
+
+export interface CrashBenchOptions {
+  paths: CorePaths;
+  /** A closed, migrated data dir with a corpus: copied afresh for every trial. */
+  baseDir: string;
+  tmpBase: string;
+  trials: number;
+  seed: number;
+  nowMs: number;
+  /** The kill comes this long after the child reports work under way, drawn per trial. */
+  killAfterMs: { min: number; max: number };
+  batchSize?: number;
+  inFlight?: number;
+}
+
+export interface ReopenTiming {
+  /** Inside the worker: PGlite open (with WAL replay), migration check, local user, WAL limits. */
+  workerOpenMs: number;
+  /** startCore: worker start, the above, and marking unfinished replies interrupted. */
+  startCoreMs: number;
+  /** The first sessions.list after it. */
+  firstListMs: number;
+  totalMs: number;
+}
+
+export interface CrashTrial {
+  killAfterMs: number;
+  /** WAL since the last checkpoint as last reported before the kill (what recovery replays). */
+  walAtKillBytes: number | null;
+  ackedBatches: number;
+  ackedMessages: number;
+  /** Acknowledged batches missing after the reopen: must be 0. */
+  lostBatches: number;
+  streamedChars: number;
+  savedChars: number;
+  lostChars: number;
+  replyStatus: string;
+  /** The saved text is a prefix of what was streamed (nothing garbled, nothing invented). */
+  savedIsPrefix: boolean;
+  reopen: ReopenTiming;
+}
+
+export interface CrashBenchResults {
+  trials: CrashTrial[];
+  reopenTotal: Summary;
+  workerOpen: Summary;
+  lostChars: Summary;
+  /** Characters the stream delivered per second, to turn characters lost into time. */
+  streamCharsPerSecond: number;
+  walAtKillMB: Summary;
+  lostBatches: number;
+  notInterrupted: number;
+  notPrefix: number;
+}
+
+const STREAM_WORD = 'lorem ';
+
+interface ChildRun {
+  killAfterMs: number;
+  messageId: string;
+  acked: { messageId: string; messages: number }[];
+  streamedChars: number;
+  walBytes: number | null;
+  streamMs: number;
+}
+
+/** Starts the writer, kills it with SIGKILL `killAfterMs` after it reports work under way. */
+function runWriterUntilKilled(benchEntry: string, config: WriterConfig, killAfterMs: number): Promise<ChildRun> {
+  const child = spawn(process.execPath, [benchEntry, '--durability-child', encodeConfig(config)], {
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const run: ChildRun = { killAfterMs, messageId: '', acked: [], streamedChars: 0, walBytes: null, streamMs: 0 };
+  let firstStreamAt = 0;
+  let lastStreamAt = 0;
+  return new Promise<ChildRun>((resolve, reject) => {
+    let failure: Error | null = null;
+    const giveUp = setTimeout(() => {
+      failure = new Error(`the writer did not start work within 120 s:\n${output}`);
+      child.kill('SIGKILL');
+    }, 120_000);
+    child.on('message', (message: WriterReport) => {
+      switch (message.type) {
+        case 'working':
+          clearTimeout(giveUp);
+          run.messageId = message.messageId;
+          setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+          return;
+        case 'acked':
+          run.acked.push({ messageId: message.messageId, messages: message.messages });
+          return;
+        case 'streamed':
+          if (!firstStreamAt) firstStreamAt = performance.now();
+          lastStreamAt = performance.now();
+          run.streamedChars = message.chars;
+          return;
+        case 'wal':
+          run.walBytes = message.bytes;
+          return;
+        case 'failed':
+          failure = new Error(`the writer failed: ${message.error}\n${output}`);
+          child.kill('SIGKILL');
+          return;
+      }
+    });
+    // Reports the child wrote before it died are still read from the channel; 'exit' can come
+    // before them, 'close' comes after every stream and the IPC channel have ended.
+    child.once('close', () => {
+      clearTimeout(giveUp);
+      run.streamMs = lastStreamAt - firstStreamAt;
+      if (failure) reject(failure);
+      else if (!run.messageId) reject(new Error(`the writer exited before starting work:\n${output}`));
+      else resolve(run);
+    });
+    child.once('error', (err) => {
+      failure = err;
+    });
+  });
+}
+
+async function reopenAndCheck(paths: CorePaths, dataDir: string, run: ChildRun) {
+  const started = performance.now();
+  const core = await startCore({ dataDir, paths, host: 'web', version: 'bench', detectLocalProviders: false, retention: false });
+  const coreReady = performance.now();
+  await core.db.call('sessions.list', { view: 'active', limit: SIDEBAR_PAGE });
+  const listed = performance.now();
+  const reopen: ReopenTiming = {
+    workerOpenMs: core.db.info.openMs,
+    startCoreMs: coreReady - started,
+    firstListMs: listed - coreReady,
+    totalMs: listed - started,
+  };
+  try {
+    let lostBatches = 0;
+    for (const batch of run.acked) {
+      try {
+        await core.db.call('messages.get', { id: batch.messageId });
+      } catch {
+        lostBatches += 1;
+      }
+    }
+    const reply = await core.db.call('messages.get', { id: run.messageId });
+    return { reopen, lostBatches, reply };
+  } finally {
+    await core.close();
+  }
+}
+
+export async function crashBench(options: CrashBenchOptions, log: (line: string) => void): Promise<CrashBenchResults> {
+  const benchEntry = join(options.paths.mainDir, 'bench.js');
+  const rng = new Rng(options.seed, 9);
+  const fake = await startFakeLlm({ models: ['bench-model'] });
+  const trials: CrashTrial[] = [];
+  let streamedTotal = 0;
+  let streamMsTotal = 0;
+  try {
+    for (let i = 0; i < options.trials; i++) {
+      const dir = mkdtempSync(join(options.tmpBase, 'crash-'));
+      try {
+        cpSync(options.baseDir, dir, { recursive: true });
+        // A reply far longer than any trial: about 3,000 characters a second, like a fast model.
+        fake.enqueue({ kind: 'slow', chunks: Array.from({ length: 100_000 }, () => STREAM_WORD), delayMs: 2 });
+        const killAfterMs = rng.int(options.killAfterMs.min, options.killAfterMs.max);
+        const run = await runWriterUntilKilled(
+          benchEntry,
+          {
+            paths: options.paths,
+            dataDir: dir,
+            openaiBaseUrl: fake.openaiBaseUrl,
+            seed: options.seed * 1000 + 17 + i,
+            nowMs: options.nowMs,
+            batchSize: options.batchSize ?? 250,
+            inFlight: options.inFlight ?? 2,
+          },
+          killAfterMs,
+        );
+        const streamed = STREAM_WORD.repeat(Math.ceil(run.streamedChars / STREAM_WORD.length)).slice(0, run.streamedChars);
+        const { reopen, lostBatches, reply } = await reopenAndCheck(options.paths, dir, run);
+        const trial: CrashTrial = {
+          killAfterMs,
+          walAtKillBytes: run.walBytes,
+          ackedBatches: run.acked.length,
+          ackedMessages: run.acked.reduce((n, b) => n + b.messages, 0),
+          lostBatches,
+          streamedChars: run.streamedChars,
+          savedChars: reply.content.length,
+          lostChars: Math.max(0, run.streamedChars - reply.content.length),
+          replyStatus: reply.status,
+          savedIsPrefix: streamed.startsWith(reply.content),
+          reopen,
+        };
+        trials.push(trial);
+        streamedTotal += run.streamedChars;
+        streamMsTotal += run.streamMs;
+        const walMB = trial.walAtKillBytes === null ? '?' : (trial.walAtKillBytes / 1e6).toFixed(1);
+        log(
+          `  trial ${i + 1}: killed ${killAfterMs} ms in (WAL ${walMB} MB, ${trial.ackedMessages} messages acknowledged); ` +
+            `reopen ${Math.round(reopen.totalMs)} ms (worker open ${Math.round(reopen.workerOpenMs)} ms); ` +
+            `reply ${trial.replyStatus}, ${trial.savedChars}/${trial.streamedChars} chars saved; lost batches ${lostBatches}`,
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  } finally {
+    await fake.close();
+  }
+  const wal = trials.flatMap((t) => (t.walAtKillBytes === null ? [] : [t.walAtKillBytes / 1e6]));
+  return {
+    trials,
+    reopenTotal: summarize(trials.map((t) => t.reopen.totalMs)),
+    workerOpen: summarize(trials.map((t) => t.reopen.workerOpenMs)),
+    lostChars: summarize(trials.map((t) => t.lostChars)),
+    streamCharsPerSecond: streamMsTotal > 0 ? streamedTotal / (streamMsTotal / 1000) : 0,
+    walAtKillMB: summarize(wal),
+    lostBatches: trials.reduce((n, t) => n + t.lostBatches, 0),
+    notInterrupted: trials.filter((t) => t.replyStatus !== 'interrupted').length,
+    notPrefix: trials.filter((t) => !t.savedIsPrefix).length,
+  };
+}
