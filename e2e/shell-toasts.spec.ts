@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * Undo notices in Chromium: the Trash toast of a chat with a very long title stays on screen with
  * its text inside it, its Undo takes the click (nothing covers it), and it is neutral, not red
