@@ -505,11 +505,16 @@ $$;
 CREATE FUNCTION confab_merge_assignments(tbl text, src text) RETURNS text
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
-  spec  record := confab_sync_spec(tbl);
-  cols  text[] := confab_sync_data_columns(tbl);
+  spec  record;
+  cols  text[];
   parts text[] := ARRAY[]::text[];
   col   text;
 BEGIN
+  SELECT * INTO spec FROM confab_sync_spec(tbl);
+  IF spec.policy IS NULL THEN
+    RAISE EXCEPTION 'confab_merge: % is not a synced table', tbl USING ERRCODE = '22023';
+  END IF;
+  cols := confab_sync_data_columns(tbl);
   IF spec.policy = 'lww-columns' THEN
     FOREACH col IN ARRAY cols LOOP
       IF col = 'settings' THEN
@@ -548,29 +553,35 @@ BEGIN
 END
 $$;
 
--- Merges `rows` (a JSON array of row objects) into `tbl`. A row object that has created_at is a
--- whole row (inserted when absent, merged when present); one without it carries its key and only
--- changed columns with their HLCs, and merges into an existing row (not applied if absent).
--- Set-based: one statement per round, where a round holds at most one row per key, so a batch
--- that names a row twice (duplicated or collapsed mutations) still merges both. Returns the
--- number of rows applied. The caller's transaction sees the change; triggers do not re-stamp.
+-- Merges `rows` (a JSON array of row objects) into `tbl`. A row whose key is not here yet is
+-- inserted as given, so it must be whole (every column; pulled rows and insert mutations are);
+-- any other row object merges into the existing row and may carry only its key and the changed
+-- columns with their HLCs (push mutations of updates). A row object for a missing key without
+-- created_at is a partial change of a row this database does not hold: it is not applied.
+-- Set-based: two statements per round, where a round holds at most one row per key, so a batch
+-- that names a row twice (duplicated or collapsed mutations) still merges both. The insert and
+-- the merge are separate statements so that the merge sees a row another transaction inserted
+-- meanwhile (READ COMMITTED on a server). Returns the number of row objects applied. The
+-- caller's transaction sees the change; stamping triggers do not re-stamp it.
 CREATE FUNCTION confab_merge(tbl text, rows jsonb) RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
-  spec       record := confab_sync_spec(tbl);
-  cols       text[];
+  spec        record;
+  cols        text[];
   insert_cols text;
-  key_list   text;
-  key_match  text;
-  upsert_sql text;
-  update_sql text;
-  applied    integer := 0;
-  n          integer;
-  this_round integer := 1;
-  rounds     integer;
-  was        text := coalesce(current_setting('confab.applying', true), '');
-  max_hlc    text;
+  key_list    text;
+  key_match   text;
+  insert_sql  text;
+  update_sql  text;
+  inserted    jsonb;
+  applied     integer := 0;
+  n           integer;
+  this_round  integer := 1;
+  rounds      integer;
+  was         text := coalesce(current_setting('confab.applying', true), '');
+  max_hlc     text;
 BEGIN
+  SELECT * INTO spec FROM confab_sync_spec(tbl);
   IF spec.policy IS NULL THEN
     RAISE EXCEPTION 'confab_merge: % is not a synced table', tbl USING ERRCODE = '22023';
   END IF;
@@ -587,13 +598,14 @@ BEGIN
   SELECT string_agg(format('%I', k), ', ') INTO key_list FROM unnest(spec.keys) AS k;
   SELECT string_agg(format('cur.%1$I = r.%1$I', k), ' AND ') INTO key_match FROM unnest(spec.keys) AS k;
 
-  upsert_sql := format(
-    'INSERT INTO public.%1$I AS cur (%2$s) SELECT %2$s FROM jsonb_populate_recordset(NULL::public.%1$I, $1) '
-    || 'ON CONFLICT (%3$s) DO UPDATE SET %4$s',
-    tbl, insert_cols, key_list, confab_merge_assignments(tbl, 'EXCLUDED'));
+  insert_sql := format(
+    'WITH ins AS (INSERT INTO public.%1$I AS cur (%2$s) SELECT %2$s FROM jsonb_populate_recordset(NULL::public.%1$I, $1) '
+    || 'ON CONFLICT (%3$s) DO NOTHING RETURNING %3$s) SELECT coalesce(jsonb_agg(to_jsonb(ins)), ''[]'') FROM ins',
+    tbl, insert_cols, key_list);
   update_sql := format(
-    'UPDATE public.%1$I AS cur SET %2$s FROM jsonb_populate_recordset(NULL::public.%1$I, $1) AS r WHERE %3$s',
-    tbl, confab_merge_assignments(tbl, 'r'), key_match);
+    'UPDATE public.%1$I AS cur SET %2$s FROM jsonb_populate_recordset(NULL::public.%1$I, $1) AS r WHERE %3$s '
+    || 'AND NOT EXISTS (SELECT 1 FROM jsonb_populate_recordset(NULL::public.%1$I, $2) AS i WHERE %4$s)',
+    tbl, confab_merge_assignments(tbl, 'r'), key_match, replace(key_match, 'cur.', 'i.'));
 
   -- Rounds: the n-th occurrence of a key goes in round n.
   CREATE TEMP TABLE IF NOT EXISTS confab_merge_rows (round integer, whole boolean, body jsonb) ON COMMIT DROP;
@@ -606,12 +618,11 @@ BEGIN
   SELECT max(confab_merge_rows.round) INTO rounds FROM confab_merge_rows;
 
   WHILE this_round <= rounds LOOP
-    EXECUTE upsert_sql USING (SELECT coalesce(jsonb_agg(body), '[]') FROM confab_merge_rows m
-                                WHERE m.round = this_round AND m.whole);
-    GET DIAGNOSTICS n = ROW_COUNT;
-    applied := applied + n;
-    EXECUTE update_sql USING (SELECT coalesce(jsonb_agg(body), '[]') FROM confab_merge_rows m
-                                WHERE m.round = this_round AND NOT m.whole);
+    EXECUTE insert_sql INTO inserted
+      USING (SELECT coalesce(jsonb_agg(body), '[]') FROM confab_merge_rows m WHERE m.round = this_round AND m.whole);
+    applied := applied + jsonb_array_length(inserted);
+    EXECUTE update_sql
+      USING (SELECT coalesce(jsonb_agg(body), '[]') FROM confab_merge_rows m WHERE m.round = this_round), inserted;
     GET DIAGNOSTICS n = ROW_COUNT;
     applied := applied + n;
     this_round := this_round + 1;
