@@ -343,6 +343,10 @@ GRANT SELECT, INSERT ON sync.rejected TO confab_owner;
 GRANT SELECT ON sync.rejected TO confab_member;
 
 GRANT SELECT ON sync.meta, sync.retention TO confab_owner, confab_member;
+-- Derived tables the server keeps for itself (usage rollups follow generation_runs): the owner
+-- role writes them while applying a push; members get nothing.
+GRANT SELECT, INSERT, UPDATE, DELETE ON public.usage_rollup_daily, public.usage_rollup_quarter, public.usage_rollup_session
+  TO confab_owner;
 
 -- Views over synced tables read with the caller's rights, never their owner's; local-only
 -- tables (prices, rollups, settings, secrets, UI state, logs) get no grant at all.

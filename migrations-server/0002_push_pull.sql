@@ -199,8 +199,10 @@ BEGIN
     EXECUTE format(
       'UPDATE sync_push p SET state = ''rejected'', reason = ''not_found'' '
       'WHERE p.state = ''new'' AND p.op = ''upsert'' AND p.tbl = %L AND NOT (p.body ? ''created_at'') '
-      'AND NOT EXISTS (SELECT 1 FROM public.%I t, jsonb_populate_record(NULL::public.%I, p.body) r WHERE %s)',
-      t, t, t, (SELECT string_agg(format('t.%1$I = r.%1$I', k), ' AND ') FROM unnest((public.confab_sync_spec(t)).keys) AS k));
+      'AND NOT EXISTS (SELECT 1 FROM public.%I t, jsonb_populate_record(NULL::public.%I, p.body) r '
+      'WHERE t.owner_id = $1 AND %s)',
+      t, t, t, (SELECT string_agg(format('t.%1$I = r.%1$I', k), ' AND ') FROM unnest((public.confab_sync_spec(t)).keys) AS k))
+    USING me;
   END LOOP;
 
   PERFORM set_config('confab.origin_client', p_client_id, true);
@@ -300,31 +302,56 @@ $$;
 -- used, never the xip list (empty on a hot standby).
 CREATE FUNCTION sync.pull(p_xid xid8, p_seq bigint, p_limit integer)
 RETURNS TABLE (xid xid8, seq bigint, tbl text, op text, pk jsonb, body jsonb)
-LANGUAGE sql STABLE SECURITY INVOKER SET search_path = pg_catalog, public, pg_temp AS $$
-  WITH batch AS (
-    SELECT c.xid, c.seq, c.tbl, c.op, c.pk
-      FROM sync.changes c
-     WHERE (c.xid, c.seq) > (p_xid, p_seq)
-       AND c.xid < pg_snapshot_xmin(pg_current_snapshot())
-     ORDER BY c.xid, c.seq
-     LIMIT least(greatest(p_limit, 1), 10000)
+LANGUAGE plpgsql STABLE SECURITY INVOKER SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+  batch jsonb;
+BEGIN
+  SELECT coalesce(jsonb_agg(jsonb_build_object('xid', c.xid::text, 'seq', c.seq, 'tbl', c.tbl, 'op', c.op, 'pk', c.pk)
+                            ORDER BY c.xid, c.seq), '[]')
+    INTO batch
+    FROM (SELECT ch.xid, ch.seq, ch.tbl, ch.op, ch.pk
+            FROM sync.changes ch
+           WHERE (ch.xid, ch.seq) > (p_xid, p_seq)
+             AND ch.xid < pg_snapshot_xmin(pg_current_snapshot())
+           ORDER BY ch.xid, ch.seq
+           LIMIT least(greatest(p_limit, 1), 10000)) c;
+  -- Each table's live rows by key in one index lookup (= ANY of the keys), not a join per row.
+  RETURN QUERY
+  WITH b AS (
+    SELECT (e ->> 'xid')::xid8 AS xid, (e ->> 'seq')::bigint AS seq, e ->> 'tbl' AS tbl, e ->> 'op' AS op, e -> 'pk' AS pk
+      FROM jsonb_array_elements(batch) e
+  ), keyed AS (
+    SELECT b.*, (b.pk ->> 0) AS k0 FROM b
+  ), found AS (
+    SELECT m.id::text AS k0, NULL::text AS k1, NULL::text AS k2, 'messages' AS t, to_jsonb(m) - 'search_tsv' AS body
+      FROM public.messages m
+     WHERE m.id = ANY (SELECT k0::uuid FROM keyed WHERE keyed.tbl = 'messages' AND keyed.op = 'upsert')
+    UNION ALL
+    SELECT s.id::text, NULL, NULL, 'chat_sessions', to_jsonb(s) FROM public.chat_sessions s
+     WHERE s.id = ANY (SELECT k0::uuid FROM keyed WHERE keyed.tbl = 'chat_sessions' AND keyed.op = 'upsert')
+    UNION ALL
+    SELECT r.id::text, NULL, NULL, 'generation_runs', to_jsonb(r) FROM public.generation_runs r
+     WHERE r.id = ANY (SELECT k0::uuid FROM keyed WHERE keyed.tbl = 'generation_runs' AND keyed.op = 'upsert')
+    UNION ALL
+    SELECT te.id::text, NULL, NULL, 'tool_executions', to_jsonb(te) FROM public.tool_executions te
+     WHERE te.id = ANY (SELECT k0::uuid FROM keyed WHERE keyed.tbl = 'tool_executions' AND keyed.op = 'upsert')
+    UNION ALL
+    SELECT u.id::text, NULL, NULL, 'users', to_jsonb(u) FROM public.users u
+     WHERE u.id = ANY (SELECT k0::uuid FROM keyed WHERE keyed.tbl = 'users' AND keyed.op = 'upsert')
+    UNION ALL
+    SELECT st.session_id::text, st.owner_id::text, NULL, 'session_user_state', to_jsonb(st) FROM public.session_user_state st
+     WHERE st.session_id = ANY (SELECT k0::uuid FROM keyed WHERE keyed.tbl = 'session_user_state' AND keyed.op = 'upsert')
+    UNION ALL
+    SELECT tg.session_id::text, tg.owner_id::text, tg.tag, 'session_tags', to_jsonb(tg) FROM public.session_tags tg
+     WHERE tg.session_id = ANY (SELECT k0::uuid FROM keyed WHERE keyed.tbl = 'session_tags' AND keyed.op = 'upsert')
   )
-  SELECT b.xid, b.seq, b.tbl, b.op, b.pk,
-         CASE WHEN b.op = 'upsert' THEN
-           coalesce(to_jsonb(m) - 'search_tsv', to_jsonb(s), to_jsonb(st), to_jsonb(tg), to_jsonb(r), to_jsonb(te), to_jsonb(u))
-         END
-    FROM batch b
-    LEFT JOIN public.messages m ON b.tbl = 'messages' AND m.id = (b.pk ->> 0)::uuid
-    LEFT JOIN public.chat_sessions s ON b.tbl = 'chat_sessions' AND s.id = (b.pk ->> 0)::uuid
-    LEFT JOIN public.session_user_state st
-           ON b.tbl = 'session_user_state' AND st.session_id = (b.pk ->> 0)::uuid AND st.owner_id = (b.pk ->> 1)::uuid
-    LEFT JOIN public.session_tags tg
-           ON b.tbl = 'session_tags' AND tg.session_id = (b.pk ->> 0)::uuid AND tg.owner_id = (b.pk ->> 1)::uuid
-              AND tg.tag = b.pk ->> 2
-    LEFT JOIN public.generation_runs r ON b.tbl = 'generation_runs' AND r.id = (b.pk ->> 0)::uuid
-    LEFT JOIN public.tool_executions te ON b.tbl = 'tool_executions' AND te.id = (b.pk ->> 0)::uuid
-    LEFT JOIN public.users u ON b.tbl = 'users' AND u.id = (b.pk ->> 0)::uuid
-   ORDER BY b.xid, b.seq
+  SELECT k.xid, k.seq, k.tbl, k.op, k.pk, f.body
+    FROM keyed k
+    LEFT JOIN found f ON f.t = k.tbl AND f.k0 = k.k0
+                     AND f.k1 IS NOT DISTINCT FROM (k.pk ->> 1) AND f.k2 IS NOT DISTINCT FROM (k.pk ->> 2)
+                     AND k.op = 'upsert'
+   ORDER BY k.xid, k.seq;
+END
 $$;
 
 -- Rows by key, for what a pulled batch depends on (a message whose session or parent changed
@@ -361,8 +388,9 @@ $$;
 -- ---------------------------------------------------------------------------------------------
 -- Retention: prune old change entries in bulk and record the watermark in the same transaction.
 -- A cursor below it gets must_refetch: a full pull that merges (and never deletes unpushed rows).
+-- Run by the admin (its own rights: it sees every client), never by members.
 CREATE FUNCTION sync.prune_changes(keep interval DEFAULT '30 days') RETURNS bigint
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   n       bigint;
   top_xid xid8;
@@ -390,7 +418,7 @@ $$;
 
 -- What `npm run team -- status` shows.
 CREATE FUNCTION sync.status() RETURNS jsonb
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql STABLE SECURITY INVOKER SET search_path = pg_catalog, pg_temp AS $$
   SELECT jsonb_build_object(
     'identity', sync.identity(),
     'clients', coalesce((SELECT jsonb_agg(jsonb_build_object(
