@@ -9,12 +9,14 @@
  * - key: the primary key's columns;
  * - tombstone: the column that marks a row deleted (restore and sync keep deleted rows as rows);
  * - merge: how two copies of a row combine: 'lww-columns' (last writer wins per column, by HLC),
- *   'append-only' (rows are written once; only status and deletion change), or 'none';
+ *   'append-only' (rows are written once; only status and deletion change), 'tag-set' (a tag is
+ *   on while its add HLC is newer than its remove HLC), or 'none'. The SQL side of this, which the
+ *   merge itself reads, is confab_sync_spec() in migrations/0008; a test keeps the two equal;
  * - derived: columns each side computes for itself (counters, search vectors): never exported as
  *   truth, never merged, never in the outbox.
  */
 export type TableScope = 'synced' | 'local' | 'derived';
-export type MergePolicy = 'lww-columns' | 'append-only' | 'none';
+export type MergePolicy = 'lww-columns' | 'append-only' | 'tag-set' | 'none';
 
 export interface TableSpec {
   name: string;
@@ -36,7 +38,7 @@ export const TABLES = [
     key: ['id'],
     tombstone: 'deleted_at',
     merge: 'lww-columns',
-    derived: [],
+    derived: ['is_local'],
     note: 'The local user, replaced by the server identity on first connect.',
   },
   {
@@ -45,8 +47,36 @@ export const TABLES = [
     key: ['id'],
     tombstone: 'deleted_at',
     merge: 'lww-columns',
-    derived: ['message_count', 'tokens_in', 'tokens_out', 'last_message_at', 'last_activity_at'],
-    note: 'Chats; counters are kept by triggers on messages.',
+    derived: [
+      'message_count',
+      'tokens_in',
+      'tokens_out',
+      'last_message_at',
+      'last_activity_at',
+      'pinned',
+      'status',
+      'tags',
+      'current_leaf_id',
+    ],
+    note: "Chats; counters are kept by triggers on messages; pinned, status, tags and the branch shown are this device user's view of session_user_state and session_tags.",
+  },
+  {
+    name: 'session_user_state',
+    scope: 'synced',
+    key: ['session_id', 'owner_id'],
+    tombstone: 'deleted_at',
+    merge: 'lww-columns',
+    derived: [],
+    note: "One user's pin, archive and chosen branch of a chat: visible to that user only.",
+  },
+  {
+    name: 'session_tags',
+    scope: 'synced',
+    key: ['session_id', 'owner_id', 'tag'],
+    tombstone: 'deleted_at',
+    merge: 'tag-set',
+    derived: [],
+    note: "One user's tags of a chat, one row per tag with add and remove HLCs.",
   },
   {
     name: 'messages',

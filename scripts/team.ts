@@ -1,0 +1,101 @@
+/**
+ * The team server's admin command (SYNC.md, "Admin command"):
+ *
+ *   npm run team -- init <admin-url>                 apply migrations/ and migrations-server/ (idempotent)
+ *   npm run team -- add-user <name> [--team T]       create a member's login role; prints their connection string
+ *   npm run team -- remove-user <name>               drop the role (their rows stay)
+ *   npm run team -- status                           clients, lag, stalls, change-index size (runs the watchdog)
+ *   npm run team -- prune [--keep "30 days"]         retention of the change index
+ *
+ * Every command but init takes the admin URL from --url or CONFAB_TEAM_ADMIN_URL. Works on
+ * PostgreSQL 15 and later; connect as a superuser or a role with CREATEROLE that owns the database.
+ */
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { ConfabError } from '../src/shared/errors';
+import { addMember, removeMember, serverStatus } from '../src/main/db/sync/admin/members';
+import { applyServerMigrations } from '../src/main/db/sync/admin/serverMigrations';
+
+const USAGE = `Usage:
+  npm run team -- init <admin-url>
+  npm run team -- add-user <name> [--team T] [--url <admin-url>]
+  npm run team -- remove-user <name> [--url <admin-url>]
+  npm run team -- status [--url <admin-url>]
+  npm run team -- prune [--keep "30 days"] [--url <admin-url>]
+(--url defaults to CONFAB_TEAM_ADMIN_URL)`;
+
+export async function team(argv: string[], out: (line: string) => void = console.log): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { url: { type: 'string' }, team: { type: 'string' }, keep: { type: 'string' }, help: { type: 'boolean' } },
+  });
+  const [command, arg] = positionals;
+  if (values.help || !command) {
+    out(USAGE);
+    return command ? 0 : 2;
+  }
+  const url = command === 'init' ? arg : (values.url ?? process.env.CONFAB_TEAM_ADMIN_URL);
+  if (!url) {
+    out(
+      command === 'init'
+        ? 'init needs the admin URL: npm run team -- init postgres://admin@host/db'
+        : 'Give the admin URL with --url or CONFAB_TEAM_ADMIN_URL.',
+    );
+    return 2;
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    switch (command) {
+      case 'init': {
+        const r = await applyServerMigrations(client);
+        out(
+          r.appApplied.length || r.serverApplied.length
+            ? `Team server ready: app schema ${r.appVersion} (applied ${r.appApplied.join(', ') || 'none'}), sync schema ${r.serverVersion} (applied ${r.serverApplied.join(', ') || 'none'}).`
+            : `Team server already up to date: app schema ${r.appVersion}, sync schema ${r.serverVersion}.`,
+        );
+        return 0;
+      }
+      case 'add-user': {
+        if (!arg) throw new ConfabError('invalid_input', 'add-user needs a user name.');
+        const m = await addMember(client, url, arg, { team: values.team });
+        out(`User ${m.role} (team ${m.team}, id ${m.userId}). Their connection string, shown once:`);
+        out(m.url);
+        return 0;
+      }
+      case 'remove-user': {
+        if (!arg) throw new ConfabError('invalid_input', 'remove-user needs a user name.');
+        const r = await removeMember(client, arg);
+        out(r.removed ? `Removed ${arg}; their rows stay on the server.` : `There is no user ${arg}.`);
+        return r.removed ? 0 : 1;
+      }
+      case 'status': {
+        out(JSON.stringify(await serverStatus(client), null, 2));
+        return 0;
+      }
+      case 'prune': {
+        const { rows } = await client.query<{ n: string }>('SELECT sync.prune_changes($1::interval) AS n', [
+          values.keep ?? '30 days',
+        ]);
+        out(`Pruned ${rows[0]?.n ?? 0} change entries.`);
+        return 0;
+      }
+      default:
+        out(USAGE);
+        return 2;
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  team(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.message : String(err));
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,102 @@
+/**
+ * `team add-user` / `remove-user`: one login role per person, a member of confab_member, with a
+ * row in sync.users that gives it a user id and a team. Row-level security judges every read and
+ * write by that role (session_user), never by anything the client can SET.
+ */
+import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
+import { ConfabError } from '@shared/errors';
+import { uuidv7 } from '@shared/ids';
+
+const ROLE_RE = /^[a-z_][a-z0-9_]{0,62}$/;
+const TEAM_RE = /^[A-Za-z0-9_. -]{1,100}$/;
+
+export interface NewMember {
+  role: string;
+  userId: string;
+  team: string;
+  /** The member's connection string: the admin URL with this role and its new password. */
+  url: string;
+}
+
+function checkRole(name: string): string {
+  if (!ROLE_RE.test(name)) {
+    throw new ConfabError(
+      'invalid_input',
+      'A user name must start with a letter or underscore and use only lower-case letters, digits and underscores (at most 63).',
+      { name },
+    );
+  }
+  if (name.startsWith('pg_') || name.startsWith('confab_')) {
+    throw new ConfabError('invalid_input', `"${name}" is reserved; choose another user name.`, { name });
+  }
+  return name;
+}
+
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const quoteLiteral = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+export async function addMember(
+  client: pg.ClientBase,
+  adminUrl: string,
+  name: string,
+  options: { team?: string; displayName?: string } = {},
+): Promise<NewMember> {
+  const role = checkRole(name);
+  const team = options.team ?? 'default';
+  if (!TEAM_RE.test(team))
+    throw new ConfabError(
+      'invalid_input',
+      'A team name is 1 to 100 letters, digits, spaces, dots, dashes or underscores.',
+    );
+  const password = randomBytes(24).toString('base64url');
+  const existing = await client.query<{ user_id: string }>('SELECT user_id FROM sync.users WHERE role_name = $1', [
+    role,
+  ]);
+  const userId = existing.rows[0]?.user_id ?? uuidv7();
+  await client.query('BEGIN');
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+    // Identifiers and the password cannot be bind parameters in role DDL: both are checked above
+    // (the name by pattern, the password is base64url) and quoted.
+    if (exists.rowCount === 0) {
+      await client.query(`CREATE ROLE ${quoteIdent(role)} LOGIN INHERIT PASSWORD ${quoteLiteral(password)}`);
+    } else {
+      // Adding an existing user again issues a new password (the old connection string stops working).
+      await client.query(`ALTER ROLE ${quoteIdent(role)} LOGIN INHERIT PASSWORD ${quoteLiteral(password)}`);
+    }
+    await client.query(`GRANT confab_member TO ${quoteIdent(role)}`);
+    await client.query(
+      `INSERT INTO sync.users (role_name, user_id, team_id, display_name) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (role_name) DO UPDATE SET team_id = EXCLUDED.team_id, display_name = EXCLUDED.display_name`,
+      [role, userId, team, options.displayName ?? role],
+    );
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK');
+    throw err;
+  }
+  const url = new URL(adminUrl);
+  url.username = role;
+  url.password = password;
+  return { role, userId, team, url: url.toString() };
+}
+
+/**
+ * Drops the login role and its sync.users row (ending its connections first). The user's rows
+ * stay: they are the team's history, and an admin may purge them separately.
+ */
+export async function removeMember(client: pg.ClientBase, name: string): Promise<{ removed: boolean }> {
+  const role = checkRole(name);
+  await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [role]);
+  const gone = await client.query('DELETE FROM sync.users WHERE role_name = $1', [role]);
+  const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+  if (exists.rowCount) await client.query(`DROP ROLE ${quoteIdent(role)}`);
+  return { removed: (gone.rowCount ?? 0) > 0 || (exists.rowCount ?? 0) > 0 };
+}
+
+export async function serverStatus(client: pg.ClientBase): Promise<unknown> {
+  await client.query('SELECT sync.end_stalled_members()');
+  const { rows } = await client.query<{ s: unknown }>('SELECT sync.status() AS s');
+  return rows[0]?.s;
+}

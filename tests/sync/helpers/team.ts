@@ -1,0 +1,167 @@
+/**
+ * A team server for tests: a fresh database on a real PostgreSQL, `team init` applied, and
+ * members with their own login roles (random names: roles are cluster-wide and test files run
+ * in parallel). Row builders stamp with a real HLC clock, as a desktop would.
+ */
+import pg from 'pg';
+import { uuidv7 } from '../../../src/shared/ids';
+import { HlcClock } from '../../../src/shared/sync/hlc';
+import { addMember, removeMember } from '../../../src/main/db/sync/admin/members';
+import { applyServerMigrations } from '../../../src/main/db/sync/admin/serverMigrations';
+import { createTestDatabase } from '../../helpers/postgres';
+
+export interface Member {
+  role: string;
+  userId: string;
+  url: string;
+  client: pg.Client;
+  clientId: string;
+  clock: HlcClock;
+  nextNo: number;
+}
+
+export interface TeamServer {
+  url: string;
+  admin: pg.Client;
+  members: Member[];
+  addMember(prefix: string, team?: string): Promise<Member>;
+  close(): Promise<void>;
+}
+
+const randomHex = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join('');
+
+export async function startTeamServer(serverUrl: string): Promise<TeamServer> {
+  const database = await createTestDatabase(serverUrl);
+  const admin = new pg.Client({ connectionString: database.url });
+  await admin.connect();
+  await applyServerMigrations(admin);
+  const members: Member[] = [];
+  const server: TeamServer = {
+    url: database.url,
+    admin,
+    members,
+    async addMember(prefix: string, team?: string) {
+      const m = await addMember(admin, database.url, `${prefix}_${randomHex(8)}`, { team });
+      const client = new pg.Client({ connectionString: m.url });
+      await client.connect();
+      const node = randomHex(16);
+      const member: Member = {
+        role: m.role,
+        userId: m.userId,
+        url: m.url,
+        client,
+        clientId: node,
+        clock: new HlcClock(node),
+        nextNo: 1,
+      };
+      members.push(member);
+      return member;
+    },
+    async close() {
+      for (const m of members) await m.client.end().catch(() => {});
+      for (const m of members) await removeMember(admin, m.role).catch(() => {});
+      await admin.end();
+      await database.drop();
+    },
+  };
+  return server;
+}
+
+export const SCHEMA_VERSION = 8;
+const at = '2026-11-01T00:00:00Z';
+
+export function sessionRow(m: Member, fields: Partial<Record<string, unknown>> = {}) {
+  return {
+    id: uuidv7(),
+    owner_id: m.userId,
+    title: 'A chat',
+    description: '',
+    system_prompt: '',
+    settings: {},
+    visibility: 'private',
+    provider_id: null,
+    model: null,
+    deleted_at: null,
+    col_hlc: { _: m.clock.now() },
+    created_at: at,
+    updated_at: at,
+    ...fields,
+  };
+}
+
+export function messageRow(m: Member, sessionId: string, fields: Partial<Record<string, unknown>> = {}) {
+  const h = m.clock.now();
+  return {
+    id: uuidv7(),
+    owner_id: m.userId,
+    session_id: sessionId,
+    parent_id: null,
+    role: 'user',
+    content: 'hello',
+    content_type: 'text/markdown',
+    status: 'complete',
+    reasoning: '',
+    tokens_estimated: false,
+    deleted_at: null,
+    origin_client: m.clientId,
+    status_hlc: h,
+    deleted_hlc: h,
+    created_at: at,
+    updated_at: at,
+    ...fields,
+  };
+}
+
+export interface Mutation {
+  tbl: string;
+  op?: 'upsert' | 'purge';
+  row: Record<string, unknown>;
+}
+
+/** Numbers the mutations for this member's client and pushes them (as the engine will). */
+export function numbered(m: Member, mutations: Mutation[]) {
+  return mutations.map((x) => ({
+    no: m.nextNo++,
+    id: crypto.randomUUID(),
+    tbl: x.tbl,
+    op: x.op ?? 'upsert',
+    row: x.row,
+  }));
+}
+
+export async function push(
+  m: Member,
+  batch: { no: number; id: string; tbl: string; op: string; row: unknown }[],
+  clientId = m.clientId,
+) {
+  const { rows } = await m.client.query<{ r: Record<string, unknown> }>('SELECT sync.push($1, $2, $3::jsonb) AS r', [
+    clientId,
+    SCHEMA_VERSION,
+    JSON.stringify({ mutations: batch }),
+  ]);
+  return rows[0]!.r;
+}
+
+export interface PulledChange {
+  xid: string;
+  seq: string;
+  tbl: string;
+  op: string;
+  pk: unknown[];
+  body: Record<string, unknown> | null;
+}
+
+/** Pulls everything visible after the cursor, `limit` at a time; returns the changes and the cursor. */
+export async function pullAll(client: pg.Client, cursor = { xid: '0', seq: '0' }, limit = 1000) {
+  const changes: PulledChange[] = [];
+  for (;;) {
+    const { rows } = await client.query<PulledChange>(
+      'SELECT xid::text, seq::text, tbl, op, pk, body FROM sync.pull($1::xid8, $2::bigint, $3)',
+      [cursor.xid, cursor.seq, limit],
+    );
+    if (rows.length === 0) return { changes, cursor };
+    changes.push(...rows);
+    const last = rows.at(-1)!;
+    cursor = { xid: last.xid, seq: last.seq };
+  }
+}
