@@ -5,6 +5,7 @@
  * domain is its folder plus one line below.
  */
 import type { RepoContext } from './context';
+import { attachmentsService } from './attachments/service';
 import { chatService } from './chat/service';
 import { logsService } from './logs/service';
 import { maintenanceService } from './maintenance/service';
@@ -42,6 +43,7 @@ export function createDbService(ctx: RepoContext) {
     chatService(ctx),
     maintenanceService(ctx),
     logsService(ctx),
+    attachmentsService(ctx),
   );
 }
 

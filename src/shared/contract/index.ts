@@ -7,6 +7,7 @@
  */
 import type { z } from 'zod';
 import { appEvents, appMethods } from './app';
+import { attachmentsEvents, attachmentsMethods } from './attachments';
 import { chatEvents, chatMethods } from './chat';
 import { jobsEvents, jobsMethods } from './jobs';
 import { logsEvents, logsMethods } from './logs';
@@ -35,6 +36,7 @@ export const contract = mergeDeclarations(
   logsMethods,
   jobsMethods,
   recoveryMethods,
+  attachmentsMethods,
 );
 
 const events = mergeDeclarations(
@@ -50,6 +52,7 @@ const events = mergeDeclarations(
   logsEvents,
   jobsEvents,
   recoveryEvents,
+  attachmentsEvents,
 );
 
 export type Contract = typeof contract;

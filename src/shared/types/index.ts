@@ -9,3 +9,4 @@ export * from './providers';
 export * from './settings';
 export * from './logs';
 export * from './jobs';
+export * from './attachments';

@@ -2,10 +2,12 @@
  * Every kind of job the worker runs, by name: one line per kind. Main starts them by this name
  * (DbClient.startJob) and imports this module as types only.
  */
+import { blobGcJob } from '../attachments/garbage';
 import { retentionJob } from '../usage/retention';
 
 export const JOB_DEFINITIONS = {
   retention: retentionJob,
+  'attachments.gc': blobGcJob,
 };
 
 export type JobKind = keyof typeof JOB_DEFINITIONS;
