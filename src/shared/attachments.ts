@@ -57,7 +57,6 @@ const VISION_MODEL_PATTERNS: RegExp[] = [
   /llama-?4/i,
   /mistral-(small|medium)-3/i,
   /(^|[-_/])vl([-_:]|$)/i,
-  /fake-vision/i,
 ];
 
 export function modelTakesImages(model: string): boolean {

@@ -4,6 +4,7 @@ import { useAppStore, useAppStoreApi } from '../../app/context';
 import { editMessage } from './actions';
 import { MessageFooter } from './MessageActions';
 import { MessageMarkdown } from './MessageMarkdown';
+import { MessageAttachments } from '../attachments/MessageAttachments';
 
 const ROLE_LABELS: Record<MessageRole, string> = {
   user: 'You',
@@ -42,6 +43,7 @@ export const MessageItem = memo(function MessageItem({ message }: { message: Bra
           {streaming && <span className="message__cursor" aria-hidden="true" />}
         </div>
       )}
+      <MessageAttachments messageId={message.id} />
       {streaming && content === '' && <p className="message__note muted">Writing…</p>}
       {message.status === 'cancelled' && <p className="message__note muted">Stopped</p>}
       {RETRYABLE.has(message.status) && (
