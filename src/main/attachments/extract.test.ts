@@ -86,6 +86,19 @@ describe('reading files in the extraction worker', () => {
     expect(read.text!.indexOf('Quarterly')).toBeLessThan(read.text!.indexOf('zebra'));
   });
 
+  it('stops reading a PDF once its text is past the limit', async () => {
+    const pages = Array.from({ length: 30 }, (_, i) => [`Page ${i + 1} says ${'words '.repeat(20)}`]);
+    const read = await extractor.extract({
+      path: file('many.pdf', makePdf(pages)),
+      mediaType: PDF_MEDIA_TYPE,
+      maxChars: 300,
+    });
+    expect(read.truncated).toBe(true);
+    expect(read.text).toHaveLength(300);
+    expect(read.text).toContain('Page 1 says');
+    expect(read.text).not.toContain('Page 30 says');
+  });
+
   it('reads the text of a real DOCX', async () => {
     const docx = file('doc.docx', makeDocx(['First paragraph', 'Tom & Jerry <3']));
     const read = await extractor.extract({ path: docx, mediaType: DOCX_MEDIA_TYPE });

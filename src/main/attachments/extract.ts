@@ -32,7 +32,7 @@ export async function extract(request: ExtractRequest): Promise<Extracted> {
     if (!size) throw new Error('The image could not be read: its header is damaged or cut short.');
     return { ...none, ...size };
   }
-  if (request.mediaType === PDF_MEDIA_TYPE) return { ...none, ...cap(await pdfText(request.path), maxChars) };
+  if (request.mediaType === PDF_MEDIA_TYPE) return { ...none, ...cap(await pdfText(request.path, maxChars), maxChars) };
   if (request.mediaType === DOCX_MEDIA_TYPE) return { ...none, ...cap(await docxText(request.path), maxChars) };
   return { ...none, ...(await readTextFile(request.path, maxChars)) };
 }
@@ -68,12 +68,28 @@ async function readTextFile(path: string, maxChars: number): Promise<{ text: str
   return cap(text.replace(/^\uFEFF/, ''), maxChars);
 }
 
-async function pdfText(path: string): Promise<string> {
-  const { extractText, getDocumentProxy } = await import('unpdf');
+/**
+ * Page by page, stopping once the text is past the limit: a 5,000-page PDF whose first pages
+ * already fill a message is not parsed to the end, and each page's data is released after it.
+ */
+async function pdfText(path: string, maxChars: number): Promise<string> {
+  const { getDocumentProxy } = await import('unpdf');
   const pdf = await getDocumentProxy(new Uint8Array(await readFile(path)));
   try {
-    const { text } = await extractText(pdf, { mergePages: false });
-    return text.map((page) => page.trim()).join('\n\n');
+    const pages: string[] = [];
+    let length = 0;
+    for (let n = 1; n <= pdf.numPages && length <= maxChars; n++) {
+      const page = await pdf.getPage(n);
+      const content = await page.getTextContent();
+      const text = content.items
+        .map((item) => ('str' in item ? item.str + (item.hasEOL ? '\n' : '') : ''))
+        .join('')
+        .trim();
+      page.cleanup();
+      pages.push(text);
+      length += text.length + 2;
+    }
+    return pages.join('\n\n');
   } finally {
     await pdf.destroy();
   }
