@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { Attachment } from '@shared/types';
 import { useAppStore } from '../../app/context';
+import { FileIcon } from './FileIcon';
 import { formatBytes, typeLabel } from './format';
 
 /**
@@ -32,7 +33,7 @@ export function AttachmentChip({ attachment, onOpen }: { attachment: Attachment;
         <img className="attachment-chip__thumb" src={thumb} alt="" decoding="async" width={48} height={48} />
       ) : (
         <span className="attachment-chip__icon" aria-hidden="true">
-          {attachment.kind === 'image' ? '🖼' : '📄'}
+          <FileIcon name={attachment.kind === 'image' ? 'image' : 'document'} size={28} />
         </span>
       )}
       <span className="attachment-chip__text">

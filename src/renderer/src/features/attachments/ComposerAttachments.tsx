@@ -1,5 +1,6 @@
 import { useRef, type ClipboardEvent, type DragEvent } from 'react';
 import { useAppStore } from '../../app/context';
+import { FileIcon } from './FileIcon';
 import { formatBytes } from './format';
 import './attachments.css';
 
@@ -35,7 +36,7 @@ export function ComposerAttachments({ sessionId }: { sessionId: string }) {
   const remove = useAppStore((s) => s.removeDraftFile);
   const input = useRef<HTMLInputElement>(null);
   return (
-    <div className="composer-attachments">
+    <>
       <input
         ref={input}
         type="file"
@@ -56,7 +57,7 @@ export function ComposerAttachments({ sessionId }: { sessionId: string }) {
         title="Attach images or files (or drop or paste them here)"
         onClick={() => input.current?.click()}
       >
-        📎
+        <FileIcon name="clip" size={18} />
       </button>
       {drafts && drafts.length > 0 && (
         <ul className="composer-attachments__list" aria-label="Files to send">
@@ -92,6 +93,6 @@ export function ComposerAttachments({ sessionId }: { sessionId: string }) {
           })}
         </ul>
       )}
-    </div>
+    </>
   );
 }
