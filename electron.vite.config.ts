@@ -17,6 +17,7 @@ export default defineConfig({
           index: resolve(import.meta.dirname, 'src/main/index.ts'),
           web: resolve(import.meta.dirname, 'src/main/web.ts'),
           'db-worker': resolve(import.meta.dirname, 'src/main/db/worker.ts'),
+          'attachments-worker': resolve(import.meta.dirname, 'src/main/attachments/extractWorker.ts'),
           seed: resolve(import.meta.dirname, 'scripts/seed.ts'),
           bench: resolve(import.meta.dirname, 'scripts/bench.ts'),
         },

@@ -27,3 +27,20 @@ export const WS_MAX_FRAME_BYTES = MESSAGE_MAX_CHARS * 6 + 1024 * 1024;
 export const ERROR_MESSAGE_MAX_CHARS = 500;
 
 export const formatLimit = (n: number): string => n.toLocaleString('en-US');
+
+/**
+ * Attachments. A file is streamed to disk in chunks and hashed as it arrives, so its size is
+ * bounded by the disk, not memory; these bound what one file and one message may carry.
+ */
+export const ATTACHMENT_MAX_FILE_BYTES = 200 * 1024 * 1024;
+export const ATTACHMENTS_MAX_PER_MESSAGE = 10;
+export const ATTACHMENTS_MAX_MESSAGE_BYTES = 400 * 1024 * 1024;
+/** One upload chunk of raw bytes; as base64 in JSON it is about 1.4 MB, far under a frame. */
+export const ATTACHMENT_CHUNK_BYTES = 1024 * 1024;
+/** A file name as stored and shown. */
+export const ATTACHMENT_NAME_MAX_CHARS = 255;
+/**
+ * Largest image sent to a model: Anthropic refuses images over 5 MB and larger ones cost more
+ * than they help. Bigger images stay attached and viewable but are not sent.
+ */
+export const ATTACHMENT_IMAGE_SEND_MAX_BYTES = 5 * 1024 * 1024;

@@ -18,6 +18,8 @@ import { openTestDb } from '../helpers/engines';
 import { openMigratedServerDb, testServers } from '../helpers/servers';
 
 const RUNS = Number(process.env.CONFAB_PROPERTY_RUNS ?? 25);
+// A ceiling, not a speed check: 25 runs took 78 s on PGlite with the machine at load average 20.
+const PROPERTY_TIMEOUT_MS = 300_000;
 
 interface Engine {
   name: string;
@@ -72,246 +74,258 @@ describe.each(engines)('the merge on $name', (engine) => {
     await close?.();
   });
 
-  it('last-writer-wins columns (and settings per key): commutative, idempotent, convergent, equal to the model', async () => {
-    const change = fc.record({
-      whole: fc.boolean(),
-      title: fc.option(fc.constantFrom('a', 'b', 'c', 'Ünïcode'), { nil: undefined }),
-      description: fc.option(fc.constantFrom('x', 'y'), { nil: undefined }),
-      deletedAt: fc.option(fc.constantFrom(...DELETED_AT), { nil: undefined }),
-      settings: fc.option(
-        fc.dictionary(fc.constantFrom('k1', 'k2', 'k3'), fc.option(fc.integer({ min: 0, max: 9 }), { nil: null })),
-        {
-          nil: undefined,
-        },
-      ),
-    });
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(change, { minLength: 1, maxLength: 6 }),
-        orders(6),
-        fc.nat(),
-        fc.nat(),
-        async (changes, keyOrders, dup, seed) => {
-          const pool = hlcPool(changes.length + 1, seed);
-          const created = {
-            title: 'start',
-            description: '',
-            deletedAt: null as string | null,
-            settings: {} as Record<string, number>,
-          };
-          const creation = (id: string, h: string) => ({
-            id,
-            owner_id: ownerId,
-            title: created.title,
-            description: '',
-            system_prompt: '',
-            settings: {},
-            visibility: 'private',
-            deleted_at: null,
-            col_hlc: { _: h } as Record<string, unknown>,
-            created_at: '2026-01-01T00:00:00Z',
-            updated_at: '2026-01-01T00:00:00Z',
-          });
-          const rowObject = (id: string, c: (typeof changes)[number] | null, h: string) => {
-            if (!c) return creation(id, h);
-            // A whole row: the creation's values and clock, with this change's columns on top.
-            const o: Record<string, unknown> = c.whole
-              ? { ...creation(id, pool[0]!), updated_at: '2026-01-02T00:00:00Z' }
-              : { id };
-            const hl: Record<string, unknown> = {};
-            if (c.title !== undefined) {
-              o.title = c.title;
-              hl.title = h;
-            }
-            if (c.description !== undefined) {
-              o.description = c.description;
-              hl.description = h;
-            }
-            if (c.deletedAt !== undefined) {
-              o.deleted_at = c.deletedAt;
-              hl.deleted_at = h;
-            }
-            if (c.settings !== undefined) {
-              o.settings = Object.fromEntries(Object.entries(c.settings).filter(([, v]) => v !== null));
-              hl.settings = Object.fromEntries(Object.keys(c.settings).map((k) => [k, h]));
-            }
-            o.col_hlc = c.whole ? { _: pool[0], ...hl } : hl;
-            return o;
-          };
-          // The model: per column (and per settings key), the value of the newest change naming it.
-          const newest = <T>(pick: (c: (typeof changes)[number]) => T | undefined, initial: T): T => {
-            let best = initial;
-            let bestH = pool[0]!;
-            changes.forEach((c, i) => {
-              const v = pick(c);
-              if (v !== undefined && pool[i + 1]! > bestH) {
-                best = v;
-                bestH = pool[i + 1]!;
-              }
-            });
-            return best;
-          };
-          const settingsModel: Record<string, number> = {};
-          for (const k of ['k1', 'k2', 'k3']) {
-            const v = newest(
-              (c) => (c.settings && k in c.settings ? c.settings[k] : undefined),
-              null as number | null | undefined,
-            );
-            if (v !== null && v !== undefined) settingsModel[k] = v;
-          }
-          const expected = {
-            title: newest((c) => c.title, created.title),
-            description: newest((c) => c.description, created.description),
-            deleted: month(newest((c) => c.deletedAt, created.deletedAt)),
-            settings: settingsModel,
-          };
-
-          const results: unknown[] = [];
-          const ids: string[] = [];
-          for (const keys of keyOrders) {
-            const id = uuidv7();
-            ids.push(id);
-            const objects = changes.map((c, i) => rowObject(id, c, pool[i + 1]!));
-            for (const o of permute(rowObject(id, null, pool[0]!), objects, keys, dup))
-              await merge(db, 'chat_sessions', [o]);
-          }
-          // And once as a single batch, with a duplicate in it.
-          const batchId = uuidv7();
-          ids.push(batchId);
-          const batch = changes.map((c, i) => rowObject(batchId, c, pool[i + 1]!));
-          await merge(db, 'chat_sessions', [rowObject(batchId, null, pool[0]!), ...batch, ...batch.slice(0, 1)]);
-
-          for (const id of ids) {
-            const [row] = await db.query<{
-              title: string;
-              description: string;
-              deleted: string | null;
-              settings: Record<string, number>;
-              col_hlc: unknown;
-            }>(sql`
-            SELECT title, description, to_char(deleted_at AT TIME ZONE 'UTC', 'YYYY-MM') AS deleted, settings, col_hlc
-              FROM chat_sessions WHERE id = ${id}`);
-            const { col_hlc, ...values } = row!;
-            expect(values).toEqual(expected);
-            results.push(col_hlc);
-          }
-          // Every copy also ends with the same clocks.
-          for (const r of results) expect(r).toEqual(results[0]);
-        },
-      ),
-      { numRuns: RUNS },
-    );
-  });
-
-  it('append-only rows: status under status_hlc, deletion under deleted_hlc, in any order', async () => {
-    const session = await createSession({ db, ownerId }, { title: 'Append-only' });
-    const change = fc.oneof(
-      fc.record({
-        kind: fc.constant('status' as const),
-        status: fc.constantFrom('streaming', 'complete', 'error', 'interrupted'),
-        content: fc.constantFrom('', 'partial', 'final answer'),
-      }),
-      fc.record({ kind: fc.constant('delete' as const), deletedAt: fc.constantFrom(...DELETED_AT) }),
-    );
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(change, { minLength: 1, maxLength: 6 }),
-        orders(6),
-        fc.nat(),
-        fc.nat(),
-        async (changes, keyOrders, dup, seed) => {
-          const pool = hlcPool(changes.length + 1, seed);
-          const base = (id: string) => ({
-            id,
-            owner_id: ownerId,
-            session_id: session.id,
-            parent_id: null,
-            role: 'assistant',
-            content: '',
-            content_type: 'text/markdown',
-            status: 'pending',
-            reasoning: '',
-            tokens_estimated: false,
-            deleted_at: null,
-            origin_client: '000000000000000a',
-            status_hlc: pool[0],
-            deleted_hlc: pool[0],
-            created_at: '2026-01-01T00:00:00Z',
-            updated_at: '2026-01-01T00:00:00Z',
-          });
-          const objectOf = (id: string, c: (typeof changes)[number], h: string) =>
-            c.kind === 'status'
-              ? { ...base(id), status: c.status, content: c.content, status_hlc: h, deleted_hlc: null }
-              : { id, deleted_at: c.deletedAt, deleted_hlc: h };
-          let statusModel = { status: 'pending', content: '' };
-          let statusH = pool[0]!;
-          let deletedModel: string | null = null;
-          let deletedH = pool[0]!;
-          changes.forEach((c, i) => {
-            const h = pool[i + 1]!;
-            if (c.kind === 'status' && h > statusH) {
-              statusModel = { status: c.status, content: c.content };
-              statusH = h;
-            }
-            if (c.kind === 'delete' && h > deletedH) {
-              deletedModel = c.deletedAt;
-              deletedH = h;
-            }
-          });
-          for (const keys of keyOrders) {
-            const id = uuidv7();
-            const objects = changes.map((c, i) => objectOf(id, c, pool[i + 1]!));
-            for (const o of permute<object>(base(id), objects, keys, dup)) await merge(db, 'messages', [o]);
-            const [row] = await db.query(sql`
-            SELECT status, content, to_char(deleted_at AT TIME ZONE 'UTC', 'YYYY-MM') AS deleted, status_hlc, deleted_hlc
-              FROM messages WHERE id = ${id}`);
-            expect(row).toEqual({
-              ...statusModel,
-              deleted: month(deletedModel),
-              status_hlc: statusH,
-              deleted_hlc: deletedH,
-            });
-          }
-        },
-      ),
-      { numRuns: RUNS },
-    );
-  });
-
-  it('tags: a tag is on when its newest add is newer than its newest remove, whatever the order', async () => {
-    const session = await createSession({ db, ownerId }, { title: 'Tags' });
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(fc.boolean(), { minLength: 1, maxLength: 6 }),
-        orders(6),
-        fc.nat(),
-        fc.nat(),
-        async (adds, keyOrders, dup, seed) => {
-          const pool = hlcPool(adds.length, seed);
-          const newestAdd = adds.reduce<string>((m, add, i) => (add && pool[i]! > m ? pool[i]! : m), '');
-          const newestRemove = adds.reduce<string>((m, add, i) => (!add && pool[i]! > m ? pool[i]! : m), '');
-          for (const [n, keys] of keyOrders.entries()) {
-            const tag = `t${n}-${uuidv7().slice(-12)}`;
-            const objects = adds.map((add, i) => ({
-              session_id: session.id,
+  it(
+    'last-writer-wins columns (and settings per key): commutative, idempotent, convergent, equal to the model',
+    { timeout: PROPERTY_TIMEOUT_MS },
+    async () => {
+      const change = fc.record({
+        whole: fc.boolean(),
+        title: fc.option(fc.constantFrom('a', 'b', 'c', 'Ünïcode'), { nil: undefined }),
+        description: fc.option(fc.constantFrom('x', 'y'), { nil: undefined }),
+        deletedAt: fc.option(fc.constantFrom(...DELETED_AT), { nil: undefined }),
+        settings: fc.option(
+          fc.dictionary(fc.constantFrom('k1', 'k2', 'k3'), fc.option(fc.integer({ min: 0, max: 9 }), { nil: null })),
+          {
+            nil: undefined,
+          },
+        ),
+      });
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(change, { minLength: 1, maxLength: 6 }),
+          orders(6),
+          fc.nat(),
+          fc.nat(),
+          async (changes, keyOrders, dup, seed) => {
+            const pool = hlcPool(changes.length + 1, seed);
+            const created = {
+              title: 'start',
+              description: '',
+              deletedAt: null as string | null,
+              settings: {} as Record<string, number>,
+            };
+            const creation = (id: string, h: string) => ({
+              id,
               owner_id: ownerId,
-              tag,
-              added_hlc: add ? pool[i] : null,
-              removed_hlc: add ? null : pool[i],
+              title: created.title,
+              description: '',
+              system_prompt: '',
+              settings: {},
+              visibility: 'private',
+              deleted_at: null,
+              col_hlc: { _: h } as Record<string, unknown>,
               created_at: '2026-01-01T00:00:00Z',
               updated_at: '2026-01-01T00:00:00Z',
-            }));
-            for (const o of permute(objects[0]!, objects.slice(1), keys, dup)) await merge(db, 'session_tags', [o]);
-            const [row] = await db.query<{ on: boolean }>(sql`
+            });
+            const rowObject = (id: string, c: (typeof changes)[number] | null, h: string) => {
+              if (!c) return creation(id, h);
+              // A whole row: the creation's values and clock, with this change's columns on top.
+              const o: Record<string, unknown> = c.whole
+                ? { ...creation(id, pool[0]!), updated_at: '2026-01-02T00:00:00Z' }
+                : { id };
+              const hl: Record<string, unknown> = {};
+              if (c.title !== undefined) {
+                o.title = c.title;
+                hl.title = h;
+              }
+              if (c.description !== undefined) {
+                o.description = c.description;
+                hl.description = h;
+              }
+              if (c.deletedAt !== undefined) {
+                o.deleted_at = c.deletedAt;
+                hl.deleted_at = h;
+              }
+              if (c.settings !== undefined) {
+                o.settings = Object.fromEntries(Object.entries(c.settings).filter(([, v]) => v !== null));
+                hl.settings = Object.fromEntries(Object.keys(c.settings).map((k) => [k, h]));
+              }
+              o.col_hlc = c.whole ? { _: pool[0], ...hl } : hl;
+              return o;
+            };
+            // The model: per column (and per settings key), the value of the newest change naming it.
+            const newest = <T>(pick: (c: (typeof changes)[number]) => T | undefined, initial: T): T => {
+              let best = initial;
+              let bestH = pool[0]!;
+              changes.forEach((c, i) => {
+                const v = pick(c);
+                if (v !== undefined && pool[i + 1]! > bestH) {
+                  best = v;
+                  bestH = pool[i + 1]!;
+                }
+              });
+              return best;
+            };
+            const settingsModel: Record<string, number> = {};
+            for (const k of ['k1', 'k2', 'k3']) {
+              const v = newest(
+                (c) => (c.settings && k in c.settings ? c.settings[k] : undefined),
+                null as number | null | undefined,
+              );
+              if (v !== null && v !== undefined) settingsModel[k] = v;
+            }
+            const expected = {
+              title: newest((c) => c.title, created.title),
+              description: newest((c) => c.description, created.description),
+              deleted: month(newest((c) => c.deletedAt, created.deletedAt)),
+              settings: settingsModel,
+            };
+
+            const results: unknown[] = [];
+            const ids: string[] = [];
+            for (const keys of keyOrders) {
+              const id = uuidv7();
+              ids.push(id);
+              const objects = changes.map((c, i) => rowObject(id, c, pool[i + 1]!));
+              for (const o of permute(rowObject(id, null, pool[0]!), objects, keys, dup))
+                await merge(db, 'chat_sessions', [o]);
+            }
+            // And once as a single batch, with a duplicate in it.
+            const batchId = uuidv7();
+            ids.push(batchId);
+            const batch = changes.map((c, i) => rowObject(batchId, c, pool[i + 1]!));
+            await merge(db, 'chat_sessions', [rowObject(batchId, null, pool[0]!), ...batch, ...batch.slice(0, 1)]);
+
+            for (const id of ids) {
+              const [row] = await db.query<{
+                title: string;
+                description: string;
+                deleted: string | null;
+                settings: Record<string, number>;
+                col_hlc: unknown;
+              }>(sql`
+            SELECT title, description, to_char(deleted_at AT TIME ZONE 'UTC', 'YYYY-MM') AS deleted, settings, col_hlc
+              FROM chat_sessions WHERE id = ${id}`);
+              const { col_hlc, ...values } = row!;
+              expect(values).toEqual(expected);
+              results.push(col_hlc);
+            }
+            // Every copy also ends with the same clocks.
+            for (const r of results) expect(r).toEqual(results[0]);
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    },
+  );
+
+  it(
+    'append-only rows: status under status_hlc, deletion under deleted_hlc, in any order',
+    { timeout: PROPERTY_TIMEOUT_MS },
+    async () => {
+      const session = await createSession({ db, ownerId }, { title: 'Append-only' });
+      const change = fc.oneof(
+        fc.record({
+          kind: fc.constant('status' as const),
+          status: fc.constantFrom('streaming', 'complete', 'error', 'interrupted'),
+          content: fc.constantFrom('', 'partial', 'final answer'),
+        }),
+        fc.record({ kind: fc.constant('delete' as const), deletedAt: fc.constantFrom(...DELETED_AT) }),
+      );
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(change, { minLength: 1, maxLength: 6 }),
+          orders(6),
+          fc.nat(),
+          fc.nat(),
+          async (changes, keyOrders, dup, seed) => {
+            const pool = hlcPool(changes.length + 1, seed);
+            const base = (id: string) => ({
+              id,
+              owner_id: ownerId,
+              session_id: session.id,
+              parent_id: null,
+              role: 'assistant',
+              content: '',
+              content_type: 'text/markdown',
+              status: 'pending',
+              reasoning: '',
+              tokens_estimated: false,
+              deleted_at: null,
+              origin_client: '000000000000000a',
+              status_hlc: pool[0],
+              deleted_hlc: pool[0],
+              created_at: '2026-01-01T00:00:00Z',
+              updated_at: '2026-01-01T00:00:00Z',
+            });
+            const objectOf = (id: string, c: (typeof changes)[number], h: string) =>
+              c.kind === 'status'
+                ? { ...base(id), status: c.status, content: c.content, status_hlc: h, deleted_hlc: null }
+                : { id, deleted_at: c.deletedAt, deleted_hlc: h };
+            let statusModel = { status: 'pending', content: '' };
+            let statusH = pool[0]!;
+            let deletedModel: string | null = null;
+            let deletedH = pool[0]!;
+            changes.forEach((c, i) => {
+              const h = pool[i + 1]!;
+              if (c.kind === 'status' && h > statusH) {
+                statusModel = { status: c.status, content: c.content };
+                statusH = h;
+              }
+              if (c.kind === 'delete' && h > deletedH) {
+                deletedModel = c.deletedAt;
+                deletedH = h;
+              }
+            });
+            for (const keys of keyOrders) {
+              const id = uuidv7();
+              const objects = changes.map((c, i) => objectOf(id, c, pool[i + 1]!));
+              for (const o of permute<object>(base(id), objects, keys, dup)) await merge(db, 'messages', [o]);
+              const [row] = await db.query(sql`
+            SELECT status, content, to_char(deleted_at AT TIME ZONE 'UTC', 'YYYY-MM') AS deleted, status_hlc, deleted_hlc
+              FROM messages WHERE id = ${id}`);
+              expect(row).toEqual({
+                ...statusModel,
+                deleted: month(deletedModel),
+                status_hlc: statusH,
+                deleted_hlc: deletedH,
+              });
+            }
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    },
+  );
+
+  it(
+    'tags: a tag is on when its newest add is newer than its newest remove, whatever the order',
+    { timeout: PROPERTY_TIMEOUT_MS },
+    async () => {
+      const session = await createSession({ db, ownerId }, { title: 'Tags' });
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.boolean(), { minLength: 1, maxLength: 6 }),
+          orders(6),
+          fc.nat(),
+          fc.nat(),
+          async (adds, keyOrders, dup, seed) => {
+            const pool = hlcPool(adds.length, seed);
+            const newestAdd = adds.reduce<string>((m, add, i) => (add && pool[i]! > m ? pool[i]! : m), '');
+            const newestRemove = adds.reduce<string>((m, add, i) => (!add && pool[i]! > m ? pool[i]! : m), '');
+            for (const [n, keys] of keyOrders.entries()) {
+              const tag = `t${n}-${uuidv7().slice(-12)}`;
+              const objects = adds.map((add, i) => ({
+                session_id: session.id,
+                owner_id: ownerId,
+                tag,
+                added_hlc: add ? pool[i] : null,
+                removed_hlc: add ? null : pool[i],
+                created_at: '2026-01-01T00:00:00Z',
+                updated_at: '2026-01-01T00:00:00Z',
+              }));
+              for (const o of permute(objects[0]!, objects.slice(1), keys, dup)) await merge(db, 'session_tags', [o]);
+              const [row] = await db.query<{ on: boolean }>(sql`
             SELECT confab_tag_is_on(added_hlc, removed_hlc) AS on FROM session_tags
              WHERE session_id = ${session.id} AND owner_id = ${ownerId} AND tag = ${tag}`);
-            expect(row!.on).toBe(newestAdd !== '' && newestAdd > newestRemove);
-          }
-        },
-      ),
-      { numRuns: RUNS },
-    );
-  });
+              expect(row!.on).toBe(newestAdd !== '' && newestAdd > newestRemove);
+            }
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    },
+  );
 
   it('breaks a tie of equal HLCs by value, so two copies never keep different values under one clock', async () => {
     const h = '001800000000000-00000-000000000000000a';

@@ -19,7 +19,6 @@ export interface BuiltContext {
   dropped: number;
 }
 
-
 /**
  * Several providers (Anthropic among them) want user and assistant turns to alternate. Failed
  * turns are left out whole, so this only joins what an imported or hand-built tree may hold.
@@ -28,14 +27,16 @@ function mergeSameRole(turns: ChatTurn[]): ChatTurn[] {
   const merged: ChatTurn[] = [];
   for (const turn of turns) {
     const last = merged.at(-1);
-    if (last && last.role === turn.role && turn.role !== 'system') last.content = `${last.content}\n\n${turn.content}`;
-    else merged.push({ ...turn });
+    if (last && last.role === turn.role && turn.role !== 'system') {
+      last.content = `${last.content}\n\n${turn.content}`;
+      if (turn.images) last.images = [...(last.images ?? []), ...turn.images];
+    } else merged.push({ ...turn });
   }
   return merged;
 }
 
 export function buildContext(
-  path: readonly (Message | BranchMessage)[],
+  path: readonly ((Message | BranchMessage) & Pick<ChatTurn, 'images'>)[],
   systemPrompt: string,
   budget: number,
 ): BuiltContext {
@@ -43,7 +44,11 @@ export function buildContext(
   const conversation = mergeSameRole(
     path
       .filter((m) => !leftOut.has(m.id) && m.content.trim() !== '')
-      .map((m): ChatTurn => ({ role: m.role as ChatTurn['role'], content: m.content })),
+      .map((m): ChatTurn => ({
+        role: m.role as ChatTurn['role'],
+        content: m.content,
+        ...(m.images?.length ? { images: m.images } : {}),
+      })),
   );
   const system: ChatTurn[] = systemPrompt.trim() ? [{ role: 'system', content: systemPrompt }] : [];
   let used = system.reduce((n, t) => n + estimateTurnTokens(t), 0);

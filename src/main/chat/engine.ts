@@ -14,6 +14,7 @@ import { ChatSettingsStore } from '../settings/chatSettings';
 import { settingsHandlers } from '../settings/handlers';
 import { chatHandlers } from './handlers';
 import { ChatRunner, type RunnerOptions } from './runner';
+import type { AttachmentContextSource } from '../attachments/context';
 
 export interface ChatEngineOptions {
   db: DbClient;
@@ -21,6 +22,7 @@ export interface ChatEngineOptions {
   toolkit: ProviderToolkit;
   cipher?: SecretCipher;
   runner?: RunnerOptions;
+  attachments?: AttachmentContextSource;
 }
 
 export type ChatEngineHandlers = HandlerSlice<'chat'> & HandlerSlice<'providers'> & HandlerSlice<'settings'>;
@@ -39,7 +41,15 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
   const { db, events, toolkit } = options;
   const settings = new ChatSettingsStore(db);
   const providers = new ProviderService(db, options.cipher ?? unavailableCipher, toolkit, settings);
-  const runner = new ChatRunner({ db, events, providers, settings, toolkit, options: options.runner });
+  const runner = new ChatRunner({
+    db,
+    events,
+    providers,
+    settings,
+    toolkit,
+    options: options.runner,
+    attachments: options.attachments,
+  });
   return {
     providers,
     settings,

@@ -9,6 +9,7 @@ import type { DbClient } from '../db/client';
 import type { ProviderToolkit } from '../providers/toolkit';
 import type { Target } from '../providers/target';
 import { buildContext } from './context';
+import { attachFiles, type AttachmentContextSource } from '../attachments/context';
 import { describeReplyError, errorSubject, toProviderError } from './errors';
 import type { StopReason } from './generations';
 import type { Outcome, ReplyJob, Timing } from './runRecorder';
@@ -26,6 +27,7 @@ export interface ReplyDeps {
   events: Emitter;
   toolkit: ProviderToolkit;
   options: ReplyOptions;
+  attachments?: AttachmentContextSource;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
@@ -67,7 +69,11 @@ export async function streamReply(
   } catch {
     return signal.aborted ? stopOutcome(signal) : { status: 'interrupted', dbGone: true };
   }
-  const context = buildContext(path, job.session.systemPrompt, target.budget);
+  const context = buildContext(
+    await attachFiles(deps.attachments, path, job.session.systemPrompt, target),
+    job.session.systemPrompt,
+    target.budget,
+  );
   timing.contextTokens = context.estimatedTokens;
   const provider = deps.toolkit.createProvider(target.connection);
   const subject = errorSubject(target.config, target.model, target.connection.apiKey, options.idleTimeoutMs);

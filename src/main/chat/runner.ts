@@ -35,6 +35,7 @@ import {
 } from './runRecorder';
 import { StreamingWriter } from './streamingWriter';
 import { Titler } from './titler';
+import { checkDraftsSendable, type AttachmentContextSource } from '../attachments/context';
 
 export { INTERRUPTED_MESSAGE } from './runRecorder';
 
@@ -68,6 +69,8 @@ export interface RunnerDeps {
   settings: ChatSettingsStore;
   toolkit: ProviderToolkit;
   options?: RunnerOptions;
+  /** Files on messages: checked before a send, sent with the context. */
+  attachments?: AttachmentContextSource;
 }
 
 /** What a turn writes before its reply streams: a new question, a new answer, or a failed one again. */
@@ -99,8 +102,9 @@ export class ChatRunner {
     return this.generations.sessionIds();
   }
 
-  async send(input: { sessionId: string; content: string; parentId?: string | null }) {
-    const began = await this.start(input.sessionId, { user: { parentId: input.parentId, content: input.content } });
+  async send(input: { sessionId: string; content: string; parentId?: string | null; attachmentIds?: string[] }) {
+    const user = { parentId: input.parentId, content: input.content, attachmentIds: input.attachmentIds };
+    const began = await this.start(input.sessionId, { user });
     return { userMessage: began.userMessage!, assistantMessage: began.assistant, runId: began.runId };
   }
 
@@ -148,6 +152,7 @@ export class ChatRunner {
       const { db, events } = this.deps;
       const session = await db.call('sessions.get', { id: sessionId });
       const target = await resolveTarget(session, this.deps);
+      await checkDraftsSendable(db, sessionId, turn.user?.attachmentIds, target.model);
       const runId = uuidv7();
       const began = await db.call('generation.begin', {
         sessionId,

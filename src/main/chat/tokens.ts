@@ -11,6 +11,9 @@ export function estimateTokens(text: string): number {
   return Math.ceil(text.length / CHARS_PER_TOKEN);
 }
 
-export function estimateTurnTokens(turn: { content: string }): number {
-  return estimateTokens(turn.content) + TOKENS_PER_MESSAGE;
+/** What one image costs, roughly: providers bill a tile-based count near this for a typical screenshot. */
+export const TOKENS_PER_IMAGE = 1_000;
+
+export function estimateTurnTokens(turn: { content: string; images?: readonly unknown[] }): number {
+  return estimateTokens(turn.content) + TOKENS_PER_MESSAGE + (turn.images?.length ?? 0) * TOKENS_PER_IMAGE;
 }

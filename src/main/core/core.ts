@@ -17,6 +17,7 @@ import type { ProviderToolkit } from '../providers/toolkit';
 import type { SecretCipher } from '../secrets/cipher';
 import type { DatabaseReplacement } from '../db/replaceDatabase';
 import type { FolderOpener } from '../recovery/handlers';
+import { createAttachmentService, scheduleBlobCollection } from '../attachments';
 
 export interface CorePaths {
   /** Folder of the built main bundle (out/main), used to find the worker and assets. */
@@ -106,8 +107,11 @@ export async function startCore(options: StartCoreOptions): Promise<Core> {
     await db.close();
     throw err;
   }
+  const attachments = createAttachmentService({ db, dataDir: options.dataDir, dbWorkerPath: paths.workerPath, execArgv: options.execArgv });
+  const stopBlobCollection = scheduleBlobCollection(db, options.dataDir);
   const chat = createChatEngine({
     db,
+    attachments,
     events,
     toolkit: options.providerToolkit ?? createDefaultToolkit(),
     cipher: options.cipher,
@@ -120,6 +124,7 @@ export async function startCore(options: StartCoreOptions): Promise<Core> {
     jobs,
     saveTextFile: options.saveTextFile,
     openFolder: options.openFolder,
+    attachments,
   });
   // In the background: probing ports must not delay the window, and absence is no error.
   const localDetection = (options.detectLocalProviders ?? true) ? chat.adoptLocalProviders() : Promise.resolve([]);
@@ -133,6 +138,8 @@ export async function startCore(options: StartCoreOptions): Promise<Core> {
     close: async () => {
       // Replies still streaming are saved as interrupted before the database closes.
       await chat.shutdown();
+      stopBlobCollection();
+      await attachments.close();
       await db.close();
     },
   };

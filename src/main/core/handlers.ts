@@ -5,6 +5,8 @@
  */
 import type { AppInfo } from '@shared/types';
 import { appHandlers } from '../app/handlers';
+import { attachmentsHandlers } from '../attachments/handlers';
+import { createAttachmentService, type AttachmentService } from '../attachments';
 import type { ChatEngine } from '../chat/engine';
 import type { DbClient } from '../db/client';
 import { importHandlers } from '../import/handlers';
@@ -42,9 +44,11 @@ export interface HandlerDeps {
   saveTextFile?: SaveTextFile;
   /** The host's way to show the data folder (Electron); the web host has none. */
   openFolder?: FolderOpener;
+  /** Attachments (blob store, extraction worker); made over the data folder when not given. */
+  attachments?: AttachmentService;
 }
 
-export function createHandlers({ db, info, chat, jobs, saveTextFile, openFolder }: HandlerDeps): HandlerMap {
+export function createHandlers({ db, info, chat, jobs, saveTextFile, openFolder, attachments }: HandlerDeps): HandlerMap {
   return combineHandlers(
     appHandlers(db, info),
     sessionsHandlers(db),
@@ -57,5 +61,6 @@ export function createHandlers({ db, info, chat, jobs, saveTextFile, openFolder 
     importHandlers(db, info.dataDir),
     chat.handlers,
     createReadyStateHandlers({ dataDir: info.dataDir, openFolder }),
+    attachmentsHandlers(db, attachments ?? createAttachmentService({ db, dataDir: info.dataDir })),
   ) satisfies HandlerMap;
 }

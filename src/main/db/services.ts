@@ -5,6 +5,7 @@
  * domain is its folder plus one line below.
  */
 import type { RepoContext } from './context';
+import { attachmentsService } from './attachments/service';
 import { chatService } from './chat/service';
 import { importService } from './import/service';
 import { durabilityService } from './durability/service';
@@ -46,6 +47,7 @@ export function createDbService(ctx: RepoContext) {
     logsService(ctx),
     importService(ctx),
     durabilityService(ctx),
+    attachmentsService(ctx),
   );
 }
 

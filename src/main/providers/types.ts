@@ -18,9 +18,18 @@ export interface ProviderConnection {
   isLocal: boolean;
 }
 
+/** An image sent with a turn to a vision model (attachments). */
+export interface ImagePart {
+  mediaType: string;
+  /** The image's bytes, base64. */
+  data: string;
+}
+
 export interface ChatTurn {
   role: 'system' | 'user' | 'assistant';
   content: string;
+  /** Images of the turn, after its text. */
+  images?: ImagePart[];
 }
 
 export interface StreamRequest {

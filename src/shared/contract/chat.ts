@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Message, MessageStatus } from '../types';
 import { empty, id, messageText } from './fields';
 import { event, method } from './spec';
+import { attachmentIds } from './attachments';
 
 export const chatMethods = {
   /**
@@ -15,6 +16,8 @@ export const chatMethods = {
         content: messageText,
         /** Omitted: under the session's current leaf. Null: a new root. */
         parentId: id.nullable().optional(),
+        /** Drafts from the composer (attachments.uploadFinish), bound to the new message. */
+        attachmentIds: attachmentIds.optional(),
       })
       .strict(),
   ),

@@ -7,6 +7,7 @@
  */
 import type { z } from 'zod';
 import { appEvents, appMethods } from './app';
+import { attachmentsEvents, attachmentsMethods } from './attachments';
 import { chatEvents, chatMethods } from './chat';
 import { importEvents, importMethods } from './import';
 import { jobsEvents, jobsMethods } from './jobs';
@@ -37,6 +38,7 @@ export const contract = mergeDeclarations(
   jobsMethods,
   recoveryMethods,
   importMethods,
+  attachmentsMethods,
 );
 
 const events = mergeDeclarations(
@@ -53,6 +55,7 @@ const events = mergeDeclarations(
   jobsEvents,
   recoveryEvents,
   importEvents,
+  attachmentsEvents,
 );
 
 export type Contract = typeof contract;

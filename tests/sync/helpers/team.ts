@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 /**
  * A team server for tests: a fresh database on a real PostgreSQL, `team init` applied, and
  * members with their own login roles (random names: roles are cluster-wide and test files run
@@ -67,7 +69,10 @@ export async function startTeamServer(serverUrl: string): Promise<TeamServer> {
   return server;
 }
 
-export const SCHEMA_VERSION = 8;
+/** The client's schema: the newest shared migration (the server is initialised with all of them). */
+export const SCHEMA_VERSION = readdirSync(join(import.meta.dirname, '../../../migrations')).filter((f) =>
+  /^\d{4}_.*\.sql$/.test(f),
+).length;
 const at = '2026-11-01T00:00:00Z';
 
 export function sessionRow(m: Member, fields: Partial<Record<string, unknown>> = {}) {

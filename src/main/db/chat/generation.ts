@@ -10,11 +10,12 @@ import { sql } from '../sql';
 import { appendMessage } from '../messages/repository';
 import type { RepoContext } from '../context';
 import { recordRun } from '../usage/runs';
+import { bindToMessage } from '../attachments/repository';
 
 export interface BeginGenerationInput {
   sessionId: string;
   /** A new user message first (send, edit); the answer then goes under it. */
-  user?: { parentId?: string | null; content: string };
+  user?: { parentId?: string | null; content: string; attachmentIds?: string[] };
   /** The question being answered again (regenerate), when there is no new user message. */
   answerTo?: string;
   /**
@@ -48,6 +49,8 @@ export async function beginGeneration(ctx: RepoContext, input: BeginGenerationIn
         content: input.user.content,
       });
       parentId = userMessage.id;
+      if (input.user.attachmentIds?.length)
+        await bindToMessage(tx, input.sessionId, userMessage.id, input.user.attachmentIds);
     }
     if (input.retry) {
       const assistantMessage = await restartReply(tx, input.sessionId, input.retry, input);
@@ -93,7 +96,8 @@ async function restartReply(
     sql`SELECT deleted_at FROM chat_sessions WHERE id = ${sessionId} FOR UPDATE`,
   );
   if (!sessions[0]) throw new ConfabError('not_found', 'That chat no longer exists.', { id: sessionId });
-  if (sessions[0].deleted_at) throw new ConfabError('conflict', 'That chat is in the trash. Restore it to add messages.');
+  if (sessions[0].deleted_at)
+    throw new ConfabError('conflict', 'That chat is in the trash. Restore it to add messages.');
   const rows = await tx.db.query(sql`
     UPDATE messages
        SET content = '', status = 'streaming', provider_id = ${target.providerId}, model = ${target.model},

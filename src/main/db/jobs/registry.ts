@@ -3,11 +3,13 @@
  * (DbClient.startJob) and imports this module as types only.
  */
 import { importJob } from '../import/job';
+import { blobGcJob } from '../attachments/garbage';
 import { retentionJob } from '../usage/retention';
 
 export const JOB_DEFINITIONS = {
   retention: retentionJob,
   import: importJob,
+  'attachments.gc': blobGcJob,
 };
 
 export type JobKind = keyof typeof JOB_DEFINITIONS;

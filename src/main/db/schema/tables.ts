@@ -106,6 +106,15 @@ export const TABLES = [
     note: 'Tool calls made while answering a message.',
   },
   {
+    name: 'attachments',
+    scope: 'synced',
+    key: ['id'],
+    tombstone: 'deleted_at',
+    merge: 'append-only',
+    derived: ['search_tsv'],
+    note: 'Files on messages; the bytes live once per SHA-256 in the data folder (blobs/), not in the table.',
+  },
+  {
     name: 'app_logs',
     scope: 'local',
     key: ['id'],

@@ -21,6 +21,7 @@ import { SNIPPET_MARK_END, SNIPPET_MARK_START } from '@shared/types';
 import { sql, sqlEmpty, type SqlFragment } from '../sql';
 import { toIso, toNumber } from '../rows';
 import type { RepoContext } from '../context';
+import { attachmentHits } from '../attachments/search';
 
 export const SEARCH_CANDIDATES = 200;
 const SNIPPET_RADIUS = 80;
@@ -217,6 +218,7 @@ export async function searchMessages(ctx: RepoContext, input: SearchInput): Prom
     };
   });
 
+  hits.push(...(await attachmentHits(ctx, parsed, input)));
   const titleHits = input.role ? [] : await searchTitles(ctx, parsed, input.view);
   return { hits: [...titleHits, ...hits], tookMs: performance.now() - started };
 }

@@ -5,6 +5,7 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import type {
+  ContentBlockParam,
   MessageCreateParamsStreaming,
   MessageParam,
   RawMessageStreamEvent,
@@ -48,9 +49,7 @@ export function requestBody(request: StreamRequest): MessageCreateParamsStreamin
     .filter((turn) => turn.role === 'system' && turn.content.trim() !== '')
     .map((turn) => turn.content)
     .join('\n\n');
-  const messages: MessageParam[] = request.messages
-    .filter((turn) => turn.role !== 'system')
-    .map((turn) => ({ role: turn.role as 'user' | 'assistant', content: turn.content }));
+  const messages: MessageParam[] = request.messages.filter((turn) => turn.role !== 'system').map(toMessage);
   const body: MessageCreateParamsStreaming = {
     model: request.model,
     max_tokens: request.maxOutputTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS,
@@ -60,6 +59,18 @@ export function requestBody(request: StreamRequest): MessageCreateParamsStreamin
   if (system) body.system = system;
   // API version 2026-10-21 (SDK 1.x) dropped sampling parameters, so request.temperature is not sent.
   return body;
+}
+
+/** Images go as base64 image blocks before the turn's text, as Anthropic recommends. */
+function toMessage(turn: StreamRequest['messages'][number]): MessageParam {
+  const role = turn.role as 'user' | 'assistant';
+  if (role !== 'user' || !turn.images?.length) return { role, content: turn.content };
+  const blocks: ContentBlockParam[] = turn.images.map((image) => ({
+    type: 'image',
+    source: { type: 'base64', media_type: image.mediaType as 'image/png', data: image.data },
+  }));
+  blocks.push({ type: 'text', text: turn.content });
+  return { role, content: blocks };
 }
 
 /** Cached and cache-creating input tokens are billed input too, so they count toward tokensIn. */

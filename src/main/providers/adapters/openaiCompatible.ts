@@ -4,8 +4,13 @@
  * finished once a choice carried a finish_reason (see stream.ts for why that matters).
  */
 import OpenAI from 'openai';
-import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
-import type { ChatProvider, ProviderConnection, StreamRequest } from '../types';
+import type {
+  ChatCompletionChunk,
+  ChatCompletionContentPart,
+  ChatCompletionCreateParamsStreaming,
+  ChatCompletionMessageParam,
+} from 'openai/resources/chat/completions';
+import type { ChatProvider, ChatTurn, ProviderConnection, StreamRequest } from '../types';
 import {
   credentialOptions,
   DEFAULT_LIST_TIMEOUT_MS,
@@ -47,7 +52,7 @@ function makeClient(connection: ProviderConnection, fetch: FetchLike | undefined
 function requestBody(connection: ProviderConnection, request: StreamRequest): ChatCompletionCreateParamsStreaming {
   const body: ChatCompletionCreateParamsStreaming = {
     model: request.model,
-    messages: request.messages.map((turn) => ({ role: turn.role, content: turn.content })),
+    messages: request.messages.map(toMessage),
     stream: true,
     stream_options: { include_usage: true },
   };
@@ -59,6 +64,16 @@ function requestBody(connection: ProviderConnection, request: StreamRequest): Ch
   if (request.temperature !== undefined) body.temperature = request.temperature;
   if (request.topP !== undefined) body.top_p = request.topP;
   return body;
+}
+
+/** Images go as image_url parts with data URLs after the turn's text (the OpenAI vision format). */
+function toMessage(turn: ChatTurn): ChatCompletionMessageParam {
+  if (turn.role !== 'user' || !turn.images?.length) return { role: turn.role, content: turn.content };
+  const parts: ChatCompletionContentPart[] = [{ type: 'text', text: turn.content }];
+  for (const image of turn.images) {
+    parts.push({ type: 'image_url', image_url: { url: `data:${image.mediaType};base64,${image.data}` } });
+  }
+  return { role: 'user', content: parts };
 }
 
 function streamChat(connection: ProviderConnection, request: StreamRequest, options: ProviderOptions) {
@@ -74,8 +89,11 @@ function streamChat(connection: ProviderConnection, request: StreamRequest, opti
       if (choice?.finish_reason) state.finished = true;
       // Reasoning arrives beside the text where the server splits it out: DeepSeek and LM Studio
       // send reasoning_content, OpenRouter and Ollama send reasoning.
-      const delta = choice?.delta as { content?: string | null; reasoning_content?: unknown; reasoning?: unknown } | undefined;
-      const reasoning = [delta?.reasoning_content, delta?.reasoning].find((r): r is string => typeof r === 'string' && r !== '');
+      const delta = choice?.delta as
+        { content?: string | null; reasoning_content?: unknown; reasoning?: unknown } | undefined;
+      const reasoning = [delta?.reasoning_content, delta?.reasoning].find(
+        (r): r is string => typeof r === 'string' && r !== '',
+      );
       return { text: delta?.content ?? undefined, reasoning };
     },
   });

@@ -1,5 +1,6 @@
 import { createStore } from 'zustand/vanilla';
 import type { ConfabApi } from '@shared/client';
+import { createAttachmentsSlice } from '../features/attachments/store';
 import { createChatSlice, type FrameScheduler } from '../features/chat/store';
 import { createErrorsSlice } from '../features/errors/store';
 import { createMessageDeletionSlice } from '../features/messages/deletion';
@@ -34,6 +35,7 @@ export function createAppStore(api: ConfabApi, options: AppStoreOptions = {}): A
       ...createChat(set, get, kit),
       ...createUsageSlice(set, get, kit),
       ...createPaletteSlice(set, get, kit),
+      ...createAttachmentsSlice(set, get, kit),
     };
   });
 }

@@ -1,5 +1,6 @@
 import type { StoreApi } from 'zustand';
 import type { ConfabApi } from '@shared/client';
+import type { AttachmentsSlice } from '../features/attachments/store';
 import type { ChatSlice } from '../features/chat/store';
 import type { ErrorsSlice } from '../features/errors/store';
 import type { MessageDeletionSlice } from '../features/messages/deletion';
@@ -22,7 +23,8 @@ export type AppState = SessionsSlice &
   UsageSlice &
   PaletteSlice &
   ThemeSlice &
-  ErrorsSlice;
+  ErrorsSlice &
+  AttachmentsSlice;
 /** The running store; named actions and commands take it, since they span slices. */
 export type AppStore = StoreApi<AppState>;
 export type SetState = AppStore['setState'];

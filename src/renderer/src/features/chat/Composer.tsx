@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useAppStore, useAppStoreApi } from '../../app/context';
 import { sendMessage, stopReply } from './actions';
+import { ComposerAttachments, useComposerFiles } from '../attachments/ComposerAttachments';
 
 export function Composer({ sessionId }: { sessionId: string }) {
   const draft = useAppStore((s) => s.drafts[sessionId] ?? '');
@@ -46,7 +47,8 @@ export function Composer({ sessionId }: { sessionId: string }) {
   };
 
   return (
-    <div className="composer">
+    <div className="composer" {...useComposerFiles(sessionId)}>
+      <ComposerAttachments sessionId={sessionId} />
       <textarea
         ref={inputRef}
         className="composer__input"

@@ -5,6 +5,8 @@ import { editMessage } from './actions';
 import { FoldedMarkdown } from './FoldedMarkdown';
 import { MessageFooter } from './MessageActions';
 import { MessageMarkdown } from './MessageMarkdown';
+import { RETRYABLE } from './messageStatus';
+import { MessageAttachments } from '../attachments/MessageAttachments';
 
 const ROLE_LABELS: Record<MessageRole, string> = {
   user: 'You',
@@ -13,7 +15,6 @@ const ROLE_LABELS: Record<MessageRole, string> = {
   tool: 'Tool',
 };
 
-import { RETRYABLE } from './messageStatus';
 
 /**
  * Content is model output or user text: untrusted. It is rendered as Markdown with raw HTML off
@@ -59,6 +60,7 @@ export const MessageItem = memo(function MessageItem({
           {streaming && <span className="message__cursor" aria-hidden="true" />}
         </div>
       )}
+      <MessageAttachments messageId={message.id} />
       {streaming && content === '' && reasoning === '' && <p className="message__note muted">Writing…</p>}
       {message.status === 'cancelled' && <p className="message__note muted">Stopped</p>}
       {RETRYABLE.has(message.status) && (

@@ -178,8 +178,10 @@ export function createChatSlice(schedule: FrameScheduler = defaultFrameScheduler
       async send(sessionId, content) {
         // Without a provider the message is still saved, with a reply that says what to set up
         // and offers a retry, so nothing typed is lost.
-        const sent = await attempt(() => api.chat.send({ sessionId, content }));
+        const files = () => get().draftAttachmentsForSend(sessionId);
+        const sent = await attempt(() => api.chat.send({ sessionId, content, ...files() }));
         if (sent.ok) markGenerating(sessionId, sent.value.assistantMessage.id);
+        if (sent.ok) get().clearDraftFiles(sessionId);
         return sent.ok;
       },
 
