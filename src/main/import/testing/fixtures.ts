@@ -3,7 +3,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export const FIXTURES_DIR = process.env.CONFAB_IMPORT_FIXTURES ?? resolve(import.meta.dirname, '../../../../../shared/fixtures/imports');
+// Kept in the repository (MIT data files, with SOURCES.md beside them as their licence asks) so a
+// clean checkout anywhere tests the same files; CONFAB_IMPORT_FIXTURES points at another set.
+export const FIXTURES_DIR =
+  process.env.CONFAB_IMPORT_FIXTURES ?? resolve(import.meta.dirname, '../../../../tests/fixtures/imports');
 
 export const fixture = (relative: string) => join(FIXTURES_DIR, relative);
 
