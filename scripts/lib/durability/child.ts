@@ -47,6 +47,17 @@ export async function runDurabilityChild(encoded: string): Promise<void> {
     });
     const sent = await call(core, 'chat.send', { sessionId: session.id, content: 'A long answer, please.' });
     const assistant = sent.assistantMessage as { id: string };
+    // Each save of the reply announces a change to it: the gaps say how long saves waited.
+    let lastSaveAt = 0;
+    let maxGapMs = 0;
+    core.events.subscribe((name, payload) => {
+      if (name !== 'messages.changed') return;
+      if (!(payload as { messageIds: string[] }).messageIds.includes(assistant.id)) return;
+      const now = performance.now();
+      if (lastSaveAt) maxGapMs = Math.max(maxGapMs, now - lastSaveAt);
+      lastSaveAt = now;
+      report({ type: 'saved', maxGapMs });
+    });
 
     const plan = planCorpus(
       defaultCorpusOptions({ seed: config.seed, sessions: 2000, messages: 200_000, bigSession: 50, nowMs: config.nowMs, specials: false }),

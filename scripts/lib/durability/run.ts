@@ -22,6 +22,8 @@ export interface DurabilityOptions {
   seed: number;
   nowMs: number;
   trials: number;
+  /** Bulk messages acknowledged before the kill (drawn per trial); default 2,000–6,000. */
+  killAfterMessages?: { min: number; max: number };
 }
 
 export interface DurabilityResults {
@@ -67,7 +69,8 @@ export async function durabilityBench(options: DurabilityOptions, log: (line: st
       trials: options.trials,
       seed: options.seed,
       nowMs: options.nowMs,
-      killAfterMs: { min: 2000, max: 8000 },
+      killAfterMessages: options.killAfterMessages ?? { min: 2000, max: 6000 },
+      killDelayMs: { min: 0, max: 1500 },
     },
     log,
   );

@@ -56,6 +56,8 @@ async function main() {
   const checkpointer = new WalCheckpointer({
     db: ctx.db,
     queue,
+    // A checkpoint holds the queue like a call does: a slow one is logged like a slow call.
+    onCheckpoint: (done) => logSlowCall('checkpoint', done.ms),
     onError: (err) => console.error('[db-worker] a checkpoint failed', err),
   });
   const jobs = new JobRunner({ ctx, queue, send, definitions: JOB_DEFINITIONS });
