@@ -47,17 +47,29 @@ export async function runDurabilityChild(encoded: string): Promise<void> {
     });
     const sent = await call(core, 'chat.send', { sessionId: session.id, content: 'A long answer, please.' });
     const assistant = sent.assistantMessage as { id: string };
-    // Each save of the reply announces a change to it: the gaps say how long saves waited.
-    let lastSaveAt = 0;
+    // The saved reply, read every 50 ms as urgently as the saves themselves (periodic saves of a
+    // streaming reply announce no change; chat.delta does): text at risk and gaps between saves.
+    let savedChars = 0;
+    let lastSaveAt = performance.now();
     let maxGapMs = 0;
-    core.events.subscribe((name, payload) => {
-      if (name !== 'messages.changed') return;
-      if (!(payload as { messageIds: string[] }).messageIds.includes(assistant.id)) return;
-      const now = performance.now();
-      if (lastSaveAt) maxGapMs = Math.max(maxGapMs, now - lastSaveAt);
-      lastSaveAt = now;
-      report({ type: 'saved', maxGapMs });
-    });
+    let polling = false;
+    const pollTimer = setInterval(() => {
+      if (polling) return;
+      polling = true;
+      void core.db
+        .call('messages.get', { id: assistant.id }, { priority: 'high' })
+        .then((saved) => {
+          const now = performance.now();
+          if (saved.content.length > savedChars) {
+            maxGapMs = Math.max(maxGapMs, now - lastSaveAt);
+            lastSaveAt = now;
+            savedChars = saved.content.length;
+          }
+          report({ type: 'atRisk', chars: Math.max(0, chars - saved.content.length), maxGapMs });
+        })
+        .catch(() => {})
+        .finally(() => (polling = false));
+    }, 50);
 
     const plan = planCorpus(
       defaultCorpusOptions({ seed: config.seed, sessions: 2000, messages: 200_000, bigSession: 50, nowMs: config.nowMs, specials: false }),
@@ -83,6 +95,7 @@ export async function runDurabilityChild(encoded: string): Promise<void> {
     report({ type: 'working', sessionId: String(session.id), messageId: assistant.id });
     await Promise.all(lanes);
     clearInterval(walTimer);
+    clearInterval(pollTimer);
     report({ type: 'failed', error: 'the bulk corpus ran out before the kill' });
   } catch (err) {
     report({ type: 'failed', error: err instanceof Error ? (err.stack ?? err.message) : String(err) });

@@ -44,6 +44,8 @@ export interface ReopenTiming {
   /** The first sessions.list after it. */
   firstListMs: number;
   totalMs: number;
+  /** CPU time of this process over the same span. */
+  cpuMs: number;
 }
 
 export interface CrashTrial {
@@ -63,11 +65,14 @@ export interface CrashTrial {
   replyStatus: string;
   /** The longest wait between two saves of the reply while it streamed (the save interval is 250 ms). */
   maxSaveGapMs: number;
+  /** Polled every 50 ms while it streamed: received but unsaved characters (a kill then loses them). */
+  atRiskChars: number[];
   /** The saved text is a prefix of what was streamed (nothing garbled, nothing invented). */
   savedIsPrefix: boolean;
   reopen: ReopenTiming;
   /** The same dir reopened once more after a clean close: what the crash added is the difference. */
   cleanReopenMs: number;
+  cleanReopenCpuMs: number;
 }
 
 export interface CrashBenchResults {
@@ -76,11 +81,16 @@ export interface CrashBenchResults {
   workerOpen: Summary;
   /** Per trial: reopen after the crash minus the clean reopen of the same dir right after. */
   crashOverhead: Summary;
+  /** The same in CPU time, and the crash reopen's own CPU time. */
+  crashOverheadCpu: Summary;
+  reopenCpu: Summary;
   lostChars: Summary;
   /** Characters the stream delivered per second, to turn characters lost into time. */
   streamCharsPerSecond: number;
   walAtKillMB: Summary;
   maxSaveGapMs: Summary;
+  /** Every poll of every trial: unsaved characters at that moment. */
+  atRiskChars: Summary;
   lostBatches: number;
   notInterrupted: number;
   notPrefix: number;
@@ -96,6 +106,7 @@ interface ChildRun {
   walBytes: number | null;
   streamMs: number;
   maxSaveGapMs: number;
+  atRiskChars: number[];
 }
 
 /** Starts the writer; kills it with SIGKILL `delayMs` after it has `messages` bulk messages acknowledged. */
@@ -107,7 +118,7 @@ function runWriterUntilKilled(benchEntry: string, config: WriterConfig, kill: { 
   const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
-  const run: ChildRun = { killedAfterMs: 0, messageId: '', acked: [], streamedChars: 0, walBytes: null, streamMs: 0, maxSaveGapMs: 0 };
+  const run: ChildRun = { killedAfterMs: 0, messageId: '', acked: [], streamedChars: 0, walBytes: null, streamMs: 0, maxSaveGapMs: 0, atRiskChars: [] };
   let workingAt = 0;
   let ackedMessages = 0;
   let killScheduled = false;
@@ -145,8 +156,9 @@ function runWriterUntilKilled(benchEntry: string, config: WriterConfig, kill: { 
         case 'wal':
           run.walBytes = message.bytes;
           return;
-        case 'saved':
+        case 'atRisk':
           run.maxSaveGapMs = message.maxGapMs;
+          run.atRiskChars.push(message.chars);
           return;
         case 'failed':
           failure = new Error(`the writer failed: ${message.error}\n${output}`);
@@ -170,20 +182,26 @@ function runWriterUntilKilled(benchEntry: string, config: WriterConfig, kill: { 
 }
 
 async function openToSidebar(paths: CorePaths, dataDir: string) {
+  // CPU time (this process: mostly the DB worker opening) is steadier than wall time on a
+  // machine shared with other work.
+  const cpu = process.cpuUsage();
   const started = performance.now();
   const core = await startCore({ dataDir, paths, host: 'web', version: 'bench', detectLocalProviders: false, retention: false });
   const coreReady = performance.now();
   await core.db.call('sessions.list', { view: 'active', limit: SIDEBAR_PAGE });
-  return { core, started, coreReady, listed: performance.now() };
+  const listed = performance.now();
+  const used = process.cpuUsage(cpu);
+  return { core, started, coreReady, listed, cpuMs: (used.user + used.system) / 1000 };
 }
 
 async function reopenAndCheck(paths: CorePaths, dataDir: string, run: ChildRun) {
-  const { core, started, coreReady, listed } = await openToSidebar(paths, dataDir);
+  const { core, started, coreReady, listed, cpuMs } = await openToSidebar(paths, dataDir);
   const reopen: ReopenTiming = {
     workerOpenMs: core.db.info.openMs,
     startCoreMs: coreReady - started,
     firstListMs: listed - coreReady,
     totalMs: listed - started,
+    cpuMs,
   };
   let lostBatches = 0;
   let reply;
@@ -201,7 +219,7 @@ async function reopenAndCheck(paths: CorePaths, dataDir: string, run: ChildRun) 
   }
   const clean = await openToSidebar(paths, dataDir);
   await clean.core.close();
-  return { reopen, lostBatches, reply, cleanReopenMs: clean.listed - clean.started };
+  return { reopen, lostBatches, reply, cleanReopenMs: clean.listed - clean.started, cleanReopenCpuMs: clean.cpuMs };
 }
 
 export async function crashBench(options: CrashBenchOptions, log: (line: string) => void): Promise<CrashBenchResults> {
@@ -236,7 +254,7 @@ export async function crashBench(options: CrashBenchOptions, log: (line: string)
           kill,
         );
         const streamed = STREAM_WORD.repeat(Math.ceil(run.streamedChars / STREAM_WORD.length)).slice(0, run.streamedChars);
-        const { reopen, lostBatches, reply, cleanReopenMs } = await reopenAndCheck(options.paths, dir, run);
+        const { reopen, lostBatches, reply, cleanReopenMs, cleanReopenCpuMs } = await reopenAndCheck(options.paths, dir, run);
         const trial: CrashTrial = {
           killAfterMessages: kill.messages,
           killDelayMs: kill.delayMs,
@@ -250,9 +268,11 @@ export async function crashBench(options: CrashBenchOptions, log: (line: string)
           lostChars: Math.max(0, run.streamedChars - reply.content.length),
           replyStatus: reply.status,
           maxSaveGapMs: run.maxSaveGapMs,
+          atRiskChars: run.atRiskChars,
           savedIsPrefix: streamed.startsWith(reply.content),
           reopen,
           cleanReopenMs,
+          cleanReopenCpuMs,
         };
         trials.push(trial);
         streamedTotal += run.streamedChars;
@@ -260,7 +280,7 @@ export async function crashBench(options: CrashBenchOptions, log: (line: string)
         const walMB = trial.walAtKillBytes === null ? '?' : (trial.walAtKillBytes / 1e6).toFixed(1);
         log(
           `  trial ${i + 1}: killed ${Math.round(trial.killedAfterMs)} ms in (WAL ${walMB} MB, ${trial.ackedMessages} messages acknowledged); ` +
-            `reopen ${Math.round(reopen.totalMs)} ms (worker open ${Math.round(reopen.workerOpenMs)} ms; clean reopen after it ${Math.round(cleanReopenMs)} ms); ` +
+            `reopen ${Math.round(reopen.totalMs)} ms (worker open ${Math.round(reopen.workerOpenMs)} ms; clean reopen after it ${Math.round(cleanReopenMs)} ms; CPU ${Math.round(reopen.cpuMs)} against ${Math.round(cleanReopenCpuMs)} ms); ` +
             `reply ${trial.replyStatus}, ${trial.savedChars}/${trial.streamedChars} chars saved (longest gap between saves ${Math.round(trial.maxSaveGapMs)} ms); lost batches ${lostBatches}`,
         );
       } finally {
@@ -276,10 +296,13 @@ export async function crashBench(options: CrashBenchOptions, log: (line: string)
     reopenTotal: summarize(trials.map((t) => t.reopen.totalMs)),
     workerOpen: summarize(trials.map((t) => t.reopen.workerOpenMs)),
     crashOverhead: summarize(trials.map((t) => t.reopen.totalMs - t.cleanReopenMs)),
+    crashOverheadCpu: summarize(trials.map((t) => t.reopen.cpuMs - t.cleanReopenCpuMs)),
+    reopenCpu: summarize(trials.map((t) => t.reopen.cpuMs)),
     lostChars: summarize(trials.map((t) => t.lostChars)),
     streamCharsPerSecond: streamMsTotal > 0 ? streamedTotal / (streamMsTotal / 1000) : 0,
     walAtKillMB: summarize(wal),
     maxSaveGapMs: summarize(trials.map((t) => t.maxSaveGapMs)),
+    atRiskChars: summarize(trials.flatMap((t) => t.atRiskChars)),
     lostBatches: trials.reduce((n, t) => n + t.lostBatches, 0),
     notInterrupted: trials.filter((t) => t.replyStatus !== 'interrupted').length,
     notPrefix: trials.filter((t) => !t.savedIsPrefix).length,

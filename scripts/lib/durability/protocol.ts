@@ -23,8 +23,11 @@ export type WriterReport =
   /** Characters of the reply the app has received (and shown) so far. */
   | { type: 'streamed'; chars: number }
   | { type: 'wal'; bytes: number }
-  /** A save of the reply landed; `maxGapMs`: the longest wait between two saves so far. */
-  | { type: 'saved'; maxGapMs: number }
+  /**
+   * A poll of the saved reply: characters received but not yet saved (what a kill now would
+   * lose), and the longest wait between two saves seen so far.
+   */
+  | { type: 'atRisk'; chars: number; maxGapMs: number }
   | { type: 'failed'; error: string };
 
 export const encodeConfig = (config: WriterConfig) => Buffer.from(JSON.stringify(config)).toString('base64url');

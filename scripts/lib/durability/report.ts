@@ -37,6 +37,14 @@ export function durabilityRows(r: DurabilityResults | null | undefined): Row[] {
       pass: null,
     },
     {
+      measure: `  the same in CPU time (steadier on a busy machine); the crash reopen's own CPU time, p50 / p95`,
+      pglite: `${pairMs(c.crashOverheadCpu)}; ${pairMs(c.reopenCpu)}`,
+      native: '',
+      ratio: '',
+      target: '',
+      pass: null,
+    },
+    {
       measure: `  (context) the base data dir after a clean close, median of 3`,
       pglite: `${fmtMs(r.cleanReopen.medianMs)} ms`,
       native: '',
@@ -59,6 +67,14 @@ export function durabilityRows(r: DurabilityResults | null | undefined): Row[] {
       ratio: '',
       target: `p95 ≤ ${DURABILITY_TARGETS.lostTextP95Ms} ms of text`,
       pass: lostMs(c.lostChars.p95) <= DURABILITY_TARGETS.lostTextP95Ms,
+    },
+    {
+      measure: `  unsaved text at any moment while streaming (polled every 50 ms), p50 / p95`,
+      pglite: `${fmtInt(c.atRiskChars.p50)} / ${fmtInt(c.atRiskChars.p95)} chars (${fmtMs(lostMs(c.atRiskChars.p50))} / ${fmtMs(lostMs(c.atRiskChars.p95))} ms)`,
+      native: '',
+      ratio: '',
+      target: '',
+      pass: null,
     },
     {
       measure: `  (context) longest wait between two saves of the streaming reply, p50 / p95`,
