@@ -35,7 +35,11 @@ export async function runDurabilityChild(encoded: string): Promise<void> {
       baseUrl: config.openaiBaseUrl,
       defaultModel: 'bench-model',
     });
-    await call(core, 'settings.setChat', { defaultProviderId: provider.id, defaultModel: 'bench-model', autoTitle: false });
+    await call(core, 'settings.setChat', {
+      defaultProviderId: provider.id,
+      defaultModel: 'bench-model',
+      autoTitle: false,
+    });
     const session = await call(core, 'sessions.create', { title: 'crash bench' });
     let chars = 0;
     core.events.subscribe((name, payload) => {
@@ -72,7 +76,14 @@ export async function runDurabilityChild(encoded: string): Promise<void> {
     }, 50);
 
     const plan = planCorpus(
-      defaultCorpusOptions({ seed: config.seed, sessions: 2000, messages: 200_000, bigSession: 50, nowMs: config.nowMs, specials: false }),
+      defaultCorpusOptions({
+        seed: config.seed,
+        sessions: 2000,
+        messages: 200_000,
+        bigSession: 50,
+        nowMs: config.nowMs,
+        specials: false,
+      }),
     );
     const batches = batchCorpus(generateSessions(plan), config.batchSize);
     const insertNext = async (): Promise<void> => {

@@ -110,7 +110,11 @@ interface ChildRun {
 }
 
 /** Starts the writer; kills it with SIGKILL `delayMs` after it has `messages` bulk messages acknowledged. */
-function runWriterUntilKilled(benchEntry: string, config: WriterConfig, kill: { messages: number; delayMs: number }): Promise<ChildRun> {
+function runWriterUntilKilled(
+  benchEntry: string,
+  config: WriterConfig,
+  kill: { messages: number; delayMs: number },
+): Promise<ChildRun> {
   const child = spawn(process.execPath, [benchEntry, '--durability-child', encodeConfig(config)], {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
@@ -118,7 +122,16 @@ function runWriterUntilKilled(benchEntry: string, config: WriterConfig, kill: { 
   const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
-  const run: ChildRun = { killedAfterMs: 0, messageId: '', acked: [], streamedChars: 0, walBytes: null, streamMs: 0, maxSaveGapMs: 0, atRiskChars: [] };
+  const run: ChildRun = {
+    killedAfterMs: 0,
+    messageId: '',
+    acked: [],
+    streamedChars: 0,
+    walBytes: null,
+    streamMs: 0,
+    maxSaveGapMs: 0,
+    atRiskChars: [],
+  };
   let workingAt = 0;
   let ackedMessages = 0;
   let killScheduled = false;
@@ -186,7 +199,14 @@ async function openToSidebar(paths: CorePaths, dataDir: string) {
   // machine shared with other work.
   const cpu = process.cpuUsage();
   const started = performance.now();
-  const core = await startCore({ dataDir, paths, host: 'web', version: 'bench', detectLocalProviders: false, retention: false });
+  const core = await startCore({
+    dataDir,
+    paths,
+    host: 'web',
+    version: 'bench',
+    detectLocalProviders: false,
+    retention: false,
+  });
   const coreReady = performance.now();
   await core.db.call('sessions.list', { view: 'active', limit: SIDEBAR_PAGE });
   const listed = performance.now();
@@ -253,8 +273,15 @@ export async function crashBench(options: CrashBenchOptions, log: (line: string)
           },
           kill,
         );
-        const streamed = STREAM_WORD.repeat(Math.ceil(run.streamedChars / STREAM_WORD.length)).slice(0, run.streamedChars);
-        const { reopen, lostBatches, reply, cleanReopenMs, cleanReopenCpuMs } = await reopenAndCheck(options.paths, dir, run);
+        const streamed = STREAM_WORD.repeat(Math.ceil(run.streamedChars / STREAM_WORD.length)).slice(
+          0,
+          run.streamedChars,
+        );
+        const { reopen, lostBatches, reply, cleanReopenMs, cleanReopenCpuMs } = await reopenAndCheck(
+          options.paths,
+          dir,
+          run,
+        );
         const trial: CrashTrial = {
           killAfterMessages: kill.messages,
           killDelayMs: kill.delayMs,

@@ -31,4 +31,5 @@ export type WriterReport =
   | { type: 'failed'; error: string };
 
 export const encodeConfig = (config: WriterConfig) => Buffer.from(JSON.stringify(config)).toString('base64url');
-export const decodeConfig = (text: string) => JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as WriterConfig;
+export const decodeConfig = (text: string) =>
+  JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as WriterConfig;

@@ -33,6 +33,17 @@ export interface DurabilityResults {
   crash: CrashBenchResults;
 }
 
+/** `--crash-messages 2000-6000` (or one number): how many bulk messages before the kill. */
+export function rangeOption(value: string | undefined, name: string): { min: number; max: number } | undefined {
+  if (value === undefined) return undefined;
+  const match = /^(\d+)(?:-(\d+))?$/.exec(value.replace(/[_,]/g, ''));
+  if (!match) throw new Error(`--${name} must be a number or a range such as 2000-6000 (got ${JSON.stringify(value)})`);
+  const min = Number(match[1]);
+  const max = Number(match[2] ?? match[1]);
+  if (max < min) throw new Error(`--${name}: the range ends before it starts (${value})`);
+  return { min, max };
+}
+
 async function seedBase(options: DurabilityOptions, log: (line: string) => void): Promise<string> {
   const dir = join(mkdtempSync(join(options.tmpBase, 'durability-base-')), 'data');
   const corpus = planCorpus(
@@ -46,9 +57,13 @@ async function seedBase(options: DurabilityOptions, log: (line: string) => void)
   );
   const db = await openAppDb(options.paths, dir);
   try {
-    const stats = await insertBatches(batchCorpus(generateSessions(corpus), 1000), (b) => db.call('bulk.insertCorpus', b));
+    const stats = await insertBatches(batchCorpus(generateSessions(corpus), 1000), (b) =>
+      db.call('bulk.insertCorpus', b),
+    );
     await db.call('maintenance.analyze', undefined);
-    log(`  base: ${fmtInt(stats.messages)} messages in ${fmtInt(stats.sessions)} sessions (${(stats.insertMs / 1000).toFixed(1)} s)`);
+    log(
+      `  base: ${fmtInt(stats.messages)} messages in ${fmtInt(stats.sessions)} sessions (${(stats.insertMs / 1000).toFixed(1)} s)`,
+    );
   } finally {
     // A clean close: the base starts every trial with nothing to replay.
     await db.close();
@@ -56,7 +71,10 @@ async function seedBase(options: DurabilityOptions, log: (line: string) => void)
   return dir;
 }
 
-export async function durabilityBench(options: DurabilityOptions, log: (line: string) => void): Promise<DurabilityResults> {
+export async function durabilityBench(
+  options: DurabilityOptions,
+  log: (line: string) => void,
+): Promise<DurabilityResults> {
   const baseDir = options.baseDir ?? (await seedBase(options, log));
   const clean = await coldOpen(options.paths, baseDir, 3);
   await clean.core.close();

@@ -39,14 +39,21 @@ describe('WalCheckpointer', () => {
     const { done, write, walNow } = await setUp({ maxWalBytes: MiB, checkEveryMs: 10, idleMs: 600_000 });
     for (let i = 0; i < 40; i++) await write();
     // PGlite alone would keep all of it (there is no checkpointer process): several MiB by now.
-    await vi.waitFor(() => expect(done.filter((d) => d.reason === 'wal').length).toBeGreaterThan(0), { timeout: 30_000 });
+    await vi.waitFor(() => expect(done.filter((d) => d.reason === 'wal').length).toBeGreaterThan(0), {
+      timeout: 30_000,
+    });
     expect(done[0]!.walBytes).toBeGreaterThanOrEqual(MiB);
     // Once the writes stop, the last check leaves less than the bound to replay.
     await vi.waitFor(async () => expect(await walNow()).toBeLessThan(MiB), { timeout: 30_000, interval: 20 });
   });
 
   it('checkpoints what has accumulated once writes have stopped for a while', async () => {
-    const { done, write, walNow } = await setUp({ maxWalBytes: 1024 * MiB, checkEveryMs: 10, idleMs: 50, idleMinBytes: 64 * 1024 });
+    const { done, write, walNow } = await setUp({
+      maxWalBytes: 1024 * MiB,
+      checkEveryMs: 10,
+      idleMs: 50,
+      idleMinBytes: 64 * 1024,
+    });
     await write();
     expect(await walNow()).toBeGreaterThanOrEqual(64 * 1024);
     await vi.waitFor(() => expect(done.map((d) => d.reason)).toEqual(['idle']), { timeout: 30_000 });

@@ -19,7 +19,13 @@ const BULK_CALLS = 5;
 /** Bulk rows in BULK_CALLS batches: each a many-row write of a few hundred milliseconds. */
 function bulkBatches(seed: number) {
   const plan = planCorpus(
-    defaultCorpusOptions({ seed, sessions: BULK_CALLS * 10, messages: BULK_CALLS * 500, bigSession: 2, specials: false }),
+    defaultCorpusOptions({
+      seed,
+      sessions: BULK_CALLS * 10,
+      messages: BULK_CALLS * 500,
+      bigSession: 2,
+      specials: false,
+    }),
   );
   // Whole sessions per batch, at least 250 messages each: more than BULK_CALLS of them.
   const batches = [...batchCorpus(generateSessions(plan), 250)].slice(0, BULK_CALLS);
@@ -45,13 +51,20 @@ describe('the DB worker queue under bulk work', () => {
       rmSync(dir, { recursive: true, force: true });
     });
     const session = await db.call('sessions.create', { title: 'streaming' });
-    const reply = await db.call('messages.append', { sessionId: session.id, role: 'assistant', content: '', status: 'streaming' });
+    const reply = await db.call('messages.append', {
+      sessionId: session.id,
+      role: 'assistant',
+      content: '',
+      status: 'streaming',
+    });
     const batches = bulkBatches(41);
 
     // Posted in one go: the first bulk write starts at once and the rest queue behind it; the
     // save comes last of all.
     const order: string[] = [];
-    const bulk = batches.map((batch, i) => db.call('bulk.insertCorpus', batch).then(() => void order.push(`bulk ${i}`)));
+    const bulk = batches.map((batch, i) =>
+      db.call('bulk.insertCorpus', batch).then(() => void order.push(`bulk ${i}`)),
+    );
     const save = db
       .call('messages.updateStreaming', { id: reply.id, content: 'the reply so far' }, { priority: 'high' })
       .then(() => void order.push('save'));
