@@ -54,7 +54,8 @@ export async function runDurabilityChild(encoded: string): Promise<void> {
     // The saved reply, read every 50 ms as urgently as the saves themselves (periodic saves of a
     // streaming reply announce no change; chat.delta does): text at risk and gaps between saves.
     let savedChars = 0;
-    let lastSaveAt = performance.now();
+    // From the first save on: before it the gap would count the worker's start-up too.
+    let lastSaveAt = 0;
     let maxGapMs = 0;
     let polling = false;
     const pollTimer = setInterval(() => {
@@ -65,7 +66,7 @@ export async function runDurabilityChild(encoded: string): Promise<void> {
         .then((saved) => {
           const now = performance.now();
           if (saved.content.length > savedChars) {
-            maxGapMs = Math.max(maxGapMs, now - lastSaveAt);
+            if (lastSaveAt) maxGapMs = Math.max(maxGapMs, now - lastSaveAt);
             lastSaveAt = now;
             savedChars = saved.content.length;
           }
