@@ -139,22 +139,25 @@ function runWriterUntilKilled(
   let lastStreamAt = 0;
   return new Promise<ChildRun>((resolve, reject) => {
     let failure: Error | null = null;
+    // Bounded: a writer that never starts, or stops acknowledging writes, ends the bench.
     const giveUp = setTimeout(() => {
-      failure = new Error(`the writer did not start work within 120 s:\n${output}`);
+      failure = new Error(`the writer did not start work or stopped writing for 120 s:\n${output}`);
       child.kill('SIGKILL');
     }, 120_000);
     child.on('message', (message: WriterReport) => {
       switch (message.type) {
         case 'working':
-          clearTimeout(giveUp);
+          giveUp.refresh();
           run.messageId = message.messageId;
           workingAt = performance.now();
           return;
         case 'acked':
+          if (!killScheduled) giveUp.refresh();
           run.acked.push({ messageId: message.messageId, messages: message.messages });
           ackedMessages += message.messages;
           if (!killScheduled && ackedMessages >= kill.messages) {
             killScheduled = true;
+            clearTimeout(giveUp);
             setTimeout(() => {
               run.killedAfterMs = performance.now() - workingAt;
               child.kill('SIGKILL');
