@@ -1,7 +1,8 @@
 /**
  * npm run bench -- [--messages 100000] [--sessions 2000] [--seed 1] [--batch 5000] [--quick]
  *                  [--data-dir D --no-seed] [--runs 20] [--no-native] [--no-browser] [--sidebar-sessions 10000]
- *                  [--keep] [--out bench/results.json] [--crash-trials 8] [--no-crash] [--only durability]
+ *                  [--keep] [--out bench/results.json] [--crash-trials 8] [--crash-messages 2000-6000]
+ *                  [--no-crash] [--only durability]
  *
  * Seeds a corpus in a temp data dir (or reuses a seeded one), measures the app's DB paths through
  * its own worker, runs the same rows and search SQL on native PostgreSQL, then prints a table
@@ -36,7 +37,7 @@ import { timeQueries, type QueryTiming } from './lib/search-bench';
 import { streamingLoopDelay, type StreamingLoopDelay } from './lib/stream-bench';
 import { runDurabilityChild } from './lib/durability/child';
 import { durabilityOnly } from './lib/durability/only';
-import { durabilityBench, type DurabilityResults } from './lib/durability/run';
+import { durabilityBench, rangeOption, type DurabilityResults } from './lib/durability/run';
 import { openAppDatabase } from '../src/main/db/open';
 import { sql } from '../src/main/db/sql';
 import { extraRunBatches, extraRunCount } from './lib/usage-corpus';
@@ -65,6 +66,7 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
     out: { type: 'string' },
     'crash-trials': { type: 'string' },
+    'crash-messages': { type: 'string' },
     'no-crash': { type: 'boolean', default: false },
     only: { type: 'string' },
     'durability-child': { type: 'string' },
@@ -311,7 +313,7 @@ async function main() {
   if (!values['no-crash']) {
     step(`Durability: SIGKILL while a reply streams and bulk writes run, then reopen (copies of the seeded dir)`);
     durability = await durabilityBench(
-      { paths, tmpBase, baseDir: dataDir, messages: corpus.messages, seed: corpus.seed, nowMs: corpus.nowMs, trials: intOption(values['crash-trials'], 'crash-trials', quick ? 5 : 8) },
+      { paths, tmpBase, baseDir: dataDir, messages: corpus.messages, seed: corpus.seed, nowMs: corpus.nowMs, trials: intOption(values['crash-trials'], 'crash-trials', quick ? 5 : 8), killAfterMessages: rangeOption(values['crash-messages'], 'crash-messages') },
       (line) => console.log(line),
     );
   }

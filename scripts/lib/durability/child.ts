@@ -35,7 +35,11 @@ export async function runDurabilityChild(encoded: string): Promise<void> {
       baseUrl: config.openaiBaseUrl,
       defaultModel: 'bench-model',
     });
-    await call(core, 'settings.setChat', { defaultProviderId: provider.id, defaultModel: 'bench-model', autoTitle: false });
+    await call(core, 'settings.setChat', {
+      defaultProviderId: provider.id,
+      defaultModel: 'bench-model',
+      autoTitle: false,
+    });
     const session = await call(core, 'sessions.create', { title: 'crash bench' });
     let chars = 0;
     core.events.subscribe((name, payload) => {
@@ -47,9 +51,40 @@ export async function runDurabilityChild(encoded: string): Promise<void> {
     });
     const sent = await call(core, 'chat.send', { sessionId: session.id, content: 'A long answer, please.' });
     const assistant = sent.assistantMessage as { id: string };
+    // The saved reply, read every 50 ms as urgently as the saves themselves (periodic saves of a
+    // streaming reply announce no change; chat.delta does): text at risk and gaps between saves.
+    let savedChars = 0;
+    // From the first save on: before it the gap would count the worker's start-up too.
+    let lastSaveAt = 0;
+    let maxGapMs = 0;
+    let polling = false;
+    const pollTimer = setInterval(() => {
+      if (polling) return;
+      polling = true;
+      void core.db
+        .call('messages.get', { id: assistant.id }, { priority: 'high' })
+        .then((saved) => {
+          const now = performance.now();
+          if (saved.content.length > savedChars) {
+            if (lastSaveAt) maxGapMs = Math.max(maxGapMs, now - lastSaveAt);
+            lastSaveAt = now;
+            savedChars = saved.content.length;
+          }
+          report({ type: 'atRisk', chars: Math.max(0, chars - saved.content.length), maxGapMs });
+        })
+        .catch(() => {})
+        .finally(() => (polling = false));
+    }, 50);
 
     const plan = planCorpus(
-      defaultCorpusOptions({ seed: config.seed, sessions: 2000, messages: 200_000, bigSession: 50, nowMs: config.nowMs, specials: false }),
+      defaultCorpusOptions({
+        seed: config.seed,
+        sessions: 2000,
+        messages: 200_000,
+        bigSession: 50,
+        nowMs: config.nowMs,
+        specials: false,
+      }),
     );
     const batches = batchCorpus(generateSessions(plan), config.batchSize);
     const insertNext = async (): Promise<void> => {
@@ -72,6 +107,7 @@ export async function runDurabilityChild(encoded: string): Promise<void> {
     report({ type: 'working', sessionId: String(session.id), messageId: assistant.id });
     await Promise.all(lanes);
     clearInterval(walTimer);
+    clearInterval(pollTimer);
     report({ type: 'failed', error: 'the bulk corpus ran out before the kill' });
   } catch (err) {
     report({ type: 'failed', error: err instanceof Error ? (err.stack ?? err.message) : String(err) });

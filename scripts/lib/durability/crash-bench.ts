@@ -26,8 +26,12 @@ export interface CrashBenchOptions {
   trials: number;
   seed: number;
   nowMs: number;
-  /** The kill comes this long after the child reports work under way, drawn per trial. */
-  killAfterMs: { min: number; max: number };
+  /**
+   * When to kill, drawn per trial: once the worker has acknowledged this many bulk messages (the
+   * WAL of a long session or an import), then after a further delay (any point of a save cycle).
+   */
+  killAfterMessages: { min: number; max: number };
+  killDelayMs: { min: number; max: number };
   batchSize?: number;
   inFlight?: number;
 }
@@ -40,10 +44,15 @@ export interface ReopenTiming {
   /** The first sessions.list after it. */
   firstListMs: number;
   totalMs: number;
+  /** CPU time of this process over the same span. */
+  cpuMs: number;
 }
 
 export interface CrashTrial {
-  killAfterMs: number;
+  killAfterMessages: number;
+  killDelayMs: number;
+  /** From the child's report of work under way to the kill. */
+  killedAfterMs: number;
   /** WAL since the last checkpoint as last reported before the kill (what recovery replays). */
   walAtKillBytes: number | null;
   ackedBatches: number;
@@ -54,19 +63,34 @@ export interface CrashTrial {
   savedChars: number;
   lostChars: number;
   replyStatus: string;
+  /** The longest wait between two saves of the reply while it streamed (the save interval is 250 ms). */
+  maxSaveGapMs: number;
+  /** Polled every 50 ms while it streamed: received but unsaved characters (a kill then loses them). */
+  atRiskChars: number[];
   /** The saved text is a prefix of what was streamed (nothing garbled, nothing invented). */
   savedIsPrefix: boolean;
   reopen: ReopenTiming;
+  /** The same dir reopened once more after a clean close: what the crash added is the difference. */
+  cleanReopenMs: number;
+  cleanReopenCpuMs: number;
 }
 
 export interface CrashBenchResults {
   trials: CrashTrial[];
   reopenTotal: Summary;
   workerOpen: Summary;
+  /** Per trial: reopen after the crash minus the clean reopen of the same dir right after. */
+  crashOverhead: Summary;
+  /** The same in CPU time, and the crash reopen's own CPU time. */
+  crashOverheadCpu: Summary;
+  reopenCpu: Summary;
   lostChars: Summary;
   /** Characters the stream delivered per second, to turn characters lost into time. */
   streamCharsPerSecond: number;
   walAtKillMB: Summary;
+  maxSaveGapMs: Summary;
+  /** Every poll of every trial: unsaved characters at that moment. */
+  atRiskChars: Summary;
   lostBatches: number;
   notInterrupted: number;
   notPrefix: number;
@@ -75,16 +99,22 @@ export interface CrashBenchResults {
 const STREAM_WORD = 'lorem ';
 
 interface ChildRun {
-  killAfterMs: number;
+  killedAfterMs: number;
   messageId: string;
   acked: { messageId: string; messages: number }[];
   streamedChars: number;
   walBytes: number | null;
   streamMs: number;
+  maxSaveGapMs: number;
+  atRiskChars: number[];
 }
 
-/** Starts the writer, kills it with SIGKILL `killAfterMs` after it reports work under way. */
-function runWriterUntilKilled(benchEntry: string, config: WriterConfig, killAfterMs: number): Promise<ChildRun> {
+/** Starts the writer; kills it with SIGKILL `delayMs` after it has `messages` bulk messages acknowledged. */
+function runWriterUntilKilled(
+  benchEntry: string,
+  config: WriterConfig,
+  kill: { messages: number; delayMs: number },
+): Promise<ChildRun> {
   const child = spawn(process.execPath, [benchEntry, '--durability-child', encodeConfig(config)], {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
@@ -92,24 +122,47 @@ function runWriterUntilKilled(benchEntry: string, config: WriterConfig, killAfte
   const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
-  const run: ChildRun = { killAfterMs, messageId: '', acked: [], streamedChars: 0, walBytes: null, streamMs: 0 };
+  const run: ChildRun = {
+    killedAfterMs: 0,
+    messageId: '',
+    acked: [],
+    streamedChars: 0,
+    walBytes: null,
+    streamMs: 0,
+    maxSaveGapMs: 0,
+    atRiskChars: [],
+  };
+  let workingAt = 0;
+  let ackedMessages = 0;
+  let killScheduled = false;
   let firstStreamAt = 0;
   let lastStreamAt = 0;
   return new Promise<ChildRun>((resolve, reject) => {
     let failure: Error | null = null;
+    // Bounded: a writer that never starts, or stops acknowledging writes, ends the bench.
     const giveUp = setTimeout(() => {
-      failure = new Error(`the writer did not start work within 120 s:\n${output}`);
+      failure = new Error(`the writer did not start work or stopped writing for 120 s:\n${output}`);
       child.kill('SIGKILL');
     }, 120_000);
     child.on('message', (message: WriterReport) => {
       switch (message.type) {
         case 'working':
-          clearTimeout(giveUp);
+          giveUp.refresh();
           run.messageId = message.messageId;
-          setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+          workingAt = performance.now();
           return;
         case 'acked':
+          if (!killScheduled) giveUp.refresh();
           run.acked.push({ messageId: message.messageId, messages: message.messages });
+          ackedMessages += message.messages;
+          if (!killScheduled && ackedMessages >= kill.messages) {
+            killScheduled = true;
+            clearTimeout(giveUp);
+            setTimeout(() => {
+              run.killedAfterMs = performance.now() - workingAt;
+              child.kill('SIGKILL');
+            }, kill.delayMs);
+          }
           return;
         case 'streamed':
           if (!firstStreamAt) firstStreamAt = performance.now();
@@ -118,6 +171,10 @@ function runWriterUntilKilled(benchEntry: string, config: WriterConfig, killAfte
           return;
         case 'wal':
           run.walBytes = message.bytes;
+          return;
+        case 'atRisk':
+          run.maxSaveGapMs = message.maxGapMs;
+          run.atRiskChars.push(message.chars);
           return;
         case 'failed':
           failure = new Error(`the writer failed: ${message.error}\n${output}`);
@@ -140,20 +197,38 @@ function runWriterUntilKilled(benchEntry: string, config: WriterConfig, killAfte
   });
 }
 
-async function reopenAndCheck(paths: CorePaths, dataDir: string, run: ChildRun) {
+async function openToSidebar(paths: CorePaths, dataDir: string) {
+  // CPU time (this process: mostly the DB worker opening) is steadier than wall time on a
+  // machine shared with other work.
+  const cpu = process.cpuUsage();
   const started = performance.now();
-  const core = await startCore({ dataDir, paths, host: 'web', version: 'bench', detectLocalProviders: false, retention: false });
+  const core = await startCore({
+    dataDir,
+    paths,
+    host: 'web',
+    version: 'bench',
+    detectLocalProviders: false,
+    retention: false,
+  });
   const coreReady = performance.now();
   await core.db.call('sessions.list', { view: 'active', limit: SIDEBAR_PAGE });
   const listed = performance.now();
+  const used = process.cpuUsage(cpu);
+  return { core, started, coreReady, listed, cpuMs: (used.user + used.system) / 1000 };
+}
+
+async function reopenAndCheck(paths: CorePaths, dataDir: string, run: ChildRun) {
+  const { core, started, coreReady, listed, cpuMs } = await openToSidebar(paths, dataDir);
   const reopen: ReopenTiming = {
     workerOpenMs: core.db.info.openMs,
     startCoreMs: coreReady - started,
     firstListMs: listed - coreReady,
     totalMs: listed - started,
+    cpuMs,
   };
+  let lostBatches = 0;
+  let reply;
   try {
-    let lostBatches = 0;
     for (const batch of run.acked) {
       try {
         await core.db.call('messages.get', { id: batch.messageId });
@@ -161,11 +236,13 @@ async function reopenAndCheck(paths: CorePaths, dataDir: string, run: ChildRun) 
         lostBatches += 1;
       }
     }
-    const reply = await core.db.call('messages.get', { id: run.messageId });
-    return { reopen, lostBatches, reply };
+    reply = await core.db.call('messages.get', { id: run.messageId });
   } finally {
     await core.close();
   }
+  const clean = await openToSidebar(paths, dataDir);
+  await clean.core.close();
+  return { reopen, lostBatches, reply, cleanReopenMs: clean.listed - clean.started, cleanReopenCpuMs: clean.cpuMs };
 }
 
 export async function crashBench(options: CrashBenchOptions, log: (line: string) => void): Promise<CrashBenchResults> {
@@ -182,7 +259,10 @@ export async function crashBench(options: CrashBenchOptions, log: (line: string)
         cpSync(options.baseDir, dir, { recursive: true });
         // A reply far longer than any trial: about 3,000 characters a second, like a fast model.
         fake.enqueue({ kind: 'slow', chunks: Array.from({ length: 100_000 }, () => STREAM_WORD), delayMs: 2 });
-        const killAfterMs = rng.int(options.killAfterMs.min, options.killAfterMs.max);
+        const kill = {
+          messages: rng.int(options.killAfterMessages.min, options.killAfterMessages.max),
+          delayMs: rng.int(options.killDelayMs.min, options.killDelayMs.max),
+        };
         const run = await runWriterUntilKilled(
           benchEntry,
           {
@@ -194,12 +274,21 @@ export async function crashBench(options: CrashBenchOptions, log: (line: string)
             batchSize: options.batchSize ?? 250,
             inFlight: options.inFlight ?? 2,
           },
-          killAfterMs,
+          kill,
         );
-        const streamed = STREAM_WORD.repeat(Math.ceil(run.streamedChars / STREAM_WORD.length)).slice(0, run.streamedChars);
-        const { reopen, lostBatches, reply } = await reopenAndCheck(options.paths, dir, run);
+        const streamed = STREAM_WORD.repeat(Math.ceil(run.streamedChars / STREAM_WORD.length)).slice(
+          0,
+          run.streamedChars,
+        );
+        const { reopen, lostBatches, reply, cleanReopenMs, cleanReopenCpuMs } = await reopenAndCheck(
+          options.paths,
+          dir,
+          run,
+        );
         const trial: CrashTrial = {
-          killAfterMs,
+          killAfterMessages: kill.messages,
+          killDelayMs: kill.delayMs,
+          killedAfterMs: run.killedAfterMs,
           walAtKillBytes: run.walBytes,
           ackedBatches: run.acked.length,
           ackedMessages: run.acked.reduce((n, b) => n + b.messages, 0),
@@ -208,17 +297,21 @@ export async function crashBench(options: CrashBenchOptions, log: (line: string)
           savedChars: reply.content.length,
           lostChars: Math.max(0, run.streamedChars - reply.content.length),
           replyStatus: reply.status,
+          maxSaveGapMs: run.maxSaveGapMs,
+          atRiskChars: run.atRiskChars,
           savedIsPrefix: streamed.startsWith(reply.content),
           reopen,
+          cleanReopenMs,
+          cleanReopenCpuMs,
         };
         trials.push(trial);
         streamedTotal += run.streamedChars;
         streamMsTotal += run.streamMs;
         const walMB = trial.walAtKillBytes === null ? '?' : (trial.walAtKillBytes / 1e6).toFixed(1);
         log(
-          `  trial ${i + 1}: killed ${killAfterMs} ms in (WAL ${walMB} MB, ${trial.ackedMessages} messages acknowledged); ` +
-            `reopen ${Math.round(reopen.totalMs)} ms (worker open ${Math.round(reopen.workerOpenMs)} ms); ` +
-            `reply ${trial.replyStatus}, ${trial.savedChars}/${trial.streamedChars} chars saved; lost batches ${lostBatches}`,
+          `  trial ${i + 1}: killed ${Math.round(trial.killedAfterMs)} ms in (WAL ${walMB} MB, ${trial.ackedMessages} messages acknowledged); ` +
+            `reopen ${Math.round(reopen.totalMs)} ms (worker open ${Math.round(reopen.workerOpenMs)} ms; clean reopen after it ${Math.round(cleanReopenMs)} ms; CPU ${Math.round(reopen.cpuMs)} against ${Math.round(cleanReopenCpuMs)} ms); ` +
+            `reply ${trial.replyStatus}, ${trial.savedChars}/${trial.streamedChars} chars saved (longest gap between saves ${Math.round(trial.maxSaveGapMs)} ms); lost batches ${lostBatches}`,
         );
       } finally {
         rmSync(dir, { recursive: true, force: true });
@@ -232,9 +325,14 @@ export async function crashBench(options: CrashBenchOptions, log: (line: string)
     trials,
     reopenTotal: summarize(trials.map((t) => t.reopen.totalMs)),
     workerOpen: summarize(trials.map((t) => t.reopen.workerOpenMs)),
+    crashOverhead: summarize(trials.map((t) => t.reopen.totalMs - t.cleanReopenMs)),
+    crashOverheadCpu: summarize(trials.map((t) => t.reopen.cpuMs - t.cleanReopenCpuMs)),
+    reopenCpu: summarize(trials.map((t) => t.reopen.cpuMs)),
     lostChars: summarize(trials.map((t) => t.lostChars)),
     streamCharsPerSecond: streamMsTotal > 0 ? streamedTotal / (streamMsTotal / 1000) : 0,
     walAtKillMB: summarize(wal),
+    maxSaveGapMs: summarize(trials.map((t) => t.maxSaveGapMs)),
+    atRiskChars: summarize(trials.flatMap((t) => t.atRiskChars)),
     lostBatches: trials.reduce((n, t) => n + t.lostBatches, 0),
     notInterrupted: trials.filter((t) => t.replyStatus !== 'interrupted').length,
     notPrefix: trials.filter((t) => !t.savedIsPrefix).length,

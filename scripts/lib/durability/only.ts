@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- --only durability [--messages 20000] [--crash-trials 8] [--data-dir D --no-seed]`:
+ * `npm run bench -- --only durability [--messages 20000] [--crash-trials 8] [--crash-messages 2000-6000]
+ *  [--data-dir D --no-seed]`:
  * the durability section alone, on a base seeded here (or a seeded dir, copied, never changed),
  * written to bench/durability.json.
  */
@@ -13,13 +14,14 @@ import type { MachineInfo } from '../machine';
 import { readManifest } from '../manifest';
 import { renderTable } from '../report';
 import { durabilityRows } from './report';
-import { durabilityBench } from './run';
+import { durabilityBench, rangeOption } from './run';
 
 interface OnlyValues {
   only?: string;
   messages?: string;
   seed?: string;
   'crash-trials'?: string;
+  'crash-messages'?: string;
   'data-dir'?: string;
   'no-seed'?: boolean;
   quick?: boolean;
@@ -31,7 +33,8 @@ export async function durabilityOnly(
   values: OnlyValues,
   run: { paths: CorePaths; tmpBase: string; root: string; machine: MachineInfo },
 ): Promise<void> {
-  if (values.only !== 'durability') throw new Error(`--only knows one section, durability (got ${JSON.stringify(values.only)}).`);
+  if (values.only !== 'durability')
+    throw new Error(`--only knows one section, durability (got ${JSON.stringify(values.only)}).`);
   let baseDir: string | undefined;
   let nowMs: number | undefined;
   if (values['no-seed']) {
@@ -45,7 +48,16 @@ export async function durabilityOnly(
   const trials = intOption(values['crash-trials'], 'crash-trials', values.quick ? 4 : 8);
   console.log(`\n▶ Durability: SIGKILL while a reply streams and bulk writes run, then reopen, ${trials} times`);
   const durability = await durabilityBench(
-    { paths: run.paths, tmpBase: run.tmpBase, baseDir, messages, seed: intOption(values.seed, 'seed', 1), nowMs: corpus.nowMs, trials },
+    {
+      paths: run.paths,
+      tmpBase: run.tmpBase,
+      baseDir,
+      messages,
+      seed: intOption(values.seed, 'seed', 1),
+      nowMs: corpus.nowMs,
+      trials,
+      killAfterMessages: rangeOption(values['crash-messages'], 'crash-messages'),
+    },
     (line) => console.log(line),
   );
   run.machine.loadAverageAtEnd = Math.round((loadavg()[0] ?? 0) * 100) / 100;

@@ -23,7 +23,13 @@ export type WriterReport =
   /** Characters of the reply the app has received (and shown) so far. */
   | { type: 'streamed'; chars: number }
   | { type: 'wal'; bytes: number }
+  /**
+   * A poll of the saved reply: characters received but not yet saved (what a kill now would
+   * lose), and the longest wait between two saves seen so far.
+   */
+  | { type: 'atRisk'; chars: number; maxGapMs: number }
   | { type: 'failed'; error: string };
 
 export const encodeConfig = (config: WriterConfig) => Buffer.from(JSON.stringify(config)).toString('base64url');
-export const decodeConfig = (text: string) => JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as WriterConfig;
+export const decodeConfig = (text: string) =>
+  JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as WriterConfig;

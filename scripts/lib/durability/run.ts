@@ -22,6 +22,8 @@ export interface DurabilityOptions {
   seed: number;
   nowMs: number;
   trials: number;
+  /** Bulk messages acknowledged before the kill (drawn per trial); default 2,000–6,000. */
+  killAfterMessages?: { min: number; max: number };
 }
 
 export interface DurabilityResults {
@@ -29,6 +31,17 @@ export interface DurabilityResults {
   /** The same base opened after a clean close: what a reopen after a crash is compared with. */
   cleanReopen: OpenTiming;
   crash: CrashBenchResults;
+}
+
+/** `--crash-messages 2000-6000` (or one number): how many bulk messages before the kill. */
+export function rangeOption(value: string | undefined, name: string): { min: number; max: number } | undefined {
+  if (value === undefined) return undefined;
+  const match = /^(\d+)(?:-(\d+))?$/.exec(value.replace(/[_,]/g, ''));
+  if (!match) throw new Error(`--${name} must be a number or a range such as 2000-6000 (got ${JSON.stringify(value)})`);
+  const min = Number(match[1]);
+  const max = Number(match[2] ?? match[1]);
+  if (max < min) throw new Error(`--${name}: the range ends before it starts (${value})`);
+  return { min, max };
 }
 
 async function seedBase(options: DurabilityOptions, log: (line: string) => void): Promise<string> {
@@ -44,9 +57,13 @@ async function seedBase(options: DurabilityOptions, log: (line: string) => void)
   );
   const db = await openAppDb(options.paths, dir);
   try {
-    const stats = await insertBatches(batchCorpus(generateSessions(corpus), 1000), (b) => db.call('bulk.insertCorpus', b));
+    const stats = await insertBatches(batchCorpus(generateSessions(corpus), 1000), (b) =>
+      db.call('bulk.insertCorpus', b),
+    );
     await db.call('maintenance.analyze', undefined);
-    log(`  base: ${fmtInt(stats.messages)} messages in ${fmtInt(stats.sessions)} sessions (${(stats.insertMs / 1000).toFixed(1)} s)`);
+    log(
+      `  base: ${fmtInt(stats.messages)} messages in ${fmtInt(stats.sessions)} sessions (${(stats.insertMs / 1000).toFixed(1)} s)`,
+    );
   } finally {
     // A clean close: the base starts every trial with nothing to replay.
     await db.close();
@@ -54,7 +71,10 @@ async function seedBase(options: DurabilityOptions, log: (line: string) => void)
   return dir;
 }
 
-export async function durabilityBench(options: DurabilityOptions, log: (line: string) => void): Promise<DurabilityResults> {
+export async function durabilityBench(
+  options: DurabilityOptions,
+  log: (line: string) => void,
+): Promise<DurabilityResults> {
   const baseDir = options.baseDir ?? (await seedBase(options, log));
   const clean = await coldOpen(options.paths, baseDir, 3);
   await clean.core.close();
@@ -67,7 +87,8 @@ export async function durabilityBench(options: DurabilityOptions, log: (line: st
       trials: options.trials,
       seed: options.seed,
       nowMs: options.nowMs,
-      killAfterMs: { min: 2000, max: 8000 },
+      killAfterMessages: options.killAfterMessages ?? { min: 2000, max: 6000 },
+      killDelayMs: { min: 0, max: 1500 },
     },
     log,
   );

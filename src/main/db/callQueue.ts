@@ -28,6 +28,11 @@ interface Entry {
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+export interface CallQueueOptions {
+  /** After each call that may have written ran (succeeded or not): the checkpointer's cue. */
+  onWriteDone?: () => void;
+}
+
 export class CallQueue {
   private readonly high: Entry[] = [];
   private readonly normal: Entry[] = [];
@@ -35,6 +40,8 @@ export class CallQueue {
   private readonly held: Entry[] = [];
   private pauses = 0;
   private draining = false;
+
+  constructor(private readonly options: CallQueueOptions = {}) {}
 
   /** Runs `fn` when its turn comes; its result or error is the caller's alone. */
   run<T>(fn: () => Promise<T>, options: QueuedCallOptions = {}): Promise<T> {
@@ -89,6 +96,7 @@ export class CallQueue {
     try {
       for (let entry = this.next(); entry; entry = this.next()) {
         await entry.run();
+        if (entry.writes) this.options.onWriteDone?.();
         // A PGlite call runs to its end in microtasks, so messages posted to the worker meanwhile
         // have not been delivered yet. Let the event loop deliver them (each lands in its lane)
         // before choosing the next call; without this the port's order would decide, and an

@@ -12,6 +12,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { isEmptyChangeSet } from '@shared/changes';
 import { CallQueue } from './callQueue';
 import { drainChanges, startChangeCapture } from './changes';
+import { WalCheckpointer } from './durability/checkpointer';
 import { JOB_DEFINITIONS } from './jobs/registry';
 import { JobRunner } from './jobs/runner';
 import { writeAppLog } from './logs/repository';
@@ -50,7 +51,15 @@ async function main() {
   }
   const ctx = { db: opened.db, ownerId: opened.ownerId };
   const handlers = createDbService(ctx) as unknown as Record<string, (input: unknown) => Promise<unknown>>;
-  const queue = new CallQueue();
+  // Bounded WAL, so that a crash costs a bounded replay at the next open (see checkpointer.ts).
+  const queue = new CallQueue({ onWriteDone: () => checkpointer.noteWrite() });
+  const checkpointer = new WalCheckpointer({
+    db: ctx.db,
+    queue,
+    // A checkpoint holds the queue like a call does: a slow one is logged like a slow call.
+    onCheckpoint: (done) => logSlowCall('checkpoint', done.ms),
+    onError: (err) => console.error('[db-worker] a checkpoint failed', err),
+  });
   const jobs = new JobRunner({ ctx, queue, send, definitions: JOB_DEFINITIONS });
   const slowCalls = new SlowCallTracer(init.slowCallMs);
   let closed = false;
@@ -100,6 +109,7 @@ async function main() {
     await queue.run(async () => {
       closed = true;
       retention?.stop();
+      checkpointer.stop();
     });
     await jobs.stopAll();
     await queue.run(() => opened.close());
