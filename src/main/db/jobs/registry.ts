@@ -2,12 +2,16 @@
  * Every kind of job the worker runs, by name: one line per kind. Main starts them by this name
  * (DbClient.startJob) and imports this module as types only.
  */
+import { restoreJob } from '../backup/restore';
+import { exportJob } from '../export/job';
 import { importJob } from '../import/job';
 import { retentionJob } from '../usage/retention';
 
 export const JOB_DEFINITIONS = {
   retention: retentionJob,
   import: importJob,
+  export: exportJob,
+  restore: restoreJob,
 };
 
 export type JobKind = keyof typeof JOB_DEFINITIONS;
