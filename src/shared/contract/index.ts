@@ -8,6 +8,8 @@
 import type { z } from 'zod';
 import { appEvents, appMethods } from './app';
 import { chatEvents, chatMethods } from './chat';
+import { backupEvents, backupMethods } from './backup';
+import { exportEvents, exportMethods } from './export';
 import { importEvents, importMethods } from './import';
 import { jobsEvents, jobsMethods } from './jobs';
 import { logsEvents, logsMethods } from './logs';
@@ -37,6 +39,8 @@ export const contract = mergeDeclarations(
   jobsMethods,
   recoveryMethods,
   importMethods,
+  exportMethods,
+  backupMethods,
 );
 
 const events = mergeDeclarations(
@@ -53,6 +57,8 @@ const events = mergeDeclarations(
   jobsEvents,
   recoveryEvents,
   importEvents,
+  exportEvents,
+  backupEvents,
 );
 
 export type Contract = typeof contract;
