@@ -1,6 +1,7 @@
 import { createStore } from 'zustand/vanilla';
 import type { ConfabApi } from '@shared/client';
 import { createChatSlice, type FrameScheduler } from '../features/chat/store';
+import { createDataSlice } from '../features/data/store';
 import { createErrorsSlice } from '../features/errors/store';
 import { createMessageDeletionSlice } from '../features/messages/deletion';
 import { createMessagesSlice } from '../features/messages/store';
@@ -34,6 +35,7 @@ export function createAppStore(api: ConfabApi, options: AppStoreOptions = {}): A
       ...createChat(set, get, kit),
       ...createUsageSlice(set, get, kit),
       ...createPaletteSlice(set, get, kit),
+      ...createDataSlice(set, get, kit),
     };
   });
 }

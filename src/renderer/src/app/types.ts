@@ -1,6 +1,7 @@
 import type { StoreApi } from 'zustand';
 import type { ConfabApi } from '@shared/client';
 import type { ChatSlice } from '../features/chat/store';
+import type { DataSlice } from '../features/data/store';
 import type { ErrorsSlice } from '../features/errors/store';
 import type { MessageDeletionSlice } from '../features/messages/deletion';
 import type { MessagesSlice } from '../features/messages/store';
@@ -22,7 +23,8 @@ export type AppState = SessionsSlice &
   UsageSlice &
   PaletteSlice &
   ThemeSlice &
-  ErrorsSlice;
+  ErrorsSlice &
+  DataSlice;
 /** The running store; named actions and commands take it, since they span slices. */
 export type AppStore = StoreApi<AppState>;
 export type SetState = AppStore['setState'];
