@@ -19,6 +19,7 @@ export default defineConfig({
           'db-worker': resolve(import.meta.dirname, 'src/main/db/worker.ts'),
           seed: resolve(import.meta.dirname, 'scripts/seed.ts'),
           bench: resolve(import.meta.dirname, 'scripts/bench.ts'),
+          confab: resolve(import.meta.dirname, 'scripts/confab.ts'),
         },
         // The bench drives Chromium; playwright-core (a dev dependency, so not externalized by
         // default) reads its own package files at run time and cannot be bundled.

@@ -141,7 +141,9 @@ function ReportSummary({ report }: { report: ImportReport }) {
       <table>
         <thead>
           <tr>
-            <th />
+            <th scope="col">
+              <span className="visually-hidden">Kind</span>
+            </th>
             <th>Read</th>
             <th>Added</th>
             <th>Already here</th>
@@ -216,7 +218,9 @@ function BackupsPanel() {
               <th>Made</th>
               <th>Why</th>
               <th>Size</th>
-              <th />
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
