@@ -5,7 +5,7 @@
  *   npm run confab -- import <file...> [--dry-run]
  *   npm run confab -- export [--format json|md] [--session ID] [--out FILE]
  *   npm run confab -- backup
- *   npm run confab -- restore <file>
+ *   npm run confab -- restore <file> [--replace]
  *   npm run confab -- verify
  *
  * Options: --data-dir D (else CONFAB_DATA_DIR, else ./.confab-data). Each prints progress and the
@@ -110,8 +110,8 @@ async function main(): Promise<number> {
         return 0;
       }
       case 'restore': {
-        if (values.replace) throw new Error('--replace is not available yet; a restore merges (nothing is deleted).');
-        const report = await data.restore(resolve(files[0] ?? ''));
+        // --replace is the explicit confirmation: the data becomes what the file holds.
+        const report = await data.restore(resolve(files[0] ?? ''), values.replace ? 'replace' : 'merge');
         console.log(JSON.stringify(report, null, 2));
         return report.mismatches.length === 0 ? 0 : 1;
       }
@@ -122,7 +122,7 @@ async function main(): Promise<number> {
         return report.problems.length === 0 ? 0 : 1;
       }
       default:
-        console.error('Usage: confab import <file...> [--dry-run] | export [--format json|md] [--session ID] [--out F] | backup | restore <file> | verify');
+        console.error('Usage: confab import <file...> [--dry-run] | export [--format json|md] [--session ID] [--out F] | backup | restore <file> [--replace] | verify');
         return 2;
     }
   } finally {

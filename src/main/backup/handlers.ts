@@ -13,7 +13,7 @@ export function backupHandlers(dataDir: string, data: DataService): HandlerSlice
   return {
     'backup.list': async () => ({ dataDir, backups: listBackupFiles(dataDir) }),
     'backup.create': () => data.backup('manual'),
-    'backup.restore': (i) => data.restore(backupFilePath(dataDir, i.file)),
+    'backup.restore': (i) => data.restore(backupFilePath(dataDir, i.file), i.mode),
   };
 }
 

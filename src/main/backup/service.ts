@@ -17,9 +17,9 @@ const DAY_MS = 86_400_000;
 export interface DataService {
   exportConfab(sessionIds: string[] | null): Promise<ExportResult>;
   backup(reason: BackupReason): Promise<BackupInfoEntry>;
-  restore(path: string): Promise<RestoreReport>;
+  restore(path: string, mode?: 'merge' | 'replace'): Promise<RestoreReport>;
   /** The restore job alone (the caller has taken its backup). */
-  startRestore(path: string): JobHandle<RestoreReport>;
+  startRestore(path: string, mode?: 'merge' | 'replace'): JobHandle<RestoreReport>;
   /** Takes a daily backup while the app runs (checked hourly); returns a stop function. */
   scheduleDaily(checkEveryMs?: number): () => void;
 }
@@ -41,11 +41,11 @@ export function createDataService(db: DbClient, dataDir: string, appVersion: str
       applyRetention(dataDir);
       return listBackupFiles(dataDir).find((b) => b.file === file)!;
     },
-    async restore(path) {
+    async restore(path, mode = 'merge') {
       await service.backup('pre-restore');
-      return service.startRestore(path).result;
+      return service.startRestore(path, mode).result;
     },
-    startRestore: (path) => db.startJob('restore', { path, schemaVersion: db.info.schemaVersion }),
+    startRestore: (path, mode = 'merge') => db.startJob('restore', { path, schemaVersion: db.info.schemaVersion, mode }),
     scheduleDaily(checkEveryMs = 3_600_000) {
       let running = false;
       const tick = () => {

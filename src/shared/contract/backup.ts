@@ -9,8 +9,9 @@ export const backupMethods = {
   /** Backs up every synced and local table now (a job; writes pause, the UI stays live). */
   'backup.create': method<BackupInfoEntry>()(empty),
   /**
-   * Restores a backup by merging: takes a backup first, adds what is missing, keeps rows newer
-   * here, deletes nothing. Refuses a damaged file or one from a newer Confab.
+   * Restores a backup: takes a backup first. 'merge' (default) adds what is missing, keeps rows
+   * newer here and deletes nothing; 'replace' (only after the user confirmed it) makes the data
+   * what the backup holds. Refuses a damaged file or one from a newer Confab.
    */
   'backup.restore': method<RestoreReport>()(
     z
@@ -20,6 +21,7 @@ export const backupMethods = {
           .min(1)
           .max(200)
           .regex(/^[\w.-]+$/, 'must be a backup file name'),
+        mode: z.enum(['merge', 'replace']).default('merge'),
       })
       .strict(),
   ),

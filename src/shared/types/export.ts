@@ -38,6 +38,8 @@ export interface RestoreReport {
   updated: Record<string, number>;
   /** Rows the database had already, the same or newer: kept as they were. */
   kept: Record<string, number>;
+  /** Replace only: rows of the file's tables that the file did not hold, deleted. */
+  removed?: Record<string, number>;
   /** Problems found; a restore with any is undone. */
   mismatches: string[];
 }

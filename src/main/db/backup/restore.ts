@@ -20,6 +20,12 @@ import { checkExportFile, exportLines, type ExportRow } from './read';
 export interface RestoreJobInput {
   path: string;
   schemaVersion: number;
+  /**
+   * 'merge' (default): add what is missing, keep rows newer here, delete nothing. 'replace' (after
+   * the user confirmed it): the file's rows win, and rows of the file's tables that it does not
+   * hold are deleted, so the database becomes what the file holds.
+   */
+  mode?: 'merge' | 'replace';
 }
 
 const BATCH = 500;
@@ -37,6 +43,11 @@ export async function restore(job: JobContext, input: RestoreJobInput): Promise<
   const byName = new Map(tables.map((t) => [t.spec.name, t]));
   job.progress(0, null, 'Checking the file');
   const checked = await checkExportFile(input.path, input.schemaVersion, new Set(byName.keys()));
+  const replace = input.mode === 'replace';
+  if (replace && checked.header.scope !== 'all') {
+    throw new ConfabError('invalid_input', 'This file holds only some chats; replacing everything with it would delete the others. Restore it by merging instead.');
+  }
+  const fileKeys = new Map<string, unknown[][]>();
   const total = Object.values(checked.rows).reduce((a, b) => a + b, 0);
   const report: RestoreReport = { read: checked.rows, inserted: {}, updated: {}, kept: {}, mismatches: [] };
   const insertedKeys = new Map<string, unknown[][]>();
@@ -52,7 +63,8 @@ export async function restore(job: JobContext, input: RestoreJobInput): Promise<
       if (table.spec.name === 'chat_sessions') {
         for (const r of rows) if (typeof r.r.current_leaf_id === 'string') leaves.push({ id: r.r.id as string, leaf: r.r.current_leaf_id });
       }
-      const result = await job.batch((ctx) => mergeRows(ctx, table, rows.map((r) => r.r)));
+      if (replace) fileKeys.set(table.spec.name, [...(fileKeys.get(table.spec.name) ?? []), ...rows.map((r) => table.spec.key.map((k) => r.r[k]))]);
+      const result = await job.batch((ctx) => mergeRows(ctx, table, rows.map((r) => r.r), replace));
       const name = table.spec.name;
       report.inserted[name] = (report.inserted[name] ?? 0) + result.inserted.length;
       report.updated[name] = (report.updated[name] ?? 0) + result.updated;
@@ -69,6 +81,11 @@ export async function restore(job: JobContext, input: RestoreJobInput): Promise<
     }
     await flush();
     await job.batch((ctx) => setLeaves(ctx, leaves));
+    if (replace) {
+      job.progress(done, total, 'Removing what the file does not hold');
+      const removed = await job.batch((ctx) => removeRowsNotIn(ctx, tables.filter((t) => checked.header.tables.includes(t.spec.name)), fileKeys));
+      report.removed = removed;
+    }
     report.mismatches.push(...(await job.batch((ctx) => checkTrees(ctx), { writes: false })));
     if (report.mismatches.length > 0) {
       throw new ConfabError('conflict', `The restore was undone because what was written does not match the file: ${report.mismatches.slice(0, 3).join(' ')}`, { report });
@@ -88,7 +105,7 @@ interface MergeResult {
   present: number;
 }
 
-async function mergeRows(ctx: RepoContext, table: ExportTable, rows: Record<string, unknown>[]): Promise<MergeResult> {
+async function mergeRows(ctx: RepoContext, table: ExportTable, rows: Record<string, unknown>[], replace: boolean): Promise<MergeResult> {
   // The chosen branch is set once the messages exist (setLeaves).
   const columns = table.columns.filter((c) => c !== 'current_leaf_id' && rows.some((r) => c in r));
   const t = sqlId(table.spec.name);
@@ -98,11 +115,11 @@ async function mergeRows(ctx: RepoContext, table: ExportTable, rows: Record<stri
   const key = table.spec.key.map((k) => ident(k));
   const updatable = columns.filter((c) => !table.spec.key.includes(c));
   const onConflict =
-    table.hasUpdatedAt && updatable.length > 0
+    (table.hasUpdatedAt || replace) && updatable.length > 0
       ? sql`DO UPDATE SET ${sqlJoin(
           updatable.map((c) => sql`${sqlId(c)} = EXCLUDED.${sqlId(c)}`),
           ', ',
-        )} WHERE ${t}.updated_at < EXCLUDED.updated_at`
+        )}${replace ? sql`` : sql` WHERE ${t}.updated_at < EXCLUDED.updated_at`}`
       : sql`DO NOTHING`;
   return ctx.db.transaction(async (tx) => {
     await tx.query(sql`SET LOCAL confab.applying = 'on'`);
@@ -134,6 +151,32 @@ async function setLeaves(ctx: RepoContext, leaves: { id: string; leaf: string }[
         FROM jsonb_to_recordset(${toDbJson(leaves)}::jsonb) AS l(id uuid, leaf uuid)
        WHERE s.id = l.id AND s.last_activity_at > now() - interval '1 hour'`);
   });
+}
+
+/**
+ * Replace: deletes, in one transaction (all or nothing), every row of the file's tables that the
+ * file does not hold, children before parents. The backup taken before the restore is the undo.
+ */
+async function removeRowsNotIn(ctx: RepoContext, tables: ExportTable[], keys: Map<string, unknown[][]>): Promise<Record<string, number>> {
+  const removed: Record<string, number> = {};
+  await ctx.db.transaction(async (tx) => {
+    await tx.query(sql`SET LOCAL confab.applying = 'on'`);
+    for (const table of [...tables].reverse()) {
+      const t = sqlId(table.spec.name);
+      const key = table.spec.key.map((k) => ident(k));
+      const keep = toDbJson(keys.get(table.spec.name) ?? []);
+      if (table.spec.name === 'chat_sessions') {
+        await tx.query(sql`UPDATE chat_sessions SET current_leaf_id = NULL
+                            WHERE json_build_array(id)::jsonb NOT IN (SELECT jsonb_array_elements(${keep}::jsonb))`);
+      }
+      const rows = await tx.query(sql`
+        DELETE FROM ${t} x
+         WHERE json_build_array(${sqlJoin(key.map((k) => sql`x.${k}`), ', ')})::jsonb NOT IN (SELECT jsonb_array_elements(${keep}::jsonb))
+        RETURNING 1`);
+      removed[table.spec.name] = rows.length;
+    }
+  });
+  return removed;
 }
 
 /** Trees intact and counters equal to rows, over the whole database. */

@@ -78,6 +78,8 @@ const bundleArb = fc
     };
   });
 
+const firstBundle = async (): Promise<ConversationBundle> => fc.sample(bundleArb, { numRuns: 1, seed: 7 })[0]!;
+
 describe.each(ENGINES)('Confab export round trip on %s', (engine) => {
   let a: TestDb;
   let b: TestDb;
@@ -129,6 +131,25 @@ describe.each(ENGINES)('Confab export round trip on %s', (engine) => {
     const twice = await restore(directJob(cb), { path, schemaVersion: 7 });
     expect(Object.values(twice.inserted).reduce((s, x) => s + x, 0)).toBe(0);
     expect(Object.values(twice.updated).reduce((s, x) => s + x, 0)).toBe(0);
+  });
+
+  it('replace makes the data what the file holds: rows newer here are overwritten, rows not in the file removed', async () => {
+    const path = join(dir, 'replace.jsonl');
+    await writeExport(directJob(ca), { path, sessionIds: null, appVersion: 'test', schemaVersion: 7 });
+    const extra = await writeConversation(cb, { ...(await firstBundle()), sourceId: `only-in-b-${engine}` });
+    await b.db.query(sql`INSERT INTO settings (key, value) VALUES ('only-here-too', '1'::jsonb) ON CONFLICT DO NOTHING`);
+    const report = await restore(directJob(cb), { path, schemaVersion: 7, mode: 'replace' });
+    expect(report.mismatches).toEqual([]);
+    expect(report.removed?.chat_sessions).toBeGreaterThanOrEqual(1);
+    expect(await b.db.query(sql`SELECT 1 FROM chat_sessions WHERE id = ${extra.sessionId}`)).toHaveLength(0);
+    expect(await b.db.query(sql`SELECT 1 FROM settings WHERE key = 'only-here-too'`)).toHaveLength(0);
+    const again = join(dir, 'replace-b.jsonl');
+    await writeExport(directJob(cb), { path: again, sessionIds: null, appVersion: 'test', schemaVersion: 7 });
+    const chatLines = (p: string) => rowLines(p).filter((l) => /^\{"t":"(chat_sessions|messages|generation_runs|tool_executions|settings)"/.test(l));
+    expect(chatLines(again)).toEqual(chatLines(path));
+    const selected = join(dir, 'selected.jsonl');
+    await writeExport(directJob(ca), { path: selected, sessionIds: [extra.sessionId], appVersion: 'test', schemaVersion: 7 });
+    await expect(restore(directJob(cb), { path: selected, schemaVersion: 7, mode: 'replace' })).rejects.toMatchObject({ message: expect.stringMatching(/only some chats/) });
   });
 
   it('refuses a damaged file, a newer schema and a file that is not an export, changing nothing', async () => {

@@ -242,6 +242,17 @@ function BackupsPanel() {
                       >
                         Restore by merging
                       </button>
+                      <button
+                        type="button"
+                        className="button"
+                        title="Deletes what the backup does not hold; a backup is taken first"
+                        onClick={() => {
+                          setConfirming(null);
+                          void restoreBackup(b.file, 'replace');
+                        }}
+                      >
+                        Replace everything
+                      </button>
                       <button type="button" className="button" onClick={() => setConfirming(null)}>
                         Keep as is
                       </button>
@@ -257,7 +268,10 @@ function BackupsPanel() {
           </tbody>
         </table>
       )}
-      <p className="muted">Restore adds what is missing and keeps anything newer here; nothing is deleted. A backup is taken first, so restoring that one undoes it.</p>
+      <p className="muted">
+        Restore by merging adds what is missing and keeps anything newer here; nothing is deleted. Replace everything makes the data what the
+        backup holds. Either way a backup is taken first, so restoring that one undoes it.
+      </p>
     </div>
   );
 }

@@ -28,7 +28,7 @@ export interface DataSlice {
   resetDataImport(): void;
   loadBackups(): Promise<void>;
   backUpNow(): Promise<void>;
-  restoreBackup(file: string): Promise<void>;
+  restoreBackup(file: string, mode?: 'merge' | 'replace'): Promise<void>;
   exportEverything(): Promise<void>;
 }
 
@@ -114,12 +114,16 @@ export const createDataSlice: SliceCreator<DataSlice> = (set, get, { api, attemp
         return `Backed up to ${backup.file}.`;
       }),
 
-    restoreBackup: (file) =>
+    restoreBackup: (file, mode = 'merge') =>
       task('restore', 'restore', async () => {
-        const report = await api.backup.restore({ file });
+        const report = await api.backup.restore({ file, mode });
         set({ dataLastRestore: report });
         const added = Object.values(report.inserted).reduce((a, b) => a + b, 0);
         const updated = Object.values(report.updated).reduce((a, b) => a + b, 0);
+        if (mode === 'replace') {
+          const removed = Object.values(report.removed ?? {}).reduce((a, b) => a + b, 0);
+          return `Replaced the data with ${file}: ${added} rows added, ${updated} taken from the backup, ${removed} removed.`;
+        }
         return `Restored ${file}: ${added} rows added, ${updated} updated from the backup, nothing deleted.`;
       }),
 
