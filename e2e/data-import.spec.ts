@@ -18,7 +18,7 @@ test('import a ChatGPT export, export, back up and restore', async ({ page, host
 
   await data.getByLabel('Choose a file to import').setInputFiles(FIXTURE);
   const preview = data.getByRole('region', { name: 'What the file holds' });
-  await expect(preview).toContainText('(ChatGPT): 9 chats, 103 messages, 1 branch points, from 2025-09-18 to 2025-12-15.');
+  await expect(preview).toContainText('(ChatGPT): 9 chats, 103 messages, 1 branch point, from 2025-09-18 to 2025-12-15.');
   await preview.getByRole('button', { name: 'Import 9 chats' }).click();
 
   const report = data.getByRole('region', { name: 'Import report' });

@@ -76,7 +76,7 @@ function ImportPanel() {
           <PreviewSummary fileName={state.fileName} preview={state.preview} />
           <div className="data-actions">
             <button type="button" className="button button--primary" onClick={() => void start()} disabled={state.preview.conversations === 0}>
-              Import {state.preview.conversations} chats
+              Import {count(state.preview.conversations, 'chat', 'chats')}
             </button>
             <button type="button" className="button" onClick={reset}>
               Cancel
@@ -107,13 +107,15 @@ function ImportPanel() {
 }
 
 const date = (iso: string | null) => (iso ? iso.slice(0, 10) : '—');
+const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 function PreviewSummary({ fileName, preview }: { fileName: string; preview: ImportPreview }) {
   return (
     <>
       <p>
-        <strong>{fileName}</strong> ({SOURCE_NAMES[preview.source]}): {preview.conversations} chats, {preview.messages} messages,{' '}
-        {preview.branchPoints} branch points, from {date(preview.firstAt)} to {date(preview.lastAt)}.
+        <strong>{fileName}</strong> ({SOURCE_NAMES[preview.source]}): {count(preview.conversations, 'chat', 'chats')},{' '}
+        {count(preview.messages, 'message', 'messages')}, {count(preview.branchPoints, 'branch point', 'branch points')}, from{' '}
+        {date(preview.firstAt)} to {date(preview.lastAt)}.
       </p>
       {preview.skipped.length > 0 && (
         <details>

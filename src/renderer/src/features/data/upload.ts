@@ -11,8 +11,18 @@ function toBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
+/** FileReader rather than Blob.arrayBuffer(): the one way every host (and jsdom) supports. */
+function readBytes(file: Blob): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(new Uint8Array(reader.result as ArrayBuffer));
+    reader.onerror = () => reject(reader.error ?? new Error('The file could not be read.'));
+    reader.readAsArrayBuffer(file);
+  });
+}
+
 export async function uploadFile(api: ConfabApi, file: File, onProgress: (sent: number, total: number) => void): Promise<string> {
-  const bytes = new Uint8Array(await file.arrayBuffer());
+  const bytes = await readBytes(file);
   let uploadId: string | undefined;
   let at = 0;
   do {
