@@ -20,6 +20,7 @@ export default defineConfig({
           'attachments-worker': resolve(import.meta.dirname, 'src/main/attachments/extractWorker.ts'),
           seed: resolve(import.meta.dirname, 'scripts/seed.ts'),
           bench: resolve(import.meta.dirname, 'scripts/bench.ts'),
+          confab: resolve(import.meta.dirname, 'scripts/confab.ts'),
         },
         // The bench drives Chromium; playwright-core (a dev dependency, so not externalized by
         // default) reads its own package files at run time and cannot be bundled.

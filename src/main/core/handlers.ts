@@ -9,7 +9,7 @@ import { attachmentsHandlers } from '../attachments/handlers';
 import { createAttachmentService, type AttachmentService } from '../attachments';
 import type { ChatEngine } from '../chat/engine';
 import type { DbClient } from '../db/client';
-import { importHandlers } from '../import/handlers';
+import { dataHandlers } from '../backup/handlers';
 import { jobsHandlers } from '../jobs/handlers';
 import type { JobTracker } from '../jobs/tracker';
 import type { HandlerMap, SaveTextFile } from '../kit/handlers';
@@ -58,7 +58,7 @@ export function createHandlers({ db, info, chat, jobs, saveTextFile, openFolder,
     uiHandlers(db),
     logsHandlers(db),
     jobsHandlers(jobs),
-    importHandlers(db, info.dataDir),
+    dataHandlers(db, info.dataDir, info.version),
     chat.handlers,
     createReadyStateHandlers({ dataDir: info.dataDir, openFolder }),
     attachmentsHandlers(db, attachments ?? createAttachmentService({ db, dataDir: info.dataDir })),

@@ -7,8 +7,10 @@ import { appendFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfabError } from '@shared/errors';
 import type { ImportPreview, ImportReport } from '@shared/types/import';
+import type { DataService } from '../backup/service';
 import type { DbClient } from '../db/client';
 import type { HandlerSlice } from '../kit/handlers';
+import { isConfabExport, previewConfabExport, restoreAsImportReport } from './confab';
 import { previewImport } from './preview';
 import { startImport } from './run';
 
@@ -22,7 +24,7 @@ interface Upload {
 /** Finished imports whose reports are kept for import.result. */
 const KEEP_RESULTS = 20;
 
-export function importHandlers(db: DbClient, dataDir: string): HandlerSlice<'import'> {
+export function importHandlers(db: DbClient, dataDir: string, data: DataService): HandlerSlice<'import'> {
   const uploads = new Map<string, Upload>();
   const results = new Map<string, Promise<ImportReport>>();
 
@@ -33,7 +35,8 @@ export function importHandlers(db: DbClient, dataDir: string): HandlerSlice<'imp
     return found;
   };
 
-  const previewOf = async (u: Upload) => (u.preview ??= await previewImport([u.path]));
+  const previewOf = async (u: Upload) =>
+    (u.preview ??= (await isConfabExport(u.path)) ? await previewConfabExport(u.path) : await previewImport([u.path]));
 
   return {
     'import.upload': async (i) => {
@@ -55,7 +58,13 @@ export function importHandlers(db: DbClient, dataDir: string): HandlerSlice<'imp
       const u = upload(i.uploadId);
       const preview = await previewOf(u);
       if (preview.conversations === 0) throw new ConfabError('invalid_input', 'The file holds no conversation that can be imported.');
-      const started = startImport(db, [u.path], { source: preview.source, total: preview.conversations });
+      // The undo of an import is the backup taken just before it.
+      await data.backup('pre-import');
+      let started: { jobId: string; result: Promise<ImportReport> };
+      if (preview.source === 'confab') {
+        const job = data.startRestore(u.path);
+        started = { jobId: job.id, result: job.result.then(restoreAsImportReport) };
+      } else started = startImport(db, [u.path], { source: preview.source, total: preview.conversations });
       results.set(started.jobId, started.result);
       const cleanUp = () => {
         uploads.delete(i.uploadId);

@@ -38,6 +38,13 @@ const PARSERS: Record<Format, (value: Obj) => ParsedConversation> = {
   openwebui: parseOpenWebUiChat,
 };
 
+/**
+ * The parser shares its thread with IPC and windows: after this much work it lets the event loop
+ * run (async generators alone only yield to microtasks, which keep everything else waiting).
+ */
+const SLICE_MS = 4;
+const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** Conversations the file must show before an unknown item counts as skipped, not as "not an export". */
 const UNKNOWN_BEFORE_REFUSAL = 3;
 
@@ -52,7 +59,12 @@ export async function* parseExport(paths: readonly string[], options: ParseOptio
       read += bytes;
       options.onBytes?.(read, total);
     };
+    let sliceStart = performance.now();
     for await (const item of readTopLevel(documentText(document, onBytes), document.name)) {
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await breathe();
+        sliceStart = performance.now();
+      }
       const value = item.value;
       const position = item.kind === 'element' ? `Item ${item.index + 1}` : 'The chat';
       const format = isObj(value) ? detectConversation(value) : null;

@@ -10,9 +10,9 @@ import { ConfabError } from '@shared/errors';
 import type { DbClient, JobHandle } from '../db/client';
 import { parseExport } from './parse';
 
-/** Messages per batch handed to the worker (one postMessage; a few MB at most). */
-const BATCH_MESSAGES = 2000;
-const BATCH_CONVERSATIONS = 200;
+/** Messages per batch handed to the worker: one structured clone on this thread, kept under a millisecond or so. */
+const BATCH_MESSAGES = 500;
+const BATCH_CONVERSATIONS = 50;
 /** Conversations sent but not yet written before the parser waits. */
 const MAX_AHEAD = 400;
 

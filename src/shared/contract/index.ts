@@ -9,6 +9,8 @@ import type { z } from 'zod';
 import { appEvents, appMethods } from './app';
 import { attachmentsEvents, attachmentsMethods } from './attachments';
 import { chatEvents, chatMethods } from './chat';
+import { backupEvents, backupMethods } from './backup';
+import { exportEvents, exportMethods } from './export';
 import { importEvents, importMethods } from './import';
 import { jobsEvents, jobsMethods } from './jobs';
 import { logsEvents, logsMethods } from './logs';
@@ -39,6 +41,8 @@ export const contract = mergeDeclarations(
   recoveryMethods,
   importMethods,
   attachmentsMethods,
+  exportMethods,
+  backupMethods,
 );
 
 const events = mergeDeclarations(
@@ -56,6 +60,8 @@ const events = mergeDeclarations(
   recoveryEvents,
   importEvents,
   attachmentsEvents,
+  exportEvents,
+  backupEvents,
 );
 
 export type Contract = typeof contract;

@@ -11,3 +11,4 @@ export * from './logs';
 export * from './jobs';
 export * from './import';
 export * from './attachments';
+export * from './export';

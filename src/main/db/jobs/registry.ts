@@ -2,6 +2,8 @@
  * Every kind of job the worker runs, by name: one line per kind. Main starts them by this name
  * (DbClient.startJob) and imports this module as types only.
  */
+import { restoreJob } from '../backup/restore';
+import { exportJob } from '../export/job';
 import { importJob } from '../import/job';
 import { blobGcJob } from '../attachments/garbage';
 import { retentionJob } from '../usage/retention';
@@ -10,6 +12,8 @@ export const JOB_DEFINITIONS = {
   retention: retentionJob,
   import: importJob,
   'attachments.gc': blobGcJob,
+  export: exportJob,
+  restore: restoreJob,
 };
 
 export type JobKind = keyof typeof JOB_DEFINITIONS;

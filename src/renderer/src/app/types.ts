@@ -2,6 +2,7 @@ import type { StoreApi } from 'zustand';
 import type { ConfabApi } from '@shared/client';
 import type { AttachmentsSlice } from '../features/attachments/store';
 import type { ChatSlice } from '../features/chat/store';
+import type { DataSlice } from '../features/data/store';
 import type { ErrorsSlice } from '../features/errors/store';
 import type { MessageDeletionSlice } from '../features/messages/deletion';
 import type { MessagesSlice } from '../features/messages/store';
@@ -24,7 +25,8 @@ export type AppState = SessionsSlice &
   PaletteSlice &
   ThemeSlice &
   ErrorsSlice &
-  AttachmentsSlice;
+  AttachmentsSlice &
+  DataSlice;
 /** The running store; named actions and commands take it, since they span slices. */
 export type AppStore = StoreApi<AppState>;
 export type SetState = AppStore['setState'];

@@ -5,6 +5,7 @@ import { providersOf } from './store';
 import { ProviderForm } from './ProviderForm';
 import { PricesSection } from './PricesSection';
 import { UsageSettingsSection } from './UsageSettingsSection';
+import { DataSection } from '../data/DataSection';
 
 const FOCUSABLE =
   'button:not(:disabled), input:not(:disabled), select:not(:disabled), textarea:not(:disabled), [tabindex]:not([tabindex="-1"])';
@@ -86,6 +87,7 @@ function SettingsDialogBody() {
           <ChatSection />
           <UsageSettingsSection />
           <PricesSection />
+          <DataSection />
         </div>
       </div>
     </div>

@@ -1,0 +1,24 @@
+/**
+ * backup.*, and the one registration of the data domains (import, export, backup), which share
+ * the data service: an import and a restore each take a backup first.
+ */
+import type { DbClient } from '../db/client';
+import { exportHandlers } from '../export/handlers';
+import { importHandlers } from '../import/handlers';
+import type { HandlerSlice } from '../kit/handlers';
+import { backupFilePath, listBackupFiles } from './files';
+import { createDataService, type DataService } from './service';
+
+export function backupHandlers(dataDir: string, data: DataService): HandlerSlice<'backup'> {
+  return {
+    'backup.list': async () => ({ dataDir, backups: listBackupFiles(dataDir) }),
+    'backup.create': () => data.backup('manual'),
+    'backup.restore': (i) => data.restore(backupFilePath(dataDir, i.file), i.mode),
+  };
+}
+
+export function dataHandlers(db: DbClient, dataDir: string, appVersion: string) {
+  const data = createDataService(db, dataDir, appVersion);
+  data.scheduleDaily();
+  return { ...importHandlers(db, dataDir, data), ...exportHandlers(db, data), ...backupHandlers(dataDir, data) };
+}

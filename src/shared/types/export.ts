@@ -1,0 +1,53 @@
+/**
+ * Confab's own export (also the backup format): JSON Lines, one header line, one line per row
+ * `{"t": table, "r": row}`, and a closing manifest with the row counts and the SHA-256 of the row
+ * lines. Streamed both ways, so 100k messages never sit in memory at once.
+ */
+export const CONFAB_EXPORT_FORMAT = 1;
+
+export interface ConfabExportHeader {
+  confab: 'export';
+  formatVersion: number;
+  schemaVersion: number;
+  appVersion: string;
+  createdAt: string;
+  /** 'all': every synced and local table; 'selected': the chosen chats and what belongs to them. */
+  scope: 'all' | 'selected';
+  tables: string[];
+}
+
+export interface ConfabExportManifest {
+  rows: Record<string, number>;
+  /** SHA-256 (hex) of every row line, each followed by "\n", in file order. */
+  sha256: string;
+}
+
+export interface ExportResult {
+  path: string;
+  bytes: number;
+  manifest: ConfabExportManifest;
+}
+
+/** What a restore (or an import of a Confab export) did, per table, with its checks. */
+export interface RestoreReport {
+  /** Rows in the file, per table. */
+  read: Record<string, number>;
+  /** Rows that were not in the database and were added. */
+  inserted: Record<string, number>;
+  /** Rows the file had newer than the database's copy, taken from the file. */
+  updated: Record<string, number>;
+  /** Rows the database had already, the same or newer: kept as they were. */
+  kept: Record<string, number>;
+  /** Replace only: rows of the file's tables that the file did not hold, deleted. */
+  removed?: Record<string, number>;
+  /** Problems found; a restore with any is undone. */
+  mismatches: string[];
+}
+
+export interface BackupInfoEntry {
+  file: string;
+  createdAt: string;
+  sizeBytes: number;
+  /** 'manual', 'daily', 'pre-import', 'pre-restore'. */
+  reason: string;
+}
