@@ -36,6 +36,7 @@ import {
 import { StreamingWriter } from './streamingWriter';
 import { Titler } from './titler';
 import { checkDraftsSendable, type AttachmentContextSource } from '../attachments/context';
+import type { ToolSource } from '../tools/loop';
 
 export { INTERRUPTED_MESSAGE } from './runRecorder';
 
@@ -71,6 +72,8 @@ export interface RunnerDeps {
   options?: RunnerOptions;
   /** Files on messages: checked before a send, sent with the context. */
   attachments?: AttachmentContextSource;
+  /** MCP tools the model may call (the tool loop). */
+  tools?: ToolSource;
 }
 
 /** What a turn writes before its reply streams: a new question, a new answer, or a failed one again. */

@@ -14,6 +14,7 @@ import { providersService } from './providers/service';
 import { searchService } from './search/service';
 import { sessionsService } from './sessions/service';
 import { settingsService } from './settings/service';
+import { toolsService } from './tools/service';
 import { uiService } from './ui/service';
 import { usageService } from './usage/service';
 
@@ -44,6 +45,7 @@ export function createDbService(ctx: RepoContext) {
     maintenanceService(ctx),
     logsService(ctx),
     attachmentsService(ctx),
+    toolsService(ctx),
   );
 }
 

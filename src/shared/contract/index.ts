@@ -8,6 +8,7 @@
 import type { z } from 'zod';
 import { appEvents, appMethods } from './app';
 import { attachmentsEvents, attachmentsMethods } from './attachments';
+import { toolsEvents, toolsMethods } from './tools';
 import { chatEvents, chatMethods } from './chat';
 import { jobsEvents, jobsMethods } from './jobs';
 import { logsEvents, logsMethods } from './logs';
@@ -37,6 +38,7 @@ export const contract = mergeDeclarations(
   jobsMethods,
   recoveryMethods,
   attachmentsMethods,
+  toolsMethods,
 );
 
 const events = mergeDeclarations(
@@ -53,6 +55,7 @@ const events = mergeDeclarations(
   jobsEvents,
   recoveryEvents,
   attachmentsEvents,
+  toolsEvents,
 );
 
 export type Contract = typeof contract;

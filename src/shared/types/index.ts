@@ -10,3 +10,4 @@ export * from './settings';
 export * from './logs';
 export * from './jobs';
 export * from './attachments';
+export * from './tools';
