@@ -72,6 +72,8 @@ export async function streamReply(
   } catch {
     return signal.aborted ? stopOutcome(signal) : { status: 'interrupted', dbGone: true };
   }
+  // Earlier replies keep the tool calls they made (an old call's result is part of the story).
+  if (deps.tools) path = await deps.tools.withHistory(path);
   const context = buildContext(
     await attachFiles(deps.attachments, path, job.session.systemPrompt, target),
     job.session.systemPrompt,

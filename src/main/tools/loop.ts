@@ -29,10 +29,31 @@ export interface ChatToolSet {
 
 export interface ToolSource {
   forChat(sessionId: string): Promise<ChatToolSet | null>;
+  /** Earlier replies with the calls they made written into their text, so later turns keep them. */
+  withHistory<M extends { id: string; role: string; content: string }>(path: M[]): Promise<M[]>;
 }
+
+/** Longest part of one earlier call's output kept in later context. */
+const HISTORY_OUTPUT_CHARS = 2_000;
 
 export function toolSource(db: DbClient, manager: ToolManager): ToolSource {
   return {
+    async withHistory(path) {
+      const ids = path.filter((m) => m.role === 'assistant').map((m) => m.id);
+      if (ids.length === 0) return path;
+      const runs = await db.call('tools.executions', { messageIds: ids.slice(-500) }).catch(() => []);
+      if (runs.length === 0) return path;
+      return path.map((m) => {
+        const mine = runs.filter((r) => r.messageId === m.id && r.status !== 'pending' && r.status !== 'running');
+        if (mine.length === 0) return m;
+        const notes = mine.map(
+          (r) =>
+            `[Tool ${r.toolName} (${r.serverName}) called with ${JSON.stringify(r.input)}: ${r.status}` +
+            `${r.output ? `, output: ${r.output.slice(0, HISTORY_OUTPUT_CHARS)}` : ''}]`,
+        );
+        return { ...m, content: [...notes, m.content].join('\n\n') };
+      });
+    },
     async forChat(sessionId) {
       const tools = await manager.toolsForChat(sessionId).catch(() => [] as ChatTool[]);
       if (tools.length === 0) return null;

@@ -126,6 +126,16 @@ describe('the tool loop', () => {
       input: { a: 2, b: 3 },
     });
     expect(execution!.durationMs).toBeGreaterThanOrEqual(0);
+
+    // A later turn still knows what the tool said.
+    fake.enqueue({ kind: 'text', chunks: ['Yes.'] });
+    const next = await chat.api.chat.send({ sessionId: session.id, content: 'Are you sure?' });
+    await chat.done(next.assistantMessage.id);
+    const history = fake.lastRequest()!.body!.messages!;
+    expect(history.at(-2)).toEqual({
+      role: 'assistant',
+      content: '[Tool add (Test tools) called with {"a":2,"b":3}: succeeded, output: 5]\n\nLet me add. The sum is 5.',
+    });
   });
 
   it('runs an Anthropic tool_use, and a tool allowed always runs without asking next time', async () => {

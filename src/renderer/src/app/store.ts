@@ -1,6 +1,7 @@
 import { createStore } from 'zustand/vanilla';
 import type { ConfabApi } from '@shared/client';
 import { createAttachmentsSlice } from '../features/attachments/store';
+import { createToolsSlice } from '../features/tools/store';
 import { createChatSlice, type FrameScheduler } from '../features/chat/store';
 import { createErrorsSlice } from '../features/errors/store';
 import { createMessageDeletionSlice } from '../features/messages/deletion';
@@ -36,6 +37,7 @@ export function createAppStore(api: ConfabApi, options: AppStoreOptions = {}): A
       ...createUsageSlice(set, get, kit),
       ...createPaletteSlice(set, get, kit),
       ...createAttachmentsSlice(set, get, kit),
+      ...createToolsSlice(set, get, kit),
     };
   });
 }

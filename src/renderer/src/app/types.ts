@@ -1,6 +1,7 @@
 import type { StoreApi } from 'zustand';
 import type { ConfabApi } from '@shared/client';
 import type { AttachmentsSlice } from '../features/attachments/store';
+import type { ToolsSlice } from '../features/tools/store';
 import type { ChatSlice } from '../features/chat/store';
 import type { ErrorsSlice } from '../features/errors/store';
 import type { MessageDeletionSlice } from '../features/messages/deletion';
@@ -24,7 +25,8 @@ export type AppState = SessionsSlice &
   PaletteSlice &
   ThemeSlice &
   ErrorsSlice &
-  AttachmentsSlice;
+  AttachmentsSlice &
+  ToolsSlice;
 /** The running store; named actions and commands take it, since they span slices. */
 export type AppStore = StoreApi<AppState>;
 export type SetState = AppStore['setState'];

@@ -5,6 +5,7 @@ import { editMessage } from './actions';
 import { MessageFooter } from './MessageActions';
 import { MessageMarkdown } from './MessageMarkdown';
 import { MessageAttachments } from '../attachments/MessageAttachments';
+import { MessageToolCalls } from '../tools/MessageToolCalls';
 
 const ROLE_LABELS: Record<MessageRole, string> = {
   user: 'You',
@@ -44,6 +45,7 @@ export const MessageItem = memo(function MessageItem({ message }: { message: Bra
         </div>
       )}
       <MessageAttachments messageId={message.id} />
+      <MessageToolCalls message={message} />
       {streaming && content === '' && <p className="message__note muted">Writing…</p>}
       {message.status === 'cancelled' && <p className="message__note muted">Stopped</p>}
       {RETRYABLE.has(message.status) && (

@@ -5,6 +5,7 @@ import { providersOf } from './store';
 import { ProviderForm } from './ProviderForm';
 import { PricesSection } from './PricesSection';
 import { UsageSettingsSection } from './UsageSettingsSection';
+import { ToolsSettings } from '../tools/ToolsSettings';
 
 const FOCUSABLE =
   'button:not(:disabled), input:not(:disabled), select:not(:disabled), textarea:not(:disabled), [tabindex]:not([tabindex="-1"])';
@@ -76,6 +77,7 @@ function SettingsDialogBody() {
         <div className="modal__body">
           <ProvidersSection />
           <ChatSection />
+          <ToolsSettings />
           <UsageSettingsSection />
           <PricesSection />
         </div>
