@@ -128,7 +128,9 @@ export class ChatRunner {
   async edit(input: { messageId: string; content: string }) {
     const message = await this.deps.db.call('messages.get', { id: input.messageId });
     if (message.role !== 'user') throw new ConfabError('invalid_input', 'Only your own messages can be edited.');
-    const began = await this.start(message.sessionId, { user: { parentId: message.parentId, content: input.content } });
+    // The new version keeps the edited message's files.
+    const user = { parentId: message.parentId, content: input.content, filesOf: message.id };
+    const began = await this.start(message.sessionId, { user });
     return { userMessage: began.userMessage!, assistantMessage: began.assistant, runId: began.runId };
   }
 
