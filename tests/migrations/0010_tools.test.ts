@@ -1,5 +1,5 @@
 /**
- * Migration 0013 (tool servers, permissions per chat, the new tool_executions columns) on every
+ * Migration 0010 (tool servers, permissions per chat, the new tool_executions columns) on every
  * engine its SQL must run on, PostgreSQL 15 included.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,7 +26,7 @@ const engines = [
   ...(await testServers()).map((server) => ({ ...server, open: () => openMigratedServerDb(server.url) })),
 ];
 
-describe.each(engines)('migration 0013 on $name', (engine) => {
+describe.each(engines)('migration 0010 on $name', (engine) => {
   let db: Db;
   let ownerId: string;
   let close: () => Promise<void>;
