@@ -43,7 +43,7 @@ export interface ChatCore {
 }
 
 export interface ChatCoreOptions
-  extends Partial<Pick<StartCoreOptions, 'chat' | 'providerToolkit' | 'detectLocalProviders' | 'cipher' | 'saveTextFile' | 'retention' | 'slowCallMs'>> {
+  extends Partial<Pick<StartCoreOptions, 'chat' | 'providerToolkit' | 'detectLocalProviders' | 'cipher' | 'saveTextFile' | 'retention' | 'slowCallMs' | 'toolCallTimeoutMs'>> {
   /** Reopen an existing data dir (after a crash) instead of a new one. */
   dataDir?: string;
 }
@@ -73,6 +73,7 @@ export async function startChatCore(options: ChatCoreOptions = {}): Promise<Chat
     saveTextFile: options.saveTextFile,
     retention: options.retention,
     slowCallMs: options.slowCallMs,
+    toolCallTimeoutMs: options.toolCallTimeoutMs,
   });
   const events: SeenEvent[] = [];
   const wire: ChatCore['wire'] = [];

@@ -18,6 +18,7 @@ import {
   preludeFrames,
   streamErrorFrame,
   textFrame,
+  toolCallFrames,
 } from './fakeLlmFormats';
 
 export interface FakeUsage {
@@ -43,7 +44,16 @@ export type FakeScript =
    * An error inside a 200 stream after `afterChunks` chunks: Anthropic's `event: error`
    * (default type overloaded_error) or OpenAI's `data: {"error": …}` (default server_error).
    */
-  | { kind: 'stream_error'; afterChunks: number; chunks?: string[]; errorType?: string; message?: string };
+  | { kind: 'stream_error'; afterChunks: number; chunks?: string[]; errorType?: string; message?: string }
+  /** Text (optional), then tool calls in the provider's format; the model then waits for their results. */
+  | { kind: 'tool_calls'; calls: FakeToolCall[]; chunks?: string[]; usage?: FakeUsage | null };
+
+export interface FakeToolCall {
+  id: string;
+  name: string;
+  /** JSON text, as a model writes it. */
+  arguments: string;
+}
 
 export type FakeScriptSource = FakeScript | ((request: FakeRequest) => FakeScript);
 
@@ -210,7 +220,8 @@ async function respond(
 
 async function sendChat(request: FakeRequest, flavor: Flavor, script: FakeScript, res: ServerResponse, id: number) {
   const model = request.body?.model ?? 'fake-model';
-  const chunks = 'chunks' in script && script.chunks ? script.chunks : ['Hel', 'lo'];
+  const chunks =
+    'chunks' in script && script.chunks ? script.chunks : script.kind === 'tool_calls' ? [] : ['Hel', 'lo'];
   const usage = 'usage' in script ? script.usage : DEFAULT_FAKE_USAGE;
 
   if (!request.body?.stream) {
@@ -246,6 +257,7 @@ async function sendChat(request: FakeRequest, flavor: Flavor, script: FakeScript
   }
   if (delayMs > 0) await sleep(delayMs);
   if (res.destroyed) return;
+  if (script.kind === 'tool_calls') return void res.end(toolCallFrames(frameOptions, script.calls).join(''));
   res.end(finalFrames(frameOptions).join(''));
 }
 

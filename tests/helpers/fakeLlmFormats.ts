@@ -55,7 +55,11 @@ export function preludeFrames(o: FrameOptions, reasoning: string[] = []): string
           content_block: { type: 'thinking', thinking: '', signature: '' },
         }),
         ...reasoning.map((r) =>
-          event('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: r } }),
+          event('content_block_delta', {
+            type: 'content_block_delta',
+            index: 0,
+            delta: { type: 'thinking_delta', thinking: r },
+          }),
         ),
         event('content_block_delta', {
           type: 'content_block_delta',
@@ -119,6 +123,56 @@ export function finalFrames(o: FrameOptions): string[] {
     event('message_delta', {
       type: 'message_delta',
       delta: { stop_reason: 'end_turn', stop_sequence: null },
+      ...usage,
+    }),
+    event('message_stop', { type: 'message_stop' }),
+  ];
+}
+
+/** The end of a reply that asks for tools: the calls in pieces, then the tool-use stop. */
+export function toolCallFrames(o: FrameOptions, calls: { id: string; name: string; arguments: string }[]): string[] {
+  const halves = (text: string) => [text.slice(0, Math.ceil(text.length / 2)), text.slice(Math.ceil(text.length / 2))];
+  if (o.flavor === 'openai') {
+    const delta = (toolCalls: unknown[]) =>
+      openaiChunk(o, [{ index: 0, delta: { tool_calls: toolCalls }, logprobs: null, finish_reason: null }]);
+    const frames = calls.flatMap((call, index) => [
+      delta([{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }]),
+      ...halves(call.arguments).map((part) => delta([{ index, function: { arguments: part } }])),
+    ]);
+    frames.push(openaiChunk(o, [{ index: 0, delta: {}, logprobs: null, finish_reason: 'tool_calls' }]));
+    if (o.includeUsage && o.usage) {
+      const usage = {
+        prompt_tokens: o.usage.input,
+        completion_tokens: o.usage.output,
+        total_tokens: o.usage.input + o.usage.output,
+      };
+      frames.push(openaiChunk(o, [], { usage }));
+    }
+    frames.push('data: [DONE]\n\n');
+    return frames;
+  }
+  const first = (o.textIndex ?? 0) + 1;
+  const usage = o.usage ? { usage: { output_tokens: o.usage.output } } : {};
+  return [
+    event('content_block_stop', { type: 'content_block_stop', index: o.textIndex ?? 0 }),
+    ...calls.flatMap((call, i) => [
+      event('content_block_start', {
+        type: 'content_block_start',
+        index: first + i,
+        content_block: { type: 'tool_use', id: call.id, name: call.name, input: {} },
+      }),
+      ...halves(call.arguments).map((part) =>
+        event('content_block_delta', {
+          type: 'content_block_delta',
+          index: first + i,
+          delta: { type: 'input_json_delta', partial_json: part },
+        }),
+      ),
+      event('content_block_stop', { type: 'content_block_stop', index: first + i }),
+    ]),
+    event('message_delta', {
+      type: 'message_delta',
+      delta: { stop_reason: 'tool_use', stop_sequence: null },
       ...usage,
     }),
     event('message_stop', { type: 'message_stop' }),

@@ -231,6 +231,30 @@ describe('sending files to a model', () => {
   });
 });
 
+describe('editing a message with files', () => {
+  it('keeps the files on the new version and sends them again, without copying bytes', async () => {
+    const session = await newSession(openai.id, 'gpt-4o-fake');
+    const png = makePng(5, 5);
+    const image = await upload(session.id, 'keep.png', png);
+    fake.enqueue({ kind: 'text', chunks: ['First.'] });
+    const sent = await chat.api.chat.send({ sessionId: session.id, content: 'Look', attachmentIds: [image.id] });
+    await chat.done(sent.assistantMessage.id);
+    const blobsBefore = blobs().length;
+    fake.enqueue({ kind: 'text', chunks: ['Second.'] });
+    const edited = await chat.api.chat.edit({ messageId: sent.userMessage.id, content: 'Look again' });
+    await chat.done(edited.assistantMessage.id);
+    const files = await chat.api.attachments.list({ messageIds: [edited.userMessage.id] });
+    expect(files.map((f) => [f.fileName, f.sha256])).toEqual([['keep.png', image.sha256]]);
+    expect(files[0]!.id).not.toBe(image.id);
+    expect(blobs().length).toBe(blobsBefore);
+    const user = fake.lastRequest()!.body!.messages!.at(-1)!;
+    expect(user.content).toEqual([
+      { type: 'text', text: 'Look again' },
+      { type: 'image_url', image_url: { url: `data:image/png;base64,${png.toString('base64')}` } },
+    ]);
+  });
+});
+
 describe('the blob collector', () => {
   it('removes blobs no row names once they are old enough, and keeps the rest', async () => {
     const session = await newSession(openai.id);

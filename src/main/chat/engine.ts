@@ -15,6 +15,7 @@ import { settingsHandlers } from '../settings/handlers';
 import { chatHandlers } from './handlers';
 import { ChatRunner, type RunnerOptions } from './runner';
 import type { AttachmentContextSource } from '../attachments/context';
+import type { ToolSource } from '../tools/loop';
 
 export interface ChatEngineOptions {
   db: DbClient;
@@ -23,6 +24,7 @@ export interface ChatEngineOptions {
   cipher?: SecretCipher;
   runner?: RunnerOptions;
   attachments?: AttachmentContextSource;
+  tools?: ToolSource;
 }
 
 export type ChatEngineHandlers = HandlerSlice<'chat'> & HandlerSlice<'providers'> & HandlerSlice<'settings'>;
@@ -49,6 +51,7 @@ export function createChatEngine(options: ChatEngineOptions): ChatEngine {
     toolkit,
     options: options.runner,
     attachments: options.attachments,
+    tools: options.tools,
   });
   return {
     providers,

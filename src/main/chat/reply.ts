@@ -10,6 +10,8 @@ import type { ProviderToolkit } from '../providers/toolkit';
 import type { Target } from '../providers/target';
 import { buildContext } from './context';
 import { attachFiles, type AttachmentContextSource } from '../attachments/context';
+import { MAX_TOOL_STEPS, type ToolSource } from '../tools/loop';
+import type { ToolCall } from '../providers/types';
 import { describeReplyError, errorSubject, toProviderError } from './errors';
 import type { StopReason } from './generations';
 import type { Outcome, ReplyJob, Timing } from './runRecorder';
@@ -28,6 +30,7 @@ export interface ReplyDeps {
   toolkit: ProviderToolkit;
   options: ReplyOptions;
   attachments?: AttachmentContextSource;
+  tools?: ToolSource;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
@@ -69,6 +72,8 @@ export async function streamReply(
   } catch {
     return signal.aborted ? stopOutcome(signal) : { status: 'interrupted', dbGone: true };
   }
+  // Earlier replies keep the tool calls they made (an old call's result is part of the story).
+  if (deps.tools) path = await deps.tools.withHistory(path);
   const context = buildContext(
     await attachFiles(deps.attachments, path, job.session.systemPrompt, target),
     job.session.systemPrompt,
@@ -79,22 +84,36 @@ export async function streamReply(
   const subject = errorSubject(target.config, target.model, target.connection.apiKey, options.idleTimeoutMs);
   // The chat's own sampling parameters win over the provider's defaults.
   const params = effectiveChatParams(job.session.params, target.config.params);
+  // The tool loop: the model's calls run and their results go back until it answers.
+  const tools = deps.tools ? await deps.tools.forChat(sessionId).catch(() => null) : null;
+  let turns = context.turns;
+  let toolSteps = 0;
+  // Usage of earlier rounds: every round's tokens count.
+  let carried: { tokensIn: number; tokensOut: number } | undefined;
 
   for (let attempt = 0; ; attempt++) {
     if (signal.aborted) return stopOutcome(signal);
     try {
       const stream = provider.stream({
         model: target.model,
-        messages: context.turns,
+        messages: turns,
         signal,
         idleTimeoutMs: options.idleTimeoutMs,
         ...params,
+        ...(tools ? { tools: tools.specs } : {}),
       });
+      const calls: ToolCall[] = [];
+      const textBefore = writer.text.length;
       for await (const event of stream) {
         // After Stop the text saved must be what the user saw when pressing it.
         if (signal.aborted) break;
         if (event.type === 'usage') {
-          timing.usage = { tokensIn: event.tokensIn, tokensOut: event.tokensOut };
+          timing.usage = {
+            tokensIn: (carried?.tokensIn ?? 0) + event.tokensIn,
+            tokensOut: (carried?.tokensOut ?? 0) + event.tokensOut,
+          };
+        } else if (event.type === 'tool_call') {
+          calls.push(event.call);
         } else if (event.type === 'reasoning') {
           timing.firstTokenAt ??= performance.now();
           // Reasoning past the limit of a message is dropped; the answer still comes.
@@ -117,6 +136,15 @@ export async function streamReply(
             return { status: 'error', code: 'too_long', message: describeReplyError('too_long', subject) };
           }
         }
+      }
+      if (!signal.aborted && tools && calls.length > 0 && toolSteps < MAX_TOOL_STEPS) {
+        toolSteps++;
+        carried = timing.usage ?? undefined;
+        const job2 = { sessionId, messageId, runId: job.runId };
+        turns = [...turns, ...(await tools.run(job2, calls, writer.text.slice(textBefore), signal))];
+        // A new request with the results, not a retry of a failed one.
+        attempt = -1;
+        continue;
       }
       return signal.aborted ? stopOutcome(signal) : { status: 'complete' };
     } catch (err) {

@@ -36,6 +36,7 @@ import {
 import { StreamingWriter } from './streamingWriter';
 import { Titler } from './titler';
 import { checkDraftsSendable, type AttachmentContextSource } from '../attachments/context';
+import type { ToolSource } from '../tools/loop';
 
 export { INTERRUPTED_MESSAGE } from './runRecorder';
 
@@ -71,6 +72,8 @@ export interface RunnerDeps {
   options?: RunnerOptions;
   /** Files on messages: checked before a send, sent with the context. */
   attachments?: AttachmentContextSource;
+  /** MCP tools the model may call (the tool loop). */
+  tools?: ToolSource;
 }
 
 /** What a turn writes before its reply streams: a new question, a new answer, or a failed one again. */
@@ -125,7 +128,9 @@ export class ChatRunner {
   async edit(input: { messageId: string; content: string }) {
     const message = await this.deps.db.call('messages.get', { id: input.messageId });
     if (message.role !== 'user') throw new ConfabError('invalid_input', 'Only your own messages can be edited.');
-    const began = await this.start(message.sessionId, { user: { parentId: message.parentId, content: input.content } });
+    // The new version keeps the edited message's files.
+    const user = { parentId: message.parentId, content: input.content, filesOf: message.id };
+    const began = await this.start(message.sessionId, { user });
     return { userMessage: began.userMessage!, assistantMessage: began.assistant, runId: began.runId };
   }
 

@@ -88,7 +88,7 @@ export class Titler {
       });
       for await (const event of stream) {
         if (event.type === 'usage') usage = { tokensIn: event.tokensIn, tokensOut: event.tokensOut };
-        else {
+        else if (event.type !== 'tool_call') {
           firstAt ??= performance.now();
           text += event.text;
         }

@@ -18,6 +18,9 @@ import type { SecretCipher } from '../secrets/cipher';
 import type { DatabaseReplacement } from '../db/replaceDatabase';
 import type { FolderOpener } from '../recovery/handlers';
 import { createAttachmentService, scheduleBlobCollection } from '../attachments';
+import { ToolManager } from '../tools/manager';
+import { toolSource } from '../tools/loop';
+import { unavailableCipher } from '../secrets/cipher';
 
 export interface CorePaths {
   /** Folder of the built main bundle (out/main), used to find the worker and assets. */
@@ -79,6 +82,8 @@ export interface StartCoreOptions {
   replaceWith?: DatabaseReplacement;
   /** The host's way to show the data folder (Electron); the web host has none. */
   openFolder?: FolderOpener;
+  /** Longest wait for one MCP tool call (default 60 s). */
+  toolCallTimeoutMs?: number;
 }
 
 export async function startCore(options: StartCoreOptions): Promise<Core> {
@@ -107,11 +112,21 @@ export async function startCore(options: StartCoreOptions): Promise<Core> {
     await db.close();
     throw err;
   }
-  const attachments = createAttachmentService({ db, dataDir: options.dataDir, dbWorkerPath: paths.workerPath, execArgv: options.execArgv });
+  const attachments = createAttachmentService({
+    db,
+    dataDir: options.dataDir,
+    dbWorkerPath: paths.workerPath,
+    execArgv: options.execArgv,
+  });
   const stopBlobCollection = scheduleBlobCollection(db, options.dataDir);
+  // Calls a crash left waiting or running end as interrupted; servers that are on start in the background.
+  await db.call('tools.interruptUnfinished', undefined, { source: 'system' });
+  const tools = new ToolManager(db, events, options.cipher ?? unavailableCipher, options.toolCallTimeoutMs);
+  void tools.startEnabled().catch(() => undefined);
   const chat = createChatEngine({
     db,
     attachments,
+    tools: toolSource(db, tools),
     events,
     toolkit: options.providerToolkit ?? createDefaultToolkit(),
     cipher: options.cipher,
@@ -125,6 +140,7 @@ export async function startCore(options: StartCoreOptions): Promise<Core> {
     saveTextFile: options.saveTextFile,
     openFolder: options.openFolder,
     attachments,
+    tools,
   });
   // In the background: probing ports must not delay the window, and absence is no error.
   const localDetection = (options.detectLocalProviders ?? true) ? chat.adoptLocalProviders() : Promise.resolve([]);
@@ -139,6 +155,7 @@ export async function startCore(options: StartCoreOptions): Promise<Core> {
       // Replies still streaming are saved as interrupted before the database closes.
       await chat.shutdown();
       stopBlobCollection();
+      await tools.close();
       await attachments.close();
       await db.close();
     },

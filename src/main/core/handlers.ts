@@ -7,6 +7,9 @@ import type { AppInfo } from '@shared/types';
 import { appHandlers } from '../app/handlers';
 import { attachmentsHandlers } from '../attachments/handlers';
 import { createAttachmentService, type AttachmentService } from '../attachments';
+import { toolsHandlers } from '../tools/handlers';
+import { ToolManager } from '../tools/manager';
+import { unavailableCipher } from '../secrets/cipher';
 import type { ChatEngine } from '../chat/engine';
 import type { DbClient } from '../db/client';
 import { dataHandlers } from '../backup/handlers';
@@ -46,9 +49,20 @@ export interface HandlerDeps {
   openFolder?: FolderOpener;
   /** Attachments (blob store, extraction worker); made over the data folder when not given. */
   attachments?: AttachmentService;
+  /** MCP tool servers; made without a cipher (no stored environments) when not given. */
+  tools?: ToolManager;
 }
 
-export function createHandlers({ db, info, chat, jobs, saveTextFile, openFolder, attachments }: HandlerDeps): HandlerMap {
+export function createHandlers({
+  db,
+  info,
+  chat,
+  jobs,
+  saveTextFile,
+  openFolder,
+  attachments,
+  tools,
+}: HandlerDeps): HandlerMap {
   return combineHandlers(
     appHandlers(db, info),
     sessionsHandlers(db),
@@ -62,5 +76,6 @@ export function createHandlers({ db, info, chat, jobs, saveTextFile, openFolder,
     chat.handlers,
     createReadyStateHandlers({ dataDir: info.dataDir, openFolder }),
     attachmentsHandlers(db, attachments ?? createAttachmentService({ db, dataDir: info.dataDir })),
+    toolsHandlers(db, tools ?? new ToolManager(db, { emit: () => undefined }, unavailableCipher)),
   ) satisfies HandlerMap;
 }

@@ -16,6 +16,7 @@ import { providersService } from './providers/service';
 import { searchService } from './search/service';
 import { sessionsService } from './sessions/service';
 import { settingsService } from './settings/service';
+import { toolsService } from './tools/service';
 import { uiService } from './ui/service';
 import { usageService } from './usage/service';
 
@@ -48,6 +49,7 @@ export function createDbService(ctx: RepoContext) {
     importService(ctx),
     durabilityService(ctx),
     attachmentsService(ctx),
+    toolsService(ctx),
   );
 }
 

@@ -25,11 +25,31 @@ export interface ImagePart {
   data: string;
 }
 
+/** A tool call a model asked for; `arguments` is the JSON text it wrote. */
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/** A tool offered to the model (MCP tools, by the name the model sees). */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  inputSchema: unknown;
+}
+
 export interface ChatTurn {
-  role: 'system' | 'user' | 'assistant';
+  /** 'tool': a tool's result, answering `toolCallId`. */
+  role: 'system' | 'user' | 'assistant' | 'tool';
   content: string;
   /** Images of the turn, after its text. */
   images?: ImagePart[];
+  /** An assistant turn's tool calls. */
+  toolCalls?: ToolCall[];
+  toolCallId?: string;
+  /** A tool result that is an error. */
+  isError?: boolean;
 }
 
 export interface StreamRequest {
@@ -41,6 +61,8 @@ export interface StreamRequest {
   signal: AbortSignal;
   /** Milliseconds without any data before the request counts as timed out. */
   idleTimeoutMs?: number;
+  /** Tools the model may call; its calls arrive as tool_call events at the end of the stream. */
+  tools?: ToolSpec[];
 }
 
 export type StreamEvent =
@@ -48,7 +70,9 @@ export type StreamEvent =
   /** What a reasoning model thinks before it answers; kept apart from the answer's text. */
   | { type: 'reasoning'; text: string }
   /** Provider-reported usage (OpenAI include_usage chunk, Anthropic message_start/message_delta). */
-  | { type: 'usage'; tokensIn: number; tokensOut: number };
+  | { type: 'usage'; tokensIn: number; tokensOut: number }
+  /** A complete tool call, after the reply's text (the model waits for its result). */
+  | { type: 'tool_call'; call: ToolCall };
 
 /** Error classes a user can understand; the runner turns each into a sentence and a retry. */
 export type ProviderErrorCode =

@@ -8,6 +8,7 @@
 import type { z } from 'zod';
 import { appEvents, appMethods } from './app';
 import { attachmentsEvents, attachmentsMethods } from './attachments';
+import { toolsEvents, toolsMethods } from './tools';
 import { chatEvents, chatMethods } from './chat';
 import { backupEvents, backupMethods } from './backup';
 import { exportEvents, exportMethods } from './export';
@@ -43,6 +44,7 @@ export const contract = mergeDeclarations(
   attachmentsMethods,
   exportMethods,
   backupMethods,
+  toolsMethods,
 );
 
 const events = mergeDeclarations(
@@ -62,6 +64,7 @@ const events = mergeDeclarations(
   attachmentsEvents,
   exportEvents,
   backupEvents,
+  toolsEvents,
 );
 
 export type Contract = typeof contract;

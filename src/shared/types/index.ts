@@ -12,3 +12,4 @@ export * from './jobs';
 export * from './import';
 export * from './attachments';
 export * from './export';
+export * from './tools';

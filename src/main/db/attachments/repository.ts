@@ -4,6 +4,7 @@
  */
 import { attachmentKind } from '@shared/attachments';
 import { ConfabError } from '@shared/errors';
+import { uuidv7 } from '@shared/ids';
 import { ATTACHMENTS_MAX_MESSAGE_BYTES, ATTACHMENTS_MAX_PER_MESSAGE, formatLimit } from '@shared/limits';
 import type { Attachment, AttachmentStatus } from '@shared/types';
 import type { RepoContext } from '../context';
@@ -176,6 +177,24 @@ export async function bindToMessage(
   await draftsFor(ctx, sessionId, ids);
   for (const [position, id] of ids.entries()) {
     await ctx.db.query(sql`UPDATE attachments SET message_id = ${messageId}, position = ${position} WHERE id = ${id}`);
+  }
+}
+
+/**
+ * An edited message keeps its files: the new version gets its own rows naming the same blobs (the
+ * bytes are not copied), so either version can be deleted without touching the other's files.
+ */
+export async function copyToMessage(ctx: RepoContext, fromMessageId: string, toMessageId: string): Promise<void> {
+  const rows = await ctx.db.query<{ id: string }>(
+    sql`SELECT id FROM attachments WHERE message_id = ${fromMessageId} AND deleted_at IS NULL ORDER BY position, created_at`,
+  );
+  for (const row of rows) {
+    await ctx.db.query(sql`
+      INSERT INTO attachments (id, owner_id, session_id, message_id, position, file_name, media_type, size_bytes, sha256,
+                               status, error, extracted_text, width, height, bytes_present)
+      SELECT ${uuidv7()}, owner_id, session_id, ${toMessageId}, position, file_name, media_type, size_bytes, sha256,
+             status, error, extracted_text, width, height, bytes_present
+        FROM attachments WHERE id = ${row.id}`);
   }
 }
 

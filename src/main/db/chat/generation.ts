@@ -10,12 +10,13 @@ import { sql } from '../sql';
 import { appendMessage } from '../messages/repository';
 import type { RepoContext } from '../context';
 import { recordRun } from '../usage/runs';
-import { bindToMessage } from '../attachments/repository';
+import { bindToMessage, copyToMessage } from '../attachments/repository';
 
 export interface BeginGenerationInput {
   sessionId: string;
   /** A new user message first (send, edit); the answer then goes under it. */
-  user?: { parentId?: string | null; content: string; attachmentIds?: string[] };
+  /** attachmentIds: drafts sent with it; filesOf: the message it edits, whose files it keeps. */
+  user?: { parentId?: string | null; content: string; attachmentIds?: string[]; filesOf?: string };
   /** The question being answered again (regenerate), when there is no new user message. */
   answerTo?: string;
   /**
@@ -51,6 +52,7 @@ export async function beginGeneration(ctx: RepoContext, input: BeginGenerationIn
       parentId = userMessage.id;
       if (input.user.attachmentIds?.length)
         await bindToMessage(tx, input.sessionId, userMessage.id, input.user.attachmentIds);
+      if (input.user.filesOf) await copyToMessage(tx, input.user.filesOf, userMessage.id);
     }
     if (input.retry) {
       const assistantMessage = await restartReply(tx, input.sessionId, input.retry, input);

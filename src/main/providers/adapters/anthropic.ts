@@ -49,7 +49,9 @@ export function requestBody(request: StreamRequest): MessageCreateParamsStreamin
     .filter((turn) => turn.role === 'system' && turn.content.trim() !== '')
     .map((turn) => turn.content)
     .join('\n\n');
-  const messages: MessageParam[] = request.messages.filter((turn) => turn.role !== 'system').map(toMessage);
+  const messages: MessageParam[] = joinToolResults(
+    request.messages.filter((turn) => turn.role !== 'system').map(toMessage),
+  );
   const body: MessageCreateParamsStreaming = {
     model: request.model,
     max_tokens: request.maxOutputTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS,
@@ -57,12 +59,40 @@ export function requestBody(request: StreamRequest): MessageCreateParamsStreamin
     stream: true,
   };
   if (system) body.system = system;
+  if (request.tools?.length) {
+    body.tools = request.tools.map((t) => ({
+      name: t.name,
+      description: t.description,
+      input_schema: t.inputSchema as Anthropic.Messages.Tool.InputSchema,
+    }));
+  }
   // API version 2026-10-21 (SDK 1.x) dropped sampling parameters, so request.temperature is not sent.
   return body;
 }
 
 /** Images go as base64 image blocks before the turn's text, as Anthropic recommends. */
 function toMessage(turn: StreamRequest['messages'][number]): MessageParam {
+  // A tool's result goes back in a user turn (joined with its siblings by joinToolResults).
+  if (turn.role === 'tool') {
+    return {
+      role: 'user',
+      content: [
+        {
+          type: 'tool_result',
+          tool_use_id: turn.toolCallId ?? '',
+          content: turn.content,
+          is_error: turn.isError ?? false,
+        },
+      ],
+    };
+  }
+  if (turn.role === 'assistant' && turn.toolCalls?.length) {
+    const blocks: ContentBlockParam[] = turn.content ? [{ type: 'text', text: turn.content }] : [];
+    for (const call of turn.toolCalls) {
+      blocks.push({ type: 'tool_use', id: call.id, name: call.name, input: parseArguments(call.arguments) });
+    }
+    return { role: 'assistant', content: blocks };
+  }
   const role = turn.role as 'user' | 'assistant';
   if (role !== 'user' || !turn.images?.length) return { role, content: turn.content };
   const blocks: ContentBlockParam[] = turn.images.map((image) => ({
@@ -71,6 +101,28 @@ function toMessage(turn: StreamRequest['messages'][number]): MessageParam {
   }));
   blocks.push({ type: 'text', text: turn.content });
   return { role, content: blocks };
+}
+
+function parseArguments(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text || '{}');
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The API wants all results of one assistant turn's calls in a single user turn. */
+function joinToolResults(messages: MessageParam[]): MessageParam[] {
+  const isResult = (m: MessageParam) => Array.isArray(m.content) && m.content.every((b) => b.type === 'tool_result');
+  const joined: MessageParam[] = [];
+  for (const message of messages) {
+    const last = joined.at(-1);
+    if (last && isResult(last) && isResult(message)) {
+      last.content = [...(last.content as ContentBlockParam[]), ...(message.content as ContentBlockParam[])];
+    } else joined.push({ ...message });
+  }
+  return joined;
 }
 
 /** Cached and cache-creating input tokens are billed input too, so they count toward tokensIn. */
@@ -98,7 +150,22 @@ function streamChat(connection: ProviderConnection, request: StreamRequest, opti
           // Reported only with message_delta's output count: half a usage would read as "0 tokens out".
           tokensIn = inputTokens(event.message.usage);
           return undefined;
+        case 'content_block_start':
+          if (event.content_block.type === 'tool_use') {
+            state.toolCalls ??= new Map();
+            state.toolCalls.set(event.index, {
+              id: event.content_block.id,
+              name: event.content_block.name,
+              arguments: '',
+            });
+          }
+          return undefined;
         case 'content_block_delta':
+          if (event.delta.type === 'input_json_delta') {
+            const call = state.toolCalls?.get(event.index);
+            if (call) call.arguments += event.delta.partial_json;
+            return undefined;
+          }
           if (event.delta.type === 'thinking_delta') return { reasoning: event.delta.thinking };
           return event.delta.type === 'text_delta' ? event.delta.text : undefined;
         case 'message_delta': {

@@ -63,11 +63,29 @@ function requestBody(connection: ProviderConnection, request: StreamRequest): Ch
   }
   if (request.temperature !== undefined) body.temperature = request.temperature;
   if (request.topP !== undefined) body.top_p = request.topP;
+  if (request.tools?.length) {
+    body.tools = request.tools.map((t) => ({
+      type: 'function',
+      function: { name: t.name, description: t.description, parameters: t.inputSchema as Record<string, unknown> },
+    }));
+  }
   return body;
 }
 
 /** Images go as image_url parts with data URLs after the turn's text (the OpenAI vision format). */
 function toMessage(turn: ChatTurn): ChatCompletionMessageParam {
+  if (turn.role === 'tool') return { role: 'tool', tool_call_id: turn.toolCallId ?? '', content: turn.content };
+  if (turn.role === 'assistant' && turn.toolCalls?.length) {
+    return {
+      role: 'assistant',
+      content: turn.content || null,
+      tool_calls: turn.toolCalls.map((c) => ({
+        id: c.id,
+        type: 'function',
+        function: { name: c.name, arguments: c.arguments },
+      })),
+    };
+  }
   if (turn.role !== 'user' || !turn.images?.length) return { role: turn.role, content: turn.content };
   const parts: ChatCompletionContentPart[] = [{ type: 'text', text: turn.content }];
   for (const image of turn.images) {
@@ -87,6 +105,15 @@ function streamChat(connection: ProviderConnection, request: StreamRequest, opti
       }
       const choice = chunk.choices?.find((c) => c.index === 0) ?? chunk.choices?.[0];
       if (choice?.finish_reason) state.finished = true;
+      // Tool calls arrive in pieces by index: the id and name first, the arguments in fragments.
+      for (const piece of choice?.delta?.tool_calls ?? []) {
+        state.toolCalls ??= new Map();
+        const call = state.toolCalls.get(piece.index) ?? { id: '', name: '', arguments: '' };
+        if (piece.id) call.id = piece.id;
+        if (piece.function?.name) call.name += piece.function.name;
+        if (piece.function?.arguments) call.arguments += piece.function.arguments;
+        state.toolCalls.set(piece.index, call);
+      }
       // Reasoning arrives beside the text where the server splits it out: DeepSeek and LM Studio
       // send reasoning_content, OpenRouter and Ollama send reasoning.
       const delta = choice?.delta as

@@ -4,7 +4,7 @@
  * only once the protocol's own finish marker was read. Anything else ends in 'cancelled',
  * 'timeout' or 'disconnected', after the deltas that did arrive.
  */
-import type { ProviderConnection, ProviderError, StreamEvent, StreamRequest } from '../types';
+import type { ProviderConnection, ProviderError, StreamEvent, StreamRequest, ToolCall } from '../types';
 import type { ProviderOptions } from './common';
 import { cancelledError, disconnectedError, type ErrorContext, timeoutError, toProviderError } from './errors';
 import { DEFAULT_IDLE_TIMEOUT_MS, type FetchLike, IdleWatchdog } from './idle';
@@ -14,6 +14,8 @@ export interface ReadState {
   /** Set when the protocol's finish marker arrives (finish_reason, message_stop). */
   finished: boolean;
   usage?: { tokensIn: number; tokensOut: number };
+  /** Tool calls as they are assembled, by the provider's index. */
+  toolCalls?: Map<number, ToolCall>;
 }
 
 /** What one SDK event carried: answer text, reasoning text, both or neither. */
@@ -77,6 +79,8 @@ export async function* runStream<T>(
     if (!failure && idle.fired) failure = timeoutError(context('stream'));
     if (!failure && !state.finished) failure = disconnectedError(connection);
 
+    // Tool calls only from a reply that finished: half a call's arguments are not JSON.
+    if (!failure) for (const call of state.toolCalls?.values() ?? []) yield { type: 'tool_call', call };
     // One usage event, last, even after a failure: input tokens were spent either way.
     if (state.usage) yield { type: 'usage', ...state.usage };
     if (failure) throw failure;

@@ -15,6 +15,7 @@ import { replyFinished } from '../features/chat/actions';
 import { refreshChangedMessages } from '../features/messages/actions';
 import { refreshChangedChats } from '../features/sessions/actions';
 import type { AppStore } from './types';
+import { watchTools } from '../features/tools/store';
 
 /** How long a burst of changes may gather before it is acted on. */
 export const CHANGE_BATCH_MS = 100;
@@ -94,6 +95,7 @@ export function startChangeFeed(api: ConfabApi, app: AppStore, options: ChangeFe
     api.on('chat.started', (event) => app.getState().handleChatStarted(event)),
     api.on('chat.delta', (event) => app.getState().handleChatDelta(event)),
     api.on('chat.done', (event) => void replyFinished(app, event)),
+    ...watchTools(api, app),
   ];
   return () => {
     for (const off of offs) off();

@@ -1,6 +1,7 @@
 import { createStore } from 'zustand/vanilla';
 import type { ConfabApi } from '@shared/client';
 import { createAttachmentsSlice } from '../features/attachments/store';
+import { createToolsSlice } from '../features/tools/store';
 import { createChatSlice, type FrameScheduler } from '../features/chat/store';
 import { createDataSlice } from '../features/data/store';
 import { createErrorsSlice } from '../features/errors/store';
@@ -38,6 +39,7 @@ export function createAppStore(api: ConfabApi, options: AppStoreOptions = {}): A
       ...createPaletteSlice(set, get, kit),
       ...createAttachmentsSlice(set, get, kit),
       ...createDataSlice(set, get, kit),
+      ...createToolsSlice(set, get, kit),
     };
   });
 }

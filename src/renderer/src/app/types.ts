@@ -1,6 +1,7 @@
 import type { StoreApi } from 'zustand';
 import type { ConfabApi } from '@shared/client';
 import type { AttachmentsSlice } from '../features/attachments/store';
+import type { ToolsSlice } from '../features/tools/store';
 import type { ChatSlice } from '../features/chat/store';
 import type { DataSlice } from '../features/data/store';
 import type { ErrorsSlice } from '../features/errors/store';
@@ -26,7 +27,8 @@ export type AppState = SessionsSlice &
   ThemeSlice &
   ErrorsSlice &
   AttachmentsSlice &
-  DataSlice;
+  DataSlice &
+  ToolsSlice;
 /** The running store; named actions and commands take it, since they span slices. */
 export type AppStore = StoreApi<AppState>;
 export type SetState = AppStore['setState'];

@@ -5,6 +5,7 @@ import { useAppStore, useAppStoreApi } from '../../app/context';
 import { defaultModelLabel, modelsFor, providersOf } from '../settings/store';
 import { Icon } from '../../ui/Icon';
 import { SessionUsagePanel } from '../usage/SessionUsagePanel';
+import { ChatToolsButton } from '../tools/ChatToolsButton';
 
 /** Model and system prompt of one chat. */
 export function ChatToolbar({ sessionId }: { sessionId: string }) {
@@ -26,6 +27,7 @@ export function ChatToolbar({ sessionId }: { sessionId: string }) {
         >
           {hasPrompt ? 'System prompt (set)' : 'Add system prompt'}
         </button>
+        <ChatToolsButton sessionId={sessionId} />
         <button
           type="button"
           className="icon-button chat-toolbar__info"

@@ -7,6 +7,7 @@ import { MessageFooter } from './MessageActions';
 import { MessageMarkdown } from './MessageMarkdown';
 import { RETRYABLE } from './messageStatus';
 import { MessageAttachments } from '../attachments/MessageAttachments';
+import { MessageToolCalls } from '../tools/MessageToolCalls';
 
 const ROLE_LABELS: Record<MessageRole, string> = {
   user: 'You',
@@ -61,6 +62,7 @@ export const MessageItem = memo(function MessageItem({
         </div>
       )}
       <MessageAttachments messageId={message.id} />
+      <MessageToolCalls message={message} />
       {streaming && content === '' && reasoning === '' && <p className="message__note muted">Writing…</p>}
       {message.status === 'cancelled' && <p className="message__note muted">Stopped</p>}
       {RETRYABLE.has(message.status) && (

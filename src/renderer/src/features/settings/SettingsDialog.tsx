@@ -6,6 +6,7 @@ import { ProviderForm } from './ProviderForm';
 import { PricesSection } from './PricesSection';
 import { UsageSettingsSection } from './UsageSettingsSection';
 import { DataSection } from '../data/DataSection';
+import { ToolsSettings } from '../tools/ToolsSettings';
 
 const FOCUSABLE =
   'button:not(:disabled), input:not(:disabled), select:not(:disabled), textarea:not(:disabled), [tabindex]:not([tabindex="-1"])';
@@ -85,6 +86,7 @@ function SettingsDialogBody() {
         <div className="modal__body">
           <ProvidersSection />
           <ChatSection />
+          <ToolsSettings />
           <UsageSettingsSection />
           <PricesSection />
           <DataSection />
