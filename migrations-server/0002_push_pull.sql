@@ -8,8 +8,10 @@
 CREATE FUNCTION sync.stalls(min_age interval DEFAULT '5 seconds')
 RETURNS TABLE (pid integer, age_seconds double precision, is_member boolean, prepared boolean)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-  SELECT a.pid, extract(epoch FROM now() - a.xact_start), coalesce(pg_has_role(a.usesysid, 'confab_member', 'MEMBER'), false), false
+  SELECT a.pid, extract(epoch FROM now() - a.xact_start),
+         coalesce(NOT r.rolsuper AND pg_has_role(a.usesysid, 'confab_member', 'MEMBER'), false), false
     FROM pg_stat_activity a
+    LEFT JOIN pg_roles r ON r.oid = a.usesysid
    WHERE a.backend_xid IS NOT NULL AND a.pid <> pg_backend_pid() AND a.xact_start < now() - min_age
   UNION ALL
   SELECT NULL, extract(epoch FROM now() - p.prepared), false, true
@@ -20,12 +22,32 @@ $$;
 -- The watchdog: ends member backends that have held an xid for longer than `max_age`. It runs on
 -- every handshake (so a team needs no scheduler) and from `npm run team -- status`.
 CREATE FUNCTION sync.end_stalled_members(max_age interval DEFAULT '60 seconds') RETURNS integer
-LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-  SELECT count(*)::integer
-    FROM pg_stat_activity a
-   WHERE a.backend_xid IS NOT NULL AND a.pid <> pg_backend_pid() AND a.xact_start < now() - max_age
-     AND pg_has_role(a.usesysid, 'confab_member', 'MEMBER')
-     AND pg_terminate_backend(a.pid)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  ended integer := 0;
+  stalled integer;
+BEGIN
+  -- A superuser is a member of every role, so membership alone would name the admin's own
+  -- sessions; only plain member logins are ended.
+  FOR stalled IN
+    SELECT a.pid
+      FROM pg_stat_activity a
+      JOIN pg_roles r ON r.oid = a.usesysid
+     WHERE a.backend_xid IS NOT NULL AND a.pid <> pg_backend_pid() AND a.xact_start < now() - max_age
+       AND NOT r.rolsuper AND pg_has_role(a.usesysid, 'confab_member', 'MEMBER')
+  LOOP
+    BEGIN
+      IF pg_terminate_backend(stalled) THEN
+        ended := ended + 1;
+      END IF;
+    EXCEPTION WHEN insufficient_privilege THEN
+      -- A backend this owner may not signal (another team's database on a shared cluster): it
+      -- stays listed by sync.stalls for the admin; the handshake that ran the watchdog goes on.
+      NULL;
+    END;
+  END LOOP;
+  RETURN ended;
+END
 $$;
 
 -- ---------------------------------------------------------------------------------------------

@@ -19,15 +19,18 @@ describe('StreamingWriter', () => {
       100,
       () => {},
     );
+    const started = performance.now();
     for (let i = 0; i < 50; i++) {
       writer.append(`${i},`);
       await sleep(10);
     }
     await writer.stop();
+    const elapsed = performance.now() - started;
     expect(maxInFlight).toBe(1);
     expect(saves[0]!.content).toBe('0,');
     expect(saves.length).toBeGreaterThanOrEqual(3);
-    expect(saves.length).toBeLessThanOrEqual(8);
+    // At most one save per 100 ms of the stream (a busy machine stretches the stream, not the rule).
+    expect(saves.length).toBeLessThanOrEqual(1 + Math.ceil(elapsed / 100));
     for (let i = 1; i < saves.length; i++) expect(saves[i]!.at - saves[i - 1]!.at).toBeGreaterThanOrEqual(95);
     // Each save is a prefix of the final text; the final text is the caller's to store.
     for (const s of saves) expect(writer.text.startsWith(s.content)).toBe(true);
