@@ -16,6 +16,8 @@ export function Composer({ sessionId }: { sessionId: string }) {
   const stopping = generating && stoppedReply === reply;
   const inputRef = useRef<HTMLTextAreaElement>(null);
 
+  useDraftKept(sessionId);
+
   useEffect(() => {
     if (!focusRequested) return;
     inputRef.current?.focus();
@@ -88,4 +90,21 @@ export function Composer({ sessionId }: { sessionId: string }) {
       )}
     </div>
   );
+}
+
+/**
+ * The chat's saved draft comes back when its composer shows, and waiting saves are written when
+ * the page goes away (a reload or a closing window), so at most the last pause's typing is at risk.
+ */
+function useDraftKept(sessionId: string): void {
+  const restoreDraft = useAppStore((s) => s.restoreDraft);
+  const flushDrafts = useAppStore((s) => s.flushDrafts);
+  useEffect(() => {
+    void restoreDraft(sessionId);
+  }, [restoreDraft, sessionId]);
+  useEffect(() => {
+    const flush = () => void flushDrafts();
+    window.addEventListener('pagehide', flush);
+    return () => window.removeEventListener('pagehide', flush);
+  }, [flushDrafts]);
 }

@@ -9,6 +9,8 @@ export async function sendMessage(app: AppStore, sessionId: string): Promise<boo
   if (content.trim() === '') return false;
   // One reply at a time per chat: the draft stays until this one ends or is stopped.
   if (state.generating[sessionId] !== undefined) return false;
+  // What the user sees is what is sent: a system prompt typed but not saved is saved first.
+  if (!(await savePromptDraft(app, sessionId))) return false;
   // Clearing first makes a second Enter a no-op and gives instant feedback.
   state.setDraft(sessionId, '');
   if (!(await state.send(sessionId, content))) {
@@ -19,6 +21,22 @@ export async function sendMessage(app: AppStore, sessionId: string): Promise<boo
   // Do not wait for messages.changed: the event is a hint, this reload is the guarantee. A
   // reader deep in a jumped-to part is taken to the bottom, where their message is.
   await app.getState().showNewestMessages(sessionId);
+  return true;
+}
+
+/**
+ * Saves the system prompt typed in the chat's editor, if it differs from the saved one. Resolves
+ * to false when the save failed (the error is shown; the typed prompt stays in the editor).
+ */
+export async function savePromptDraft(app: AppStore, sessionId: string): Promise<boolean> {
+  const state = app.getState();
+  const typed = state.promptDrafts[sessionId];
+  if (typed === undefined) return true;
+  if (typed !== (state.sessionsById[sessionId]?.systemPrompt ?? '')) {
+    if (!(await state.updateSession(sessionId, { systemPrompt: typed }))) return false;
+  }
+  // Typed again while it saved: that text waits for its own save.
+  if (app.getState().promptDrafts[sessionId] === typed) app.getState().setPromptDraft(sessionId, null);
   return true;
 }
 
