@@ -22,7 +22,13 @@ async function openChats(titles: string[] = ['Chat']) {
   await core().addProvider({ name: 'Local', models: ['small'] });
   const sessions = [];
   for (const title of titles) sessions.push(await core().addSession({ title }));
-  await core().direct.ui.set({ key: TABS_UI_KEY, value: savedTabs(sessions.map((s) => s.id), sessions[0]!.id) });
+  await core().direct.ui.set({
+    key: TABS_UI_KEY,
+    value: savedTabs(
+      sessions.map((s) => s.id),
+      sessions[0]!.id,
+    ),
+  });
   const app = renderApp(core());
   await screen.findByRole('button', { name: 'Send' });
   return { ...app, ids: sessions.map((s) => s.id) };
@@ -92,7 +98,13 @@ describe('Drafts', () => {
     cleanup();
     renderApp(core());
     await screen.findByRole('button', { name: 'Send' });
-    await waitFor(() => expect(core().callsTo('ui.get').some((c) => (c as { key: string }).key === draftKey(ids[0]!))).toBe(true));
+    await waitFor(() =>
+      expect(
+        core()
+          .callsTo('ui.get')
+          .some((c) => (c as { key: string }).key === draftKey(ids[0]!)),
+      ).toBe(true),
+    );
     expect(composer().value).toBe('');
     fireEvent.click(screen.getByRole('tab', { name: 'B' }));
     await waitFor(() => expect(composer().value).toBe('for B'));
