@@ -3,10 +3,11 @@
  * drafts across tab switches and restarts.
  */
 import '../../test/setup';
-import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { ConfabError } from '@shared/errors';
 import { describe, expect, it } from 'vitest';
 import { TABS_UI_KEY } from '../../app/workspace/saved';
-import { realCoreForTests } from '../../test/realCore';
+import { realCoreForTests, type RealCore } from '../../test/realCore';
 import { renderApp } from '../../test/renderApp';
 import { savedTabs } from '../../test/seed';
 import { draftKey } from './store';
@@ -108,5 +109,64 @@ describe('Drafts', () => {
     expect(composer().value).toBe('');
     fireEvent.click(screen.getByRole('tab', { name: 'B' }));
     await waitFor(() => expect(composer().value).toBe('for B'));
+  });
+});
+
+/** A chat whose answer has two versions (the second shown). */
+async function chatWithVersions(c: RealCore, title: string, fields: { trashed?: boolean; archived?: boolean }) {
+  const session = await c.addSession({ title });
+  const q = await c.addMessage(session.id, 'user', 'Q');
+  await c.addMessage(session.id, 'assistant', 'A1', { parentId: q.id });
+  await c.addMessage(session.id, 'assistant', 'A2', { parentId: q.id });
+  if (fields.trashed) await c.direct.sessions.trash({ id: session.id });
+  if (fields.archived) await c.direct.sessions.setArchived({ id: session.id, archived: true });
+  return session.id;
+}
+
+const banner = () => screen.queryByTestId('chat-status-banner');
+const assistant = () => screen.getAllByTestId('message').find((m) => m.dataset.role === 'assistant')!;
+
+describe('A chat in the Trash or the archive', () => {
+  it('opened from the Trash: a banner with Restore, a composer that says why, and its versions', async () => {
+    await core().addProvider({ name: 'Local', models: ['small'] });
+    const id = await chatWithVersions(core(), 'Binned', { trashed: true });
+    const { store } = renderApp(core());
+    store.getState().setSessionView('trash');
+    fireEvent.click(await screen.findByRole('link', { name: /Binned/ }));
+
+    await waitFor(() => expect(banner()?.textContent).toContain('This chat is in the Trash.'));
+    expect(screen.getByRole('note').textContent).toBe('This chat is in the Trash. Restore it to write in it.');
+    fireEvent.change(composer(), { target: { value: 'typed anyway' } });
+    expect(screen.getByRole('button', { name: 'Send' })).toHaveProperty('disabled', true);
+    fireEvent.keyDown(composer(), { key: 'Enter' });
+    await waitFor(() => expect(within(assistant()).getByText('2/2')).toBeTruthy());
+    expect(within(assistant()).getByRole('button', { name: 'Regenerate' })).toHaveProperty('disabled', true);
+    expect(core().callsTo('chat.send')).toEqual([]);
+
+    // An error from before (another window sent into it) clears once the chat is back.
+    store.getState().reportError(new ConfabError('conflict', 'That chat is in the trash. Restore it to add messages.'));
+    await screen.findByRole('alert');
+    fireEvent.click(within(banner()!).getByRole('button', { name: 'Restore' }));
+    await waitFor(() => expect(banner()).toBeNull());
+    await waitFor(() => expect(screen.queryByRole('alert')).toBeNull());
+    expect((await core().direct.sessions.get({ id })).deletedAt).toBeNull();
+    expect(within(assistant()).getByText('2/2')).toBeTruthy();
+    expect(screen.queryByRole('note')).toBeNull();
+    fireEvent.keyDown(composer(), { key: 'Enter' });
+    await waitFor(() => expect(core().callsTo('chat.send')).toEqual([{ sessionId: id, content: 'typed anyway' }]));
+  });
+
+  it('an archived chat: a banner with Unarchive, and a read-only composer until then', async () => {
+    await core().addProvider({ name: 'Local', models: ['small'] });
+    const id = await chatWithVersions(core(), 'Old', { archived: true });
+    await core().direct.ui.set({ key: TABS_UI_KEY, value: savedTabs([id]) });
+    renderApp(core());
+    await waitFor(() => expect(banner()?.textContent).toContain('This chat is archived.'));
+    expect(screen.getByRole('note').textContent).toBe('This chat is archived. Unarchive it to write in it.');
+    await waitFor(() => expect(within(assistant()).getByText('2/2')).toBeTruthy());
+    fireEvent.click(within(banner()!).getByRole('button', { name: 'Unarchive' }));
+    await waitFor(() => expect(banner()).toBeNull());
+    expect((await core().direct.sessions.get({ id })).status).toBe('active');
+    expect(screen.queryByRole('note')).toBeNull();
   });
 });

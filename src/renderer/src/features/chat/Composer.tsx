@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useAppStore, useAppStoreApi } from '../../app/context';
 import { sendMessage, stopReply } from './actions';
+import { readOnlyReason } from './readOnly';
 
 export function Composer({ sessionId }: { sessionId: string }) {
   const draft = useAppStore((s) => s.drafts[sessionId] ?? '');
@@ -15,6 +16,7 @@ export function Composer({ sessionId }: { sessionId: string }) {
   const [stoppedReply, setStoppedReply] = useState<string | null | undefined>(undefined);
   const stopping = generating && stoppedReply === reply;
   const inputRef = useRef<HTMLTextAreaElement>(null);
+  const readOnly = useAppStore((s) => readOnlyReason(s.sessionsById[sessionId]));
 
   useDraftKept(sessionId);
 
@@ -25,7 +27,7 @@ export function Composer({ sessionId }: { sessionId: string }) {
   }, [focusRequested, composerFocused, sessionId]);
 
   const send = async () => {
-    if (sending || generating) return;
+    if (sending || generating || readOnly) return;
     setSending(true);
     try {
       await sendMessage(app, sessionId);
@@ -49,11 +51,19 @@ export function Composer({ sessionId }: { sessionId: string }) {
 
   return (
     <div className="composer">
+      {readOnly && (
+        <p id={`composer-read-only-${sessionId}`} className="composer__read-only" role="note">
+          {readOnly}
+        </p>
+      )}
       <textarea
         ref={inputRef}
         className="composer__input"
         aria-label="Message"
-        aria-describedby={generating ? `composer-busy-${sessionId}` : undefined}
+        aria-describedby={
+          readOnly ? `composer-read-only-${sessionId}` : generating ? `composer-busy-${sessionId}` : undefined
+        }
+        readOnly={readOnly !== null}
         placeholder="Message (Shift+Enter for a new line)"
         rows={1}
         value={draft}
@@ -82,7 +92,7 @@ export function Composer({ sessionId }: { sessionId: string }) {
           type="button"
           className="button button--primary composer__send"
           aria-label="Send"
-          disabled={sending || draft.trim() === ''}
+          disabled={sending || readOnly !== null || draft.trim() === ''}
           onClick={() => void send()}
         >
           Send

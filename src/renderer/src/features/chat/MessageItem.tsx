@@ -5,6 +5,7 @@ import { editMessage } from './actions';
 import { FoldedMarkdown } from './FoldedMarkdown';
 import { MessageFooter } from './MessageActions';
 import { MessageMarkdown } from './MessageMarkdown';
+import { readOnlyReason } from './readOnly';
 
 const ROLE_LABELS: Record<MessageRole, string> = {
   user: 'You',
@@ -30,6 +31,7 @@ export const MessageItem = memo(function MessageItem({
   const streamed = useAppStore((s) => s.streams[message.id]?.text);
   const streamedReasoning = useAppStore((s) => s.streams[message.id]?.reasoning);
   const busy = useAppStore((s) => s.generating[message.sessionId] !== undefined);
+  const locked = useAppStore((s) => readOnlyReason(s.sessionsById[message.sessionId]));
   const [editing, setEditing] = useState(false);
   const streaming = message.status === 'streaming' || message.status === 'pending';
   // Watched while it was written: it stays unfolded when it ends.
@@ -76,7 +78,13 @@ export const MessageItem = memo(function MessageItem({
         </p>
       )}
       {!editing && (
-        <MessageFooter message={message} busy={busy} streaming={streaming} onEdit={() => setEditing(true)} />
+        <MessageFooter
+          message={message}
+          busy={busy}
+          locked={locked}
+          streaming={streaming}
+          onEdit={() => setEditing(true)}
+        />
       )}
     </article>
   );

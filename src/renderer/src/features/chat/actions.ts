@@ -1,6 +1,7 @@
 /** Named actions for replies: each one changes the chat slice and re-reads the chat's messages. */
 import type { EventMap } from '@shared/contract';
 import type { AppStore } from '../../app/types';
+import { TRASH_ERROR } from './readOnly';
 
 /** Sends the chat's draft and starts the reply. Resolves to false if nothing was sent. */
 export async function sendMessage(app: AppStore, sessionId: string): Promise<boolean> {
@@ -80,4 +81,23 @@ export async function switchBranch(app: AppStore, sessionId: string, messageId: 
   if (!session) return;
   app.getState().sessionChanged(session);
   await app.getState().reloadMessages(sessionId);
+}
+
+/** Restore from the chat's own banner (what follows a restore is chatRestored's). */
+export function restoreChatHere(app: AppStore, sessionId: string): Promise<boolean> {
+  return app.getState().restoreSession(sessionId);
+}
+
+/**
+ * A shown chat came back from the Trash (from its banner, the sidebar or elsewhere): its messages
+ * are re-read, versions and all, and a "that chat is in the trash" error still on screen goes.
+ */
+export async function chatRestored(app: AppStore, sessionId: string): Promise<void> {
+  for (const notice of app.getState().errors)
+    if (TRASH_ERROR.test(notice.message)) app.getState().dismissError(notice.id);
+  if (app.getState().messages[sessionId]) await app.getState().reloadMessages(sessionId);
+}
+
+export async function unarchiveChatHere(app: AppStore, sessionId: string): Promise<boolean> {
+  return app.getState().setSessionArchived(sessionId, false);
 }
