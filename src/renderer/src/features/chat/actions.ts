@@ -10,11 +10,11 @@ export async function sendMessage(app: AppStore, sessionId: string): Promise<boo
   if (content.trim() === '') return false;
   // One reply at a time per chat: the draft stays until this one ends or is stopped.
   if (state.generating[sessionId] !== undefined) return false;
-  // What the user sees is what is sent: a system prompt typed but not saved is saved first.
-  if (!(await savePromptDraft(app, sessionId))) return false;
   // Clearing first makes a second Enter a no-op and gives instant feedback.
   state.setDraft(sessionId, '');
-  if (!(await state.send(sessionId, content))) {
+  // What the user sees is what is sent: a system prompt typed but not saved is saved first.
+  const sent = (await savePromptDraft(app, sessionId)) && (await app.getState().send(sessionId, content));
+  if (!sent) {
     // Give the text back unless the user already started typing something else.
     if ((app.getState().drafts[sessionId] ?? '') === '') app.getState().setDraft(sessionId, content);
     return false;

@@ -10,6 +10,12 @@ export interface StreamState {
   reasoning: string;
 }
 
+/**
+ * Where a chat's list was left: at the newest message, or a message and how far into it (px) the
+ * view's top was. Kept per chat across tab switches and closes, and on this device across restarts.
+ */
+export type ScrollPlace = { atBottom: true } | { atBottom: false; messageId: string; offset: number };
+
 export interface ChatSlice {
   /**
    * Chats writing a reply, with the reply's message id (null when known only from `chat.active`,
@@ -45,6 +51,10 @@ export interface ChatSlice {
   /** Saves every draft change still waiting for its debounce (the page is going away). */
   flushDrafts(): Promise<void>;
   setPromptDraft(sessionId: string, text: string | null): void;
+  /** Each chat's scroll place; undefined until read back, null when none was kept. */
+  scrollPlaces: Record<string, ScrollPlace | null>;
+  loadScrollPlace(sessionId: string): Promise<void>;
+  rememberScrollPlace(sessionId: string, place: ScrollPlace): void;
   /** Sends a message and marks the chat busy with its reply. Resolves to false if it failed. */
   send(sessionId: string, content: string): Promise<boolean>;
   /** Asks main to stop the reply. Resolves to false when nothing was running (a missed `chat.done`). */
@@ -70,6 +80,25 @@ export const defaultFrameScheduler: FrameScheduler = (flush) => {
 /** Typing pauses this long before the draft is saved: one write per pause, not per key. */
 export const DRAFT_SAVE_DELAY_MS = 400;
 export const draftKey = (sessionId: string) => `draft:${sessionId}`;
+export const scrollPlaceKey = (sessionId: string) => `scroll:${sessionId}`;
+/** Scrolling settles this long before its place is written. */
+const SCROLL_SAVE_DELAY_MS = 500;
+
+/** A saved place as read back from ui_state, which any build may have written: trust nothing. */
+export function parseScrollPlace(value: unknown): ScrollPlace | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as { atBottom?: unknown; messageId?: unknown; offset?: unknown };
+  if (v.atBottom === true) return { atBottom: true };
+  if (
+    typeof v.messageId === 'string' &&
+    v.messageId !== '' &&
+    typeof v.offset === 'number' &&
+    Number.isFinite(v.offset)
+  ) {
+    return { atBottom: false, messageId: v.messageId, offset: v.offset };
+  }
+  return null;
+}
 
 /** Finished replies remembered so a late `chat.send` answer cannot mark a chat busy again. */
 const MAX_DONE_REMEMBERED = 200;
@@ -119,6 +148,17 @@ export function createChatSlice(schedule: FrameScheduler = defaultFrameScheduler
     /** Draft saves waiting for a pause in typing, by chat. */
     const draftTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
+    /** Scroll places waiting to be written, by chat. */
+    const placeTimers = new Map<string, ReturnType<typeof setTimeout>>();
+
+    function saveScrollPlace(sessionId: string): Promise<unknown> {
+      clearTimeout(placeTimers.get(sessionId));
+      placeTimers.delete(sessionId);
+      const place = get().scrollPlaces[sessionId];
+      if (!place) return Promise.resolve();
+      return attempt(() => api.ui.set({ key: scrollPlaceKey(sessionId), value: place }));
+    }
+
     function saveDraft(sessionId: string): Promise<unknown> {
       clearTimeout(draftTimers.get(sessionId));
       draftTimers.delete(sessionId);
@@ -151,6 +191,7 @@ export function createChatSlice(schedule: FrameScheduler = defaultFrameScheduler
       streams: {},
       drafts: {},
       promptDrafts: {},
+      scrollPlaces: {},
       findOpenFor: null,
       findRequest: 0,
 
@@ -222,7 +263,30 @@ export function createChatSlice(schedule: FrameScheduler = defaultFrameScheduler
       },
 
       async flushDrafts() {
-        await Promise.all([...draftTimers.keys()].map((sessionId) => saveDraft(sessionId)));
+        await Promise.all([
+          ...[...draftTimers.keys()].map((sessionId) => saveDraft(sessionId)),
+          ...[...placeTimers.keys()].map((sessionId) => saveScrollPlace(sessionId)),
+        ]);
+      },
+
+      async loadScrollPlace(sessionId) {
+        if (get().scrollPlaces[sessionId] !== undefined) return;
+        const saved = await attempt(() => api.ui.get({ key: scrollPlaceKey(sessionId) }));
+        const place = saved.ok ? parseScrollPlace(saved.value) : null;
+        set((s) =>
+          s.scrollPlaces[sessionId] === undefined ? { scrollPlaces: { ...s.scrollPlaces, [sessionId]: place } } : {},
+        );
+      },
+
+      rememberScrollPlace(sessionId, place) {
+        const current = get().scrollPlaces[sessionId];
+        if (current && JSON.stringify(current) === JSON.stringify(place)) return;
+        set((s) => ({ scrollPlaces: { ...s.scrollPlaces, [sessionId]: place } }));
+        clearTimeout(placeTimers.get(sessionId));
+        placeTimers.set(
+          sessionId,
+          setTimeout(() => void saveScrollPlace(sessionId), SCROLL_SAVE_DELAY_MS),
+        );
       },
 
       setPromptDraft(sessionId, text) {
