@@ -63,7 +63,10 @@ test('a system prompt typed but not saved is sent with the message', async ({ pa
   await composer(page).click();
   await expect(page.getByRole('button', { name: 'Save system prompt' })).toBeDisabled();
   await page.reload();
-  await page.getByTestId('session-item').first().click({ position: { x: 12, y: 12 } });
+  await page
+    .getByTestId('session-item')
+    .first()
+    .click({ position: { x: 12, y: 12 } });
   llm.enqueue({ kind: 'text', chunks: ['Hallo.'] });
   await send(page, 'Again');
   await expect(contentOf(assistantMessages(page).last())).toHaveText('Hallo.');
@@ -89,7 +92,10 @@ test('a draft survives a tab switch, a reload and a host crash', async ({ page, 
   await expect(composer(page)).toHaveValue('A thought I have not finished');
 });
 
-test('a chat in the Trash shows a banner with Restore, a read-only composer and its versions', async ({ page, host }) => {
+test('a chat in the Trash shows a banner with Restore, a read-only composer and its versions', async ({
+  page,
+  host,
+}) => {
   await page.goto(host.url);
   await addFakeProvider(page, llm);
   await createNamedChat(page, 'Binned');
@@ -105,7 +111,10 @@ test('a chat in the Trash shows a banner with Restore, a read-only composer and 
   await rowAction(page, 'Binned', 'Move to Trash');
   await expect(page.getByRole('tab')).toHaveCount(0);
   await sidebar(page).getByRole('button', { name: 'Show chats in the Trash' }).click();
-  await sidebar(page).getByTestId('session-item').first().click({ position: { x: 12, y: 12 } });
+  await sidebar(page)
+    .getByTestId('session-item')
+    .first()
+    .click({ position: { x: 12, y: 12 } });
 
   const banner = page.getByTestId('chat-status-banner');
   await expect(banner).toContainText('This chat is in the Trash.');

@@ -97,7 +97,10 @@ test('reasoning shows as a folded "Reasoning" section, apart from the answer and
 
   // Kept across a reload (it is saved with the message), and never sent back to the model.
   await page.reload();
-  await page.getByTestId('session-item').first().click({ position: { x: 12, y: 12 } });
+  await page
+    .getByTestId('session-item')
+    .first()
+    .click({ position: { x: 12, y: 12 } });
   await expect(assistantMessages(page).last().getByTestId('reasoning')).toBeAttached();
   llm.enqueue({ kind: 'text', chunks: ['Next answer.'] });
   await send(page, 'And then?');
