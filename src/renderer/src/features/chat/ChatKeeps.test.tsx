@@ -170,3 +170,38 @@ describe('A chat in the Trash or the archive', () => {
     expect(screen.queryByRole('note')).toBeNull();
   });
 });
+
+describe('A sent message', () => {
+  it('shows at once, before main has saved it, and is replaced by the saved one', async () => {
+    const { ids } = await openChats();
+    await screen.findByText(/No messages yet/);
+    const release = core().holdNext('chat.send');
+    const paste = Array.from({ length: 2_000 }, (_, i) => `row ${i} ${'x'.repeat(45)}`).join('\n');
+    fireEvent.change(composer(), { target: { value: paste } });
+    fireEvent.keyDown(composer(), { key: 'Enter' });
+    // chat.send has not answered, yet the bubble is there (folded: a 100 KB paste).
+    const bubble = await screen.findByTestId('message');
+    expect(bubble.dataset.role).toBe('user');
+    expect(bubble.textContent).toContain('row 0 ');
+    expect(screen.getByRole('button', { name: 'Show more' })).toBeTruthy();
+    expect(core().callsTo('chat.send')).toHaveLength(1);
+    expect(await core().direct.messages.listBranch({ sessionId: ids[0]! })).toMatchObject({ items: [] });
+
+    release();
+    await waitFor(() =>
+      expect(screen.getAllByTestId('message').map((m) => m.dataset.role)).toEqual(['user', 'assistant']),
+    );
+    const saved = (await core().direct.messages.listBranch({ sessionId: ids[0]! })).items[0]!;
+    expect(screen.getAllByTestId('message-row')[0]!.dataset.messageId).toBe(saved.id);
+  });
+
+  it('goes again if the send fails, and the text returns to the composer', async () => {
+    await openChats();
+    core().failNext('chat.send', 'conflict', 'Nope.');
+    fireEvent.change(composer(), { target: { value: 'will fail' } });
+    fireEvent.keyDown(composer(), { key: 'Enter' });
+    await screen.findByRole('alert');
+    await waitFor(() => expect(screen.queryAllByTestId('message')).toEqual([]));
+    expect(composer().value).toBe('will fail');
+  });
+});

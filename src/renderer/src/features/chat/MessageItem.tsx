@@ -1,7 +1,7 @@
 import { memo, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { BranchMessage, MessageRole } from '@shared/types';
 import { useAppStore, useAppStoreApi } from '../../app/context';
-import { editMessage } from './actions';
+import { editMessage, LOCAL_MESSAGE_PREFIX } from './actions';
 import { FoldedMarkdown } from './FoldedMarkdown';
 import { MessageFooter } from './MessageActions';
 import { MessageMarkdown } from './MessageMarkdown';
@@ -77,7 +77,7 @@ export const MessageItem = memo(function MessageItem({
           Not sent to the model
         </p>
       )}
-      {!editing && (
+      {!editing && !message.id.startsWith(LOCAL_MESSAGE_PREFIX) && (
         <MessageFooter
           message={message}
           busy={busy}

@@ -1,5 +1,6 @@
 /** Named actions for replies: each one changes the chat slice and re-reads the chat's messages. */
 import type { EventMap } from '@shared/contract';
+import type { BranchMessage } from '@shared/types';
 import type { AppStore } from '../../app/types';
 import { TRASH_ERROR } from './readOnly';
 
@@ -12,9 +13,13 @@ export async function sendMessage(app: AppStore, sessionId: string): Promise<boo
   if (state.generating[sessionId] !== undefined) return false;
   // Clearing first makes a second Enter a no-op and gives instant feedback.
   state.setDraft(sessionId, '');
+  // The bubble shows at once; main's copy replaces it when the chat is re-read below.
+  const local = localUserMessage(app, sessionId, content);
+  app.getState().showSentMessage(sessionId, local);
   // What the user sees is what is sent: a system prompt typed but not saved is saved first.
   const sent = (await savePromptDraft(app, sessionId)) && (await app.getState().send(sessionId, content));
   if (!sent) {
+    app.getState().dropSentMessage(sessionId, local.id);
     // Give the text back unless the user already started typing something else.
     if ((app.getState().drafts[sessionId] ?? '') === '') app.getState().setDraft(sessionId, content);
     return false;
@@ -23,6 +28,40 @@ export async function sendMessage(app: AppStore, sessionId: string): Promise<boo
   // reader deep in a jumped-to part is taken to the bottom, where their message is.
   await app.getState().showNewestMessages(sessionId);
   return true;
+}
+
+/** Ids of messages shown ahead of their save start with this (no real id does: ids are UUIDs). */
+export const LOCAL_MESSAGE_PREFIX = 'local:';
+let localMessages = 0;
+
+function localUserMessage(app: AppStore, sessionId: string, content: string): BranchMessage {
+  const parent = app.getState().messages[sessionId]?.items.at(-1);
+  const now = new Date().toISOString();
+  return {
+    id: `${LOCAL_MESSAGE_PREFIX}${++localMessages}`,
+    sessionId,
+    parentId: parent?.id ?? null,
+    depth: parent ? parent.depth + 1 : 0,
+    role: 'user',
+    content,
+    reasoning: '',
+    contentType: 'text/plain',
+    status: 'complete',
+    providerId: null,
+    model: null,
+    tokensIn: null,
+    tokensOut: null,
+    tokensEstimated: false,
+    latencyMs: null,
+    errorCode: null,
+    errorMessage: null,
+    toolCalls: null,
+    createdAt: now,
+    updatedAt: now,
+    deletedAt: null,
+    siblingCount: 1,
+    siblingIndex: 0,
+  };
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Virtualizer } from '@tanstack/react-virtual';
 import { useEffect, useLayoutEffect, useRef, useState, type RefObject } from 'react';
 import type { BranchMessage } from '@shared/types';
 import { useAppStore, useAppStoreApi } from '../../app/context';
+import { LOCAL_MESSAGE_PREFIX } from './actions';
 import type { ScrollPlace } from './store';
 
 /** Within this many pixels of the end counts as "at the newest message". */
@@ -108,7 +109,8 @@ export function useScrollPlace({
       const offset = el.scrollTop;
       const row = virtualizer.getVirtualItemForOffset(offset);
       const message = row ? items[row.index] : undefined;
-      if (!row || !message) return;
+      // A message shown ahead of its save has no id a later run could find.
+      if (!row || !message || message.id.startsWith(LOCAL_MESSAGE_PREFIX)) return;
       place = { atBottom: false, messageId: message.id, offset: Math.round(offset - row.start) };
     }
     app.getState().rememberScrollPlace(sessionId, place);
