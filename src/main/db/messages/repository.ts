@@ -34,7 +34,8 @@ export interface FinaliseMessageInput {
 
 /** Sibling position for the branch switcher, computed per row with index lookups only. */
 /**
- * Sibling position for the branch switcher. Each row takes one of two index paths: children of
+ * Sibling position for the branch switcher. Siblings trashed with their chat (the same deleted_at
+ * as the row) still count, so a chat opened from the Trash keeps its ‹ 2/3 ›. Each row takes one of two index paths: children of
  * its parent (messages_parent_idx) or, for a root, the session's roots (messages_roots_idx).
  * A single predicate with an OR between the two lets the planner fall back to scanning the
  * whole session for every row, which cost ~0.7 s for a page of a 10k-message chat.
@@ -47,12 +48,13 @@ const SIBLING_JOIN = sql`
     SELECT sum(u.n) AS sibling_count, sum(u.before) AS sibling_index FROM (
       SELECT count(*) AS n, count(*) FILTER (WHERE (s.created_at, s.id) < (b.created_at, b.id)) AS before
         FROM messages s
-       WHERE b.parent_id IS NOT NULL AND s.parent_id = b.parent_id AND s.deleted_at IS NULL
+       WHERE b.parent_id IS NOT NULL AND s.parent_id = b.parent_id
+         AND (s.deleted_at IS NULL OR s.deleted_at = b.deleted_at)
       UNION ALL
       SELECT count(*), count(*) FILTER (WHERE (s.created_at, s.id) < (b.created_at, b.id))
         FROM messages s
        WHERE b.parent_id IS NULL AND s.session_id = b.session_id AND s.parent_id IS NULL
-         AND s.deleted_at IS NULL
+         AND (s.deleted_at IS NULL OR s.deleted_at = b.deleted_at)
     ) u
   ) sib`;
 

@@ -1,4 +1,4 @@
-import { useId, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useId, useRef, useState, type FocusEvent, type FormEvent, type KeyboardEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ProviderConfig } from '@shared/types';
 import { useAppStore, useAppStoreApi } from '../../app/context';
@@ -6,6 +6,7 @@ import { defaultModelLabel, modelsFor, providersOf } from '../settings/store';
 import { Icon } from '../../ui/Icon';
 import { SessionUsagePanel } from '../usage/SessionUsagePanel';
 import { ChatToolsButton } from '../tools/ChatToolsButton';
+import { savePromptDraft } from './actions';
 
 /** Model and system prompt of one chat. */
 export function ChatToolbar({ sessionId }: { sessionId: string }) {
@@ -193,25 +194,41 @@ function ManualModel({
   );
 }
 
-/** The chat's system prompt, saved with sessions.update. */
+/**
+ * The chat's system prompt, saved with sessions.update. What is typed is kept in the chat slice
+ * until saved, and saved on blur or when a message is sent (savePromptDraft): what the user sees
+ * above the conversation is what the model gets. Cancel and Esc drop the change.
+ */
 function SystemPromptEditor({ id, sessionId, onClose }: { id: string; sessionId: string; onClose: () => void }) {
+  const app = useAppStoreApi();
   const saved = useAppStore((s) => s.sessionsById[sessionId]?.systemPrompt ?? '');
-  const updateSession = useAppStore((s) => s.updateSession);
-  const [text, setText] = useState(saved);
+  const typed = useAppStore((s) => s.promptDrafts[sessionId]);
+  const setPromptDraft = useAppStore((s) => s.setPromptDraft);
+  const text = typed ?? saved;
   const [saving, setSaving] = useState(false);
+  const cancelRef = useRef<HTMLButtonElement>(null);
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
     setSaving(true);
-    const ok = await updateSession(sessionId, { systemPrompt: text });
+    const ok = await savePromptDraft(app, sessionId);
     setSaving(false);
     if (ok) onClose();
+  };
+  const cancel = () => {
+    setPromptDraft(sessionId, null);
+    onClose();
   };
   const onKeyDown = (event: KeyboardEvent) => {
     if (event.key !== 'Escape') return;
     event.preventDefault();
     event.stopPropagation();
-    onClose();
+    cancel();
+  };
+  const onBlur = (event: FocusEvent<HTMLTextAreaElement>) => {
+    // Leaving for Cancel must not save what Cancel is about to drop.
+    if (event.relatedTarget !== null && event.relatedTarget === cancelRef.current) return;
+    void savePromptDraft(app, sessionId);
   };
 
   return (
@@ -222,10 +239,11 @@ function SystemPromptEditor({ id, sessionId, onClose }: { id: string; sessionId:
         placeholder="Instructions the model follows in this chat, e.g. “Answer briefly, in French.”"
         value={text}
         autoFocus
-        onChange={(event) => setText(event.target.value)}
+        onChange={(event) => setPromptDraft(sessionId, event.target.value)}
+        onBlur={onBlur}
       />
       <div className="system-prompt__actions">
-        <button type="button" className="button" onClick={onClose}>
+        <button ref={cancelRef} type="button" className="button" onClick={cancel}>
           Cancel
         </button>
         <button

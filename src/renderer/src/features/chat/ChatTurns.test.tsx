@@ -74,7 +74,11 @@ describe('A failed turn', () => {
 
     await send('second message');
     await waitFor(() => expect(contentOf(lastAssistant())).toBe('Echo: second message'));
-    expect(core().providers.requests.at(-1)!.messages.map((m) => m.content)).toEqual(['second message']);
+    expect(
+      core()
+        .providers.requests.at(-1)!
+        .messages.map((m) => m.content),
+    ).toEqual(['second message']);
     const marked = messages().map((m) => within(m).queryByText('Not sent to the model') !== null);
     expect(marked).toEqual([true, true, false, false]);
   });
@@ -102,7 +106,9 @@ describe('Which model wrote a reply', () => {
     await waitFor(() => expect(within(lastAssistant()).getByTestId('reply-model').textContent).toBe('small · Local'));
 
     // Another model writes a second version; each version names its own.
-    await store.getState().updateSession(sessionId, { providerId: store.getState().providers.data![0]!.id, model: 'large' });
+    await store
+      .getState()
+      .updateSession(sessionId, { providerId: store.getState().providers.data![0]!.id, model: 'large' });
     fireEvent.click(within(lastAssistant()).getByRole('button', { name: 'Regenerate' }));
     await waitFor(() => expect(within(lastAssistant()).getByText('2/2')).toBeTruthy());
     await waitFor(() => expect(lastAssistant().dataset.status).toBe('complete'));
@@ -142,7 +148,10 @@ describe('Reasoning', () => {
 
     await send('Next');
     await waitFor(() => expect(contentOf(lastAssistant())).toBe('Echo: Next'));
-    const sent = core().providers.requests.at(-1)!.messages.map((m) => m.content).join('\n');
+    const sent = core()
+      .providers.requests.at(-1)!
+      .messages.map((m) => m.content)
+      .join('\n');
     expect(sent).toContain('The answer.');
     expect(sent).not.toContain('weigh');
   });

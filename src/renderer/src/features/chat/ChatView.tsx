@@ -3,6 +3,7 @@ import { useAppStore, useAppStoreApi } from '../../app/context';
 import { chatItem } from '../../app/workspace/items';
 import { tabDomId, tabPanelDomId } from '../workspace/tabIds';
 import { stopReply } from './actions';
+import { ChatStatusBanner } from './ChatStatusBanner';
 import { ChatToolbar } from './ChatToolbar';
 import { Composer } from './Composer';
 import { FindBar } from './FindBar';
@@ -27,6 +28,7 @@ export function ChatView({ sessionId }: { sessionId: string }) {
       aria-labelledby={tabDomId(chatItem(sessionId))}
       className="chat"
     >
+      <ChatStatusBanner sessionId={sessionId} />
       <ChatToolbar sessionId={sessionId} />
       <FindBar sessionId={sessionId} />
       <MessageList sessionId={sessionId} />

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useAppStore, useAppStoreApi } from '../../app/context';
 import { sendMessage, stopReply } from './actions';
 import { ComposerAttachments, useComposerFiles } from '../attachments/ComposerAttachments';
+import { readOnlyReason } from './readOnly';
 
 export function Composer({ sessionId }: { sessionId: string }) {
   const draft = useAppStore((s) => s.drafts[sessionId] ?? '');
@@ -16,6 +17,9 @@ export function Composer({ sessionId }: { sessionId: string }) {
   const [stoppedReply, setStoppedReply] = useState<string | null | undefined>(undefined);
   const stopping = generating && stoppedReply === reply;
   const inputRef = useRef<HTMLTextAreaElement>(null);
+  const readOnly = useAppStore((s) => readOnlyReason(s.sessionsById[sessionId]));
+
+  useDraftKept(sessionId);
 
   useEffect(() => {
     if (!focusRequested) return;
@@ -24,7 +28,7 @@ export function Composer({ sessionId }: { sessionId: string }) {
   }, [focusRequested, composerFocused, sessionId]);
 
   const send = async () => {
-    if (sending || generating) return;
+    if (sending || generating || readOnly) return;
     setSending(true);
     try {
       await sendMessage(app, sessionId);
@@ -48,12 +52,20 @@ export function Composer({ sessionId }: { sessionId: string }) {
 
   return (
     <div className="composer" {...useComposerFiles(sessionId)}>
+      {readOnly && (
+        <p id={`composer-read-only-${sessionId}`} className="composer__read-only" role="note">
+          {readOnly}
+        </p>
+      )}
       <ComposerAttachments sessionId={sessionId} />
       <textarea
         ref={inputRef}
         className="composer__input"
         aria-label="Message"
-        aria-describedby={generating ? `composer-busy-${sessionId}` : undefined}
+        aria-describedby={
+          readOnly ? `composer-read-only-${sessionId}` : generating ? `composer-busy-${sessionId}` : undefined
+        }
+        readOnly={readOnly !== null}
         placeholder="Message (Shift+Enter for a new line)"
         rows={1}
         value={draft}
@@ -82,7 +94,7 @@ export function Composer({ sessionId }: { sessionId: string }) {
           type="button"
           className="button button--primary composer__send"
           aria-label="Send"
-          disabled={sending || draft.trim() === ''}
+          disabled={sending || readOnly !== null || draft.trim() === ''}
           onClick={() => void send()}
         >
           Send
@@ -90,4 +102,21 @@ export function Composer({ sessionId }: { sessionId: string }) {
       )}
     </div>
   );
+}
+
+/**
+ * The chat's saved draft comes back when its composer shows, and waiting saves are written when
+ * the page goes away (a reload or a closing window), so at most the last pause's typing is at risk.
+ */
+function useDraftKept(sessionId: string): void {
+  const restoreDraft = useAppStore((s) => s.restoreDraft);
+  const flushDrafts = useAppStore((s) => s.flushDrafts);
+  useEffect(() => {
+    void restoreDraft(sessionId);
+  }, [restoreDraft, sessionId]);
+  useEffect(() => {
+    const flush = () => void flushDrafts();
+    window.addEventListener('pagehide', flush);
+    return () => window.removeEventListener('pagehide', flush);
+  }, [flushDrafts]);
 }

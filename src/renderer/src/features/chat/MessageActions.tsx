@@ -13,12 +13,15 @@ const COPIED_MS = 1500;
 /** Under each message: branch switcher, reply stats, and what can be done with it. */
 export function MessageFooter({
   message,
-  busy,
+  busy: replying,
+  locked = null,
   streaming,
   onEdit,
 }: {
   message: BranchMessage;
   busy: boolean;
+  /** Why the chat takes no changes (in the Trash, archived), or null. */
+  locked?: string | null;
   streaming: boolean;
   onEdit: () => void;
 }) {
@@ -27,7 +30,8 @@ export function MessageFooter({
   const isAssistant = message.role === 'assistant';
   const stats = isAssistant && !streaming ? formatReplyStats(message) : null;
   const retryable = RETRYABLE.has(message.status);
-  const busyTitle = busy ? 'Wait for the reply to finish, or stop it' : undefined;
+  const busy = replying || locked !== null;
+  const busyTitle = locked ?? (replying ? 'Wait for the reply to finish, or stop it' : undefined);
 
   return (
     <div className="message__footer">

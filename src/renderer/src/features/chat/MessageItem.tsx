@@ -1,13 +1,14 @@
 import { memo, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { BranchMessage, MessageRole } from '@shared/types';
 import { useAppStore, useAppStoreApi } from '../../app/context';
-import { editMessage } from './actions';
+import { editMessage, LOCAL_MESSAGE_PREFIX } from './actions';
 import { FoldedMarkdown } from './FoldedMarkdown';
 import { MessageFooter } from './MessageActions';
 import { MessageMarkdown } from './MessageMarkdown';
 import { RETRYABLE } from './messageStatus';
 import { MessageAttachments } from '../attachments/MessageAttachments';
 import { MessageToolCalls } from '../tools/MessageToolCalls';
+import { readOnlyReason } from './readOnly';
 
 const ROLE_LABELS: Record<MessageRole, string> = {
   user: 'You',
@@ -32,6 +33,7 @@ export const MessageItem = memo(function MessageItem({
   const streamed = useAppStore((s) => s.streams[message.id]?.text);
   const streamedReasoning = useAppStore((s) => s.streams[message.id]?.reasoning);
   const busy = useAppStore((s) => s.generating[message.sessionId] !== undefined);
+  const locked = useAppStore((s) => readOnlyReason(s.sessionsById[message.sessionId]));
   const [editing, setEditing] = useState(false);
   const streaming = message.status === 'streaming' || message.status === 'pending';
   // Watched while it was written: it stays unfolded when it ends.
@@ -79,8 +81,14 @@ export const MessageItem = memo(function MessageItem({
           Not sent to the model
         </p>
       )}
-      {!editing && (
-        <MessageFooter message={message} busy={busy} streaming={streaming} onEdit={() => setEditing(true)} />
+      {!editing && !message.id.startsWith(LOCAL_MESSAGE_PREFIX) && (
+        <MessageFooter
+          message={message}
+          busy={busy}
+          locked={locked}
+          streaming={streaming}
+          onEdit={() => setEditing(true)}
+        />
       )}
     </article>
   );

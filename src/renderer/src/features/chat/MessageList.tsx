@@ -4,6 +4,7 @@ import type { BranchMessage } from '@shared/types';
 import { isFailedReply, messagesLeftOut } from '@shared/turns';
 import { useAppStore } from '../../app/context';
 import { MessageItem } from './MessageItem';
+import { useScrollPlace } from './useScrollPlace';
 
 /** A first guess for a message's height; each row is measured once it renders. */
 const ESTIMATED_ROW_PX = 140;
@@ -54,6 +55,16 @@ export function MessageList({ sessionId }: { sessionId: string }) {
     paddingEnd: hasNewer ? EDGE_BUTTON_PX : EDGE_PX,
   });
   const rows = virtualizer.getVirtualItems();
+  const { recordPlace, awayFromBottom } = useScrollPlace({
+    sessionId,
+    virtualizer,
+    scrollRef,
+    items,
+    ready: entry?.status === 'ready',
+    hasOlder,
+    loadingOlder: !!entry?.loadingOlder,
+    jumping: focus !== null,
+  });
 
   // A jump or a find hit: bring the message to the middle of the view.
   const focusSeq = focus?.seq;
@@ -84,6 +95,11 @@ export function MessageList({ sessionId }: { sessionId: string }) {
     if (fromBottom < LOAD_THRESHOLD_PX && entry.newerCursor && !entry.loadingNewer) void loadNewer(sessionId);
   };
 
+  const onScroll = () => {
+    loadMoreNearEdges();
+    recordPlace();
+  };
+
   // A jumped-to page that does not fill the view has nothing to scroll; load on until it does.
   const firstIndex = rows[0]?.index;
   const lastIndex = rows.at(-1)?.index;
@@ -95,7 +111,7 @@ export function MessageList({ sessionId }: { sessionId: string }) {
 
   return (
     <div className="message-list-frame">
-      <div ref={scrollRef} className="message-list" role="log" aria-label="Messages" onScroll={loadMoreNearEdges}>
+      <div ref={scrollRef} className="message-list" role="log" aria-label="Messages" onScroll={onScroll}>
         {items.length === 0 && (
           <div className="message-list__inner">
             {entry?.status === 'loading' && <p className="muted">Loading messages…</p>}
@@ -160,8 +176,12 @@ export function MessageList({ sessionId }: { sessionId: string }) {
           </div>
         )}
       </div>
-      {hasNewer && (
-        <button type="button" className="button jump-to-newest" onClick={() => void showNewest(sessionId)}>
+      {(hasNewer || awayFromBottom) && (
+        <button
+          type="button"
+          className="button jump-to-newest"
+          onClick={() => (hasNewer ? void showNewest(sessionId) : virtualizer.scrollToEnd())}
+        >
           Jump to newest ↓
         </button>
       )}

@@ -14,7 +14,11 @@ export function ReplyModel({ message }: { message: BranchMessage }) {
   const provider = providerName ?? (message.providerId ? 'a removed provider' : null);
   const label = provider ? `${message.model} · ${provider}` : message.model;
   return (
-    <span className="message__model" data-testid="reply-model" title={`Written by ${message.model}${provider ? ` (${provider})` : ''}`}>
+    <span
+      className="message__model"
+      data-testid="reply-model"
+      title={`Written by ${message.model}${provider ? ` (${provider})` : ''}`}
+    >
       {label}
     </span>
   );

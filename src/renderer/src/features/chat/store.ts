@@ -10,6 +10,12 @@ export interface StreamState {
   reasoning: string;
 }
 
+/**
+ * Where a chat's list was left: at the newest message, or a message and how far into it (px) the
+ * view's top was. Kept per chat across tab switches and closes, and on this device across restarts.
+ */
+export type ScrollPlace = { atBottom: true } | { atBottom: false; messageId: string; offset: number };
+
 export interface ChatSlice {
   /**
    * Chats writing a reply, with the reply's message id (null when known only from `chat.active`,
@@ -21,8 +27,13 @@ export interface ChatSlice {
    * re-read after `chat.done`, so the shown text never jumps back to an older saved copy.
    */
   streams: Record<string, StreamState>;
-  /** What is typed in each chat's composer. */
+  /**
+   * What is typed in each chat's composer. Saved on this device as it is typed (ui_state key
+   * `draft:<chat id>`, debounced), so it survives tab switches, restarts and crashes.
+   */
   drafts: Record<string, string>;
+  /** A system prompt typed in its editor but not saved yet, by chat: saved on blur or on send. */
+  promptDrafts: Record<string, string>;
   /** The chat whose find bar (Cmd+F) is open. */
   findOpenFor: string | null;
   /** Counts Cmd+F presses, so one while the bar is open puts focus back in it. */
@@ -35,6 +46,15 @@ export interface ChatSlice {
   /** Forgets a reply's live text, once its final copy is shown. */
   dropStream(messageId: string): void;
   setDraft(sessionId: string, text: string): void;
+  /** Brings back the chat's saved draft, unless something was typed meanwhile. */
+  restoreDraft(sessionId: string): Promise<void>;
+  /** Saves every draft change still waiting for its debounce (the page is going away). */
+  flushDrafts(): Promise<void>;
+  setPromptDraft(sessionId: string, text: string | null): void;
+  /** Each chat's scroll place; undefined until read back, null when none was kept. */
+  scrollPlaces: Record<string, ScrollPlace | null>;
+  loadScrollPlace(sessionId: string): Promise<void>;
+  rememberScrollPlace(sessionId: string, place: ScrollPlace): void;
   /** Sends a message and marks the chat busy with its reply. Resolves to false if it failed. */
   send(sessionId: string, content: string): Promise<boolean>;
   /** Asks main to stop the reply. Resolves to false when nothing was running (a missed `chat.done`). */
@@ -56,6 +76,29 @@ export const defaultFrameScheduler: FrameScheduler = (flush) => {
   if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => flush());
   else setTimeout(flush, 16);
 };
+
+/** Typing pauses this long before the draft is saved: one write per pause, not per key. */
+export const DRAFT_SAVE_DELAY_MS = 400;
+export const draftKey = (sessionId: string) => `draft:${sessionId}`;
+export const scrollPlaceKey = (sessionId: string) => `scroll:${sessionId}`;
+/** Scrolling settles this long before its place is written. */
+const SCROLL_SAVE_DELAY_MS = 500;
+
+/** A saved place as read back from ui_state, which any build may have written: trust nothing. */
+export function parseScrollPlace(value: unknown): ScrollPlace | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as { atBottom?: unknown; messageId?: unknown; offset?: unknown };
+  if (v.atBottom === true) return { atBottom: true };
+  if (
+    typeof v.messageId === 'string' &&
+    v.messageId !== '' &&
+    typeof v.offset === 'number' &&
+    Number.isFinite(v.offset)
+  ) {
+    return { atBottom: false, messageId: v.messageId, offset: v.offset };
+  }
+  return null;
+}
 
 /** Finished replies remembered so a late `chat.send` answer cannot mark a chat busy again. */
 const MAX_DONE_REMEMBERED = 200;
@@ -102,11 +145,34 @@ export function createChatSlice(schedule: FrameScheduler = defaultFrameScheduler
       });
     }
 
+    /** Draft saves waiting for a pause in typing, by chat. */
+    const draftTimers = new Map<string, ReturnType<typeof setTimeout>>();
+
+    /** Scroll places waiting to be written, by chat. */
+    const placeTimers = new Map<string, ReturnType<typeof setTimeout>>();
+
+    function saveScrollPlace(sessionId: string): Promise<unknown> {
+      clearTimeout(placeTimers.get(sessionId));
+      placeTimers.delete(sessionId);
+      const place = get().scrollPlaces[sessionId];
+      if (!place) return Promise.resolve();
+      return attempt(() => api.ui.set({ key: scrollPlaceKey(sessionId), value: place }));
+    }
+
+    function saveDraft(sessionId: string): Promise<unknown> {
+      clearTimeout(draftTimers.get(sessionId));
+      draftTimers.delete(sessionId);
+      const text = get().drafts[sessionId] ?? '';
+      return attempt(() => api.ui.set({ key: draftKey(sessionId), value: text === '' ? null : text }));
+    }
+
     function markGenerating(sessionId: string, messageId: string): void {
       if (done.has(messageId)) return;
       set((s) => ({
         generating: { ...s.generating, [sessionId]: messageId },
-        streams: s.streams[messageId] ? s.streams : { ...s.streams, [messageId]: { sessionId, text: '', reasoning: '' } },
+        streams: s.streams[messageId]
+          ? s.streams
+          : { ...s.streams, [messageId]: { sessionId, text: '', reasoning: '' } },
       }));
     }
 
@@ -124,6 +190,8 @@ export function createChatSlice(schedule: FrameScheduler = defaultFrameScheduler
       generating: {},
       streams: {},
       drafts: {},
+      promptDrafts: {},
+      scrollPlaces: {},
       findOpenFor: null,
       findRequest: 0,
 
@@ -172,7 +240,62 @@ export function createChatSlice(schedule: FrameScheduler = defaultFrameScheduler
       },
 
       setDraft(sessionId, text) {
+        if (get().drafts[sessionId] === text) return;
         set((s) => ({ drafts: { ...s.drafts, [sessionId]: text } }));
+        // An emptied draft (sent) is forgotten at once, so a restart cannot bring a sent text back.
+        if (text === '') {
+          void saveDraft(sessionId);
+          return;
+        }
+        clearTimeout(draftTimers.get(sessionId));
+        draftTimers.set(
+          sessionId,
+          setTimeout(() => void saveDraft(sessionId), DRAFT_SAVE_DELAY_MS),
+        );
+      },
+
+      async restoreDraft(sessionId) {
+        if (get().drafts[sessionId] !== undefined) return;
+        const saved = await attempt(() => api.ui.get({ key: draftKey(sessionId) }));
+        if (!saved.ok || typeof saved.value !== 'string') return;
+        const text = saved.value;
+        set((s) => (s.drafts[sessionId] === undefined ? { drafts: { ...s.drafts, [sessionId]: text } } : {}));
+      },
+
+      async flushDrafts() {
+        await Promise.all([
+          ...[...draftTimers.keys()].map((sessionId) => saveDraft(sessionId)),
+          ...[...placeTimers.keys()].map((sessionId) => saveScrollPlace(sessionId)),
+        ]);
+      },
+
+      async loadScrollPlace(sessionId) {
+        if (get().scrollPlaces[sessionId] !== undefined) return;
+        const saved = await attempt(() => api.ui.get({ key: scrollPlaceKey(sessionId) }));
+        const place = saved.ok ? parseScrollPlace(saved.value) : null;
+        set((s) =>
+          s.scrollPlaces[sessionId] === undefined ? { scrollPlaces: { ...s.scrollPlaces, [sessionId]: place } } : {},
+        );
+      },
+
+      rememberScrollPlace(sessionId, place) {
+        const current = get().scrollPlaces[sessionId];
+        if (current && JSON.stringify(current) === JSON.stringify(place)) return;
+        set((s) => ({ scrollPlaces: { ...s.scrollPlaces, [sessionId]: place } }));
+        clearTimeout(placeTimers.get(sessionId));
+        placeTimers.set(
+          sessionId,
+          setTimeout(() => void saveScrollPlace(sessionId), SCROLL_SAVE_DELAY_MS),
+        );
+      },
+
+      setPromptDraft(sessionId, text) {
+        set((s) => {
+          const promptDrafts = { ...s.promptDrafts };
+          if (text === null) delete promptDrafts[sessionId];
+          else promptDrafts[sessionId] = text;
+          return { promptDrafts };
+        });
       },
 
       async send(sessionId, content) {

@@ -50,6 +50,14 @@ export interface MessagesSlice {
    * the list to scroll to it and mark it. Opening its tab is the `jumpToMessage` action's.
    */
   showMessage(sessionId: string, messageId: string): Promise<boolean>;
+  /**
+   * Shows a message the user just sent at the bottom before main has saved it (a 100 KB paste
+   * takes a while to write and index), when the newest messages are the ones shown. The next
+   * reload replaces it with the saved one.
+   */
+  showSentMessage(sessionId: string, message: BranchMessage): void;
+  /** The send failed: the message shown ahead of its save goes. */
+  dropSentMessage(sessionId: string, messageId: string): void;
   /** A change while the chat is not shown: re-read it when it is shown again. */
   markMessagesStale(sessionId: string): void;
   forgetMessages(sessionIds: readonly string[]): void;
@@ -237,6 +245,18 @@ export const createMessagesSlice: SliceCreator<MessagesSlice> = (set, get, { api
         focus: { messageId: window.value.messageId, seq: ++focusSeq },
       }));
       return true;
+    },
+
+    showSentMessage(sessionId, message) {
+      update(sessionId, (m) =>
+        m.status === 'ready' && m.newerCursor === null ? { items: [...m.items, message] } : {},
+      );
+    },
+
+    dropSentMessage(sessionId, messageId) {
+      update(sessionId, (m) =>
+        m.items.some((i) => i.id === messageId) ? { items: m.items.filter((i) => i.id !== messageId) } : {},
+      );
     },
 
     markMessagesStale(sessionId) {
