@@ -1,4 +1,5 @@
 import { useCommandKeys } from './app/commands/keymap';
+import { HostRestartedBanner } from './app/HostRestartedBanner';
 import { useDocumentTitle, Workspace } from './app/workspace/Workspace';
 import { ErrorToasts } from './features/errors/ErrorToasts';
 import { CommandPalette } from './features/palette/CommandPalette';
@@ -21,6 +22,7 @@ export function App() {
       <SettingsDialog />
       <CommandPalette />
       <ErrorToasts />
+      <HostRestartedBanner />
     </div>
   );
 }
