@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { DetectedProvider, ProviderConfig } from '@shared/types';
 import { useAppStore } from '../../app/context';
+import type { ThemeChoice } from '../theme/store';
 import { providersOf } from './store';
 import { ProviderForm } from './ProviderForm';
 import { PricesSection } from './PricesSection';
@@ -83,6 +84,7 @@ function SettingsDialogBody() {
         </header>
         <div className="modal__body">
           <ProvidersSection />
+          <AppearanceSection />
           <ChatSection />
           <UsageSettingsSection />
           <PricesSection />
@@ -325,6 +327,36 @@ function DetectedServers() {
         })}
       </ul>
     </div>
+  );
+}
+
+const THEME_OPTIONS: { value: ThemeChoice; label: string }[] = [
+  { value: 'system', label: 'System (follows the computer)' },
+  { value: 'light', label: 'Light' },
+  { value: 'dark', label: 'Dark' },
+];
+
+function AppearanceSection() {
+  const theme = useAppStore((s) => s.theme);
+  const setTheme = useAppStore((s) => s.setTheme);
+  return (
+    <section className="settings__section" aria-labelledby="appearance-title">
+      <h3 id="appearance-title">Appearance</h3>
+      <div role="radiogroup" aria-labelledby="appearance-title" className="settings__choices">
+        {THEME_OPTIONS.map((option) => (
+          <label key={option.value} className="checkbox">
+            <input
+              type="radio"
+              name="theme"
+              value={option.value}
+              checked={theme === option.value}
+              onChange={() => setTheme(option.value)}
+            />
+            {option.label}
+          </label>
+        ))}
+      </div>
+    </section>
   );
 }
 
