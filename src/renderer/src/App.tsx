@@ -1,5 +1,6 @@
 import { useCommandKeys } from './app/commands/keymap';
 import { HostRestartedBanner } from './app/HostRestartedBanner';
+import { SkipToComposer } from './app/SkipToComposer';
 import { useDocumentTitle, Workspace } from './app/workspace/Workspace';
 import { ErrorToasts } from './features/errors/ErrorToasts';
 import { CommandPalette } from './features/palette/CommandPalette';
@@ -14,6 +15,7 @@ export function App() {
   useDocumentTheme();
   return (
     <div className="app">
+      <SkipToComposer />
       <Sidebar />
       <main className="workspace">
         <TabStrip />
