@@ -1,4 +1,5 @@
 import { useCommandKeys } from './app/commands/keymap';
+import { useAppStore } from './app/context';
 import { HostRestartedBanner } from './app/HostRestartedBanner';
 import { SkipToComposer } from './app/SkipToComposer';
 import { useDocumentTitle, Workspace } from './app/workspace/Workspace';
@@ -7,18 +8,19 @@ import { CommandPalette } from './features/palette/CommandPalette';
 import { Sidebar } from './features/sessions/Sidebar';
 import { SettingsDialog } from './features/settings/SettingsDialog';
 import { useDocumentTheme } from './features/theme/useDocumentTheme';
-import { TabStrip } from './features/workspace/TabStrip';
+import { TabBar } from './features/workspace/TabBar';
 
 export function App() {
   useCommandKeys();
   useDocumentTitle();
   useDocumentTheme();
+  const sidebarCollapsed = useAppStore((s) => s.sidebarCollapsed);
   return (
-    <div className="app">
+    <div className="app" data-sidebar={sidebarCollapsed ? 'collapsed' : undefined}>
       <SkipToComposer />
-      <Sidebar />
+      {!sidebarCollapsed && <Sidebar />}
       <main className="workspace">
-        <TabStrip />
+        <TabBar />
         <Workspace />
       </main>
       <SettingsDialog />

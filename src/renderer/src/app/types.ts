@@ -2,6 +2,7 @@ import type { StoreApi } from 'zustand';
 import type { ConfabApi } from '@shared/client';
 import type { ChatSlice } from '../features/chat/store';
 import type { ErrorsSlice } from '../features/errors/store';
+import type { LayoutSlice } from '../features/layout/store';
 import type { MessageDeletionSlice } from '../features/messages/deletion';
 import type { MessagesSlice } from '../features/messages/store';
 import type { PaletteSlice } from '../features/palette/store';
@@ -22,6 +23,7 @@ export type AppState = SessionsSlice &
   UsageSlice &
   PaletteSlice &
   ThemeSlice &
+  LayoutSlice &
   ErrorsSlice;
 /** The running store; named actions and commands take it, since they span slices. */
 export type AppStore = StoreApi<AppState>;

@@ -131,6 +131,14 @@ export const COMMANDS: readonly Command[] = [
     },
   },
   {
+    id: 'sidebar.toggle',
+    label: (state) => (state.sidebarCollapsed ? 'Show sidebar' : 'Hide sidebar'),
+    keywords: ['sidebar', 'collapse', 'expand', 'chats', 'panel'],
+    keys: [mod('b')],
+    palette: true,
+    run: (app) => app.getState().toggleSidebar(),
+  },
+  {
     id: 'palette.toggle',
     label: 'Search chats and commands',
     keys: [mod('k')],
