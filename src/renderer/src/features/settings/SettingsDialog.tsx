@@ -119,6 +119,7 @@ function ProvidersSection() {
         ))}
       </ul>
       <DetectedServers />
+      <DefaultOffer />
       {adding ? (
         <ProviderForm
           onDone={() => {
@@ -279,6 +280,34 @@ function ModelListingView({ provider }: { provider: ProviderConfig }) {
           ))}
         </ul>
       )}
+    </div>
+  );
+}
+
+/** "<name> works. Use it for new chats?" after a working provider is added next to a default. */
+function DefaultOffer() {
+  const offered = useAppStore((s) => providersOf(s).find((p) => p.id === s.defaultOffer));
+  const dismiss = useAppStore((s) => s.dismissDefaultOffer);
+  const setChatSettings = useAppStore((s) => s.setChatSettings);
+  if (!offered) return null;
+  return (
+    <div className="default-offer" role="status">
+      <p>
+        {offered.name} works{offered.defaultModel ? ` (${offered.defaultModel})` : ''}. Use it for new chats?
+      </p>
+      <button
+        type="button"
+        className="button button--primary"
+        onClick={() => {
+          dismiss();
+          void setChatSettings({ defaultProviderId: offered.id, defaultModel: null });
+        }}
+      >
+        Use {offered.name} by default
+      </button>
+      <button type="button" className="button" onClick={dismiss}>
+        Not now
+      </button>
     </div>
   );
 }
