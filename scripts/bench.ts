@@ -30,6 +30,7 @@ import {
 } from './lib/pglite-bench';
 import { QUERY_MIX } from './lib/queries';
 import { browserBench } from './lib/browser-bench';
+import { runShellBench } from './lib/shell-bench';
 import { secondInstanceRefusal } from './lib/lock-bench';
 import { buildRows, renderTable, writeResults, type BenchResults } from './lib/report';
 import { timeQueries, type QueryTiming } from './lib/search-bench';
@@ -297,6 +298,8 @@ async function main() {
       );
     }
   }
+
+  if (!values['no-browser']) await runShellBench({ paths, dataDir, tmpBase, runs: quick ? 3 : runs }, root);
 
   const results: BenchResults = {
     machine,
