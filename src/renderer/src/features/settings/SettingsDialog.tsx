@@ -97,7 +97,8 @@ function SettingsDialogBody() {
 function ProvidersSection() {
   const providers = useAppStore(providersOf);
   const status = useAppStore((s) => s.providers.status);
-  const [adding, setAdding] = useState(false);
+  const opensOnForm = useAppStore((s) => s.settingsAddsProvider);
+  const [adding, setAdding] = useState(opensOnForm);
   const addButton = useRef<HTMLButtonElement>(null);
   // The form that had focus is gone once it is done; focus goes back to the button that opened it
   // (Tab and Esc keep working inside the dialog).

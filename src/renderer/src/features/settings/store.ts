@@ -22,7 +22,10 @@ export interface SettingsSlice {
    */
   defaultOffer: string | null;
   dismissDefaultOffer(): void;
+  /** Settings opened to add a provider (first launch): the form shows at once. */
+  settingsAddsProvider: boolean;
   openSettings(): void;
+  openSettingsToAddProvider(): void;
   closeSettings(): void;
   /** Providers, chat settings and (once) the presets. */
   loadProviders(): Promise<void>;
@@ -115,8 +118,14 @@ export const createSettingsSlice: SliceCreator<SettingsSlice> = (set, get, { api
       set({ defaultOffer: null });
     },
 
+    settingsAddsProvider: false,
+
     openSettings() {
-      set({ settingsOpen: true });
+      set({ settingsOpen: true, settingsAddsProvider: false });
+    },
+
+    openSettingsToAddProvider() {
+      set({ settingsOpen: true, settingsAddsProvider: true });
     },
 
     closeSettings() {
