@@ -105,6 +105,24 @@ export const createSettingsSlice: SliceCreator<SettingsSlice> = (set, get, { api
     return listed.ok ? listed.value : null;
   }
 
+  /**
+   * The test of a new provider: can its models be listed? Its answer also names a model when none
+   * was given. A provider that failed never becomes the default by itself (new chats would fail
+   * on it); a working one is the default when there is none, and offered when there is one.
+   */
+  async function testNewProvider(created: ProviderConfig): Promise<void> {
+    const listing = await fetchModels(created.id);
+    const works = listing !== null && listing.error === null;
+    if (works && !created.defaultModel && created.models.length === 0) {
+      const first = listing.source === 'provider' ? listing.models[0] : undefined;
+      if (first) await get().updateProvider({ id: created.id, defaultModel: first });
+    }
+    const currentDefault = get().chatSettings.data?.defaultProviderId ?? null;
+    if (works && !currentDefault) await get().setChatSettings({ defaultProviderId: created.id, defaultModel: null });
+    else if (works && currentDefault !== created.id) set({ defaultOffer: created.id });
+    await loadAll();
+  }
+
   return {
     settingsOpen: false,
     providers: idle(),
@@ -138,21 +156,11 @@ export const createSettingsSlice: SliceCreator<SettingsSlice> = (set, get, { api
     async createProvider(input) {
       const made = await attempt(() => api.providers.create(input));
       if (!made.ok) return null;
-      let created = made.value;
+      const created = made.value;
       setProviders((list) => [...list.filter((p) => p.id !== created.id), created]);
-      // The test: can its models be listed? Its answer also names a model when none was given.
-      const listing = await fetchModels(created.id);
-      const works = listing !== null && listing.error === null;
-      if (works && !created.defaultModel && created.models.length === 0) {
-        const first = listing.source === 'provider' ? listing.models[0] : undefined;
-        if (first) created = (await get().updateProvider({ id: created.id, defaultModel: first })) ?? created;
-      }
-      const currentDefault = get().chatSettings.data?.defaultProviderId ?? null;
-      // A provider that failed its test never becomes the default by itself: new chats would
-      // fail. A working one is the default when there is none, and offered when there is one.
-      if (works && !currentDefault) await get().setChatSettings({ defaultProviderId: created.id, defaultModel: null });
-      else if (works && currentDefault !== created.id) set({ defaultOffer: created.id });
-      await loadAll();
+      // Saved: the form may close now. The test (a network call, seconds on a slow server) and
+      // what follows from it run after, and show in the provider's entry.
+      void testNewProvider(created);
       return created;
     },
 
