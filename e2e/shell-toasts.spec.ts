@@ -28,22 +28,25 @@ test('the Trash toast of a long title fits, is neutral, and its Undo can be clic
   expect(spills).toBe(false);
 
   // Neutral: the raised background of the theme, not the error red.
-  const colours = await toast.evaluate((el) => {
+  // (Page code as strings: the e2e project compiles without the DOM's types.)
+  const toastColour = (await page.evaluate(
+    `getComputedStyle(document.querySelector('.toast')).backgroundColor`,
+  )) as string;
+  const dangerColour = (await page.evaluate(`(() => {
     const probe = document.createElement('div');
     probe.style.background = 'var(--danger-bg)';
     document.body.append(probe);
-    const danger = getComputedStyle(probe).backgroundColor;
+    const colour = getComputedStyle(probe).backgroundColor;
     probe.remove();
-    return { toast: getComputedStyle(el).backgroundColor, danger };
-  });
-  expect(colours.toast).not.toBe(colours.danger);
+    return colour;
+  })()`)) as string;
+  expect(toastColour).not.toBe(dangerColour);
 
   // Nothing covers Undo: the element at its centre is the button itself, and the click lands.
   const undo = toast.getByRole('button', { name: 'Undo' });
   const at = (await undo.boundingBox())!;
   const hit = await page.evaluate(
-    ({ x, y }) => document.elementFromPoint(x, y)?.closest('button')?.textContent ?? null,
-    { x: at.x + at.width / 2, y: at.y + at.height / 2 },
+    `document.elementFromPoint(${at.x + at.width / 2}, ${at.y + at.height / 2})?.closest('button')?.textContent ?? null`,
   );
   expect(hit).toBe('Undo');
   await undo.click();

@@ -31,6 +31,7 @@ import {
 } from './lib/pglite-bench';
 import { QUERY_MIX } from './lib/queries';
 import { browserBench } from './lib/browser-bench';
+import { runShellBench } from './lib/shell-bench';
 import { secondInstanceRefusal } from './lib/lock-bench';
 import { buildRows, renderTable, writeResults, type BenchResults } from './lib/report';
 import { timeQueries, type QueryTiming } from './lib/search-bench';
@@ -317,6 +318,7 @@ async function main() {
       (line) => console.log(line),
     );
   }
+  if (!values['no-browser']) await runShellBench({ paths, dataDir, tmpBase, runs: quick ? 3 : runs }, root);
 
   const results: BenchResults = {
     machine,

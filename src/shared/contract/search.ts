@@ -12,6 +12,8 @@ export const searchMethods = {
         view: z.enum(['active', 'archived', 'trash', 'all']).default('all'),
         role: z.enum(['user', 'assistant']).optional(),
         limit: limit(100, 20),
+        /** Message hits to skip, for "Show all results"; ranking looks at 400 candidates at most. */
+        offset: z.number().int().min(0).max(400).optional(),
       })
       .strict(),
   ),

@@ -24,6 +24,12 @@ import type { RepoContext } from '../context';
 import { attachmentHits } from '../attachments/search';
 
 export const SEARCH_CANDIDATES = 200;
+/**
+ * A substring the trigram index cannot narrow (no run of three letters or digits: "a_b", emoji,
+ * punctuation) is looked for in this many newest messages only. Without the bound such a needle
+ * rechecks every message, seconds on 100k, and one slow search held the newer keystrokes back.
+ */
+export const UNINDEXED_SUBSTRING_WINDOW = 20_000;
 const SNIPPET_RADIUS = 80;
 /** ts_headline parses only this much text, taken around the first likely hit. */
 const HEADLINE_WINDOW = 800;
@@ -34,6 +40,13 @@ export interface SearchInput {
   view: 'active' | 'archived' | 'trash' | 'all';
   role?: 'user' | 'assistant';
   limit: number;
+  /** Message hits to skip: "Show all results" pages on. Title hits come with the first page only. */
+  offset?: number;
+}
+
+/** Knobs a test can turn down to see a bound at work without writing 20,000 rows. */
+export interface SearchTuning {
+  unindexedWindow: number;
 }
 
 export interface ParsedQuery {
@@ -41,6 +54,11 @@ export interface ParsedQuery {
   tsquery: string | null;
   /** ILIKE pattern for the substring matcher, or null when the text is shorter than 3. */
   likePattern: string | null;
+  /**
+   * Whether the trigram index can narrow the pattern (it holds a run of 3+ letters or digits);
+   * if not, the substring matcher reads only the newest UNINDEXED_SUBSTRING_WINDOW messages.
+   */
+  likeIndexed: boolean;
   /** The raw needle used to mark substring hits. */
   needle: string;
   words: string[];
@@ -52,6 +70,8 @@ export interface ParsedQuery {
  * in one token too, so the word search and the marks agree with the stored tsvector.
  */
 const WORD_RE = /[\p{L}\p{N}][\p{L}\p{M}\p{N}]*/gu;
+/** What pg_trgm makes trigrams of: three letters or digits in a row. */
+const TRIGRAM_RUN_RE = /[\p{L}\p{N}]{3}/u;
 /** The query ends inside a word: that word is still being typed. */
 const ENDS_IN_WORD_RE = /[\p{L}\p{M}\p{N}]$/u;
 /** Scripts written without spaces between words: a trailing space there says nothing. */
@@ -73,7 +93,12 @@ export function parseSearchQuery(raw: string): ParsedQuery | null {
   const trimmed = text.trim();
   if (!trimmed) return null;
   const phrase = /^".*"$/.test(trimmed) && trimmed.length > 2;
-  const body = phrase ? trimmed.slice(1, -1).trim() : trimmed;
+  // A phrase still being typed (`"interest r`): its opening quote is no part of the text looked
+  // for. Kept, `"in` would be a substring search for a quote and "in", which the trigram index
+  // cannot narrow (every word starting with "in" is a candidate) and which almost never matches.
+  const openQuote = !phrase && trimmed.startsWith('"');
+  const body = phrase ? trimmed.slice(1, -1).trim() : openQuote ? trimmed.slice(1).trimStart() : trimmed;
+  if (!body) return null;
   const words = (body.toLowerCase().match(WORD_RE) ?? []).slice(0, 16);
   const typingLastWord = !phrase && ENDS_IN_WORD_RE.test(text);
   let tsquery: string | null = null;
@@ -85,7 +110,7 @@ export function parseSearchQuery(raw: string): ParsedQuery | null {
   const needle = wordFinished ? `${body} ` : body;
   const likePattern = [...body].length >= 3 ? `%${escapeLike(needle)}%` : null;
   if (!tsquery && !likePattern) return null;
-  return { tsquery, likePattern, needle, words };
+  return { tsquery, likePattern, likeIndexed: TRIGRAM_RUN_RE.test(body), needle, words };
 }
 
 function viewFilter(view: SearchInput['view']): SqlFragment {
@@ -127,10 +152,15 @@ function markAround(text: string, parsed: ParsedQuery, extra: string[] = []): st
   return markNeedles(text, extra);
 }
 
-export async function searchMessages(ctx: RepoContext, input: SearchInput): Promise<SearchResult> {
+export async function searchMessages(
+  ctx: RepoContext,
+  input: SearchInput,
+  tuning: SearchTuning = { unindexedWindow: UNINDEXED_SUBSTRING_WINDOW },
+): Promise<SearchResult> {
   const started = performance.now();
   const parsed = parseSearchQuery(input.q);
   if (!parsed) return { hits: [], tookMs: 0 };
+  const offset = input.offset ?? 0;
   const tsq = parsed.tsquery ? sql`to_tsquery('english', ${parsed.tsquery})` : sql`NULL::tsquery`;
   const roleFilter = input.role ? sql`AND m.role = ${input.role as MessageRole}` : sqlEmpty;
   const locateTerms = parsed.words.filter((w) => [...w].length >= 3);
@@ -150,10 +180,15 @@ export async function searchMessages(ctx: RepoContext, input: SearchInput): Prom
   // The substring matcher is for what words cannot find (CJK runs, pieces of identifiers); it
   // runs only when the word matcher did not fill the page, since scanning for a common
   // substring reads tens of thousands of rows.
+  const window = parsed.likeIndexed
+    ? sqlEmpty
+    : sql`AND m.created_at >= coalesce((SELECT w.created_at FROM messages w WHERE w.deleted_at IS NULL
+                                         ORDER BY w.created_at DESC, w.id DESC
+                                         OFFSET ${tuning.unindexedWindow} LIMIT 1), '-infinity')`;
   const likeCandidates = parsed.likePattern
     ? sql`SELECT m.id, m.created_at FROM messages m ${join}
            WHERE (SELECT count(*) FROM fts) < ${input.limit}
-             AND m.content ILIKE ${parsed.likePattern} AND ${visible} ${roleFilter}
+             AND m.content ILIKE ${parsed.likePattern} AND ${visible} ${roleFilter} ${window}
            ORDER BY m.created_at DESC LIMIT ${SEARCH_CANDIDATES}`
     : sql`SELECT NULL::uuid AS id, NULL::timestamptz AS created_at WHERE false`;
 
@@ -173,8 +208,8 @@ export async function searchMessages(ctx: RepoContext, input: SearchInput): Prom
              + (CASE WHEN m.id IN (SELECT id FROM sub) THEN 0.05 ELSE 0 END) AS rank,
              m.search_tsv @@ (SELECT q FROM query) AS fts_hit
         FROM messages m JOIN cand c ON c.id = m.id
-       ORDER BY rank DESC, m.created_at DESC
-       LIMIT ${input.limit}
+       ORDER BY rank DESC, m.created_at DESC, m.id DESC
+       LIMIT ${input.limit} OFFSET ${offset}
     ),
     ranked AS (SELECT r0.*, m.content FROM ranked0 r0 JOIN messages m ON m.id = r0.id)
     SELECT r.id, r.session_id, r.role, r.created_at, r.rank,
@@ -197,7 +232,7 @@ export async function searchMessages(ctx: RepoContext, input: SearchInput): Prom
                         (SELECT min(p) FROM (SELECT strpos(lo.lc, term) AS p FROM unnest((SELECT terms FROM query)) term) x
                           WHERE p > 0),
                         1) AS pos) l
-     ORDER BY r.rank DESC, r.created_at DESC`);
+     ORDER BY r.rank DESC, r.created_at DESC, r.id DESC`);
 
   const hits: SearchHit[] = messageRows.map((row) => {
     const headline = typeof row.headline === 'string' ? row.headline : '';
@@ -218,8 +253,9 @@ export async function searchMessages(ctx: RepoContext, input: SearchInput): Prom
     };
   });
 
-  hits.push(...(await attachmentHits(ctx, parsed, input)));
-  const titleHits = input.role ? [] : await searchTitles(ctx, parsed, input.view);
+  // Attachments and titles are on the first page only; "Show all results" pages messages.
+  if (offset === 0) hits.push(...(await attachmentHits(ctx, parsed, input)));
+  const titleHits = input.role || offset > 0 ? [] : await searchTitles(ctx, parsed, input.view);
   return { hits: [...titleHits, ...hits], tookMs: performance.now() - started };
 }
 

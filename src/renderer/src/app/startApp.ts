@@ -22,5 +22,6 @@ export function startApp(api: ConfabApi, options: StartAppOptions = {}): Running
   void state.loadProviders();
   void state.loadActiveChats();
   void state.loadTheme();
+  void state.loadLayout();
   return { store, stop };
 }

@@ -5,6 +5,7 @@ import { createToolsSlice } from '../features/tools/store';
 import { createChatSlice, type FrameScheduler } from '../features/chat/store';
 import { createDataSlice } from '../features/data/store';
 import { createErrorsSlice } from '../features/errors/store';
+import { createLayoutSlice } from '../features/layout/store';
 import { createMessageDeletionSlice } from '../features/messages/deletion';
 import { createMessagesSlice } from '../features/messages/store';
 import { createPaletteSlice } from '../features/palette/store';
@@ -29,6 +30,7 @@ export function createAppStore(api: ConfabApi, options: AppStoreOptions = {}): A
     return {
       ...createErrorsSlice(set),
       ...createThemeSlice(set, get, kit),
+      ...createLayoutSlice(set, get, kit),
       ...createSessionsSlice(set, get, kit),
       ...createWorkspaceSlice(set, get, kit),
       ...createMessagesSlice(set, get, kit),

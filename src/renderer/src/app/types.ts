@@ -5,6 +5,7 @@ import type { ToolsSlice } from '../features/tools/store';
 import type { ChatSlice } from '../features/chat/store';
 import type { DataSlice } from '../features/data/store';
 import type { ErrorsSlice } from '../features/errors/store';
+import type { LayoutSlice } from '../features/layout/store';
 import type { MessageDeletionSlice } from '../features/messages/deletion';
 import type { MessagesSlice } from '../features/messages/store';
 import type { PaletteSlice } from '../features/palette/store';
@@ -28,7 +29,8 @@ export type AppState = SessionsSlice &
   ErrorsSlice &
   AttachmentsSlice &
   DataSlice &
-  ToolsSlice;
+  ToolsSlice &
+  LayoutSlice;
 /** The running store; named actions and commands take it, since they span slices. */
 export type AppStore = StoreApi<AppState>;
 export type SetState = AppStore['setState'];

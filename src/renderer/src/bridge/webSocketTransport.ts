@@ -24,17 +24,34 @@ export interface SocketLike {
 
 export type SocketConstructor = new (url: string) => SocketLike;
 
+/**
+ * What a failed reconnect found when it asked the host over HTTP: `unauthorized` means the host
+ * answers but no longer knows this page's token (it was restarted: a new token each start).
+ */
+export type HostProbe = () => Promise<'ok' | 'unauthorized' | 'unreachable'>;
+
+/** `host-restarted`: reconnecting cannot succeed; the user must open the host's new link. */
+export type ConnectionStatus = 'connected' | 'reconnecting' | 'host-restarted';
+
 export interface WebSocketTransportOptions {
   url: string;
   socketClass?: SocketConstructor;
   /** Delay before reconnect attempt `attempt` (0-based). */
   retryDelayMs?: (attempt: number) => number;
+  /**
+   * Asked after a connection attempt that never opened. A browser hides a refused upgrade's
+   * status (a 401 is only a console line), so without it a restarted host reads as one that is
+   * merely away, and the page would say "Reconnecting…" forever.
+   */
+  probeHost?: HostProbe;
 }
 
 const OPEN = 1;
 const MAX_RETRY_DELAY_MS = 5_000;
 
 export const CONNECTION_LOST_MESSAGE = 'Lost connection to Confab. Reconnecting…';
+export const HOST_RESTARTED_MESSAGE =
+  'The Confab web host was restarted. Open the new link it printed (…/?token=…) to go on; nothing typed here is lost until this page is closed.';
 
 export function defaultRetryDelay(attempt: number): number {
   return Math.min(MAX_RETRY_DELAY_MS, 250 * 2 ** attempt);
@@ -60,16 +77,36 @@ export class WebSocketTransport implements Transport {
   /** Frames waiting for the socket to open, in call order. */
   private queue: string[] = [];
   private readonly listeners = new Set<EventListener>();
+  private readonly probeHost: HostProbe | null;
+  private status: ConnectionStatus = 'connected';
+  private readonly statusListeners = new Set<(status: ConnectionStatus) => void>();
 
   constructor(options: WebSocketTransportOptions) {
     this.url = options.url;
     this.socketClass = options.socketClass ?? WebSocket;
     this.retryDelayMs = options.retryDelayMs ?? defaultRetryDelay;
+    this.probeHost = options.probeHost ?? null;
     this.connect();
+  }
+
+  connectionStatus(): ConnectionStatus {
+    return this.status;
+  }
+
+  onConnectionStatus(listener: (status: ConnectionStatus) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  private setStatus(status: ConnectionStatus): void {
+    if (status === this.status) return;
+    this.status = status;
+    for (const listener of [...this.statusListeners]) listener(status);
   }
 
   invoke(method: MethodName, input: unknown): Promise<Envelope<unknown>> {
     if (this.disposed) return Promise.reject(new ConfabError('db_unavailable', 'The connection to Confab is closed.'));
+    if (this.status === 'host-restarted') return Promise.reject(new ConfabError('db_unavailable', HOST_RESTARTED_MESSAGE));
     const id = ++this.nextId;
     const frame: ClientFrame = { type: 'call', id, method, input };
     const data = JSON.stringify(frame);
@@ -115,8 +152,11 @@ export class WebSocketTransport implements Transport {
     if (this.disposed) return;
     const socket = new this.socketClass(this.url);
     this.socket = socket;
+    let opened = false;
     socket.onopen = () => {
+      opened = true;
       this.attempt = 0;
+      this.setStatus('connected');
       const frames = this.queue;
       this.queue = [];
       for (const frame of frames) socket.send(frame);
@@ -128,8 +168,28 @@ export class WebSocketTransport implements Transport {
       if (this.socket !== socket) return;
       this.socket = null;
       this.failPending(new ConfabError('db_unavailable', CONNECTION_LOST_MESSAGE));
-      this.scheduleReconnect();
+      this.setStatus('reconnecting');
+      if (opened || !this.probeHost) this.scheduleReconnect();
+      else void this.probeThenReconnect(this.probeHost);
     };
+  }
+
+  /** A connection that never opened: is the host away, or back with another token? */
+  private async probeThenReconnect(probe: HostProbe): Promise<void> {
+    let found: Awaited<ReturnType<HostProbe>>;
+    try {
+      found = await probe();
+    } catch {
+      found = 'unreachable';
+    }
+    if (this.disposed) return;
+    if (found === 'unauthorized') {
+      // No retry can succeed with this token; calls fail at once with what to do instead.
+      this.setStatus('host-restarted');
+      this.failPending(new ConfabError('db_unavailable', HOST_RESTARTED_MESSAGE));
+      return;
+    }
+    this.scheduleReconnect();
   }
 
   private scheduleReconnect(): void {

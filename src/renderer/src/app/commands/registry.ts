@@ -42,6 +42,8 @@ function activeSupportsFind(state: AppState): boolean {
   return item.kind === 'chat' || viewSpec(item.view).supportsFind;
 }
 
+const THEME_LABELS = { system: 'System', light: 'Light', dark: 'Dark' } as const;
+
 const goToTab = (n: number): Command => ({
   id: `tab.goTo${n}`,
   label: `Go to tab ${n}`,
@@ -76,6 +78,15 @@ export const COMMANDS: readonly Command[] = [
     menu: 'view',
     run: (app) => app.getState().toggleTheme(),
   },
+  ...(['system', 'light', 'dark'] as const).map(
+    (theme): Command => ({
+      id: `app.theme.${theme}`,
+      label: (state) => `${THEME_LABELS[theme]} theme${state.theme === theme ? ' (current)' : ''}`,
+      keywords: ['theme', 'appearance', 'colour', 'color', 'mode'],
+      palette: true,
+      run: (app) => app.getState().setTheme(theme),
+    }),
+  ),
   {
     id: 'view.usage',
     label: 'Usage dashboard',
@@ -118,6 +129,14 @@ export const COMMANDS: readonly Command[] = [
       const session = activeSession(app.getState());
       if (session) void app.getState().setSessionArchived(session.id, session.status !== 'archived');
     },
+  },
+  {
+    id: 'sidebar.toggle',
+    label: (state) => (state.sidebarCollapsed ? 'Show sidebar' : 'Hide sidebar'),
+    keywords: ['sidebar', 'collapse', 'expand', 'chats', 'panel'],
+    keys: [mod('b')],
+    palette: true,
+    run: (app) => app.getState().toggleSidebar(),
   },
   {
     id: 'palette.toggle',

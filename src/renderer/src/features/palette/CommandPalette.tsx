@@ -6,9 +6,9 @@ import { useAppStore, useAppStoreApi } from '../../app/context';
 import { jumpToMessage } from '../messages/actions';
 import { openChat } from '../workspace/actions';
 import { usePaletteCommands } from './paletteCommands';
-import { formatHitDate, matchCommands, parsePaletteQuery, splitSnippet } from './query';
+import { formatHitDate, matchCommands, parsePaletteQuery, splitCommandsByStrength, splitSnippet } from './query';
 import { Snippet } from './Snippet';
-import { usePaletteSearch } from './usePaletteSearch';
+import { SEARCH_LIMIT, usePaletteSearch } from './usePaletteSearch';
 import './palette.css';
 
 /** Cmd/Ctrl+K: search every chat's title and messages, or run a command. */
@@ -21,14 +21,16 @@ function PaletteDialog() {
   const close = useAppStore((s) => s.closePalette);
   const [raw, setRaw] = useState('');
   const query = useMemo(() => parsePaletteQuery(raw), [raw]);
-  const { hits, searching } = usePaletteSearch(query);
+  const { hits, searching, hasMore, loadingMore, showMore } = usePaletteSearch(query);
   const commands = usePaletteCommands();
   const app = useAppStoreApi();
   const openHit = useOpenHit();
   const now = useMemo(() => new Date(), []);
   useReturnFocusOnClose();
 
-  const shownCommands = query.filters.length > 0 ? [] : matchCommands(commands, query.text);
+  const matched = query.filters.length > 0 ? [] : matchCommands(commands, query.text);
+  const { strong: labelCommands, weak: otherCommands } = splitCommandsByStrength(matched, query.text);
+  const shownCommands = [...labelCommands, ...otherCommands];
   // Memoized with the hits, so a keystroke re-renders the input and not every result row: the
   // rows only change when an answer arrives (the target is results within 50 ms of a key).
   const titleHits = useMemo(() => hits.filter((h) => h.kind === 'session'), [hits]);
@@ -36,10 +38,13 @@ function PaletteDialog() {
   // The highlighted row, kept on the list: results arrive after the typing that asked for them,
   // and Enter must act on a row that is shown (the first, unless the user moved).
   const [selected, setSelected] = useState('');
+  // In the order the rows are shown: label matches, chats, messages, "Show all", other commands.
   const values = [
-    ...shownCommands.map((c) => `command:${c.id}`),
+    ...labelCommands.map((c) => `command:${c.id}`),
     ...titleHits.map((h) => `session:${h.sessionId}`),
     ...messageHits.map((h) => `message:${h.messageId}`),
+    ...(hasMore ? [SHOW_MORE_VALUE] : []),
+    ...otherCommands.map((c) => `command:${c.id}`),
   ];
   const current = values.includes(selected) ? selected : (values[0] ?? '');
 
@@ -100,26 +105,54 @@ function PaletteDialog() {
             {!searching && query.text.trim() !== '' && hits.length === 0 && shownCommands.length === 0 && (
               <Command.Empty className="palette__empty">No matches.</Command.Empty>
             )}
-            {shownCommands.length > 0 && (
-              <Command.Group heading="Commands">
-                {shownCommands.map((c) => (
-                  <Command.Item
-                    key={c.id}
-                    value={`command:${c.id}`}
-                    onSelect={() => choose(() => commandById(c.id).run(app))}
-                    className="palette__item"
-                  >
-                    <span className="palette__label">{c.label}</span>
-                    {c.shortcut && <kbd className="palette__shortcut">{c.shortcut}</kbd>}
-                  </Command.Item>
-                ))}
-              </Command.Group>
-            )}
+            <CommandGroup
+              heading="Commands"
+              commands={labelCommands}
+              onRun={(id) => choose(() => commandById(id).run(app))}
+            />
             <HitGroups titleHits={titleHits} messageHits={messageHits} now={now} onPick={pickHit} />
+            {hasMore && (
+              <Command.Item value={SHOW_MORE_VALUE} onSelect={showMore} className="palette__item palette__more">
+                {loadingMore
+                  ? 'Loading more results…'
+                  : messageHits.length > SEARCH_LIMIT
+                    ? 'Show more results'
+                    : 'Show all results'}
+              </Command.Item>
+            )}
+            <CommandGroup
+              heading={labelCommands.length > 0 ? 'More commands' : 'Commands'}
+              commands={otherCommands}
+              onRun={(id) => choose(() => commandById(id).run(app))}
+            />
           </Command.List>
         </Command>
       </div>
     </div>
+  );
+}
+
+const SHOW_MORE_VALUE = 'palette:show-more';
+
+function CommandGroup({
+  heading,
+  commands,
+  onRun,
+}: {
+  heading: string;
+  commands: ReturnType<typeof usePaletteCommands>;
+  onRun(id: string): void;
+}) {
+  if (commands.length === 0) return null;
+  return (
+    <Command.Group heading={heading}>
+      {commands.map((c) => (
+        <Command.Item key={c.id} value={`command:${c.id}`} onSelect={() => onRun(c.id)} className="palette__item">
+          <span className="palette__label">{c.label}</span>
+          {c.shortcut && <kbd className="palette__shortcut">{c.shortcut}</kbd>}
+        </Command.Item>
+      ))}
+    </Command.Group>
   );
 }
 

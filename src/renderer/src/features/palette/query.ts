@@ -91,6 +91,26 @@ export function matchCommands<T extends CommandLike>(commands: readonly T[], tex
   });
 }
 
+/**
+ * Commands found by their label first; commands found only by other words (the open chat's
+ * title is one of Pin chat's words) after the search hits. Typing a word of a chat's title must
+ * put that chat on top, so Enter opens it rather than pinning the open one.
+ */
+export function splitCommandsByStrength<T extends CommandLike>(
+  matched: readonly T[],
+  text: string,
+): { strong: T[]; weak: T[] } {
+  const words = text.toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return { strong: [...matched], weak: [] };
+  const strong: T[] = [];
+  const weak: T[] = [];
+  for (const c of matched) {
+    const label = c.label.toLowerCase();
+    (words.every((w) => label.includes(w)) ? strong : weak).push(c);
+  }
+  return { strong, weak };
+}
+
 /** "Today 14:05", "Yesterday 09:12", "3 Mar", "3 Mar 2025": short, and exact enough to tell hits apart. */
 export function formatHitDate(iso: string, now: Date, locale?: string): string {
   const date = new Date(iso);

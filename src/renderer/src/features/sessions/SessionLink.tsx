@@ -11,13 +11,16 @@ interface SessionLinkProps {
   className: string;
   showPreview?: boolean;
   testId?: string;
+  /** In the sidebar only one row's link is in the Tab order (arrow keys move between rows). */
+  tabIndex?: number;
+  onFocus?(): void;
 }
 
 /**
  * A link rather than a button: opening a chat is navigation, and it keeps untitled rows
  * ("New chat") from sharing a button name with the New chat button.
  */
-export function SessionLink({ sessionId, className, showPreview = true, testId }: SessionLinkProps) {
+export function SessionLink({ sessionId, className, showPreview = true, testId, tabIndex, onFocus }: SessionLinkProps) {
   const session = useAppStore((s) => s.sessionsById[sessionId]);
   const isActive = useAppStore((s) => activeChatId(s) === sessionId);
   const app = useAppStoreApi();
@@ -39,6 +42,8 @@ export function SessionLink({ sessionId, className, showPreview = true, testId }
       className={className}
       data-testid={testId}
       aria-current={isActive ? 'page' : undefined}
+      tabIndex={tabIndex}
+      onFocus={onFocus}
       onClick={open}
       onAuxClick={openOnMiddleClick}
     >

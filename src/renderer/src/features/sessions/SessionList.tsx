@@ -1,10 +1,10 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type RefObject } from 'react';
 import type { SessionSummary } from '@shared/types';
 import { useAppStore, useAppStoreApi } from '../../app/context';
 import { purgeChat, trashChat } from './actions';
 import { ConfirmDialog, type ConfirmRequest } from './ConfirmDialog';
-import { sidebarRows } from './groups';
+import { sidebarRows, type SidebarRow } from './groups';
 import { Icon } from '../../ui/Icon';
 import { RenameInput } from './RenameInput';
 import { actionsFor, type SessionAction } from './sessionActions';
@@ -87,6 +87,7 @@ export function SessionList() {
     overscan: 8,
   });
   const virtualRows = virtualizer.getVirtualItems();
+  const roving = useRovingRow(rows, activeId, virtualizer.scrollToIndex, scrollRef);
   const lastVisible = virtualRows.at(-1)?.index ?? -1;
 
   useEffect(() => {
@@ -148,7 +149,9 @@ export function SessionList() {
                 if (event.key === 'F2' && !editing(row.id) && view !== 'trash') {
                   event.preventDefault();
                   setRenaming({ id: row.id, field: 'title' });
+                  return;
                 }
+                if (!editing(row.id)) roving.onKeyDown(event, row.id);
               }}
               onContextMenu={(event: MouseEvent) => {
                 event.preventDefault();
@@ -170,7 +173,13 @@ export function SessionList() {
                   }}
                 />
               ) : (
-                <SessionLink sessionId={row.id} className="session-link" testId="session-item" />
+                <SessionLink
+                  sessionId={row.id}
+                  className="session-link"
+                  testId="session-item"
+                  tabIndex={roving.tabStop === row.id ? 0 : -1}
+                  onFocus={() => roving.focused(row.id)}
+                />
               )}
               {!editing(row.id) && (
                 // One small button at the row's end, not a strip of buttons: a strip covered the
@@ -181,6 +190,8 @@ export function SessionList() {
                   aria-label={`More actions: ${displayTitle(session)}`}
                   aria-haspopup="menu"
                   aria-expanded={menu?.id === row.id}
+                  // One Tab stop per row: the menu is also the row's context menu (Shift+F10).
+                  tabIndex={-1}
                   title="More actions"
                   onClick={(event) => {
                     const box = event.currentTarget.getBoundingClientRect();
@@ -219,6 +230,59 @@ export function SessionList() {
       {confirm && <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} />}
     </div>
   );
+}
+
+/**
+ * One Tab stop for the whole list (the WAI-ARIA roving tabindex): the link of the row last
+ * focused, else the open chat's, else the first; arrow keys, Home and End move between rows,
+ * scrolling the virtualized list to rows not yet rendered.
+ */
+function useRovingRow(
+  rows: SidebarRow[],
+  activeId: string | null,
+  scrollToIndex: (index: number) => void,
+  scrollRef: RefObject<HTMLDivElement | null>,
+) {
+  const [focusedId, setFocusedId] = useState<string | null>(null);
+  const pending = useRef<string | null>(null);
+  const sessionRows = rows.filter((r): r is Extract<SidebarRow, { kind: 'session' }> => r.kind === 'session');
+  const ids = sessionRows.map((r) => r.id);
+  const tabStop =
+    focusedId && ids.includes(focusedId) ? focusedId : activeId && ids.includes(activeId) ? activeId : (ids[0] ?? null);
+
+  // Focus lands once the row is rendered (it may have been scrolled into the virtual window).
+  useEffect(() => {
+    const id = pending.current;
+    if (!id) return;
+    const link = scrollRef.current?.querySelector<HTMLElement>(`a[href="#chat/${id}"]`);
+    if (!link) return;
+    pending.current = null;
+    link.focus();
+  });
+
+  const onKeyDown = (event: KeyboardEvent, id: string) => {
+    if (!(event.target instanceof HTMLAnchorElement)) return;
+    const at = ids.indexOf(id);
+    let next: number;
+    if (event.key === 'ArrowDown') next = Math.min(ids.length - 1, at + 1);
+    else if (event.key === 'ArrowUp') next = Math.max(0, at - 1);
+    else if (event.key === 'Home') next = 0;
+    else if (event.key === 'End') next = ids.length - 1;
+    else return;
+    event.preventDefault();
+    const target = ids[next];
+    if (!target || target === id) return;
+    setFocusedId(target);
+    pending.current = target;
+    scrollToIndex(rows.findIndex((r) => r.kind === 'session' && r.id === target));
+    const link = scrollRef.current?.querySelector<HTMLElement>(`a[href="#chat/${target}"]`);
+    if (link) {
+      pending.current = null;
+      link.focus();
+    }
+  };
+
+  return { tabStop, onKeyDown, focused: setFocusedId };
 }
 
 function useRowAction(

@@ -1,3 +1,5 @@
+import { CommandButton } from '../../app/commands/CommandButton';
+import { Icon } from '../../ui/Icon';
 import { SettingsButton } from '../settings/SettingsButton';
 import { UsageButton } from '../usage/UsageButton';
 import { NewChatButton } from './NewChatButton';
@@ -12,6 +14,9 @@ export function Sidebar() {
       <div className="sidebar__header">
         <span className="sidebar__brand">Confab</span>
         <div className="sidebar__actions">
+          <CommandButton command="sidebar.toggle" className="icon-button" ariaLabel="Hide sidebar">
+            <Icon name="sidebar" />
+          </CommandButton>
           <UsageButton />
           <SettingsButton />
           <NewChatButton />

@@ -74,3 +74,32 @@ describe('blank chats', () => {
     expect(store.getState().sessionsById[oldBlank.id]?.messageCount).toBe(1);
   });
 });
+
+describe('sidebar keyboard', () => {
+  it('is one Tab stop; arrow keys, Home and End move between rows', async () => {
+    const chats = ['One', 'Two', 'Three'].map((title) => aSummary({ title, messageCount: 1 }));
+    renderApp(fakeApi({ 'sessions.list': () => onePage(chats) }));
+    await waitFor(() => expect(rowTitles()).toEqual(['One', 'Two', 'Three']));
+    const link = (title: string) => within(sidebar()).getByText(title).closest('a')!;
+    const tabStops = () =>
+      [...sidebar().querySelectorAll<HTMLElement>('.session-list a, .session-list button')].filter(
+        (el) => el.tabIndex >= 0,
+      );
+    // The rows' links and their More buttons: one of them all is in the Tab order.
+    expect(tabStops()).toEqual([link('One')]);
+
+    link('One').focus();
+    fireEvent.keyDown(link('One'), { key: 'ArrowDown' });
+    expect(document.activeElement).toBe(link('Two'));
+    expect(tabStops()).toEqual([link('Two')]);
+    fireEvent.keyDown(link('Two'), { key: 'End' });
+    expect(document.activeElement).toBe(link('Three'));
+    fireEvent.keyDown(link('Three'), { key: 'ArrowDown' });
+    expect(document.activeElement).toBe(link('Three'));
+    fireEvent.keyDown(link('Three'), { key: 'Home' });
+    expect(document.activeElement).toBe(link('One'));
+    fireEvent.keyDown(link('One'), { key: 'ArrowUp' });
+    expect(document.activeElement).toBe(link('One'));
+    expect(tabStops()).toEqual([link('One')]);
+  });
+});

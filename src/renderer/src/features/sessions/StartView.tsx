@@ -3,6 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { bindingKeys } from '../../app/commands/keys';
 import { commandById } from '../../app/commands/registry';
 import { useAppStore } from '../../app/context';
+import { FirstRunNotice } from '../providers/FirstRunNotice';
 import { selectRecentSessionIds } from './store';
 import { SessionLink } from './SessionLink';
 
@@ -25,6 +26,7 @@ export function StartView() {
         ))}{' '}
         or the + button to start a new chat.
       </p>
+      <FirstRunNotice />
       {recent.length > 0 && (
         <>
           <h2>Recent chats</h2>

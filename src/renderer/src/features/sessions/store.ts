@@ -259,6 +259,14 @@ export const createSessionsSlice: SliceCreator<SessionsSlice> = (set, get, { api
     async updateSession(id, patch) {
       const updated = await attempt(() => api.sessions.update({ id, ...patch }));
       if (updated.ok) get().sessionChanged(updated.value);
+      // A model picked for a chat is the one a new chat starts with: the user's last choice, not
+      // a default they set once and forgot.
+      if (updated.ok && patch.providerId && patch.model !== undefined) {
+        const settings = get().chatSettings.data;
+        if (settings?.defaultProviderId !== patch.providerId || settings?.defaultModel !== patch.model) {
+          await get().setChatSettings({ defaultProviderId: patch.providerId, defaultModel: patch.model });
+        }
+      }
       return updated.ok;
     },
   };

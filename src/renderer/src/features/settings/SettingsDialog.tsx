@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { DetectedProvider, ProviderConfig } from '@shared/types';
 import { useAppStore } from '../../app/context';
+import type { ThemeChoice } from '../theme/store';
 import { providersOf } from './store';
 import { ProviderForm } from './ProviderForm';
 import { PricesSection } from './PricesSection';
@@ -85,6 +86,7 @@ function SettingsDialogBody() {
         </header>
         <div className="modal__body">
           <ProvidersSection />
+          <AppearanceSection />
           <ChatSection />
           <ToolsSettings />
           <UsageSettingsSection />
@@ -99,7 +101,8 @@ function SettingsDialogBody() {
 function ProvidersSection() {
   const providers = useAppStore(providersOf);
   const status = useAppStore((s) => s.providers.status);
-  const [adding, setAdding] = useState(false);
+  const opensOnForm = useAppStore((s) => s.settingsAddsProvider);
+  const [adding, setAdding] = useState(opensOnForm);
   const addButton = useRef<HTMLButtonElement>(null);
   // The form that had focus is gone once it is done; focus goes back to the button that opened it
   // (Tab and Esc keep working inside the dialog).
@@ -121,6 +124,7 @@ function ProvidersSection() {
         ))}
       </ul>
       <DetectedServers />
+      <DefaultOffer />
       {adding ? (
         <ProviderForm
           onDone={() => {
@@ -285,6 +289,34 @@ function ModelListingView({ provider }: { provider: ProviderConfig }) {
   );
 }
 
+/** "<name> works. Use it for new chats?" after a working provider is added next to a default. */
+function DefaultOffer() {
+  const offered = useAppStore((s) => providersOf(s).find((p) => p.id === s.defaultOffer));
+  const dismiss = useAppStore((s) => s.dismissDefaultOffer);
+  const setChatSettings = useAppStore((s) => s.setChatSettings);
+  if (!offered) return null;
+  return (
+    <div className="default-offer" role="status">
+      <p>
+        {offered.name} works{offered.defaultModel ? ` (${offered.defaultModel})` : ''}. Use it for new chats?
+      </p>
+      <button
+        type="button"
+        className="button button--primary"
+        onClick={() => {
+          dismiss();
+          void setChatSettings({ defaultProviderId: offered.id, defaultModel: null });
+        }}
+      >
+        Use {offered.name} by default
+      </button>
+      <button type="button" className="button" onClick={dismiss}>
+        Not now
+      </button>
+    </div>
+  );
+}
+
 /** Local servers found running that are not set up yet, each one click away. */
 function DetectedServers() {
   const detected = useAppStore((s) => s.detected);
@@ -329,6 +361,36 @@ function DetectedServers() {
         })}
       </ul>
     </div>
+  );
+}
+
+const THEME_OPTIONS: { value: ThemeChoice; label: string }[] = [
+  { value: 'system', label: 'System (follows the computer)' },
+  { value: 'light', label: 'Light' },
+  { value: 'dark', label: 'Dark' },
+];
+
+function AppearanceSection() {
+  const theme = useAppStore((s) => s.theme);
+  const setTheme = useAppStore((s) => s.setTheme);
+  return (
+    <section className="settings__section" aria-labelledby="appearance-title">
+      <h3 id="appearance-title">Appearance</h3>
+      <div role="radiogroup" aria-labelledby="appearance-title" className="settings__choices">
+        {THEME_OPTIONS.map((option) => (
+          <label key={option.value} className="checkbox">
+            <input
+              type="radio"
+              name="theme"
+              value={option.value}
+              checked={theme === option.value}
+              onChange={() => setTheme(option.value)}
+            />
+            {option.label}
+          </label>
+        ))}
+      </div>
+    </section>
   );
 }
 

@@ -42,7 +42,9 @@ describe('Settings focus', () => {
     save.focus();
     fireEvent.click(save);
     await within(dialog).findByRole('listitem', { name: 'Box 2' });
-    await waitFor(() => expect(document.activeElement).toBe(within(dialog).getByRole('button', { name: 'Edit Box 2' })));
+    await waitFor(() =>
+      expect(document.activeElement).toBe(within(dialog).getByRole('button', { name: 'Edit Box 2' })),
+    );
     pressEscape();
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
   });

@@ -16,12 +16,25 @@ export interface SettingsSlice {
   /** Model lists asked of each provider, by provider id. */
   providerModels: Record<string, Loadable<ModelListing>>;
   detected: Loadable<DetectedProvider[]>;
+  /**
+   * A provider added while another is the default, whose test passed: offered as the default
+   * (the user may have added it because the default does not work).
+   */
+  defaultOffer: string | null;
+  dismissDefaultOffer(): void;
+  /** Settings opened to add a provider (first launch): the form shows at once. */
+  settingsAddsProvider: boolean;
   openSettings(): void;
+  openSettingsToAddProvider(): void;
   closeSettings(): void;
   /** Providers, chat settings and (once) the presets. */
   loadProviders(): Promise<void>;
   loadChatSettings(): Promise<void>;
-  /** Creates a provider; the first one also becomes the default. Resolves to null if it failed. */
+  /**
+   * Creates a provider and tests it (its model list). With no default yet it becomes the default,
+   * but only if the test passed; otherwise a working one is offered as the new default. Resolves
+   * to null if it could not be saved.
+   */
   createProvider(input: MethodInput<'providers.create'>): Promise<ProviderConfig | null>;
   updateProvider(input: MethodInput<'providers.update'>): Promise<ProviderConfig | null>;
   deleteProvider(id: string): Promise<boolean>;
@@ -92,6 +105,24 @@ export const createSettingsSlice: SliceCreator<SettingsSlice> = (set, get, { api
     return listed.ok ? listed.value : null;
   }
 
+  /**
+   * The test of a new provider: can its models be listed? Its answer also names a model when none
+   * was given. A provider that failed never becomes the default by itself (new chats would fail
+   * on it); a working one is the default when there is none, and offered when there is one.
+   */
+  async function testNewProvider(created: ProviderConfig): Promise<void> {
+    const listing = await fetchModels(created.id);
+    const works = listing !== null && listing.error === null;
+    if (works && !created.defaultModel && created.models.length === 0) {
+      const first = listing.source === 'provider' ? listing.models[0] : undefined;
+      if (first) await get().updateProvider({ id: created.id, defaultModel: first });
+    }
+    const currentDefault = get().chatSettings.data?.defaultProviderId ?? null;
+    if (works && !currentDefault) await get().setChatSettings({ defaultProviderId: created.id, defaultModel: null });
+    else if (works && currentDefault !== created.id) set({ defaultOffer: created.id });
+    await loadAll();
+  }
+
   return {
     settingsOpen: false,
     providers: idle(),
@@ -99,9 +130,20 @@ export const createSettingsSlice: SliceCreator<SettingsSlice> = (set, get, { api
     chatSettings: idle(),
     providerModels: {},
     detected: idle(),
+    defaultOffer: null,
+
+    dismissDefaultOffer() {
+      set({ defaultOffer: null });
+    },
+
+    settingsAddsProvider: false,
 
     openSettings() {
-      set({ settingsOpen: true });
+      set({ settingsOpen: true, settingsAddsProvider: false });
+    },
+
+    openSettingsToAddProvider() {
+      set({ settingsOpen: true, settingsAddsProvider: true });
     },
 
     closeSettings() {
@@ -116,17 +158,9 @@ export const createSettingsSlice: SliceCreator<SettingsSlice> = (set, get, { api
       if (!made.ok) return null;
       const created = made.value;
       setProviders((list) => [...list.filter((p) => p.id !== created.id), created]);
-      // Without a default, a new chat has nothing to talk to: the first provider becomes it.
-      if (!get().chatSettings.data?.defaultProviderId) {
-        await get().setChatSettings({ defaultProviderId: created.id, defaultModel: null });
-      }
-      // With no model named, ask the server for one so the first chat works at once.
-      if (!created.defaultModel && created.models.length === 0) {
-        const listing = await fetchModels(created.id);
-        const first = listing?.source === 'provider' ? listing.models[0] : undefined;
-        if (first) return (await get().updateProvider({ id: created.id, defaultModel: first })) ?? created;
-      }
-      await loadAll();
+      // Saved: the form may close now. The test (a network call, seconds on a slow server) and
+      // what follows from it run after, and show in the provider's entry.
+      void testNewProvider(created);
       return created;
     },
 
@@ -173,3 +207,18 @@ export const createSettingsSlice: SliceCreator<SettingsSlice> = (set, get, { api
     },
   };
 };
+
+/**
+ * Why the default provider cannot answer, if its last test failed (or it is off, or gone): for
+ * the composer to name the default as failing instead of a send failing later.
+ */
+export function defaultProviderProblem(state: AppState): { providerName: string; reason: string } | null {
+  const id = state.chatSettings.data?.defaultProviderId;
+  if (!id) return null;
+  const provider = providersOf(state).find((p) => p.id === id);
+  if (!provider) return null;
+  if (!provider.enabled) return { providerName: provider.name, reason: 'It is turned off in Settings.' };
+  const listing = state.providerModels[id]?.data;
+  if (listing?.error) return { providerName: provider.name, reason: listing.error };
+  return null;
+}
