@@ -16,6 +16,7 @@ import {
   push,
   sessionRow,
   startTeamServer,
+  SCHEMA_VERSION,
   type Member,
   type TeamServer,
 } from './helpers/team';
@@ -113,8 +114,9 @@ describe.each(servers)('the team server on $name', ({ url }) => {
     alice.nextNo -= 1;
     expect(skew).toMatchObject({ status: 'clock_skew' });
     expect(Number(skew.server_time)).toBeGreaterThan(Date.now() - 60_000);
-    const bad = await alice.client.query('SELECT sync.push($1, 8, \'{"mutations": [{"no": "x"}]}\') AS r', [
+    const bad = await alice.client.query('SELECT sync.push($1, $2, \'{"mutations": [{"no": "x"}]}\') AS r', [
       alice.clientId,
+      SCHEMA_VERSION,
     ]);
     expect(bad.rows[0].r).toMatchObject({ status: 'bad_batch' });
     const none = await team.admin.query('SELECT count(*)::int AS n FROM chat_sessions WHERE id IN ($1, $2)', [
@@ -239,9 +241,9 @@ describe.each(servers)('the team server on $name', ({ url }) => {
     const client = new pg.Client({ connectionString: u.toString() });
     await client.connect();
     try {
-      expect(await sqlState(client.query("SELECT sync.push('00000000000000aa', 8, '{\"mutations\": []}')"))).toBe(
-        '42501',
-      );
+      expect(
+        await sqlState(client.query(`SELECT sync.push('00000000000000aa', ${SCHEMA_VERSION}, '{"mutations": []}')`)),
+      ).toBe('42501');
       expect(await sqlState(client.query("SELECT * FROM sync.pull('0', 0, 10)"))).toBe('42501');
       expect(await sqlState(client.query('SELECT 1 FROM chat_sessions'))).toBe('42501');
     } finally {
@@ -354,12 +356,13 @@ describe.each(servers)('the team server on $name', ({ url }) => {
   it('the handshake detects a server that went back in time, and a cursor below pruned changes', async () => {
     const hello = async (m: Member, cursorXid: string, cursorSeq: string, identity: unknown, lastNo: number) =>
       (
-        await m.client.query('SELECT sync.hello($1, 8, $2::xid8, $3::bigint, $4::jsonb, $5) AS h', [
+        await m.client.query('SELECT sync.hello($1, $6, $2::xid8, $3::bigint, $4::jsonb, $5) AS h', [
           m.clientId,
           cursorXid,
           cursorSeq,
           identity === null ? null : JSON.stringify(identity),
           lastNo,
+          SCHEMA_VERSION,
         ])
       ).rows[0].h as Record<string, unknown>;
     const ok = await hello(alice, '0', '0', null, alice.nextNo - 1);

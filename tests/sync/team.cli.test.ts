@@ -9,6 +9,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../helpers/postgres';
 import { testServers } from '../helpers/servers';
+import { SCHEMA_VERSION } from './helpers/team';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -37,7 +38,9 @@ describe.each(await testServers())('npm run team on $name', ({ url }) => {
       expect(added).toContain(`User ${name} (team research`);
       const member = new pg.Client({ connectionString: memberUrl });
       await member.connect();
-      const hello = await member.query("SELECT sync.hello('0123456789abcdef', 8, '0'::xid8, 0, NULL, 0) AS h");
+      const hello = await member.query("SELECT sync.hello('0123456789abcdef', $1, '0'::xid8, 0, NULL, 0) AS h", [
+        SCHEMA_VERSION,
+      ]);
       expect(hello.rows[0].h).toMatchObject({ status: 'ok', team_id: 'research' });
       await member.end();
 
