@@ -52,20 +52,21 @@ BEGIN
     RETURN NULL;
   END IF;
   IF TG_OP = 'DELETE' THEN
+    -- DISTINCT: rows removed by cascades can appear twice in one transition table.
     INSERT INTO sync_outbox (tbl, pk, op)
-    SELECT TG_TABLE_NAME, confab_row_pk(TG_TABLE_NAME, to_jsonb(o)), 'purge' FROM old_rows o
+    SELECT DISTINCT TG_TABLE_NAME, confab_row_pk(TG_TABLE_NAME, to_jsonb(o)), 'purge' FROM old_rows o
     ON CONFLICT (tbl, pk) DO UPDATE SET op = 'purge', noted_at = now();
     RETURN NULL;
   END IF;
   IF TG_OP = 'INSERT' THEN
     INSERT INTO sync_outbox (tbl, pk, op)
-    SELECT TG_TABLE_NAME, confab_row_pk(TG_TABLE_NAME, to_jsonb(n)), 'upsert' FROM new_rows n
+    SELECT DISTINCT TG_TABLE_NAME, confab_row_pk(TG_TABLE_NAME, to_jsonb(n)), 'upsert' FROM new_rows n
      WHERE coalesce(to_jsonb(n) ->> 'status', '') NOT IN ('streaming', 'running', 'pending')
     ON CONFLICT (tbl, pk) DO UPDATE SET op = 'upsert', noted_at = now();
     RETURN NULL;
   END IF;
   INSERT INTO sync_outbox (tbl, pk, op)
-  SELECT TG_TABLE_NAME, x.pk, 'upsert'
+  SELECT DISTINCT TG_TABLE_NAME, x.pk, 'upsert'
     FROM (SELECT confab_row_pk(TG_TABLE_NAME, to_jsonb(n)) AS pk, to_jsonb(n) AS j FROM new_rows n) x
     JOIN (SELECT confab_row_pk(TG_TABLE_NAME, to_jsonb(o)) AS pk, to_jsonb(o) AS j FROM old_rows o) y ON y.pk = x.pk
    WHERE coalesce(x.j ->> 'status', '') NOT IN ('streaming', 'running', 'pending')

@@ -109,42 +109,36 @@ async function noteEverythingOwned(tx: Db, userId: string): Promise<void> {
   await tx.query(sql`SELECT confab_outbox_note_owned(${userId})`);
 }
 
-/** Turns outbox keys into numbered mutations (whole rows, as they are now) in sync_pending. */
+/**
+ * Turns outbox keys into numbered mutations (whole rows, as they are now) in sync_pending, in one
+ * statement: parents' tables first, numbers dense from the last acknowledged one.
+ */
 async function stagePending(local: Db, limit: number): Promise<void> {
   await local.transaction(async (tx) => {
     const [{ n }] = (await tx.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM sync_pending`)) as [
       { n: number },
     ];
     if (n > 0) return; // a batch is in flight: resend it first, with the same numbers
-    const keys = await tx.query<{ tbl: string; pk: unknown[]; op: string }>(
-      sql`SELECT tbl, pk, op FROM sync_outbox ORDER BY noted_at, tbl, pk::text LIMIT ${limit}`,
-    );
-    if (keys.length === 0) return;
-    const [state] = await tx.query<{ last: string }>(sql`SELECT last_mutation_no::text AS last FROM sync_state`);
-    let no = Number(state!.last);
-    const ordered = [...keys].sort((a, b) => SYNC_TABLES.indexOf(a.tbl as never) - SYNC_TABLES.indexOf(b.tbl as never));
-    for (const key of ordered) {
-      let body: unknown;
-      if (key.op === 'upsert') {
-        const rows = await tx.query<{ body: unknown }>(
-          sql`SELECT confab_sync_row(${key.tbl}, ${JSON.stringify(key.pk)}::jsonb) AS body`,
-        );
-        body = rows[0]?.body ?? null;
-        if (body === null) continue; // deleted since it was noted: its purge is (or will be) noted too
-      } else {
-        body = Object.fromEntries(
-          (await tx.query<{ k: string }>(sql`SELECT unnest((confab_sync_spec(${key.tbl})).keys) AS k`)).map((r, i) => [
-            r.k,
-            key.pk[i],
-          ]),
-        );
-      }
-      no += 1;
-      await tx.query(sql`INSERT INTO sync_pending (mutation_no, mutation_id, tbl, op, body)
-                         VALUES (${no}, gen_random_uuid(), ${key.tbl}, ${key.op}, ${JSON.stringify(body)}::jsonb)`);
-    }
-    await tx.query(sql`DELETE FROM sync_outbox o USING jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) AS k(tbl text, pk jsonb)
-                       WHERE o.tbl = k.tbl AND o.pk = k.pk`);
+    await tx.query(sql`
+      WITH keys AS (
+        SELECT tbl, pk, op, noted_at FROM sync_outbox
+         ORDER BY array_position(${[...SYNC_TABLES]}::text[], tbl), noted_at, pk::text
+         LIMIT ${limit}
+      ), taken AS (
+        DELETE FROM sync_outbox o USING keys k WHERE o.tbl = k.tbl AND o.pk = k.pk
+        RETURNING k.tbl, k.pk, k.op, k.noted_at
+      ), bodies AS (
+        SELECT t.*, CASE WHEN t.op = 'upsert' THEN confab_sync_row(t.tbl, t.pk)
+                         ELSE (SELECT jsonb_object_agg(k, t.pk -> (o - 1)::int)
+                                 FROM unnest((confab_sync_spec(t.tbl)).keys) WITH ORDINALITY AS x(k, o)) END AS body
+          FROM taken t
+      )
+      INSERT INTO sync_pending (mutation_no, mutation_id, tbl, op, body)
+      SELECT (SELECT last_mutation_no FROM sync_state)
+               + row_number() OVER (ORDER BY array_position(${[...SYNC_TABLES]}::text[], tbl), noted_at, pk::text),
+             gen_random_uuid(), tbl, op, body
+        FROM bodies
+       WHERE body IS NOT NULL`);
   });
 }
 
