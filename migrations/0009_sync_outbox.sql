@@ -100,6 +100,12 @@ $$;
 -- Rows that exist from before sync was switched on are all to be pushed on first connect; the
 -- engine notes them then (not here: most databases never connect to a team server).
 
+-- A key array ["id"] or ["session", "owner", "tag"] as an object of the table's key columns.
+CREATE FUNCTION confab_pk_object(tbl text, pk jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT jsonb_object_agg(k, pk -> (o - 1)::int) FROM unnest((confab_sync_spec(tbl)).keys) WITH ORDINALITY AS x(k, o)
+$$;
+
 -- A row as it is pushed: keys, data and its HLCs and times, without derived columns.
 CREATE FUNCTION confab_sync_row(tbl text, pk jsonb) RETURNS jsonb
 LANGUAGE plpgsql STABLE AS $$
@@ -110,9 +116,10 @@ BEGIN
   IF keys IS NULL THEN
     RAISE EXCEPTION '% is not a synced table', tbl USING ERRCODE = '22023';
   END IF;
-  EXECUTE format('SELECT to_jsonb(t) FROM %I t WHERE jsonb_build_array(%s) = $1', tbl,
-                 (SELECT string_agg(format('t.%I', k), ', ' ORDER BY o) FROM unnest(keys) WITH ORDINALITY AS x(k, o)))
-    INTO body USING pk;
+  -- The key typed through the table's own row type, so the lookup uses the primary key index.
+  EXECUTE format('SELECT to_jsonb(t) FROM %1$I t, jsonb_populate_record(NULL::%1$I, $1) r WHERE %2$s', tbl,
+                 (SELECT string_agg(format('t.%1$I = r.%1$I', k), ' AND ') FROM unnest(keys) AS k))
+    INTO body USING confab_pk_object(tbl, pk);
   RETURN body - (confab_sync_spec(tbl)).derived;
 END
 $$;
@@ -128,9 +135,9 @@ BEGIN
     RAISE EXCEPTION '% is not a synced table', tbl USING ERRCODE = '22023';
   END IF;
   PERFORM set_config('confab.applying', 'on', true);
-  EXECUTE format('DELETE FROM %I t WHERE jsonb_build_array(%s) = $1', tbl,
-                 (SELECT string_agg(format('t.%I', k), ', ' ORDER BY o) FROM unnest(keys) WITH ORDINALITY AS x(k, o)))
-    USING pk;
+  EXECUTE format('DELETE FROM %1$I t USING jsonb_populate_record(NULL::%1$I, $1) r WHERE %2$s', tbl,
+                 (SELECT string_agg(format('t.%1$I = r.%1$I', k), ' AND ') FROM unnest(keys) AS k))
+    USING confab_pk_object(tbl, pk);
   PERFORM set_config('confab.applying', was, true);
 END
 $$;
@@ -154,5 +161,53 @@ BEGIN
     total := total + n;
   END LOOP;
   RETURN total;
+END
+$$;
+
+-- Stages the next push: takes up to `lim` outbox keys and writes them as numbered mutations
+-- (whole rows as they are now, parents' tables first) into sync_pending, set-based per table.
+-- Does nothing while a staged batch waits for its acknowledgement. Returns how many it staged.
+CREATE FUNCTION confab_stage_pending(lim integer) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+  tables text[] := ARRAY['users', 'chat_sessions', 'session_user_state', 'session_tags', 'messages',
+                         'generation_runs', 'tool_executions'];
+  t      text;
+  n      integer;
+BEGIN
+  IF EXISTS (SELECT 1 FROM sync_pending) THEN
+    RETURN 0;
+  END IF;
+  CREATE TEMP TABLE IF NOT EXISTS confab_staging (tbl text, pk jsonb, op text, noted_at timestamptz, body jsonb) ON COMMIT DROP;
+  TRUNCATE confab_staging;
+  WITH keys AS (
+    SELECT o.tbl, o.pk FROM sync_outbox o
+     ORDER BY array_position(tables, o.tbl), o.noted_at, o.pk::text
+     LIMIT lim
+  )
+  , taken AS (
+    DELETE FROM sync_outbox o USING keys k WHERE o.tbl = k.tbl AND o.pk = k.pk
+    RETURNING o.tbl, o.pk, o.op, o.noted_at
+  )
+  INSERT INTO confab_staging (tbl, pk, op, noted_at)
+  SELECT d.tbl, d.pk, d.op, d.noted_at FROM taken d;
+  UPDATE confab_staging SET body = confab_pk_object(tbl, pk) WHERE op = 'purge';
+  FOREACH t IN ARRAY tables LOOP
+    EXECUTE format(
+      'UPDATE confab_staging s SET body = (SELECT to_jsonb(x) - $1 FROM %1$I x, '
+      'jsonb_populate_record(NULL::%1$I, confab_pk_object(%1$L, s.pk)) r WHERE %2$s) '
+      'WHERE s.tbl = %1$L AND s.op = ''upsert''',
+      t, (SELECT string_agg(format('x.%1$I = r.%1$I', k), ' AND ') FROM unnest((confab_sync_spec(t)).keys) AS k))
+      USING (confab_sync_spec(t)).derived;
+  END LOOP;
+  -- A key whose row is gone was deleted after it was noted; its purge is noted too.
+  INSERT INTO sync_pending (mutation_no, mutation_id, tbl, op, body)
+  SELECT (SELECT last_mutation_no FROM sync_state)
+           + row_number() OVER (ORDER BY array_position(tables, tbl), noted_at, pk::text),
+         gen_random_uuid(), tbl, op, body
+    FROM confab_staging
+   WHERE body IS NOT NULL;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN n;
 END
 $$;

@@ -397,13 +397,13 @@ describe.each(servers)('the team server on $name', ({ url }) => {
     await stuck.query('BEGIN');
     await stuck.query('SELECT pg_current_xact_id()');
     const stalls = await until(
-      async () => (await alice.client.query("SELECT pid FROM sync.stalls('0 seconds')")).rows,
+      async () => (await alice.client.query("SELECT pid FROM sync.stalls('5 seconds')")).rows,
       (rows) => rows.some((r) => r.pid === pid),
       'the stall to show',
     );
     expect(stalls.some((r) => r.pid === pid)).toBe(true);
     await until(
-      async () => (await team.admin.query("SELECT sync.end_stalled_members('0 seconds') AS n")).rows[0].n as number,
+      async () => (await team.admin.query("SELECT sync.end_stalled_members('5 seconds') AS n")).rows[0].n as number,
       () => true,
       'the watchdog',
     );

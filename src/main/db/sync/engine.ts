@@ -109,36 +109,10 @@ async function noteEverythingOwned(tx: Db, userId: string): Promise<void> {
   await tx.query(sql`SELECT confab_outbox_note_owned(${userId})`);
 }
 
-/**
- * Turns outbox keys into numbered mutations (whole rows, as they are now) in sync_pending, in one
- * statement: parents' tables first, numbers dense from the last acknowledged one.
- */
+/** Turns outbox keys into numbered mutations in sync_pending (confab_stage_pending, migration 0009). */
 async function stagePending(local: Db, limit: number): Promise<void> {
   await local.transaction(async (tx) => {
-    const [{ n }] = (await tx.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM sync_pending`)) as [
-      { n: number },
-    ];
-    if (n > 0) return; // a batch is in flight: resend it first, with the same numbers
-    await tx.query(sql`
-      WITH keys AS (
-        SELECT tbl, pk, op, noted_at FROM sync_outbox
-         ORDER BY array_position(${[...SYNC_TABLES]}::text[], tbl), noted_at, pk::text
-         LIMIT ${limit}
-      ), taken AS (
-        DELETE FROM sync_outbox o USING keys k WHERE o.tbl = k.tbl AND o.pk = k.pk
-        RETURNING k.tbl, k.pk, k.op, k.noted_at
-      ), bodies AS (
-        SELECT t.*, CASE WHEN t.op = 'upsert' THEN confab_sync_row(t.tbl, t.pk)
-                         ELSE (SELECT jsonb_object_agg(k, t.pk -> (o - 1)::int)
-                                 FROM unnest((confab_sync_spec(t.tbl)).keys) WITH ORDINALITY AS x(k, o)) END AS body
-          FROM taken t
-      )
-      INSERT INTO sync_pending (mutation_no, mutation_id, tbl, op, body)
-      SELECT (SELECT last_mutation_no FROM sync_state)
-               + row_number() OVER (ORDER BY array_position(${[...SYNC_TABLES]}::text[], tbl), noted_at, pk::text),
-             gen_random_uuid(), tbl, op, body
-        FROM bodies
-       WHERE body IS NOT NULL`);
+    await tx.query(sql`SELECT confab_stage_pending(${limit})`);
   });
 }
 
