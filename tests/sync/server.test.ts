@@ -17,6 +17,7 @@ import {
   push,
   sessionRow,
   startTeamServer,
+  SCHEMA_VERSION,
   type Member,
   type TeamServer,
 } from './helpers/team';
@@ -114,10 +115,10 @@ describe.each(servers)('the team server on $name', ({ url }) => {
     alice.nextNo -= 1;
     expect(skew).toMatchObject({ status: 'clock_skew' });
     expect(Number(skew.server_time)).toBeGreaterThan(Date.now() - 60_000);
-    const bad = await alice.client.query(
-      `SELECT sync.push($1, ${SCHEMA_VERSION}, '{"mutations": [{"no": "x"}]}') AS r`,
-      [alice.clientId],
-    );
+    const bad = await alice.client.query('SELECT sync.push($1, $2, \'{"mutations": [{"no": "x"}]}\') AS r', [
+      alice.clientId,
+      SCHEMA_VERSION,
+    ]);
     expect(bad.rows[0].r).toMatchObject({ status: 'bad_batch' });
     const none = await team.admin.query('SELECT count(*)::int AS n FROM chat_sessions WHERE id IN ($1, $2)', [
       s.id,
@@ -356,12 +357,13 @@ describe.each(servers)('the team server on $name', ({ url }) => {
   it('the handshake detects a server that went back in time, and a cursor below pruned changes', async () => {
     const hello = async (m: Member, cursorXid: string, cursorSeq: string, identity: unknown, lastNo: number) =>
       (
-        await m.client.query(`SELECT sync.hello($1, ${SCHEMA_VERSION}, $2::xid8, $3::bigint, $4::jsonb, $5) AS h`, [
+        await m.client.query('SELECT sync.hello($1, $6, $2::xid8, $3::bigint, $4::jsonb, $5) AS h', [
           m.clientId,
           cursorXid,
           cursorSeq,
           identity === null ? null : JSON.stringify(identity),
           lastNo,
+          SCHEMA_VERSION,
         ])
       ).rows[0].h as Record<string, unknown>;
     const ok = await hello(alice, '0', '0', null, alice.nextNo - 1);
@@ -396,13 +398,13 @@ describe.each(servers)('the team server on $name', ({ url }) => {
     await stuck.query('BEGIN');
     await stuck.query('SELECT pg_current_xact_id()');
     const stalls = await until(
-      async () => (await alice.client.query("SELECT pid FROM sync.stalls('0 seconds')")).rows,
+      async () => (await alice.client.query("SELECT pid FROM sync.stalls('5 seconds')")).rows,
       (rows) => rows.some((r) => r.pid === pid),
       'the stall to show',
     );
     expect(stalls.some((r) => r.pid === pid)).toBe(true);
     await until(
-      async () => (await team.admin.query("SELECT sync.end_stalled_members('0 seconds') AS n")).rows[0].n as number,
+      async () => (await team.admin.query("SELECT sync.end_stalled_members('5 seconds') AS n")).rows[0].n as number,
       () => true,
       'the watchdog',
     );

@@ -38,9 +38,9 @@ describe.each(await testServers())('npm run team on $name', ({ url }) => {
       expect(added).toContain(`User ${name} (team research`);
       const member = new pg.Client({ connectionString: memberUrl });
       await member.connect();
-      const hello = await member.query(
-        `SELECT sync.hello('0123456789abcdef', ${SCHEMA_VERSION}, '0'::xid8, 0, NULL, 0) AS h`,
-      );
+      const hello = await member.query("SELECT sync.hello('0123456789abcdef', $1, '0'::xid8, 0, NULL, 0) AS h", [
+        SCHEMA_VERSION,
+      ]);
       expect(hello.rows[0].h).toMatchObject({ status: 'ok', team_id: 'research' });
       await member.end();
 

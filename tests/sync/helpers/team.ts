@@ -1,5 +1,3 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 /**
  * A team server for tests: a fresh database on a real PostgreSQL, `team init` applied, and
  * members with their own login roles (random names: roles are cluster-wide and test files run
@@ -9,7 +7,8 @@ import pg from 'pg';
 import { uuidv7 } from '../../../src/shared/ids';
 import { HlcClock } from '../../../src/shared/sync/hlc';
 import { addMember, removeMember } from '../../../src/main/db/sync/admin/members';
-import { applyServerMigrations } from '../../../src/main/db/sync/admin/serverMigrations';
+import { APP_MIGRATIONS_DIR, applyServerMigrations } from '../../../src/main/db/sync/admin/serverMigrations';
+import { loadMigrations } from '../../../src/main/db/migrator';
 import { createTestDatabase } from '../../helpers/postgres';
 
 export interface Member {
@@ -69,10 +68,8 @@ export async function startTeamServer(serverUrl: string): Promise<TeamServer> {
   return server;
 }
 
-/** The client's schema: the newest shared migration (the server is initialised with all of them). */
-export const SCHEMA_VERSION = readdirSync(join(import.meta.dirname, '../../../migrations')).filter((f) =>
-  /^\d{4}_.*\.sql$/.test(f),
-).length;
+/** The app schema version a client of this build reports. */
+export const SCHEMA_VERSION = loadMigrations(APP_MIGRATIONS_DIR).at(-1)!.version;
 const at = '2026-11-01T00:00:00Z';
 
 export function sessionRow(m: Member, fields: Partial<Record<string, unknown>> = {}) {
