@@ -10,7 +10,6 @@ import { formatHlc } from '../../src/shared/sync/hlc';
 import { applyServerMigrations } from '../../src/main/db/sync/admin/serverMigrations';
 import { testServers } from '../helpers/servers';
 import {
-  SCHEMA_VERSION,
   messageRow,
   numbered,
   pullAll,
