@@ -63,8 +63,10 @@ export async function restore(job: JobContext, input: RestoreJobInput): Promise<
       if (table.spec.name === 'chat_sessions') {
         for (const r of rows) if (typeof r.r.current_leaf_id === 'string') leaves.push({ id: r.r.id as string, leaf: r.r.current_leaf_id });
       }
-      if (replace) fileKeys.set(table.spec.name, [...(fileKeys.get(table.spec.name) ?? []), ...rows.map((r) => table.spec.key.map((k) => r.r[k]))]);
-      const result = await job.batch((ctx) => mergeRows(ctx, table, rows.map((r) => r.r), replace));
+      const result = await job.batch((ctx) => {
+        if (replace) fileKeys.set(table.spec.name, [...(fileKeys.get(table.spec.name) ?? []), ...rows.map((r) => rowKey(table, r.r, ctx.ownerId))]);
+        return mergeRows(ctx, table, rows.map((r) => r.r), replace);
+      });
       const name = table.spec.name;
       report.inserted[name] = (report.inserted[name] ?? 0) + result.inserted.length;
       report.updated[name] = (report.updated[name] ?? 0) + result.updated;
@@ -128,12 +130,20 @@ async function mergeRows(ctx: RepoContext, table: ExportTable, rows: Record<stri
       SELECT ${sqlJoin(selectCols, ', ')} FROM jsonb_populate_recordset(NULL::${t}, ${toDbJson(rows)}::jsonb) r
       ON CONFLICT (${sqlJoin(key, ', ')}) ${onConflict}
       RETURNING (xmax = 0) AS inserted, json_build_array(${sqlJoin(key, ', ')}) AS k`);
-    const keyList = toDbJson(rows.map((r) => table.spec.key.map((k) => r[k])));
+    const keyList = toDbJson(rows.map((r) => rowKey(table, r, ctx.ownerId)));
     const [present] = await tx.query<{ n: number }>(sql`
       SELECT count(*)::int AS n FROM ${t} x
        WHERE json_build_array(${sqlJoin(key.map((k) => sql`x.${k}`), ', ')})::jsonb IN (SELECT jsonb_array_elements(${keyList}::jsonb))`);
     return { inserted: written.filter((w) => w.inserted).map((w) => w.k), updated: written.filter((w) => !w.inserted).length, present: present?.n ?? 0 };
   });
+}
+
+/**
+ * A row's key as stored. The file leaves owner_id out (the restoring user becomes the owner), so
+ * a key that includes it (per-user rows such as session_user_state) takes the restoring user's id.
+ */
+function rowKey(table: ExportTable, row: Record<string, unknown>, ownerId: string): unknown[] {
+  return table.spec.key.map((k) => (k === 'owner_id' && table.hasOwner ? ownerId : row[k]));
 }
 
 async function setLeaves(ctx: RepoContext, leaves: { id: string; leaf: string }[]): Promise<void> {
