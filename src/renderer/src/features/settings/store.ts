@@ -67,6 +67,10 @@ export function modelsFor(state: AppState, provider: ProviderConfig): string[] {
 }
 
 export const createSettingsSlice: SliceCreator<SettingsSlice> = (set, get, { api, attempt }) => {
+  // Saves of chat settings still on their way. While any is, an answer (theirs or a reload's)
+  // may predate the user's latest click, so only the last save to finish writes the store;
+  // otherwise a checkbox flips back until the last answer arrives.
+  let chatSavesInFlight = 0;
   const loadAll = coalesce(async () => {
     set((s) => ({ providers: loading(s.providers), chatSettings: loading(s.chatSettings) }));
     const loaded = await attempt(() =>
@@ -87,6 +91,7 @@ export const createSettingsSlice: SliceCreator<SettingsSlice> = (set, get, { api
   const loadChat = coalesce(async () => {
     set((s) => ({ chatSettings: loading(s.chatSettings) }));
     const loaded = await attempt(() => api.settings.getChat({}));
+    if (chatSavesInFlight > 0) return;
     set((s) => ({ chatSettings: loaded.ok ? ready(loaded.value) : failed(s.chatSettings) }));
   });
 
@@ -194,8 +199,14 @@ export const createSettingsSlice: SliceCreator<SettingsSlice> = (set, get, { api
         const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
         set({ chatSettings: { ...before, data: { ...before.data, ...defined } } });
       }
+      chatSavesInFlight += 1;
       const saved = await attempt(() => api.settings.setChat(patch));
-      set({ chatSettings: saved.ok ? ready(saved.value) : before });
+      chatSavesInFlight -= 1;
+      if (saved.ok) {
+        if (chatSavesInFlight === 0) set({ chatSettings: ready(saved.value) });
+      } else {
+        set({ chatSettings: before });
+      }
       return saved.ok;
     },
 
