@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ExportRequest } from '@shared/contract/export';
+import type { ConfabExportManifest } from '@shared/types';
 import type { DbClient } from '../db/client';
 import type { DataService } from '../backup/service';
 import { readChosenBranch } from './branch';
@@ -15,6 +16,7 @@ export interface ProducedFile {
   fileName: string;
   mimeType: string;
   bytes: Buffer;
+  manifest?: ConfabExportManifest;
 }
 
 export async function chatMarkdown(db: DbClient, sessionId: string): Promise<{ fileName: string; markdown: string }> {
@@ -53,7 +55,7 @@ export async function produceExportFile(db: DbClient, data: DataService, request
   switch (request.kind) {
     case 'confab': {
       const result = await data.exportConfab(request.sessionIds ?? null);
-      return { fileName: basename(result.path), mimeType: 'application/jsonl', bytes: await readFile(result.path) };
+      return { fileName: basename(result.path), mimeType: 'application/jsonl', bytes: await readFile(result.path), manifest: result.manifest };
     }
     case 'markdown': {
       const { fileName, markdown } = await chatMarkdown(db, request.sessionId);

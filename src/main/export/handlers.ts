@@ -1,4 +1,5 @@
 /** export.*: a Confab export of all or chosen chats, chats as Markdown, and giving the user the file. */
+import type { ConfabExportManifest } from '@shared/types';
 import type { DbClient } from '../db/client';
 import type { DataService } from '../backup/service';
 import type { HandlerSlice, SaveTextFile } from '../kit/handlers';
@@ -12,12 +13,17 @@ export function exportHandlers(db: DbClient, data: DataService, saveFile?: SaveT
       if (!saveFile) return { status: 'unavailable' };
       // The dialog needs a name before the file exists; one chat's name comes from its title.
       const name = i.kind === 'markdown' ? (await chatMarkdown(db, i.sessionId)).fileName : suggestedFileName(i);
-      const saved = await saveFile(name, async () => (await produceExportFile(db, data, i)).bytes);
-      return saved ? { status: 'saved', path: saved.path } : { status: 'cancelled' };
+      let manifest: ConfabExportManifest | undefined;
+      const saved = await saveFile(name, async () => {
+        const file = await produceExportFile(db, data, i);
+        manifest = file.manifest;
+        return file.bytes;
+      });
+      return saved ? { status: 'saved', path: saved.path, ...(manifest ? { manifest } : {}) } : { status: 'cancelled' };
     },
     'export.file': async (i) => {
       const file = await produceExportFile(db, data, i);
-      return { fileName: file.fileName, mimeType: file.mimeType, base64: file.bytes.toString('base64') };
+      return { fileName: file.fileName, mimeType: file.mimeType, base64: file.bytes.toString('base64'), ...(file.manifest ? { manifest: file.manifest } : {}) };
     },
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ExportResult } from '../types/export';
+import type { ConfabExportManifest, ExportResult } from '../types/export';
 import { id } from './fields';
 import { method } from './spec';
 
@@ -17,9 +17,11 @@ export interface ExportFile {
   fileName: string;
   mimeType: string;
   base64: string;
+  /** A Confab export's row counts and checksum. */
+  manifest?: ConfabExportManifest;
 }
 
-export type ExportSaveOutcome = { status: 'saved'; path: string } | { status: 'cancelled' } | { status: 'unavailable' };
+export type ExportSaveOutcome = { status: 'saved'; path: string; manifest?: ConfabExportManifest } | { status: 'cancelled' } | { status: 'unavailable' };
 
 export const exportMethods = {
   /**
