@@ -128,7 +128,8 @@ async function mergeRows(ctx: RepoContext, table: ExportTable, rows: Record<stri
       SELECT ${sqlJoin(selectCols, ', ')} FROM jsonb_populate_recordset(NULL::${t}, ${toDbJson(rows)}::jsonb) r
       ON CONFLICT (${sqlJoin(key, ', ')}) ${onConflict}
       RETURNING (xmax = 0) AS inserted, json_build_array(${sqlJoin(key, ', ')}) AS k`);
-    const keyList = toDbJson(rows.map((r) => table.spec.key.map((k) => r[k])));
+    // The file has no owner_id (the restoring user owns the rows), yet it is part of some keys.
+    const keyList = toDbJson(rows.map((r) => table.spec.key.map((k) => (k === 'owner_id' && table.hasOwner ? ctx.ownerId : r[k]))));
     const [present] = await tx.query<{ n: number }>(sql`
       SELECT count(*)::int AS n FROM ${t} x
        WHERE json_build_array(${sqlJoin(key.map((k) => sql`x.${k}`), ', ')})::jsonb IN (SELECT jsonb_array_elements(${keyList}::jsonb))`);
