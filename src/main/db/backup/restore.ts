@@ -165,7 +165,7 @@ async function removeRowsNotIn(ctx: RepoContext, tables: ExportTable[], keys: Ma
     for (const table of [...tables].reverse()) {
       const t = sqlId(table.spec.name);
       const key = table.spec.key.map((k) => ident(k));
-      const keep = toDbJson(keys.get(table.spec.name) ?? []);
+      const keep = toDbJson((keys.get(table.spec.name) ?? []).map((k) => k.map((v, i) => (table.spec.key[i] === 'owner_id' && table.hasOwner ? ctx.ownerId : v))));
       if (table.spec.name === 'chat_sessions') {
         await tx.query(sql`UPDATE chat_sessions SET current_leaf_id = NULL
                             WHERE json_build_array(id)::jsonb NOT IN (SELECT jsonb_array_elements(${keep}::jsonb))`);
