@@ -5,7 +5,7 @@
 import type { DbClient } from '../db/client';
 import { exportHandlers } from '../export/handlers';
 import { importHandlers } from '../import/handlers';
-import type { HandlerSlice } from '../kit/handlers';
+import type { HandlerSlice, SaveTextFile } from '../kit/handlers';
 import { backupFilePath, listBackupFiles } from './files';
 import { createDataService, type DataService } from './service';
 
@@ -17,8 +17,8 @@ export function backupHandlers(dataDir: string, data: DataService): HandlerSlice
   };
 }
 
-export function dataHandlers(db: DbClient, dataDir: string, appVersion: string) {
+export function dataHandlers(db: DbClient, dataDir: string, appVersion: string, saveFile?: SaveTextFile) {
   const data = createDataService(db, dataDir, appVersion);
   data.scheduleDaily();
-  return { ...importHandlers(db, dataDir, data), ...exportHandlers(db, data), ...backupHandlers(dataDir, data) };
+  return { ...importHandlers(db, dataDir, data), ...exportHandlers(db, data, saveFile), ...backupHandlers(dataDir, data) };
 }

@@ -72,7 +72,7 @@ export function createHandlers({
     uiHandlers(db),
     logsHandlers(db),
     jobsHandlers(jobs),
-    dataHandlers(db, info.dataDir, info.version),
+    dataHandlers(db, info.dataDir, info.version, saveTextFile),
     chat.handlers,
     createReadyStateHandlers({ dataDir: info.dataDir, openFolder }),
     attachmentsHandlers(db, attachments ?? createAttachmentService({ db, dataDir: info.dataDir })),

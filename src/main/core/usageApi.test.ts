@@ -22,7 +22,7 @@ beforeAll(async () => {
         cancelNextSave = false;
         return null;
       }
-      saved.push({ name, text: await produce() });
+      saved.push({ name, text: String(await produce()) });
       return { path: `/tmp/${name}` };
     },
   });

@@ -1,6 +1,6 @@
 /** The Electron host's save dialog for exports (the web host downloads in the page instead). */
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import { app, dialog, type BrowserWindow } from 'electron';
 import type { SaveTextFile } from '../kit/handlers';
 
@@ -8,7 +8,7 @@ export function electronSaveTextFile(parent: () => BrowserWindow | null): SaveTe
   return async (suggestedName, produce) => {
     const options = {
       defaultPath: join(app.getPath('downloads'), suggestedName),
-      filters: [{ name: 'CSV', extensions: ['csv'] }],
+      filters: [{ name: extname(suggestedName).slice(1).toUpperCase(), extensions: [extname(suggestedName).slice(1)] }],
     };
     const win = parent();
     const result = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);

@@ -1,17 +1,29 @@
-/** export.*: a Confab export of all or chosen chats, and one chat as Markdown. */
+/** export.*: a Confab export of all or chosen chats, chats as Markdown, and giving the user the file. */
+import type { ConfabExportManifest } from '@shared/types';
 import type { DbClient } from '../db/client';
 import type { DataService } from '../backup/service';
-import type { HandlerSlice } from '../kit/handlers';
-import { readChosenBranch } from './branch';
-import { chatToMarkdown, markdownFileName } from './markdown';
+import type { HandlerSlice, SaveTextFile } from '../kit/handlers';
+import { chatMarkdown, produceExportFile, suggestedFileName } from './files';
 
-export function exportHandlers(db: DbClient, data: DataService): HandlerSlice<'export'> {
+export function exportHandlers(db: DbClient, data: DataService, saveFile?: SaveTextFile): HandlerSlice<'export'> {
   return {
     'export.confab': (i) => data.exportConfab(i.sessionIds ?? null),
-    'export.markdown': async (i) => {
-      const session = await db.call('sessions.get', { id: i.sessionId });
-      const branch = await readChosenBranch(db, i.sessionId);
-      return { fileName: markdownFileName(session.title), markdown: chatToMarkdown(session, branch) };
+    'export.markdown': (i) => chatMarkdown(db, i.sessionId),
+    'export.save': async (i) => {
+      if (!saveFile) return { status: 'unavailable' };
+      // The dialog needs a name before the file exists; one chat's name comes from its title.
+      const name = i.kind === 'markdown' ? (await chatMarkdown(db, i.sessionId)).fileName : suggestedFileName(i);
+      let manifest: ConfabExportManifest | undefined;
+      const saved = await saveFile(name, async () => {
+        const file = await produceExportFile(db, data, i);
+        manifest = file.manifest;
+        return file.bytes;
+      });
+      return saved ? { status: 'saved', path: saved.path, ...(manifest ? { manifest } : {}) } : { status: 'cancelled' };
+    },
+    'export.file': async (i) => {
+      const file = await produceExportFile(db, data, i);
+      return { fileName: file.fileName, mimeType: file.mimeType, base64: file.bytes.toString('base64'), ...(file.manifest ? { manifest: file.manifest } : {}) };
     },
   };
 }

@@ -21,4 +21,4 @@ export interface Emitter {
  * A host's save dialog: asks where to save `suggestedName`, then writes what `produce` returns.
  * Resolves to the chosen path, or null when the user cancelled. The web host has none.
  */
-export type SaveTextFile = (suggestedName: string, produce: () => Promise<string>) => Promise<{ path: string } | null>;
+export type SaveTextFile = (suggestedName: string, produce: () => Promise<string | Uint8Array>) => Promise<{ path: string } | null>;

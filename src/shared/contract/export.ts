@@ -1,7 +1,27 @@
 import { z } from 'zod';
-import type { ExportResult } from '../types/export';
+import type { ConfabExportManifest, ExportResult } from '../types/export';
 import { id } from './fields';
 import { method } from './spec';
+
+/** What to give the user: a Confab export, one chat's Markdown, or a zip of many chats' Markdown. */
+export const exportRequest = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('confab'), sessionIds: z.array(id).min(1).max(10_000).optional() }).strict(),
+  z.object({ kind: z.literal('markdown'), sessionId: id }).strict(),
+  /** Without sessionIds: every active chat. */
+  z.object({ kind: z.literal('markdownZip'), sessionIds: z.array(id).min(1).max(10_000).optional() }).strict(),
+]);
+export type ExportRequest = z.infer<typeof exportRequest>;
+
+/** A file for the browser to download: the web host has no save dialog. */
+export interface ExportFile {
+  fileName: string;
+  mimeType: string;
+  base64: string;
+  /** A Confab export's row counts and checksum. */
+  manifest?: ConfabExportManifest;
+}
+
+export type ExportSaveOutcome = { status: 'saved'; path: string; manifest?: ConfabExportManifest } | { status: 'cancelled' } | { status: 'unavailable' };
 
 export const exportMethods = {
   /**
@@ -11,6 +31,10 @@ export const exportMethods = {
   'export.confab': method<ExportResult>()(z.object({ sessionIds: z.array(id).min(1).max(10_000).optional() }).strict()),
   /** One chat as Markdown: the chosen branch, reasoning folded, models named. */
   'export.markdown': method<{ fileName: string; markdown: string }>()(z.object({ sessionId: id }).strict()),
+  /** The host's save dialog (Electron); 'unavailable' where there is none: then export.file. */
+  'export.save': method<ExportSaveOutcome>()(exportRequest),
+  /** The file's bytes for a browser download (the web host). */
+  'export.file': method<ExportFile>()(exportRequest),
 };
 
 export const exportEvents = {};

@@ -174,6 +174,7 @@ async function removeRowsNotIn(ctx: RepoContext, tables: ExportTable[], keys: Ma
     for (const table of [...tables].reverse()) {
       const t = sqlId(table.spec.name);
       const key = table.spec.key.map((k) => ident(k));
+      // The kept keys already name the restoring user where a key holds owner_id (rowKey).
       const keep = toDbJson(keys.get(table.spec.name) ?? []);
       if (table.spec.name === 'chat_sessions') {
         await tx.query(sql`UPDATE chat_sessions SET current_leaf_id = NULL

@@ -135,6 +135,8 @@ describe.each(ENGINES)('Confab export round trip on %s', (engine) => {
 
   it('replace makes the data what the file holds: rows newer here are overwritten, rows not in the file removed', async () => {
     const path = join(dir, 'replace.jsonl');
+    // A pinned chat: its session_user_state row (keyed by its owner) must survive the replace.
+    await writeConversation(ca, { ...(await firstBundle()), pinned: true, sourceId: `pinned-in-a-${engine}` });
     await writeExport(directJob(ca), { path, sessionIds: null, appVersion: 'test', schemaVersion: 7 });
     const extra = await writeConversation(cb, { ...(await firstBundle()), sourceId: `only-in-b-${engine}` });
     await b.db.query(sql`INSERT INTO settings (key, value) VALUES ('only-here-too', '1'::jsonb) ON CONFLICT DO NOTHING`);
@@ -147,6 +149,15 @@ describe.each(ENGINES)('Confab export round trip on %s', (engine) => {
     await writeExport(directJob(cb), { path: again, sessionIds: null, appVersion: 'test', schemaVersion: 7 });
     const chatLines = (p: string) => rowLines(p).filter((l) => /^\{"t":"(chat_sessions|messages|generation_runs|tool_executions|settings)"/.test(l));
     expect(chatLines(again)).toEqual(chatLines(path));
+    // session_user_state is keyed by its owner, which the file does not carry: the pin survives.
+    const pins = (p: string) =>
+      rowLines(p)
+        .filter((l) => l.startsWith('{"t":"session_user_state"'))
+        .map((l) => (JSON.parse(l) as { r: { session_id: string; pinned: boolean } }).r)
+        .map((r) => `${r.session_id}:${r.pinned}`)
+        .sort();
+    expect(pins(path).length).toBeGreaterThan(0);
+    expect(pins(again)).toEqual(pins(path));
     const selected = join(dir, 'selected.jsonl');
     await writeExport(directJob(ca), { path: selected, sessionIds: [extra.sessionId], appVersion: 'test', schemaVersion: 7 });
     await expect(restore(directJob(cb), { path: selected, schemaVersion: 7, mode: 'replace' })).rejects.toMatchObject({ message: expect.stringMatching(/only some chats/) });

@@ -3,6 +3,7 @@
  * the ones marked `palette`, the keymap runs the ones with `keys`, the sidebar's buttons run them
  * by id, and the Electron menu can be built from the ones with a `menu` section (see menu.ts).
  */
+import { exportChatMarkdownCommand } from '../../features/data/commands';
 import { createChat } from '../../features/sessions/actions';
 import { displayTitle } from '../../features/sessions/sessionTitle';
 import { closeTab, openView, reopenClosedTab } from '../../features/workspace/actions';
@@ -130,6 +131,7 @@ export const COMMANDS: readonly Command[] = [
       if (session) void app.getState().setSessionArchived(session.id, session.status !== 'archived');
     },
   },
+  exportChatMarkdownCommand,
   {
     id: 'sidebar.toggle',
     label: (state) => (state.sidebarCollapsed ? 'Show sidebar' : 'Hide sidebar'),

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type DragEvent } from 'react';
 import type { ImportPreview, ImportReport } from '@shared/types';
 import { useAppStore } from '../../app/context';
+import { MarkdownExport } from './MarkdownExport';
 import './data.css';
 
 /** Settings → Data: import with a dry run, progress and a checked report; export; backups. */
@@ -184,6 +185,8 @@ function ExportPanel() {
       <button type="button" className="button" disabled={task.running !== null} onClick={() => void exportEverything()}>
         Export everything
       </button>
+      <p className="muted">Markdown is for reading: the chosen branch of each chat, one file per chat, zipped.</p>
+      <MarkdownExport />
     </div>
   );
 }

@@ -3,8 +3,9 @@
  * Confab export, and backups (list, back up now, restore by merging). Jobs report progress as
  * job.progress events; the slice listens while one of its jobs runs.
  */
-import type { BackupInfoEntry, ExportResult, ImportPreview, ImportReport, JobProgress, RestoreReport } from '@shared/types';
+import type { BackupInfoEntry, ConfabExportManifest, ImportPreview, ImportReport, JobProgress, RestoreReport } from '@shared/types';
 import type { SliceCreator } from '../../app/types';
+import { deliverExport, deliveryMessage } from './deliver';
 import { uploadFile } from './upload';
 
 export type ImportStep =
@@ -20,7 +21,8 @@ export interface DataSlice {
   dataBackups: { dataDir: string; backups: BackupInfoEntry[] } | null;
   /** What Export / Back up now / Restore is doing, and how it ended. */
   dataTask: { running: 'export' | 'backup' | 'restore' | null; progress: JobProgress | null; message: string | null };
-  dataLastExport: ExportResult | null;
+  /** The last Confab export's counts and checksum. */
+  dataLastExport: ConfabExportManifest | null;
   dataLastRestore: RestoreReport | null;
   chooseImportFile(file: File): Promise<void>;
   startDataImport(): Promise<void>;
@@ -30,6 +32,10 @@ export interface DataSlice {
   backUpNow(): Promise<void>;
   restoreBackup(file: string, mode?: 'merge' | 'replace'): Promise<void>;
   exportEverything(): Promise<void>;
+  /** Every active chat's Markdown in one zip, or the chosen chats'. */
+  exportChatsMarkdown(sessionIds?: string[]): Promise<void>;
+  /** One chat as Markdown; the outcome's sentence (for the palette, which has no panel). */
+  exportChatMarkdown(sessionId: string): Promise<string | null>;
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -129,9 +135,22 @@ export const createDataSlice: SliceCreator<DataSlice> = (set, get, { api, attemp
 
     exportEverything: () =>
       task('export', 'export', async () => {
-        const result = await api.export.confab({});
-        set({ dataLastExport: result });
-        return `Exported ${result.manifest.rows.chat_sessions ?? 0} chats and ${result.manifest.rows.messages ?? 0} messages to ${result.path}.`;
+        const delivery = await deliverExport(api, { kind: 'confab' });
+        const manifest = delivery.kind === 'cancelled' ? undefined : delivery.manifest;
+        if (manifest) set({ dataLastExport: manifest });
+        const what = manifest ? `Exported ${manifest.rows.chat_sessions ?? 0} chats and ${manifest.rows.messages ?? 0} messages` : 'Export';
+        return deliveryMessage(what, delivery);
       }),
+
+    exportChatsMarkdown: (sessionIds) =>
+      task('export', 'export', async () => {
+        const delivery = await deliverExport(api, sessionIds ? { kind: 'markdownZip', sessionIds } : { kind: 'markdownZip' });
+        return deliveryMessage(sessionIds ? `${sessionIds.length} chats as Markdown` : 'All chats as Markdown', delivery);
+      }),
+
+    async exportChatMarkdown(sessionId) {
+      const delivered = await attempt(() => deliverExport(api, { kind: 'markdown', sessionId }));
+      return delivered.ok ? deliveryMessage('Chat as Markdown', delivered.value) : null;
+    },
   };
 };
