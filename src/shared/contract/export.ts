@@ -12,6 +12,19 @@ export const exportRequest = z.discriminatedUnion('kind', [
 ]);
 export type ExportRequest = z.infer<typeof exportRequest>;
 
+/**
+ * The same, checked first as one strict object, so unknown keys are named like every other
+ * method's (a discriminated union alone reports only "no such kind").
+ */
+const exportInput = z
+  .object({
+    kind: z.enum(['confab', 'markdown', 'markdownZip']),
+    sessionId: id.optional(),
+    sessionIds: z.array(id).min(1).max(10_000).optional(),
+  })
+  .strict()
+  .pipe(exportRequest);
+
 /** A file for the browser to download: the web host has no save dialog. */
 export interface ExportFile {
   fileName: string;
@@ -32,9 +45,9 @@ export const exportMethods = {
   /** One chat as Markdown: the chosen branch, reasoning folded, models named. */
   'export.markdown': method<{ fileName: string; markdown: string }>()(z.object({ sessionId: id }).strict()),
   /** The host's save dialog (Electron); 'unavailable' where there is none: then export.file. */
-  'export.save': method<ExportSaveOutcome>()(exportRequest),
+  'export.save': method<ExportSaveOutcome>()(exportInput),
   /** The file's bytes for a browser download (the web host). */
-  'export.file': method<ExportFile>()(exportRequest),
+  'export.file': method<ExportFile>()(exportInput),
 };
 
 export const exportEvents = {};
