@@ -340,7 +340,7 @@ describe.each(servers)('the team server on $name', ({ url }) => {
       await holder.query('RELEASE SAVEPOINT a');
       const late = sessionRow(alice, { title: 'T2' });
       await push(alice, numbered(alice, [{ tbl: 'chat_sessions', row: late }]));
-      const during = await pullAll(alice.client, cursor);
+      const during = await pullAll(alice.client, cursor, 1000, false);
       expect(during.changes.map((c) => c.body?.title)).not.toContain('T2'); // behind T1's xid: held back
       expect(during.changes.map((c) => c.body?.title)).not.toContain('T1');
       await holder.query('COMMIT');
@@ -378,7 +378,7 @@ describe.each(servers)('the team server on $name', ({ url }) => {
     const { cursor } = await pullAll(alice.client);
     await push(alice, numbered(alice, [{ tbl: 'chat_sessions', row: sessionRow(alice, { title: 'after' }) }]));
     await until(
-      () => pullAll(alice.client, cursor),
+      () => pullAll(alice.client, cursor, 1000, false),
       (p) => p.changes.length > 0,
       'the new change',
     );

@@ -154,7 +154,30 @@ export interface PulledChange {
 }
 
 /** Pulls everything visible after the cursor, `limit` at a time; returns the changes and the cursor. */
-export async function pullAll(client: pg.Client, cursor = { xid: '0', seq: '0' }, limit = 1000) {
+/**
+ * Waits until the pull horizon has passed every transaction committed before this call. The
+ * horizon is cluster-wide: another test file's open transaction in another database holds it
+ * back, so a test that pulls at once can see nothing on a busy run.
+ */
+export async function settled(client: pg.Client, timeoutMs = 30_000): Promise<void> {
+  const { rows } = await client.query<{ now: string }>('SELECT pg_current_xact_id()::text AS now');
+  const now = BigInt(rows[0]!.now);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const { rows: horizon } = await client.query<{ xmin: string }>(
+      'SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin',
+    );
+    if (BigInt(horizon[0]!.xmin) > now) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Pulls until nothing more comes. `settle` first waits for the horizon (see settled); a test
+ * that checks what a running transaction holds back passes false.
+ */
+export async function pullAll(client: pg.Client, cursor = { xid: '0', seq: '0' }, limit = 1000, settle = true) {
+  if (settle) await settled(client);
   const changes: PulledChange[] = [];
   for (;;) {
     const { rows } = await client.query<PulledChange>(

@@ -71,7 +71,11 @@ export const createSettingsSlice: SliceCreator<SettingsSlice> = (set, get, { api
   // may predate the user's latest click, so only the last save to finish writes the store;
   // otherwise a checkbox flips back until the last answer arrives.
   let chatSavesInFlight = 0;
+  // Counts saves started, so a load that began before a save does not write its older answer.
+  let chatSavesStarted = 0;
+  const mayLoadChatSettings = (savesAtStart: number) => chatSavesInFlight === 0 && chatSavesStarted === savesAtStart;
   const loadAll = coalesce(async () => {
+    const savesAtStart = chatSavesStarted;
     set((s) => ({ providers: loading(s.providers), chatSettings: loading(s.chatSettings) }));
     const loaded = await attempt(() =>
       Promise.all([
@@ -85,13 +89,18 @@ export const createSettingsSlice: SliceCreator<SettingsSlice> = (set, get, { api
       return;
     }
     const [providers, chatSettings, presets] = loaded.value;
-    set({ providers: ready(providers), chatSettings: ready(chatSettings), presets });
+    set((s) => ({
+      providers: ready(providers),
+      chatSettings: mayLoadChatSettings(savesAtStart) ? ready(chatSettings) : s.chatSettings,
+      presets,
+    }));
   });
 
   const loadChat = coalesce(async () => {
+    const savesAtStart = chatSavesStarted;
     set((s) => ({ chatSettings: loading(s.chatSettings) }));
     const loaded = await attempt(() => api.settings.getChat({}));
-    if (chatSavesInFlight > 0) return;
+    if (!mayLoadChatSettings(savesAtStart)) return;
     set((s) => ({ chatSettings: loaded.ok ? ready(loaded.value) : failed(s.chatSettings) }));
   });
 
@@ -200,6 +209,7 @@ export const createSettingsSlice: SliceCreator<SettingsSlice> = (set, get, { api
         set({ chatSettings: { ...before, data: { ...before.data, ...defined } } });
       }
       chatSavesInFlight += 1;
+      chatSavesStarted += 1;
       const saved = await attempt(() => api.settings.setChat(patch));
       chatSavesInFlight -= 1;
       if (saved.ok) {
