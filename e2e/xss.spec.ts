@@ -75,8 +75,14 @@ test('hostile message content is shown as text and never runs', async ({ page, h
   await content.getByText('js link').click();
   await content.getByText('data link').click();
 
-  // Give any event handler or frame a moment to run, then check nothing did.
-  await page.waitForTimeout(500);
+  // Let the page's event loop turn (two frames, then a task): an error handler, a frame's load or a
+  // link's navigation started by the clicks above would have run by then. Then check none did.
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve) => {
+        requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 0)));
+      }),
+  );
   expect(await page.evaluate(() => (globalThis as unknown as { __xss: number }).__xss)).toBe(0);
   expect(dialogs).toEqual([]);
   expect(page.frames()).toHaveLength(1);
