@@ -8,6 +8,7 @@ import type { DbClient } from '../db/client';
 import { BlobStore, blobsDirOf } from './blobStore';
 import { Extractor, extractWorkerBeside } from './extractor';
 import { AttachmentService } from './service';
+import { scheduleRepeating } from '@shared/schedule';
 
 export { AttachmentService } from './service';
 
@@ -39,22 +40,10 @@ export function createAttachmentService(options: CreateAttachmentsOptions): Atta
  * The timers never keep the process alive. Returns a stop function.
  */
 export function scheduleBlobCollection(db: DbClient, dataDir: string, firstDelayMs = 60_000): () => void {
-  let running = false;
-  const tick = () => {
-    if (running) return;
-    running = true;
-    db.startJob('attachments.gc', { blobsDir: blobsDirOf(dataDir) })
-      .result.catch(() => undefined)
-      .finally(() => {
-        running = false;
-      });
-  };
-  const first = setTimeout(tick, firstDelayMs);
-  first.unref();
-  const daily = setInterval(tick, DAY_MS);
-  daily.unref();
-  return () => {
-    clearTimeout(first);
-    clearInterval(daily);
-  };
+  return scheduleRepeating(() => db.startJob('attachments.gc', { blobsDir: blobsDirOf(dataDir) }).result, {
+    firstDelayMs,
+    intervalMs: DAY_MS,
+    // A failed collection leaves blobs for the next day's run; nothing to tell the user.
+    onError: () => undefined,
+  });
 }

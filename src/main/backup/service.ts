@@ -10,6 +10,7 @@ import type { ExportResult, RestoreReport } from '@shared/types/export';
 import type { BackupInfoEntry } from '@shared/types/export';
 import type { DbClient, JobHandle } from '../db/client';
 import { applyRetention, backupFileName, BACKUPS_DIR, listBackupFiles, type BackupReason } from './files';
+import { scheduleRepeating } from '@shared/schedule';
 
 export const EXPORTS_DIR = 'exports';
 const DAY_MS = 86_400_000;
@@ -45,21 +46,22 @@ export function createDataService(db: DbClient, dataDir: string, appVersion: str
       await service.backup('pre-restore');
       return service.startRestore(path, mode).result;
     },
-    startRestore: (path, mode = 'merge') => db.startJob('restore', { path, schemaVersion: db.info.schemaVersion, mode }),
+    startRestore: (path, mode = 'merge') =>
+      db.startJob('restore', { path, schemaVersion: db.info.schemaVersion, mode }),
     scheduleDaily(checkEveryMs = 3_600_000) {
-      let running = false;
-      const tick = () => {
-        const newest = listBackupFiles(dataDir).find((b) => b.reason === 'daily');
-        if (running || (newest && Date.now() - Date.parse(newest.createdAt) < DAY_MS)) return;
-        running = true;
-        service
-          .backup('daily')
-          .catch((err: unknown) => console.error('[backup] the daily backup failed', err))
-          .finally(() => (running = false));
-      };
-      const timer = setInterval(tick, checkEveryMs);
-      timer.unref();
-      return () => clearInterval(timer);
+      // Checked hourly: a laptop asleep at the daily moment still gets its backup once it wakes.
+      return scheduleRepeating(
+        async () => {
+          const newest = listBackupFiles(dataDir).find((b) => b.reason === 'daily');
+          if (newest && Date.now() - Date.parse(newest.createdAt) < DAY_MS) return;
+          await service.backup('daily');
+        },
+        {
+          firstDelayMs: checkEveryMs,
+          intervalMs: checkEveryMs,
+          onError: (err: unknown) => console.error('[backup] the daily backup failed', err),
+        },
+      );
     },
   };
   return service;

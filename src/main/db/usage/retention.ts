@@ -14,6 +14,7 @@ import {
 import { writeAppLog } from '../logs/repository';
 import { defineJob } from '../jobs/job';
 import { getUsageSettings } from './settings';
+import { scheduleRepeating } from '@shared/schedule';
 
 export const DAY_MS = 86_400_000;
 export const RETENTION_BATCH = 1000;
@@ -52,7 +53,12 @@ export async function runRetention(ctx: RepoContext, options: RetentionOptions =
 
   let handled = 0;
   /** Repeats a batch until one comes back short. */
-  const drain = async <T>(phase: string, batch: () => Promise<T>, count: (result: T) => number, collect: (result: T) => void) => {
+  const drain = async <T>(
+    phase: string,
+    batch: () => Promise<T>,
+    count: (result: T) => number,
+    collect: (result: T) => void,
+  ) => {
     options.onProgress?.(handled, phase);
     for (;;) {
       const result = await exclusive(batch);
@@ -69,11 +75,23 @@ export async function runRetention(ctx: RepoContext, options: RetentionOptions =
 
   const settings = await exclusive(() => getUsageSettings(ctx));
   const logsBefore = cutoff(settings.logRetentionDays);
-  await drainCount('Deleting old app logs', () => deleteOldLogs(ctx, logsBefore, batchSize), (n) => (report.logsDeleted += n));
+  await drainCount(
+    'Deleting old app logs',
+    () => deleteOldLogs(ctx, logsBefore, batchSize),
+    (n) => (report.logsDeleted += n),
+  );
   if (settings.runDetailRetentionDays !== null) {
     const before = cutoff(settings.runDetailRetentionDays);
-    await drainCount('Deleting old tool details', () => deleteOldToolExecutions(ctx, before, batchSize), (n) => (report.toolExecutionsDeleted += n));
-    await drainCount('Clearing old run details', () => clearOldRunDetails(ctx, before, batchSize), (n) => (report.runDetailsCleared += n));
+    await drainCount(
+      'Deleting old tool details',
+      () => deleteOldToolExecutions(ctx, before, batchSize),
+      (n) => (report.toolExecutionsDeleted += n),
+    );
+    await drainCount(
+      'Clearing old run details',
+      () => clearOldRunDetails(ctx, before, batchSize),
+      (n) => (report.runDetailsCleared += n),
+    );
   }
   if (settings.autoArchiveDays !== null) {
     const before = cutoff(settings.autoArchiveDays);
@@ -130,31 +148,11 @@ export interface ScheduleOptions {
   intervalMs: number;
 }
 
-/**
- * Runs `job` once after `firstDelayMs`, then every `intervalMs`, never two at once. The timers
- * are unref'd: a pending cleanup never keeps the process alive.
- */
+/** Runs the retention job at start-up (after a delay) and then on its interval. */
 export function scheduleRetention(job: () => Promise<unknown>, options: ScheduleOptions): RetentionSchedule {
-  let running = false;
-  let stopped = false;
-  const tick = () => {
-    if (running || stopped) return;
-    running = true;
-    job()
-      .catch((err: unknown) => console.error('[retention] cleanup failed', err))
-      .finally(() => {
-        running = false;
-      });
-  };
-  const first = setTimeout(tick, options.firstDelayMs);
-  first.unref();
-  const daily = setInterval(tick, options.intervalMs);
-  daily.unref();
-  return {
-    stop() {
-      stopped = true;
-      clearTimeout(first);
-      clearInterval(daily);
-    },
-  };
+  const stop = scheduleRepeating(job, {
+    ...options,
+    onError: (err: unknown) => console.error('[retention] cleanup failed', err),
+  });
+  return { stop };
 }
