@@ -8,6 +8,7 @@ import { appHandlers } from '../app/handlers';
 import { attachmentsHandlers } from '../attachments/handlers';
 import { createAttachmentService, type AttachmentService } from '../attachments';
 import { toolsHandlers } from '../tools/handlers';
+import { syncHandlers } from '../sync/handlers';
 import { ToolManager } from '../tools/manager';
 import { unavailableCipher } from '../secrets/cipher';
 import type { ChatEngine } from '../chat/engine';
@@ -77,5 +78,6 @@ export function createHandlers({
     createReadyStateHandlers({ dataDir: info.dataDir, openFolder }),
     attachmentsHandlers(db, attachments ?? createAttachmentService({ db, dataDir: info.dataDir })),
     toolsHandlers(db, tools ?? new ToolManager(db, { emit: () => undefined }, unavailableCipher)),
+    syncHandlers(),
   ) satisfies HandlerMap;
 }

@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { appEvents, appMethods } from './app';
 import { attachmentsEvents, attachmentsMethods } from './attachments';
 import { toolsEvents, toolsMethods } from './tools';
+import { syncEvents, syncMethods } from './sync';
 import { chatEvents, chatMethods } from './chat';
 import { backupEvents, backupMethods } from './backup';
 import { exportEvents, exportMethods } from './export';
@@ -45,6 +46,7 @@ export const contract = mergeDeclarations(
   exportMethods,
   backupMethods,
   toolsMethods,
+  syncMethods,
 );
 
 const events = mergeDeclarations(
@@ -65,6 +67,7 @@ const events = mergeDeclarations(
   exportEvents,
   backupEvents,
   toolsEvents,
+  syncEvents,
 );
 
 export type Contract = typeof contract;

@@ -13,3 +13,4 @@ export * from './import';
 export * from './attachments';
 export * from './export';
 export * from './tools';
+export * from './sync';
