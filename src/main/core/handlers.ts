@@ -8,7 +8,8 @@ import { appHandlers } from '../app/handlers';
 import { attachmentsHandlers } from '../attachments/handlers';
 import { createAttachmentService, type AttachmentService } from '../attachments';
 import { toolsHandlers } from '../tools/handlers';
-import { syncHandlers } from '../sync/handlers';
+import { interimTeamHandlers, syncHandlers } from '../sync/handlers';
+import { SyncService } from '../sync/service';
 import { ToolManager } from '../tools/manager';
 import { unavailableCipher } from '../secrets/cipher';
 import type { ChatEngine } from '../chat/engine';
@@ -52,6 +53,8 @@ export interface HandlerDeps {
   attachments?: AttachmentService;
   /** MCP tool servers; made without a cipher (no stored environments) when not given. */
   tools?: ToolManager;
+  /** Team sync; an unstarted one (status off, nothing stored) when not given. */
+  sync?: SyncService;
 }
 
 export function createHandlers({
@@ -63,6 +66,7 @@ export function createHandlers({
   openFolder,
   attachments,
   tools,
+  sync,
 }: HandlerDeps): HandlerMap {
   return combineHandlers(
     appHandlers(db, info),
@@ -78,6 +82,15 @@ export function createHandlers({
     createReadyStateHandlers({ dataDir: info.dataDir, openFolder }),
     attachmentsHandlers(db, attachments ?? createAttachmentService({ db, dataDir: info.dataDir })),
     toolsHandlers(db, tools ?? new ToolManager(db, { emit: () => undefined }, unavailableCipher)),
-    syncHandlers(),
+    syncHandlers(
+      sync ??
+        new SyncService({
+          db,
+          events: { emit: () => undefined },
+          cipher: unavailableCipher,
+          schemaVersion: db.info?.schemaVersion ?? 0,
+        }),
+    ),
+    interimTeamHandlers(),
   ) satisfies HandlerMap;
 }

@@ -16,6 +16,7 @@ import { providersService } from './providers/service';
 import { searchService } from './search/service';
 import { sessionsService } from './sessions/service';
 import { settingsService } from './settings/service';
+import { syncService } from './sync/service';
 import { toolsService } from './tools/service';
 import { uiService } from './ui/service';
 import { usageService } from './usage/service';
@@ -50,6 +51,7 @@ export function createDbService(ctx: RepoContext) {
     durabilityService(ctx),
     attachmentsService(ctx),
     toolsService(ctx),
+    syncService(ctx),
   );
 }
 

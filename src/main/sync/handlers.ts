@@ -1,10 +1,13 @@
 /**
- * sync.*: the team sync contract. Interim slice while the client engine (issue 13, item 5) is
- * wired in: status answers "off" truthfully; the rest refuse with a sentence.
+ * sync.*: the team sync contract. This slice answers the device's own sync (status, test,
+ * connect, disconnect, now, useServerVersion) through the SyncService. The team methods (share,
+ * sharedWith, teamSessions, fork, teamUsage) are another slice (teamHandlers.ts, built on
+ * SyncService.withServer); until it lands, interimTeamHandlers answers them truthfully.
  */
 import { ConfabError } from '@shared/errors';
 import type { SyncStatus } from '@shared/types';
 import type { HandlerSlice } from '../kit/handlers';
+import type { SyncService } from './service';
 
 export const OFF_STATUS: SyncStatus = {
   state: 'off',
@@ -20,18 +23,29 @@ export const OFF_STATUS: SyncStatus = {
   nextAttemptAt: null,
 };
 
+export type DeviceSyncMethods =
+  'sync.status' | 'sync.test' | 'sync.connect' | 'sync.disconnect' | 'sync.now' | 'sync.useServerVersion';
+
+export type TeamSyncMethods = Exclude<keyof HandlerSlice<'sync'>, DeviceSyncMethods>;
+
+export function syncHandlers(sync: SyncService): Pick<HandlerSlice<'sync'>, DeviceSyncMethods> {
+  return {
+    'sync.status': async () => sync.status(),
+    'sync.test': async ({ url }) => ({ ok: true as const, server: await sync.test(url) }),
+    'sync.connect': ({ url }) => sync.connect(url),
+    'sync.disconnect': () => sync.disconnect(),
+    'sync.now': () => sync.now(),
+    'sync.useServerVersion': ({ no }) => sync.useServerVersion(no),
+  };
+}
+
 const notYet = () => {
-  throw new ConfabError('db_unavailable', 'Team sync is not available in this build yet.');
+  throw new ConfabError('db_unavailable', 'Team sharing is not available in this build yet.');
 };
 
-export function syncHandlers(): HandlerSlice<'sync'> {
+/** Interim answers for the team methods until src/main/sync/teamHandlers.ts replaces them. */
+export function interimTeamHandlers(): Pick<HandlerSlice<'sync'>, TeamSyncMethods> {
   return {
-    'sync.status': async () => OFF_STATUS,
-    'sync.test': notYet,
-    'sync.connect': notYet,
-    'sync.disconnect': async () => OFF_STATUS,
-    'sync.now': notYet,
-    'sync.useServerVersion': notYet,
     'sync.share': notYet,
     'sync.sharedWith': notYet,
     'sync.teamSessions': async () => [],
