@@ -6,7 +6,7 @@
 import { ConfabError } from '@shared/errors';
 import type { SyncError, SyncErrorCode } from '@shared/types';
 import { InvalidServerUrl } from './connection';
-import { SyncRefused } from './round';
+import { SyncRefused } from '@shared/sync/round';
 
 const SOCKET_CODES = new Set([
   'ECONNREFUSED',
@@ -108,6 +108,8 @@ export function classifySyncFailure(err: unknown): SyncErrorCode {
 /** The SyncError for a failure; 'other' keeps a short detail so the admin has something to go on. */
 export function toSyncError(err: unknown): SyncError {
   const code = classifySyncFailure(err);
+  // Its own sentence says what is wrong with the string (no host, an unknown sslmode...).
+  if (err instanceof InvalidServerUrl) return { code, message: err.message };
   if (code === 'other') {
     if (codeOf(err) === '3D000') {
       return {

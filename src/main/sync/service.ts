@@ -16,12 +16,12 @@ import { isEmptyChangeSet, type ChangeSet, type ChangeSource } from '@shared/cha
 import { ConfabError } from '@shared/errors';
 import type { SyncError, SyncServerInfo, SyncStatus } from '@shared/types';
 import type { DbClient } from '../db/client';
-import type { LocalSide } from '../db/sync/local';
+import type { LocalSide } from '@shared/sync/round';
 import type { Emitter } from '../kit/handlers';
 import type { SecretCipher } from '../secrets/cipher';
 import { parseServerUrl, serverClient, type ParsedServerUrl } from './connection';
 import { NEEDS_ACTION, toSyncError } from './errors';
-import { runRound, SyncRefused, type Refusal, type RoundProgress, type SyncRoundResult } from './round';
+import { runRound, SyncRefused, type Refusal, type RoundProgress, type SyncRoundResult } from '@shared/sync/round';
 import { workerLocalSide } from './workerLocalSide';
 
 export interface SyncTiming {
@@ -363,11 +363,12 @@ export class SyncService {
     // Pulled rows are announced as 'remote': never a reason to push. Providers and settings are local-only.
     if (source === 'remote' || isEmptyChangeSet(changes)) return;
     if (changes.sessions.length === 0 && changes.messages.length === 0) return;
-    if (!this.url || this.closed) return;
+    if (this.closed) return;
+    // Off too: the outbox keeps noting changes, and the status counts them.
     if (this.changeTimer) clearTimeout(this.changeTimer);
     this.changeTimer = setTimeout(() => {
       this.changeTimer = null;
-      void this.refreshSummary();
+      void this.refreshSummary().catch(() => undefined);
       this.requestRound();
     }, this.timing.debounceMs);
   }
@@ -608,7 +609,7 @@ function serverInfo(
 
 /** Removes the URL's password (as written and URL-decoded) from a text. */
 export function scrubPassword(text: string, url: string): string {
-  let password = '';
+  let password: string;
   try {
     const u = new URL(url.trim());
     password = u.password ? decodeURIComponent(u.password) : (u.searchParams.get('password') ?? '');

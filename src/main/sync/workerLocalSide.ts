@@ -4,7 +4,7 @@
  * the change feed never takes a pulled row for a local edit (and never starts a round for it).
  */
 import type { DbClient } from '../db/client';
-import type { LocalSide } from '../db/sync/local';
+import type { LocalSide } from '@shared/sync/round';
 
 export function workerLocalSide(db: DbClient): LocalSide {
   const remote = { source: 'remote' } as const;

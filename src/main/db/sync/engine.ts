@@ -5,11 +5,11 @@
  */
 import type pg from 'pg';
 import type { Db } from '../database';
-import { runRound, type SyncOptions, type SyncRoundResult } from '../../sync/round';
+import { runRound, type SyncOptions, type SyncRoundResult } from '@shared/sync/round';
 import { directLocalSide } from './local';
 
 export { SYNC_TABLES } from './local';
-export type { SyncOptions, SyncRoundResult } from '../../sync/round';
+export type { SyncOptions, SyncRoundResult } from '@shared/sync/round';
 
 export function syncRound(local: Db, server: pg.ClientBase, options: SyncOptions): Promise<SyncRoundResult> {
   return runRound(directLocalSide(local), server, options);

@@ -6,6 +6,16 @@
  * scripts) or as DB worker calls (the app: each step is its own call, so a 100k-row first pull
  * never holds the worker for longer than one batch).
  */
+import type {
+  ApplyOutcome,
+  HelloOutcome,
+  LocalSide,
+  LocalSyncState,
+  MissingKeys,
+  PendingMutation,
+  PulledBatch,
+  RejectedMutation,
+} from '@shared/sync/round';
 import type { Db } from '../database';
 import { sql, sqlId, sqlJoin } from '../sql';
 
@@ -20,93 +30,23 @@ export const SYNC_TABLES = [
   'tool_executions',
 ] as const;
 
-export interface LocalSyncState {
-  clientId: string;
-  serverUserId: string | null;
-  serverIdentity: unknown;
-  cursorXid: string;
-  cursorSeq: string;
-  lastMutationNo: number;
-}
-
-/** The handshake's answer, as the local side needs it. */
-export interface HelloOutcome {
-  status: string;
-  userId: string;
-  identity: unknown;
-  /** The server's last acknowledged mutation number for this client. */
-  lastMutationNo: number;
-  /** This device's wall clock minus the server's (ms), measured at the handshake. */
-  clockOffsetMs: number | null;
-}
-
-export interface PendingMutation {
-  no: number;
-  id: string;
-  tbl: string;
-  op: string;
-  row: unknown;
-}
-
-export interface RejectedMutation {
-  no: number;
-  tbl: string;
-  reason: string;
-  pk?: unknown[] | null;
-}
-
-export interface PulledChange {
-  xid: string;
-  seq: string;
-  tbl: string;
-  op: string;
-  pk: unknown[];
-  body: Record<string, unknown> | null;
-}
-
-export interface PulledBatch {
-  changes: PulledChange[];
-  /** Rows fetched by key or by session (move-in backfill), applied with the batch. */
-  extra: { tbl: string; body: Record<string, unknown> }[];
-  userId: string;
-}
-
-/** Rows a batch depends on and does not carry (a parent whose change lies beyond it). */
-export interface MissingKeys {
-  tbl: 'chat_sessions' | 'messages';
-  keys: string[][];
-}
-
-export type ApplyOutcome =
-  { applied: true; chats: number; messages: number; rows: number } | { applied: false; missing: MissingKeys[] };
+export type {
+  ApplyOutcome,
+  HelloOutcome,
+  LocalSide,
+  LocalSyncState,
+  MissingKeys,
+  PendingMutation,
+  PulledBatch,
+  PulledChange,
+  RejectedMutation,
+} from '@shared/sync/round';
 
 export interface LocalSyncSummary {
   pending: number;
   lastSyncedAt: string | null;
   displayUrl: string | null;
   rejected: { no: number; table: string; key: string; sessionId: string | null; reason: string; at: string }[];
-}
-
-/**
- * Everything a round asks of the device, as the round's orchestration sees it. Each method is a
- * short step: one local transaction.
- */
-export interface LocalSide {
-  readState(): Promise<LocalSyncState>;
-  /** Acts on the handshake: identity adoption, new client id, re-push after a regression... */
-  afterHello(hello: HelloOutcome): Promise<{ clientId: string }>;
-  /** Stages the next numbered mutations (or the ones still waiting for their ack) and returns them. */
-  stagePending(limit: number): Promise<PendingMutation[]>;
-  recordAck(ack: { through: number; rejected: RejectedMutation[] }): Promise<void>;
-  /** Numbers what waits to be pushed from `firstNo` on (after a mutation gap). */
-  renumberPending(firstNo: number): Promise<void>;
-  /** A new client id (this data folder was copied), pending mutations renumbered from 1. */
-  renewClientId(): Promise<{ clientId: string }>;
-  /** Corrects the device clock's offset from the server and re-stamps what ran ahead. */
-  correctClock(offsetMs: number): Promise<{ restamped: number }>;
-  /** Applies one pulled batch and moves the cursor, or returns the keys it still needs. */
-  applyBatch(batch: PulledBatch): Promise<ApplyOutcome>;
-  resetCursor(): Promise<void>;
 }
 
 export async function readState(db: Db): Promise<LocalSyncState> {

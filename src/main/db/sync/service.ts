@@ -8,7 +8,13 @@ import * as local from './local';
 
 export const syncService = (ctx: RepoContext) => ({
   'sync.readState': () => local.readState(ctx.db),
-  'sync.afterHello': (i: local.HelloOutcome) => local.afterHello(ctx.db, i),
+  'sync.afterHello': async (i: local.HelloOutcome) => {
+    const answer = await local.afterHello(ctx.db, i);
+    // After the first handshake this device's user is the server's: every later write (a new
+    // chat, a reply) is owned by it, or the server would refuse it as someone else's.
+    ctx.ownerId = i.userId;
+    return answer;
+  },
   'sync.stagePending': (i: { limit: number }) => local.stagePending(ctx.db, i.limit),
   'sync.recordAck': (i: { through: number; rejected: local.RejectedMutation[] }) => local.recordAck(ctx.db, i),
   'sync.renumberPending': (i: { firstNo: number }) => local.renumberPending(ctx.db, i.firstNo),

@@ -4,10 +4,95 @@
  * short call on a LocalSide (one transaction each, safe to repeat), so in the app a first pull of
  * 100k rows is many worker calls and the views keep answering between them. The network side is
  * a `pg` connection owned by the caller.
+ *
+ * It lives in src/shared because both sides run it: the main process's SyncService over DB
+ * worker calls (src/main/sync/workerLocalSide.ts), and tests and scripts straight on a database
+ * (src/main/db/sync/engine.ts, directLocalSide). It imports nothing but types and the errors.
  */
 import type pg from 'pg';
-import { ConfabError } from '@shared/errors';
-import type { LocalSide, MissingKeys, PulledChange, RejectedMutation } from '../db/sync/local';
+import { ConfabError } from '../errors';
+
+export interface LocalSyncState {
+  clientId: string;
+  serverUserId: string | null;
+  serverIdentity: unknown;
+  cursorXid: string;
+  cursorSeq: string;
+  lastMutationNo: number;
+}
+
+/** The handshake's answer, as the local side needs it. */
+export interface HelloOutcome {
+  status: string;
+  userId: string;
+  identity: unknown;
+  /** The server's last acknowledged mutation number for this client. */
+  lastMutationNo: number;
+  /** This device's wall clock minus the server's (ms), measured at the handshake. */
+  clockOffsetMs: number | null;
+}
+
+export interface PendingMutation {
+  no: number;
+  id: string;
+  tbl: string;
+  op: string;
+  row: unknown;
+}
+
+export interface RejectedMutation {
+  no: number;
+  tbl: string;
+  reason: string;
+  pk?: unknown[] | null;
+}
+
+export interface PulledChange {
+  xid: string;
+  seq: string;
+  tbl: string;
+  op: string;
+  pk: unknown[];
+  body: Record<string, unknown> | null;
+}
+
+export interface PulledBatch {
+  changes: PulledChange[];
+  /** Rows fetched by key or by session (move-in backfill), applied with the batch. */
+  extra: { tbl: string; body: Record<string, unknown> }[];
+  userId: string;
+}
+
+/** Rows a batch depends on and does not carry (a parent whose change lies beyond it). */
+export interface MissingKeys {
+  tbl: 'chat_sessions' | 'messages';
+  keys: string[][];
+}
+
+export type ApplyOutcome =
+  { applied: true; chats: number; messages: number; rows: number } | { applied: false; missing: MissingKeys[] };
+
+/**
+ * Everything a round asks of the device, as the round's orchestration sees it. Each method is a
+ * short step: one local transaction.
+ */
+export interface LocalSide {
+  readState(): Promise<LocalSyncState>;
+  /** Acts on the handshake: identity adoption, new client id, re-push after a regression... */
+  afterHello(hello: HelloOutcome): Promise<{ clientId: string }>;
+  /** Stages the next numbered mutations (or the ones still waiting for their ack) and returns them. */
+  stagePending(limit: number): Promise<PendingMutation[]>;
+  recordAck(ack: { through: number; rejected: RejectedMutation[] }): Promise<void>;
+  /** Numbers what waits to be pushed from `firstNo` on (after a mutation gap). */
+  renumberPending(firstNo: number): Promise<void>;
+  /** A new client id (this data folder was copied), pending mutations renumbered from 1. */
+  renewClientId(): Promise<{ clientId: string }>;
+  /** Corrects the device clock's offset from the server and re-stamps what ran ahead. */
+  correctClock(offsetMs: number): Promise<{ restamped: number }>;
+  /** Applies one pulled batch and moves the cursor, or returns the keys it still needs. */
+  applyBatch(batch: PulledBatch): Promise<ApplyOutcome>;
+  resetCursor(): Promise<void>;
+}
 
 export interface SyncOptions {
   schemaVersion: number;
