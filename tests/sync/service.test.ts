@@ -6,7 +6,7 @@
  * never on the wire or in the console, CONFAB_SYNC_URL's start-up link, a large pull as many
  * worker calls, and taking the server's version of a refused change.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { inject } from 'vitest';
 import type { SyncStatus } from '../../src/shared/types';
 import { startChatCore, type ChatCore } from '../helpers/chatCore';
@@ -66,6 +66,11 @@ describe('the sync service between two devices and one team server', () => {
     await relay?.close();
     await team?.close();
     vi.restoreAllMocks();
+  });
+
+  // A test that failed with the network away must not take the next ones down with it.
+  beforeEach(async () => {
+    await relay.start();
   });
 
   const start = async (options: Parameters<typeof startChatCore>[0] = {}) => {

@@ -152,6 +152,8 @@ export class SyncService {
     }
     const sealed = await this.options.db.call('sync.sealedLink', undefined);
     if (!sealed) return;
+    // Known from the last handshake: the team handlers may use it before the first round ends.
+    this.userId = (await this.options.db.call('sync.readState', undefined)).serverUserId;
     let url: string;
     try {
       url = this.options.cipher.decrypt(Buffer.from(sealed));
@@ -521,6 +523,7 @@ export class SyncService {
         error,
         progress: null,
         waitingFor: null,
+        nextAttemptAt: new Date(Date.now() + next).toISOString(),
       });
     } finally {
       await this.refreshSummary().catch(() => undefined);

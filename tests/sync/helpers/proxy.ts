@@ -20,6 +20,7 @@ export async function startRelay(target: { host: string; port: number }): Promis
   let port = 0;
   const listen = () =>
     new Promise<void>((resolve, reject) => {
+      if (server) return resolve();
       const s = net.createServer((inbound) => {
         const outbound = net.connect(target.port, target.host);
         sockets.add(inbound);
