@@ -66,10 +66,12 @@ $$;
 
 -- Re-stamps every HLC this device stamped later than `lim` with a fresh one and notes those
 -- rows for the next push: a clock that ran ahead would otherwise beat every later edit by anyone.
--- Runs with confab.applying on (the caller's transaction), so nothing else is stamped or noted.
+-- Runs with confab.applying on (set here for the call), so the stamping triggers neither undo
+-- the new stamps nor note anything themselves.
 CREATE FUNCTION confab_restamp_after(lim text) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
+  was    text := coalesce(current_setting('confab.applying', true), '');
   t      text;
   policy text;
   node   text := confab_hlc_node();
@@ -79,6 +81,7 @@ DECLARE
   sets   text;
   cond   text;
 BEGIN
+  PERFORM set_config('confab.applying', 'on', true);
   FOREACH t IN ARRAY ARRAY['users', 'chat_sessions', 'session_user_state', 'session_tags', 'messages',
                            'generation_runs', 'tool_executions', 'attachments'] LOOP
     policy := (confab_sync_spec(t)).policy;
@@ -102,6 +105,7 @@ BEGIN
     GET DIAGNOSTICS n = ROW_COUNT;
     total := total + n;
   END LOOP;
+  PERFORM set_config('confab.applying', was, true);
   RETURN total;
 END
 $$;
