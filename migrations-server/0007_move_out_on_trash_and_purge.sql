@@ -1,0 +1,39 @@
+-- Move-out when a shared chat leaves teammates' sight other than by unsharing (found by the
+-- convergence proof, tests/sync/convergence.test.ts REGRESSIONS).
+--
+-- Teammates may read a team chat only while it is not in the trash (the chat_sessions and
+-- messages policies), and its change entries are judged on the live row. So when its owner
+-- trashed it, the trash's change entry was invisible to them, and when the owner purged it, the
+-- purge entries were judged on a session that no longer exists: either way teammates kept their
+-- copy forever, and a restore from the trash never came back to them either (their cursor was
+-- past the chat's earlier entries). A chat is now "shared" while visibility = 'team' AND it is
+-- not trashed: entering that state emits 'share' (teammates backfill it), leaving it by unshare,
+-- trash or purge emits 'unshare' (teammates drop their copies; their own forks stay).
+
+CREATE OR REPLACE FUNCTION sync.note_visibility() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    INSERT INTO sync.changes (tbl, pk, op, owner_id, session_id, origin_client)
+    SELECT 'chat_sessions', jsonb_build_array(o.id), 'unshare', o.owner_id, o.id,
+           nullif(current_setting('confab.origin_client', true), '')
+      FROM old_rows o
+     WHERE o.visibility = 'team' AND o.deleted_at IS NULL;
+    RETURN NULL;
+  END IF;
+  INSERT INTO sync.changes (tbl, pk, op, owner_id, session_id, origin_client)
+  SELECT 'chat_sessions', jsonb_build_array(n.id), CASE WHEN now_shared THEN 'share' ELSE 'unshare' END,
+         n.owner_id, n.id, nullif(current_setting('confab.origin_client', true), '')
+    FROM (SELECT n.id, n.owner_id,
+                 n.visibility = 'team' AND n.deleted_at IS NULL AS now_shared,
+                 o.visibility = 'team' AND o.deleted_at IS NULL AS was_shared
+            FROM new_rows n JOIN old_rows o ON o.id = n.id) n
+   WHERE now_shared IS DISTINCT FROM was_shared;
+  RETURN NULL;
+END
+$$;
+ALTER FUNCTION sync.note_visibility() OWNER TO confab_owner;
+REVOKE ALL ON FUNCTION sync.note_visibility() FROM PUBLIC;
+
+CREATE TRIGGER chat_sessions_sync_move_out AFTER DELETE ON public.chat_sessions
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION sync.note_visibility();
