@@ -37,3 +37,43 @@ REVOKE ALL ON FUNCTION sync.note_visibility() FROM PUBLIC;
 
 CREATE TRIGGER chat_sessions_sync_move_out AFTER DELETE ON public.chat_sessions
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION sync.note_visibility();
+
+-- ---------------------------------------------------------------------------------------------
+-- The change trigger without a temporary table (found by the gap proof, tests/sync/gap.test.ts):
+-- PostgreSQL refuses to PREPARE a transaction that has operated on temporary objects, so with
+-- the temp table every server write inside a two-phase transaction (an XA transaction manager,
+-- PREPARE TRANSACTION in admin SQL) failed on a team server. It also created a catalog entry per
+-- writing transaction. The transition table is read twice instead: once for the entries to
+-- replace, once for the new ones.
+CREATE OR REPLACE FUNCTION sync.note_changes() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+  origin text := nullif(current_setting('confab.origin_client', true), '');
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    INSERT INTO sync.graveyard (tbl, pk, owner_id, session_id)
+    SELECT TG_TABLE_NAME, sync.row_pk(TG_TABLE_NAME, to_jsonb(o)), (to_jsonb(o) ->> 'owner_id')::uuid,
+           sync.row_session(TG_TABLE_NAME, to_jsonb(o))
+      FROM old_rows o
+    ON CONFLICT DO NOTHING;
+    DELETE FROM sync.changes c
+     USING (SELECT sync.row_pk(TG_TABLE_NAME, to_jsonb(o)) AS pk FROM old_rows o) s
+     WHERE c.tbl = TG_TABLE_NAME AND c.pk = s.pk AND c.op IN ('upsert', 'purge');
+    INSERT INTO sync.changes (tbl, pk, op, owner_id, session_id, origin_client)
+    SELECT DISTINCT TG_TABLE_NAME, sync.row_pk(TG_TABLE_NAME, to_jsonb(o)), 'purge', (to_jsonb(o) ->> 'owner_id')::uuid,
+           sync.row_session(TG_TABLE_NAME, to_jsonb(o)), origin
+      FROM old_rows o;
+  ELSE
+    DELETE FROM sync.changes c
+     USING (SELECT sync.row_pk(TG_TABLE_NAME, to_jsonb(n)) AS pk FROM new_rows n) s
+     WHERE c.tbl = TG_TABLE_NAME AND c.pk = s.pk AND c.op IN ('upsert', 'purge');
+    INSERT INTO sync.changes (tbl, pk, op, owner_id, session_id, origin_client)
+    SELECT DISTINCT TG_TABLE_NAME, sync.row_pk(TG_TABLE_NAME, to_jsonb(n)), 'upsert', (to_jsonb(n) ->> 'owner_id')::uuid,
+           sync.row_session(TG_TABLE_NAME, to_jsonb(n)), origin
+      FROM new_rows n;
+  END IF;
+  RETURN NULL;
+END
+$$;
+ALTER FUNCTION sync.note_changes() OWNER TO confab_owner;
+REVOKE ALL ON FUNCTION sync.note_changes() FROM PUBLIC;
