@@ -56,7 +56,10 @@ const device = fc.integer({ min: 0, max: MAX_DEVICES - 1 });
 const pick = fc.nat({ max: 20 });
 const at = fc.nat({ max: 20 });
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { arbitrary: fc.record({ kind: fc.constant('create' as const), device, title: fc.constantFrom('P', 'N') }), weight: 3 },
+  {
+    arbitrary: fc.record({ kind: fc.constant('create' as const), device, title: fc.constantFrom('P', 'N') }),
+    weight: 3,
+  },
   {
     arbitrary: fc.record({ kind: fc.constant('rename' as const), device, pick, title: fc.constantFrom('A', 'B', 'C') }),
     weight: 2,
@@ -145,16 +148,18 @@ async function ownSessions(db: Db): Promise<string[]> {
 }
 
 async function messagesOf(db: Db, sessionId: string): Promise<string[]> {
-  return (
-    await db.query<{ id: string }>(sql`SELECT id FROM messages WHERE session_id = ${sessionId} ORDER BY id`)
-  ).map((r) => r.id);
+  return (await db.query<{ id: string }>(sql`SELECT id FROM messages WHERE session_id = ${sessionId} ORDER BY id`)).map(
+    (r) => r.id,
+  );
 }
 
 /** Applies a local edit; returns the keys of chats and messages it created. */
 async function edit(db: Db, o: Op, created: { sessions: string[]; messages: string[] }): Promise<void> {
   if (o.kind === 'create') {
     const id = uuidv7();
-    await db.query(sql`INSERT INTO chat_sessions (id, owner_id, title) VALUES (${id}, confab_device_user(), ${o.title})`);
+    await db.query(
+      sql`INSERT INTO chat_sessions (id, owner_id, title) VALUES (${id}, confab_device_user(), ${o.title})`,
+    );
     created.sessions.push(id);
     return;
   }

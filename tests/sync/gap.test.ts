@@ -68,7 +68,9 @@ describe.each(MAJORS)('the pull never skips a late commit on PostgreSQL %i', (ma
 
   /** T2: a later transaction that commits first (a push from alice's other device). */
   async function commitT2(title: string): Promise<void> {
-    await writer.db.query(sql`INSERT INTO chat_sessions (id, owner_id, title) VALUES (${uuidv7()}, confab_device_user(), ${title})`);
+    await writer.db.query(
+      sql`INSERT INTO chat_sessions (id, owner_id, title) VALUES (${uuidv7()}, confab_device_user(), ${title})`,
+    );
     const pushed = await sync(writer, writerLink);
     expect(pushed.pushed).toBeGreaterThan(0);
   }

@@ -9,6 +9,7 @@ import type pg from 'pg';
 import { ConfabError } from '@shared/errors';
 import type { Db } from '../database';
 import { sql, sqlId } from '../sql';
+import { refetchAll } from './refetch';
 
 /** Parents before children, so one pulled batch applies in one pass. */
 export const SYNC_TABLES = [
@@ -254,6 +255,9 @@ export async function syncRound(local: Db, server: pg.ClientBase, options: SyncO
     clientId = await clientIdOf(local);
     await renumberPending(local, 1);
   }
+  // A full pull from a snapshot (refetch.ts), after this round's push: the change index may have
+  // been pruned past the cursor, or belong to a server that lost time.
+  const refetch = status === 'server_regressed' || status === 'must_refetch';
   if (status === 'server_regressed') {
     // The server lost time: push everything we own again (the merge keeps the newest per column),
     // and pull everything (merging, never deleting what is not pushed yet).
@@ -263,10 +267,11 @@ export async function syncRound(local: Db, server: pg.ClientBase, options: SyncO
     });
     await renumberPending(local, Number(h.last_mutation_no) + 1);
   }
-  if (status === 'must_refetch') {
-    await local.query(sql`UPDATE sync_state SET cursor_xid = '0', cursor_seq = 0`);
-  }
-  await local.query(sql`UPDATE sync_state SET server_identity = ${JSON.stringify(h.identity)}::jsonb`);
+  // The identity is recorded once the refetch is done: a round cut short before it is told
+  // server_regressed again next time, and starts over.
+  const recordIdentity = () =>
+    local.query(sql`UPDATE sync_state SET server_identity = ${JSON.stringify(h.identity)}::jsonb`);
+  if (!refetch) await recordIdentity();
 
   // Push until the outbox is empty.
   let pushed = 0;
@@ -316,6 +321,11 @@ export async function syncRound(local: Db, server: pg.ClientBase, options: SyncO
     pushed += pending.filter((p) => Number(p.no) <= through).length;
   }
 
-  const pulled = await pullAll(local, server, clientId, userId, pullLimit);
+  let pulled = 0;
+  if (refetch) {
+    pulled += await refetchAll(local, server, userId);
+    await recordIdentity();
+  }
+  pulled += await pullAll(local, server, clientId, userId, pullLimit);
   return { hello: status, pushed, pulled, rejected };
 }
