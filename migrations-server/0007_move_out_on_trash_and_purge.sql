@@ -77,3 +77,34 @@ END
 $$;
 ALTER FUNCTION sync.note_changes() OWNER TO confab_owner;
 REVOKE ALL ON FUNCTION sync.note_changes() FROM PUBLIC;
+
+-- ---------------------------------------------------------------------------------------------
+-- A chat's messages, runs, tool calls and files belong to the chat's owner (found by the RLS
+-- proof, tests/sync/sharing.test.ts). Row-level security checked only the row's own owner_id, so
+-- a member could push a message they own into a teammate's chat, shared (read-only by SYNC.md)
+-- or even private (the foreign key check does not see row-level security): it landed in the
+-- teammate's chat, and the pusher's own devices then failed every pull (the message's chat is
+-- not theirs to fetch). Refused now with 42501, which sync.push records as a 'permission'
+-- rejection; the rest of the batch applies.
+CREATE FUNCTION sync.check_chat_owner() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+  IF NEW.session_id IS NOT NULL
+     AND NOT EXISTS (SELECT 1 FROM public.chat_sessions s WHERE s.id = NEW.session_id AND s.owner_id = NEW.owner_id) THEN
+    RAISE EXCEPTION 'a row of % belongs to the owner of its chat', TG_TABLE_NAME USING ERRCODE = '42501';
+  END IF;
+  RETURN NEW;
+END
+$$;
+ALTER FUNCTION sync.check_chat_owner() OWNER TO confab_owner;
+REVOKE ALL ON FUNCTION sync.check_chat_owner() FROM PUBLIC;
+DO $$
+DECLARE
+  t text;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['messages', 'generation_runs', 'tool_executions', 'attachments'] LOOP
+    EXECUTE format('CREATE TRIGGER %1$s_chat_owner BEFORE INSERT OR UPDATE OF session_id, owner_id ON public.%1$I '
+                   'FOR EACH ROW EXECUTE FUNCTION sync.check_chat_owner()', t);
+  END LOOP;
+END
+$$;

@@ -152,10 +152,15 @@ export async function userView(query: (text: string) => Promise<unknown[]>): Pro
                              FROM chat_sessions ORDER BY id`),
     messages: await query(`SELECT id, session_id, parent_id, role, content, status, deleted_at IS NOT NULL AS deleted
                              FROM messages ORDER BY id`),
-    state: await query(`SELECT session_id, owner_id, pinned, archived, current_leaf_id
-                          FROM session_user_state ORDER BY session_id, owner_id`),
-    tags: await query(`SELECT session_id, owner_id, tag FROM session_tags
-                        WHERE confab_tag_is_on(added_hlc, removed_hlc) ORDER BY session_id, owner_id, tag`),
+    // A user's state of a chat they can no longer read (unshared) stays on the server for when
+    // it is shared again; a device needs it only with the chat.
+    state: await query(`SELECT session_id, owner_id, pinned, archived, current_leaf_id FROM session_user_state st
+                         WHERE EXISTS (SELECT 1 FROM chat_sessions s WHERE s.id = st.session_id)
+                         ORDER BY session_id, owner_id`),
+    tags: await query(`SELECT session_id, owner_id, tag FROM session_tags t
+                        WHERE confab_tag_is_on(added_hlc, removed_hlc)
+                          AND EXISTS (SELECT 1 FROM chat_sessions s WHERE s.id = t.session_id)
+                        ORDER BY session_id, owner_id, tag`),
   };
 }
 
