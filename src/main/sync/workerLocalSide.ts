@@ -18,5 +18,6 @@ export function workerLocalSide(db: DbClient): LocalSide {
     correctClock: (offsetMs) => db.call('sync.correctClock', { offsetMs }, remote),
     applyBatch: (batch) => db.call('sync.applyBatch', batch, remote),
     resetCursor: () => db.call('sync.resetCursor', undefined, remote),
+    applySnapshot: (input) => db.call('sync.applySnapshot', input, remote),
   };
 }

@@ -11,6 +11,7 @@
  */
 import type pg from 'pg';
 import { ConfabError } from '../errors';
+import { readServerSnapshot, type ServerSnapshot } from './refetch';
 
 export interface LocalSyncState {
   clientId: string;
@@ -69,6 +70,18 @@ export interface MissingKeys {
   keys: string[][];
 }
 
+/** A full copy of the server's rows for this user, with whose identity it was read. */
+export interface SnapshotInput {
+  snapshot: ServerSnapshot;
+  userId: string;
+  identity: unknown;
+}
+
+/** Handshake answers after which the cursor cannot be trusted and a full pull is due. */
+export function needsSnapshot(status: string): boolean {
+  return status === 'server_regressed' || status === 'must_refetch';
+}
+
 export type ApplyOutcome =
   { applied: true; chats: number; messages: number; rows: number } | { applied: false; missing: MissingKeys[] };
 
@@ -92,6 +105,8 @@ export interface LocalSide {
   /** Applies one pulled batch and moves the cursor, or returns the keys it still needs. */
   applyBatch(batch: PulledBatch): Promise<ApplyOutcome>;
   resetCursor(): Promise<void>;
+  /** Merges a full copy of the server's rows, records the identity, sets the cursor after it. */
+  applySnapshot(input: SnapshotInput): Promise<number>;
 }
 
 export interface SyncOptions {
@@ -320,7 +335,13 @@ export async function runRound(
     clockOffsetMs: Number.isFinite(serverTime) ? (sentAt + receivedAt) / 2 - serverTime : null,
   });
   const { pushed, rejected } = await push(local, server, clientId, options);
-  const { pulled, lagMs } = await pull(local, server, clientId, userId, options);
+  // After this round's push (so the copy holds this device's own changes too).
+  const copied = needsSnapshot(status)
+    ? await local.applySnapshot({ snapshot: await readServerSnapshot(server), userId, identity: h.identity })
+    : 0;
+  const incremental = await pull(local, server, clientId, userId, options);
+  const pulled = copied + incremental.pulled;
+  const { lagMs } = incremental;
   return {
     hello: status,
     pushed,

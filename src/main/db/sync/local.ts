@@ -15,8 +15,10 @@ import type {
   PendingMutation,
   PulledBatch,
   RejectedMutation,
+  SnapshotInput,
 } from '@shared/sync/round';
 import type { Db } from '../database';
+import { needsSnapshot } from '@shared/sync/round';
 import { sql, sqlId, sqlJoin } from '../sql';
 
 /** Parents before children, so one pulled batch applies in one pass. */
@@ -26,6 +28,7 @@ export const SYNC_TABLES = [
   'session_user_state',
   'session_tags',
   'messages',
+  'attachments',
   'generation_runs',
   'tool_executions',
 ] as const;
@@ -40,6 +43,7 @@ export type {
   PulledBatch,
   PulledChange,
   RejectedMutation,
+  SnapshotInput,
 } from '@shared/sync/round';
 
 export interface LocalSyncSummary {
@@ -163,7 +167,11 @@ export async function afterHello(db: Db, hello: HelloOutcome): Promise<{ clientI
     if (hello.status === 'must_refetch') {
       await tx.query(sql`UPDATE sync_state SET cursor_xid = '0', cursor_seq = 0`);
     }
-    await tx.query(sql`UPDATE sync_state SET server_identity = ${JSON.stringify(hello.identity)}::jsonb`);
+    // After a regression or a pruned cursor the identity is recorded only once the full pull is
+    // in (applySnapshot): a round cut short before it is told the same again, and starts over.
+    if (!needsSnapshot(hello.status)) {
+      await tx.query(sql`UPDATE sync_state SET server_identity = ${JSON.stringify(hello.identity)}::jsonb`);
+    }
   });
   return { clientId: await clientIdOf(db) };
 }
@@ -404,6 +412,35 @@ export async function sealedLink(db: Db): Promise<Uint8Array | null> {
   return data ? new Uint8Array(data) : null;
 }
 
+/**
+ * Merges a full copy of what the server holds for this user (readServerSnapshot), then records
+ * the server's identity and starts the cursor at the snapshot. The merge never deletes what this
+ * device has not pushed yet: only rows the server buried, and teammates' chats this user may no
+ * longer read, leave the device.
+ */
+export async function applySnapshot(db: Db, input: SnapshotInput): Promise<number> {
+  return applying(db, async (tx) => {
+    let copied = 0;
+    for (const [table, rows] of input.snapshot.tables) {
+      if (rows.length === 0) continue;
+      await tx.query(sql`SELECT confab_merge(${table}, ${JSON.stringify(rows)}::jsonb)`);
+      copied += rows.length;
+    }
+    for (const b of input.snapshot.buried) {
+      await tx.query(sql`SELECT confab_purge_row(${b.tbl}, ${JSON.stringify(b.pk)}::jsonb)`);
+    }
+    const visible = (input.snapshot.tables.find(([t]) => t === 'chat_sessions')?.[1] ?? []).map(
+      (r) => (r as { id: string }).id,
+    );
+    await tx.query(
+      sql`DELETE FROM chat_sessions WHERE owner_id <> ${input.userId} AND NOT (id = ANY (${visible}::uuid[]))`,
+    );
+    await tx.query(sql`UPDATE sync_state SET cursor_xid = ${input.snapshot.xmin}, cursor_seq = 0,
+                         last_synced_at = now(), server_identity = ${JSON.stringify(input.identity)}::jsonb`);
+    return copied;
+  });
+}
+
 /** The same steps straight on a Db: tests and scripts that hold the database themselves. */
 export function directLocalSide(db: Db): LocalSide {
   return {
@@ -416,5 +453,6 @@ export function directLocalSide(db: Db): LocalSide {
     correctClock: (offsetMs) => correctClockStep(db, offsetMs),
     applyBatch: (batch) => applyBatch(db, batch),
     resetCursor: () => resetCursor(db),
+    applySnapshot: (input) => applySnapshot(db, input),
   };
 }
