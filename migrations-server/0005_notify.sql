@@ -1,12 +1,16 @@
--- A wake-up for listening clients whenever the change index grows, whoever wrote it: a member's
--- sync.push, a share or unshare, an admin's SQL. PostgreSQL folds identical notifications of one
--- transaction into one and delivers it at commit, so a 100k-row push is one wake-up. Clients
--- still poll: LISTEN does not pass PgBouncer or Supavisor in transaction mode, and a wake-up only
--- says "pull now" (the pull horizon decides what is visible).
+-- A wake-up for listening clients whenever a member's sync.push grows the change index (edits,
+-- shares and unshares all arrive that way). PostgreSQL folds identical notifications of one
+-- transaction into one and delivers it at commit, so a 100k-row push is one wake-up. Only inside
+-- sync.push (it sets confab.origin_client): a transaction that has sent NOTIFY cannot be
+-- prepared, and an admin's own SQL may well use PREPARE TRANSACTION; such writes reach clients
+-- at their next poll. Clients poll anyway: LISTEN does not pass PgBouncer or Supavisor in
+-- transaction mode, and a wake-up only says "pull now" (the pull horizon decides what is visible).
 CREATE FUNCTION sync.notify_change() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-  PERFORM pg_notify('confab_sync', '');
+  IF coalesce(current_setting('confab.origin_client', true), '') <> '' THEN
+    PERFORM pg_notify('confab_sync', '');
+  END IF;
   RETURN NULL;
 END
 $$;
