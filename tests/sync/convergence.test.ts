@@ -138,6 +138,30 @@ const REGRESSIONS: Case[] = [
       { kind: 'purge', device: 0, pick: 0 },
     ],
   },
+  // A chat created and purged on a device before its first round never reaches the server, so
+  // it is in no graveyard: purged, not lost (seed 20261201, path 25).
+  {
+    owners: [0, 1, 0],
+    ops: [
+      { kind: 'reply', device: 2, pick: 11, content: 'hi' },
+      { kind: 'purge', device: 3, pick: 2 },
+      { kind: 'reply', device: 1, pick: 13, content: 'ok' },
+      { kind: 'share', device: 1, pick: 12, shared: false },
+      { kind: 'reply', device: 1, pick: 0, content: 'hi' },
+      { kind: 'lostAck', device: 3 },
+      { kind: 'share', device: 3, pick: 16, shared: true },
+      { kind: 'create', device: 4, title: 'P' },
+      { kind: 'tag', device: 0, pick: 10, tags: [] },
+      { kind: 'share', device: 3, pick: 11, shared: false },
+      { kind: 'deleteMessage', device: 3, pick: 5, at: 14 },
+      { kind: 'create', device: 2, title: 'N' },
+      { kind: 'offline', device: 2, offline: true },
+      { kind: 'purge', device: 1, pick: 13 },
+      { kind: 'rename', device: 0, pick: 7, title: 'C' },
+      { kind: 'create', device: 1, title: 'P' },
+      { kind: 'sync', device: 3, pullLimit: 47, twice: true },
+    ],
+  },
 ];
 
 /** The device's own chats (a teammate's shared chat is read-only here). */

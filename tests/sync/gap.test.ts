@@ -49,6 +49,17 @@ describe.each(MAJORS)('the pull never skips a late commit on PostgreSQL %i', (ma
     await cluster?.destroy();
   });
 
+  /**
+   * A session of the admin's own. A failed step must not leave it open: the cluster is destroyed
+   * at the end, and a connection the server ends with no 'error' listener is an uncaught error.
+   */
+  async function adminSession(): Promise<pg.Client> {
+    const client = new pg.Client({ connectionString: team.url });
+    client.on('error', () => {});
+    await client.connect();
+    return client;
+  }
+
   /** T1: admin SQL writing one of alice's chats (stamped and indexed like any server write). */
   async function beginT1(client: pg.Client, title: string): Promise<void> {
     await client.query('BEGIN');
@@ -76,8 +87,7 @@ describe.each(MAJORS)('the pull never skips a late commit on PostgreSQL %i', (ma
   }
 
   it('with savepoints: T2 waits behind the open T1, then both arrive and the rolled-back row never does', async () => {
-    const t1 = new pg.Client({ connectionString: team.url });
-    await t1.connect();
+    const t1 = await adminSession();
     try {
       await beginT1(t1, 'T1 savepoints');
       const xid = BigInt((await t1.query<{ x: string }>('SELECT pg_current_xact_id()::text AS x')).rows[0]!.x);
@@ -98,13 +108,16 @@ describe.each(MAJORS)('the pull never skips a late commit on PostgreSQL %i', (ma
 
   it('with a prepared transaction: held back while prepared (and reported as a stall), delivered after COMMIT PREPARED', async () => {
     const gid = `confab_gap_${Math.random().toString(16).slice(2, 10)}`;
-    const t1 = new pg.Client({ connectionString: team.url });
-    await t1.connect();
-    await beginT1(t1, 'T1 prepared');
-    const xid = BigInt((await t1.query<{ x: string }>('SELECT pg_current_xact_id()::text AS x')).rows[0]!.x);
-    await t1.query(`PREPARE TRANSACTION '${gid}'`);
-    // The session that prepared it is gone; the transaction lives on and still holds the horizon.
-    await t1.end();
+    const t1 = await adminSession();
+    let xid: bigint;
+    try {
+      await beginT1(t1, 'T1 prepared');
+      xid = BigInt((await t1.query<{ x: string }>('SELECT pg_current_xact_id()::text AS x')).rows[0]!.x);
+      await t1.query(`PREPARE TRANSACTION '${gid}'`);
+    } finally {
+      // The session that prepared it is gone; the transaction lives on and still holds the horizon.
+      await t1.end();
+    }
     try {
       await commitT2('T2 after prepared');
       const during = await sync(reader, readerLink);

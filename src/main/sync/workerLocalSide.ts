@@ -19,5 +19,6 @@ export function workerLocalSide(db: DbClient): LocalSide {
     applyBatch: (batch) => db.call('sync.applyBatch', batch, remote),
     resetCursor: () => db.call('sync.resetCursor', undefined, remote),
     applySnapshot: (input) => db.call('sync.applySnapshot', input, remote),
+    markSynced: () => db.call('sync.markSynced', undefined, remote),
   };
 }

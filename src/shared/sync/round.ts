@@ -107,6 +107,12 @@ export interface LocalSide {
   resetCursor(): Promise<void>;
   /** Merges a full copy of the server's rows, records the identity, sets the cursor after it. */
   applySnapshot(input: SnapshotInput): Promise<number>;
+  /**
+   * The round ended well: the device holds everything the server let it see so far. Recorded as
+   * the last sync time even when nothing was pulled (the horizon may not have passed this
+   * round's own push yet, or there was nothing new).
+   */
+  markSynced(): Promise<void>;
 }
 
 export interface SyncOptions {
@@ -340,6 +346,7 @@ export async function runRound(
     ? await local.applySnapshot({ snapshot: await readServerSnapshot(server), userId, identity: h.identity })
     : 0;
   const incremental = await pull(local, server, clientId, userId, options);
+  await local.markSynced();
   const pulled = copied + incremental.pulled;
   const { lagMs } = incremental;
   return {

@@ -233,6 +233,10 @@ export async function correctClockStep(db: Db, offsetMs: number): Promise<{ rest
   return { restamped: await applying(db, (tx) => correctClock(tx, offsetMs)) };
 }
 
+export async function markSynced(db: Db): Promise<void> {
+  await db.query(sql`UPDATE sync_state SET last_synced_at = now()`);
+}
+
 export async function resetCursor(db: Db): Promise<void> {
   await db.query(sql`UPDATE sync_state SET cursor_xid = '0', cursor_seq = 0`);
 }
@@ -454,5 +458,6 @@ export function directLocalSide(db: Db): LocalSide {
     applyBatch: (batch) => applyBatch(db, batch),
     resetCursor: () => resetCursor(db),
     applySnapshot: (input) => applySnapshot(db, input),
+    markSynced: () => markSynced(db),
   };
 }

@@ -23,6 +23,7 @@ export const syncService = (ctx: RepoContext) => ({
   'sync.applyBatch': (i: local.PulledBatch) => local.applyBatch(ctx.db, i),
   'sync.resetCursor': () => local.resetCursor(ctx.db),
   'sync.applySnapshot': (i: local.SnapshotInput) => local.applySnapshot(ctx.db, i),
+  'sync.markSynced': () => local.markSynced(ctx.db),
   'sync.summary': reader(() => local.summary(ctx.db)),
   'sync.rejectedChange': reader((i: { no: number }) => local.rejectedChange(ctx.db, i.no)),
   'sync.useServerVersion': (i: { no: number; tbl: string; pk: unknown[]; row: Record<string, unknown> | null }) =>
