@@ -145,7 +145,12 @@ export class SyncService {
     await this.refreshSummary();
     if (options.url) {
       try {
-        await this.link(options.url, { store: true });
+        await this.link(options.url, { store: true }).catch(async (err: unknown) => {
+          // A host without secure storage still syncs with the URL it was started with; it is
+          // simply not remembered.
+          if (!(err instanceof ConfabError && err.code === 'secrets_unavailable')) throw err;
+          await this.link(options.url!, { store: false });
+        });
       } catch (err) {
         this.update({ state: 'error', error: this.scrubbed(toSyncError(err)) });
       }
