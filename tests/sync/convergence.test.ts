@@ -15,7 +15,7 @@
  * operations: add them to REGRESSIONS below, where they run first, every time.
  */
 import fc from 'fast-check';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../src/shared/ids';
 import type { Db } from '../../src/main/db/database';

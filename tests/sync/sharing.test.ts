@@ -10,7 +10,7 @@
  *  - sharing a 1,000-message chat moves all of it in within one round; unsharing moves it out
  *    of the teammate's device only, and the teammate's own fork stays.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../src/shared/ids';
 import type { Db } from '../../src/main/db/database';
