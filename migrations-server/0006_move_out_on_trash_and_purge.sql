@@ -1,3 +1,7 @@
+-- Fixes found by the sync proofs (tests/sync): move-out on trash and purge, a change trigger
+-- that allows PREPARE TRANSACTION, a chat's rows belong to its owner, and the change index rebased
+-- after a restore into a new cluster.
+
 -- Move-out when a shared chat leaves teammates' sight other than by unsharing (found by the
 -- convergence proof, tests/sync/convergence.test.ts REGRESSIONS).
 --
@@ -108,3 +112,91 @@ BEGIN
   END LOOP;
 END
 $$;
+
+-- ---------------------------------------------------------------------------------------------
+-- A dump restored into a new cluster (found by the regression proof, tests/sync/recovery.test.ts).
+-- The restored change index and the retention watermark hold xids of the old cluster, which mean
+-- nothing in the new one: entries above the new cluster's xid counter stayed beyond the pull
+-- horizon until the counter caught up, and a pruned_through watermark above it answered
+-- must_refetch to every handshake (a full copy each round, for as long as that took). The
+-- first handshake on a new cluster moves the whole index below any live xid (keeping its
+-- order, by seq) and clears the watermark; every client is told server_regressed by the changed
+-- identity anyway and starts over from a snapshot.
+ALTER TABLE sync.meta ADD COLUMN cluster_id text;
+UPDATE sync.meta SET cluster_id = (SELECT system_identifier::text FROM pg_control_system());
+
+CREATE FUNCTION sync.rebase_after_restore() RETURNS boolean
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  here text := (SELECT system_identifier::text FROM pg_control_system());
+BEGIN
+  IF (SELECT cluster_id FROM sync.meta) IS NOT DISTINCT FROM here THEN
+    RETURN false;
+  END IF;
+  -- One handshake rebases; the others wait for it here and then find nothing to do.
+  PERFORM 1 FROM sync.meta FOR UPDATE;
+  IF (SELECT cluster_id FROM sync.meta) IS NOT DISTINCT FROM here THEN
+    RETURN false;
+  END IF;
+  UPDATE sync.changes SET xid = '1'::xid8;
+  UPDATE sync.retention SET pruned_xid = '0'::xid8, pruned_seq = 0;
+  UPDATE sync.meta SET cluster_id = here;
+  RETURN true;
+END
+$$;
+ALTER FUNCTION sync.rebase_after_restore() OWNER TO confab_owner;
+REVOKE ALL ON FUNCTION sync.rebase_after_restore() FROM PUBLIC;
+GRANT UPDATE ON sync.changes, sync.retention, sync.meta TO confab_owner;
+
+CREATE OR REPLACE FUNCTION sync.hello(p_client_id text, p_schema_version integer, p_cursor_xid xid8, p_cursor_seq bigint,
+                           p_known_identity jsonb, p_last_mutation_no bigint)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+  me       uuid := sync.caller_id();
+  ident    jsonb := sync.identity();
+  meta     sync.meta;
+  ret      sync.retention;
+  server_no bigint;
+  status   text := 'ok';
+  snap     pg_snapshot := pg_current_snapshot();
+BEGIN
+  IF me IS NULL THEN
+    RETURN jsonb_build_object('status', 'not_a_member');
+  END IF;
+  PERFORM sync.end_stalled_members();
+  PERFORM sync.rebase_after_restore();
+  SELECT * INTO meta FROM sync.meta;
+  SELECT * INTO ret FROM sync.retention;
+  SELECT c.last_mutation_no INTO server_no FROM sync.clients c WHERE c.client_id = p_client_id;
+  IF sync.client_owner(p_client_id) IS NOT NULL AND sync.client_owner(p_client_id) <> me THEN
+    status := 'client_conflict';
+  ELSIF p_schema_version < meta.min_client_schema THEN
+    status := 'client_too_old';
+  ELSIF p_schema_version > meta.schema_version THEN
+    status := 'server_too_old';
+  ELSIF (p_known_identity IS NOT NULL AND p_known_identity <> ident)
+     OR (p_cursor_xid IS NOT NULL AND p_cursor_xid >= pg_snapshot_xmax(snap))
+     OR coalesce(p_last_mutation_no, 0) > coalesce(server_no, 0) THEN
+    status := 'server_regressed';
+  ELSIF p_cursor_xid IS NOT NULL AND p_cursor_xid <> '0'::xid8
+        AND (p_cursor_xid, coalesce(p_cursor_seq, 0)) < (ret.pruned_xid, ret.pruned_seq) THEN
+    status := 'must_refetch';
+  END IF;
+  RETURN jsonb_build_object(
+    'status', status,
+    'identity', ident,
+    'user_id', me,
+    'team_id', sync.caller_team(),
+    'schema_version', meta.schema_version,
+    'min_client_schema', meta.min_client_schema,
+    'last_mutation_no', coalesce(server_no, 0),
+    'pruned_through', jsonb_build_object('xid', ret.pruned_xid::text, 'seq', ret.pruned_seq),
+    'horizon', pg_snapshot_xmin(snap)::text,
+    'server_time', floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint,
+    'stalls', coalesce((SELECT jsonb_agg(to_jsonb(s)) FROM sync.stalls() s), '[]'));
+END
+$$;
+ALTER FUNCTION sync.hello(text, integer, xid8, bigint, jsonb, bigint) OWNER TO confab_owner;
+REVOKE ALL ON FUNCTION sync.hello(text, integer, xid8, bigint, jsonb, bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION sync.hello(text, integer, xid8, bigint, jsonb, bigint) TO confab_member;

@@ -129,3 +129,14 @@ BEGIN
   RETURN confab_restamp_after(lim);
 END
 $$;
+
+-- Pulled rows that carry columns this device's schema does not have yet (the server was migrated
+-- by a newer Confab): the known columns are applied at once, and the whole row is parked here
+-- until this device's own upgrade knows the rest, so nothing the newer app wrote is lost.
+CREATE TABLE sync_parked (
+  tbl       text NOT NULL,
+  pk        jsonb NOT NULL,
+  body      jsonb NOT NULL,
+  parked_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (tbl, pk)
+);

@@ -3,6 +3,7 @@
  *                  [--data-dir D --no-seed] [--runs 20] [--no-native] [--no-browser] [--sidebar-sessions 10000]
  *                  [--keep] [--out bench/results.json] [--crash-trials 8] [--crash-messages 2000-6000]
  *                  [--no-crash] [--only durability]
+ *       npm run bench -- --sync-seeds N [--seed S]   (sync convergence with N runs; scripts/lib/sync-seeds.ts)
  *
  * Seeds a corpus in a temp data dir (or reuses a seeded one), measures the app's DB paths through
  * its own worker, runs the same rows and search SQL on native PostgreSQL, then prints a table
@@ -35,6 +36,7 @@ import { runShellBench } from './lib/shell-bench';
 import { secondInstanceRefusal } from './lib/lock-bench';
 import { buildRows, renderTable, writeResults, type BenchResults } from './lib/report';
 import { timeQueries, type QueryTiming } from './lib/search-bench';
+import { runSyncSeeds } from './lib/sync-seeds';
 import { streamingLoopDelay, type StreamingLoopDelay } from './lib/stream-bench';
 import { runDurabilityChild } from './lib/durability/child';
 import { durabilityOnly } from './lib/durability/only';
@@ -71,6 +73,7 @@ const { values } = parseArgs({
     'no-crash': { type: 'boolean', default: false },
     only: { type: 'string' },
     'durability-child': { type: 'string' },
+    'sync-seeds': { type: 'string' },
   },
 });
 
@@ -80,6 +83,11 @@ async function main() {
   if (values['durability-child']) return runDurabilityChild(values['durability-child']);
   const built = builtPaths(import.meta.dirname);
   const root = resolve(built.migrationsDir, '..');
+  if (values['sync-seeds']) {
+    const seed = values.seed === undefined ? undefined : intOption(values.seed, 'seed', 1);
+    process.exitCode = runSyncSeeds(root, intOption(values['sync-seeds'], 'sync-seeds', 200), seed);
+    return;
+  }
   const quick = values.quick;
   const runs = intOption(values.runs, 'runs', quick ? 10 : 20);
   const warmups = intOption(values.warmups, 'warmups', 2);
@@ -314,7 +322,16 @@ async function main() {
   if (!values['no-crash']) {
     step(`Durability: SIGKILL while a reply streams and bulk writes run, then reopen (copies of the seeded dir)`);
     durability = await durabilityBench(
-      { paths, tmpBase, baseDir: dataDir, messages: corpus.messages, seed: corpus.seed, nowMs: corpus.nowMs, trials: intOption(values['crash-trials'], 'crash-trials', quick ? 5 : 8), killAfterMessages: rangeOption(values['crash-messages'], 'crash-messages') },
+      {
+        paths,
+        tmpBase,
+        baseDir: dataDir,
+        messages: corpus.messages,
+        seed: corpus.seed,
+        nowMs: corpus.nowMs,
+        trials: intOption(values['crash-trials'], 'crash-trials', quick ? 5 : 8),
+        killAfterMessages: rangeOption(values['crash-messages'], 'crash-messages'),
+      },
       (line) => console.log(line),
     );
   }

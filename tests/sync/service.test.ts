@@ -6,6 +6,7 @@
  * never on the wire or in the console, CONFAB_SYNC_URL's start-up link, a large pull as many
  * worker calls, and taking the server's version of a refused change.
  */
+import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { inject } from 'vitest';
 import type { SyncStatus } from '../../src/shared/types';
@@ -195,6 +196,39 @@ describe('the sync service between two devices and one team server', () => {
       (x) => x.title === 'Backlog',
     );
     expect(backlog?.messageCount).toBe(1500);
+  }, 600_000);
+
+  it('says it is waiting, naming the server backend, while an open transaction holds the pull horizon', async () => {
+    const f = await start();
+    await f.api.sync.connect({ url });
+    await until(() => f.api.sync.status({}), settledWell, 'F in sync');
+    // An admin session holding an xid: every pull stops before it (lag, never loss).
+    const holder = new pg.Client({ connectionString: team.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      const { rows } = await holder.query<{ pid: number }>(
+        'SELECT pg_backend_pid() AS pid, pg_current_xact_id() AS xid',
+      );
+      const pid = rows[0]!.pid;
+      const waiting = await until(
+        () => f.api.sync.status({}),
+        (s) => s.state === 'waiting' && s.waitingFor !== null && s.waitingFor.ageSeconds >= 5,
+        'the waiting state',
+      );
+      // The oldest holder is named: ours, unless another test's transaction on this cluster is older.
+      expect(typeof waiting.waitingFor!.pid).toBe('number');
+      const stalls = await team.admin.query<{ pid: number }>('SELECT pid FROM sync.stalls() ORDER BY age_seconds DESC');
+      expect(stalls.rows.map((r) => r.pid)).toContain(pid);
+      await holder.query('COMMIT');
+      await until(
+        () => f.api.sync.status({}),
+        (s) => s.waitingFor?.pid !== pid,
+        'the waiting state to leave our transaction once it ended',
+      );
+    } finally {
+      await holder.end().catch(() => undefined);
+    }
   }, 600_000);
 
   it("records a change the server refused and, on request, takes the server's version of the row", async () => {

@@ -120,12 +120,13 @@ export class SyncService {
   constructor(private readonly options: SyncServiceOptions) {
     this.timing = { ...DEFAULT_TIMING, ...options.timing };
     const local = workerLocalSide(options.db);
-    // A round cut by close() stops at its next local step instead of writing to a closing worker.
+    // A round cut by close() or disconnect() stops at its next local step instead of going on.
     this.local = Object.fromEntries(
       Object.entries(local).map(([name, fn]) => [
         name,
         (...args: unknown[]) => {
-          if (this.closed) return Promise.reject(new ConfabError('db_unavailable', 'Sync stopped: Confab is closing.'));
+          // Closing, or disconnected meanwhile: the round stops at its next step (all are safe to cut).
+          if (this.closed || !this.url) return Promise.reject(new ConfabError('conflict', 'Sync stopped.'));
           return (fn as (...a: unknown[]) => Promise<unknown>)(...args);
         },
       ]),
@@ -144,7 +145,12 @@ export class SyncService {
     await this.refreshSummary();
     if (options.url) {
       try {
-        await this.link(options.url, { store: true });
+        await this.link(options.url, { store: true }).catch(async (err: unknown) => {
+          // A host without secure storage still syncs with the URL it was started with; it is
+          // simply not remembered.
+          if (!(err instanceof ConfabError && err.code === 'secrets_unavailable')) throw err;
+          await this.link(options.url!, { store: false });
+        });
       } catch (err) {
         this.update({ state: 'error', error: this.scrubbed(toSyncError(err)) });
       }

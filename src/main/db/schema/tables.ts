@@ -261,6 +261,15 @@ export const TABLES = [
     note: "Changes the team server refused, with its reason, until the user takes the server's version.",
   },
   {
+    name: 'sync_parked',
+    scope: 'local',
+    key: ['tbl', 'pk'],
+    tombstone: null,
+    merge: 'none',
+    derived: [],
+    note: 'Pulled rows with columns this app version does not know yet, applied again after its upgrade.',
+  },
+  {
     name: 'confab_migrations',
     scope: 'local',
     key: ['version'],

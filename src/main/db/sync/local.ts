@@ -153,6 +153,7 @@ export async function afterHello(db: Db, hello: HelloOutcome): Promise<{ clientI
     const [state] = await tx.query<{ server_user_id: string | null }>(sql`SELECT server_user_id::text FROM sync_state`);
     if (state?.server_user_id !== hello.userId) await adoptIdentity(tx, hello.userId);
     if (hello.clockOffsetMs !== null) await correctClock(tx, hello.clockOffsetMs);
+    await replayParked(tx);
     if (hello.status === 'client_conflict') {
       // A copied data folder: become a new client, renumber what waits to be pushed.
       await newClientId(tx);
@@ -178,7 +179,10 @@ export async function afterHello(db: Db, hello: HelloOutcome): Promise<{ clientI
 
 export async function stagePending(db: Db, limit: number): Promise<PendingMutation[]> {
   return db.transaction(async (tx) => {
-    await tx.query(sql`SELECT confab_stage_pending(${limit})`);
+    // Staging costs a temp table and a pass per table: skipped when nothing waits in the outbox
+    // (the usual idle round); mutations already staged are returned either way.
+    const [noted] = await tx.query<{ any: boolean }>(sql`SELECT EXISTS (SELECT 1 FROM sync_outbox) AS any`);
+    if (noted?.any) await tx.query(sql`SELECT confab_stage_pending(${limit})`);
     const rows = await tx.query<{ no: string; id: string; tbl: string; op: string; row: unknown }>(
       sql`SELECT mutation_no::text AS no, mutation_id::text AS id, tbl, op, body AS row
             FROM sync_pending ORDER BY mutation_no`,
@@ -241,6 +245,45 @@ export async function resetCursor(db: Db): Promise<void> {
   await db.query(sql`UPDATE sync_state SET cursor_xid = '0', cursor_seq = 0`);
 }
 
+async function columnsOf(tx: Db, tbl: string): Promise<Set<string>> {
+  const rows = await tx.query<{ name: string }>(sql`
+    SELECT attname::text AS name FROM pg_attribute
+     WHERE attrelid = to_regclass(${`public.${tbl}`}) AND attnum > 0 AND NOT attisdropped`);
+  return new Set(rows.map((r) => r.name));
+}
+
+/**
+ * SYNC.md: a pulled row with columns this schema lacks (a newer app migrated the server) is
+ * applied for what is known and parked whole, to be merged again after this device upgrades.
+ */
+async function parkUnknownColumns(tx: Db, tbl: string, rows: Record<string, unknown>[]): Promise<void> {
+  const known = await columnsOf(tx, tbl);
+  const parked = rows.filter((r) => Object.keys(r).some((k) => !known.has(k)));
+  if (parked.length === 0) return;
+  await tx.query(sql`
+    INSERT INTO sync_parked (tbl, pk, body)
+    SELECT ${tbl}, confab_row_pk(${tbl}, r), r FROM jsonb_array_elements(${JSON.stringify(parked)}::jsonb) r
+    ON CONFLICT (tbl, pk) DO UPDATE SET body = EXCLUDED.body, parked_at = now()`);
+}
+
+/** Parked rows whose columns this schema now knows are merged again (after an upgrade) and let go. */
+async function replayParked(tx: Db): Promise<void> {
+  const parked = await tx.query<{ tbl: string; pk: unknown; body: Record<string, unknown> }>(
+    sql`SELECT tbl, pk, body FROM sync_parked ORDER BY parked_at`,
+  );
+  if (parked.length === 0) return;
+  for (const t of SYNC_TABLES) {
+    const mine = parked.filter((p) => p.tbl === t);
+    if (mine.length === 0) continue;
+    const known = await columnsOf(tx, t);
+    const ready = mine.filter((p) => Object.keys(p.body).every((k) => known.has(k)));
+    if (ready.length === 0) continue;
+    await tx.query(sql`SELECT confab_merge(${t}, ${JSON.stringify(ready.map((p) => p.body))}::jsonb)`);
+    await tx.query(sql`DELETE FROM sync_parked WHERE tbl = ${t}
+                        AND pk IN (SELECT jsonb_array_elements(${JSON.stringify(ready.map((p) => p.pk))}::jsonb))`);
+  }
+}
+
 /** Thrown inside the batch's transaction to roll it back when the batch lacks rows it needs. */
 class MissingRows extends Error {
   constructor(readonly missing: MissingKeys[]) {
@@ -268,7 +311,9 @@ export async function applyBatch(db: Db, batch: PulledBatch): Promise<ApplyOutco
     return await applying(db, async (tx) => {
       for (const t of SYNC_TABLES) {
         const rows = byTable.get(t);
-        if (rows?.length) await tx.query(sql`SELECT confab_merge(${t}, ${JSON.stringify(rows)}::jsonb)`);
+        if (!rows?.length) continue;
+        await tx.query(sql`SELECT confab_merge(${t}, ${JSON.stringify(rows)}::jsonb)`);
+        await parkUnknownColumns(tx, t, rows);
       }
       const missing = await tx.query<{ tbl: 'chat_sessions' | 'messages'; id: string }>(sql`
         SELECT DISTINCT 'chat_sessions' AS tbl, m.session_id::text AS id FROM messages m
@@ -428,6 +473,7 @@ export async function applySnapshot(db: Db, input: SnapshotInput): Promise<numbe
     for (const [table, rows] of input.snapshot.tables) {
       if (rows.length === 0) continue;
       await tx.query(sql`SELECT confab_merge(${table}, ${JSON.stringify(rows)}::jsonb)`);
+      await parkUnknownColumns(tx, table, rows as Record<string, unknown>[]);
       copied += rows.length;
     }
     for (const b of input.snapshot.buried) {
