@@ -82,6 +82,18 @@ export function needsSnapshot(status: string): boolean {
   return status === 'server_regressed' || status === 'must_refetch';
 }
 
+/**
+ * A first pull (cursor 0) copies a snapshot too when retention has pruned the change index: the
+ * index then lacks every row whose last change was pruned, so a pull from 0 would miss them. On
+ * a server never pruned the index holds an entry for every live row, and the first pull goes in
+ * batches like any other (short worker calls, progress per batch).
+ */
+function firstPullNeedsSnapshot(state: LocalSyncState, prunedThrough: unknown): boolean {
+  const first = state.cursorXid === '0' && String(state.cursorSeq) === '0';
+  const pruned = (prunedThrough as { xid?: unknown } | null)?.xid;
+  return first && pruned != null && String(pruned) !== '0';
+}
+
 export type ApplyOutcome =
   { applied: true; chats: number; messages: number; rows: number } | { applied: false; missing: MissingKeys[] };
 
@@ -342,9 +354,10 @@ export async function runRound(
   });
   const { pushed, rejected } = await push(local, server, clientId, options);
   // After this round's push (so the copy holds this device's own changes too).
-  const copied = needsSnapshot(status)
-    ? await local.applySnapshot({ snapshot: await readServerSnapshot(server), userId, identity: h.identity })
-    : 0;
+  const copied =
+    needsSnapshot(status) || firstPullNeedsSnapshot(state, h.pruned_through)
+      ? await local.applySnapshot({ snapshot: await readServerSnapshot(server), userId, identity: h.identity })
+      : 0;
   const incremental = await pull(local, server, clientId, userId, options);
   await local.markSynced();
   const pulled = copied + incremental.pulled;
