@@ -65,6 +65,13 @@ export interface SyncServiceOptions {
 /** Told after every round that ended well (blob sync hooks in here). */
 export type AfterRound = (round: SyncRoundResult, service: SyncService) => Promise<void> | void;
 
+/**
+ * Rounds after a wake-up that found nothing yet, 1, 2, ... times notifyRetryMs apart (about 6 s
+ * in all by default): by then a transaction still holding the horizon shows as a stall (5 s), and
+ * the 'waiting' state's own faster polling takes over.
+ */
+const NOTIFY_RETRIES = 5;
+
 const NOT_CONNECTED = 'Team sync is not connected: connect this device to a team server first.';
 const OFFLINE = 'The team server cannot be reached right now: try again when it is back.';
 
@@ -388,7 +395,7 @@ export class SyncService {
   }
 
   private onNotify(): void {
-    this.notifyRetries = 3;
+    this.notifyRetries = NOTIFY_RETRIES;
     this.requestRound();
   }
 
@@ -510,7 +517,7 @@ export class SyncService {
       else if (result.pulled === 0 && this.notifyRetries > 0) {
         // Woken, but the horizon has not passed the change yet: look again shortly.
         this.notifyRetries -= 1;
-        next = this.timing.notifyRetryMs * (4 - this.notifyRetries);
+        next = this.timing.notifyRetryMs * (NOTIFY_RETRIES + 1 - this.notifyRetries);
       } else this.notifyRetries = 0;
       for (const hook of this.afterRound) {
         try {
