@@ -255,9 +255,11 @@ export async function syncRound(local: Db, server: pg.ClientBase, options: SyncO
     clientId = await clientIdOf(local);
     await renumberPending(local, 1);
   }
-  // A full pull from a snapshot (refetch.ts), after this round's push: the change index may have
-  // been pruned past the cursor, or belong to a server that lost time.
-  const refetch = status === 'server_regressed' || status === 'must_refetch';
+  // A full pull from a snapshot (refetch.ts), after this round's push: on the first pull (the
+  // index holds no entries for rows whose last change retention pruned), when the index was
+  // pruned past the cursor, or when it belongs to a server that lost time.
+  const firstPull = String(state.cursor_xid) === '0' && Number(state.cursor_seq) === 0;
+  const refetch = firstPull || status === 'server_regressed' || status === 'must_refetch';
   if (status === 'server_regressed') {
     // The server lost time: push everything we own again (the merge keeps the newest per column),
     // and pull everything (merging, never deleting what is not pushed yet).
