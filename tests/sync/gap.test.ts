@@ -104,7 +104,7 @@ describe.each(MAJORS)('the pull never skips a late commit on PostgreSQL %i', (ma
     } finally {
       await t1.end();
     }
-  });
+  }, 180_000);
 
   it('with a prepared transaction: held back while prepared (and reported as a stall), delivered after COMMIT PREPARED', async () => {
     const gid = `confab_gap_${Math.random().toString(16).slice(2, 10)}`;
@@ -141,5 +141,5 @@ describe.each(MAJORS)('the pull never skips a late commit on PostgreSQL %i', (ma
     expect(await cursorXid(reader)).toBeGreaterThan(xid);
     const stalls = await team.admin.query("SELECT 1 FROM sync.stalls('0 seconds') WHERE prepared");
     expect(stalls.rows).toEqual([]);
-  });
+  }, 180_000);
 });

@@ -153,7 +153,7 @@ describe.each(await testServers())('recovery on $name', ({ url }) => {
     );
     expect(server.rows).toEqual([{ title: 'title 14', messages: 16 }]);
     await expectEqualToServer(alice, [d]);
-  });
+  }, 180_000);
 
   it('client clone: a copied data folder gets client_conflict, a new client id, and both copies’ changes arrive', async () => {
     const alice = await team.addMember('alice');
@@ -185,7 +185,7 @@ describe.each(await testServers())('recovery on $name', ({ url }) => {
       expect((await alice.client.query('SELECT 1 FROM chat_sessions WHERE id = $1', [id])).rowCount).toBe(1);
     }
     await expectEqualToServer(alice, [original, copy]);
-  });
+  }, 180_000);
 
   it('long offline: the change index is pruned past the device’s cursor; it refetches, keeps its offline edits, and a purged chat stays gone', async () => {
     const alice = await team.addMember('alice');
@@ -233,6 +233,15 @@ describe.each(await testServers())('recovery on $name', ({ url }) => {
       [home, homeLink],
       [away, awayLink],
     ]);
+    // A device that connects for the first time now copies from a snapshot too: a pull from
+    // cursor 0 would only find rows whose index entries survived the pruning.
+    const fresh = await device();
+    const freshLink = await linkFor(alice);
+    await quiet(team.admin, [
+      [home, homeLink],
+      [away, awayLink],
+      [fresh, freshLink],
+    ]);
     const titles = (await alice.client.query<{ title: string }>('SELECT title FROM chat_sessions ORDER BY title')).rows;
     expect(titles.map((r) => r.title)).toEqual([
       'Grows while away',
@@ -240,7 +249,7 @@ describe.each(await testServers())('recovery on $name', ({ url }) => {
       'Written offline',
       'renamed at home, later',
     ]);
-    for (const d of [home, away]) {
+    for (const d of [home, away, fresh]) {
       expect((await d.db.query(sql`SELECT 1 FROM chat_sessions WHERE id = ${doomed}`)).length).toBe(0);
       const [n] = await d.db.query<{ n: number }>(
         sql`SELECT count(*)::int AS n FROM messages WHERE session_id = ${growing}`,
@@ -248,8 +257,8 @@ describe.each(await testServers())('recovery on $name', ({ url }) => {
       expect(n!.n).toBe(301);
       expect((await d.db.query(sql`SELECT 1 FROM chat_sessions WHERE id = ${offlineChat}`)).length).toBe(1);
     }
-    await expectEqualToServer(alice, [home, away]);
-  });
+    await expectEqualToServer(alice, [home, away, fresh]);
+  }, 180_000);
 });
 
 describe.each(MAJORS)('a team server restored from pg_dump into a new PostgreSQL %i cluster', (major) => {

@@ -140,6 +140,28 @@ describe('the sync service between two devices and one team server', () => {
     await expect(a.api.sync.now({})).rejects.toThrow(/not connected/);
   }, 600_000);
 
+  it("is woken by the server's notification: with polling an hour apart, a change still arrives", async () => {
+    const slow = { ...timing, pollMs: 3_600_000 };
+    const g = await start({ sync: { timing: slow } });
+    const h = await start({ sync: { timing: slow } });
+    await g.api.sync.connect({ url });
+    await h.api.sync.connect({ url });
+    await until(() => g.api.sync.status({}), settledWell, 'G in sync');
+    await until(() => h.api.sync.status({}), settledWell, 'H in sync');
+    // H is idle with its next poll an hour away: only a wake-up can bring the change sooner.
+    await until(
+      () => h.api.sync.status({}),
+      (st) => st.state === 'idle' && Date.parse(st.nextAttemptAt ?? '') - Date.now() > 60_000,
+      'H idle until its next poll',
+    );
+    await g.api.sessions.create({ title: 'Wake-up call' });
+    await until(
+      () => titles(h),
+      (t) => t.includes('Wake-up call'),
+      'H to be woken and pull the chat',
+    );
+  }, 600_000);
+
   it('links at start from CONFAB_SYNC_URL (StartCoreOptions.sync.url), stores it sealed, and resumes from it after a restart', async () => {
     const c = await start({ sync: { url } });
     await until(

@@ -123,7 +123,7 @@ describe.each(await testServers())('sharing and row-level security on $name', ({
     }
     expect((await carol.client.query('SELECT 1 FROM messages WHERE session_id = $1', [shared])).rows).toEqual([]);
     expect((await bob.client.query('SELECT 1 FROM messages WHERE session_id = $1', [shared])).rows).toHaveLength(3);
-  });
+  }, 180_000);
 
   it('a forged sync.push changes nothing: another owner, a bogus owner, another user’s client id, a message into someone else’s chat', async () => {
     const target = await newChat(dev(alice).db, 'alice target', 1, 'team');
@@ -188,7 +188,7 @@ describe.each(await testServers())('sharing and row-level security on $name', ({
       [[target, privateTarget], alice.userId],
     );
     expect(stray.rows).toEqual([]);
-  });
+  }, 180_000);
 
   it('members have no grant on any local-only table, and only SELECT on synced ones', async () => {
     const tables = (
@@ -214,7 +214,7 @@ describe.each(await testServers())('sharing and row-level security on $name', ({
       );
       expect(err, t).toBe('42501');
     }
-  });
+  }, 180_000);
 
   it('sharing moves a 1,000-message chat in within one round; unsharing moves it out, the teammate’s fork stays', async () => {
     const big = await newChat(dev(alice).db, 'big chat', 1000);
@@ -258,5 +258,5 @@ describe.each(await testServers())('sharing and row-level security on $name', ({
     );
     expect(back).toEqual({ pinned: true });
     for (const m of [alice, bob, carol]) expect(await deviceView(dev(m).db)).toEqual(await serverView(m.client));
-  });
+  }, 180_000);
 });

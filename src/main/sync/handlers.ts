@@ -30,7 +30,7 @@ export type TeamSyncMethods = Exclude<keyof HandlerSlice<'sync'>, DeviceSyncMeth
 
 export function syncHandlers(sync: SyncService): Pick<HandlerSlice<'sync'>, DeviceSyncMethods> {
   return {
-    'sync.status': async () => sync.status(),
+    'sync.status': () => sync.statusNow(),
     'sync.test': async ({ url }) => ({ ok: true as const, server: await sync.test(url) }),
     'sync.connect': ({ url }) => sync.connect(url),
     'sync.disconnect': () => sync.disconnect(),

@@ -65,6 +65,13 @@ export interface SyncServiceOptions {
 /** Told after every round that ended well (blob sync hooks in here). */
 export type AfterRound = (round: SyncRoundResult, service: SyncService) => Promise<void> | void;
 
+/**
+ * Rounds after a wake-up that found nothing yet, 1, 2, ... times notifyRetryMs apart (about 6 s
+ * in all by default): by then a transaction still holding the horizon shows as a stall (5 s), and
+ * the 'waiting' state's own faster polling takes over.
+ */
+const NOTIFY_RETRIES = 5;
+
 const NOT_CONNECTED = 'Team sync is not connected: connect this device to a team server first.';
 const OFFLINE = 'The team server cannot be reached right now: try again when it is back.';
 
@@ -142,7 +149,8 @@ export class SyncService {
     this.lastTick = Date.now();
     this.wakeTimer = setInterval(() => this.checkWake(), this.timing.wakeCheckMs);
     this.wakeTimer.unref?.();
-    await this.refreshSummary();
+    // Quietly: nothing changed for a view yet (an unlinked device starts and stays 'off').
+    await this.refreshSummary({ silent: true });
     if (options.url) {
       try {
         await this.link(options.url, { store: true }).catch(async (err: unknown) => {
@@ -180,6 +188,12 @@ export class SyncService {
 
   status(): SyncStatus {
     return structuredClone(this.current);
+  }
+
+  /** The status with the device's side read now (pending changes are counted while off too). */
+  async statusNow(): Promise<SyncStatus> {
+    await this.refreshSummary();
+    return this.status();
   }
 
   /** The device's user id on the team server (after the first handshake), or null. */
@@ -371,8 +385,7 @@ export class SyncService {
     // Pulled rows are announced as 'remote': never a reason to push. Providers and settings are local-only.
     if (source === 'remote' || isEmptyChangeSet(changes)) return;
     if (changes.sessions.length === 0 && changes.messages.length === 0) return;
-    if (this.closed) return;
-    // Off too: the outbox keeps noting changes, and the status counts them.
+    if (!this.url || this.closed) return;
     if (this.changeTimer) clearTimeout(this.changeTimer);
     this.changeTimer = setTimeout(() => {
       this.changeTimer = null;
@@ -382,7 +395,7 @@ export class SyncService {
   }
 
   private onNotify(): void {
-    this.notifyRetries = 3;
+    this.notifyRetries = NOTIFY_RETRIES;
     this.requestRound();
   }
 
@@ -504,7 +517,7 @@ export class SyncService {
       else if (result.pulled === 0 && this.notifyRetries > 0) {
         // Woken, but the horizon has not passed the change yet: look again shortly.
         this.notifyRetries -= 1;
-        next = this.timing.notifyRetryMs * (4 - this.notifyRetries);
+        next = this.timing.notifyRetryMs * (NOTIFY_RETRIES + 1 - this.notifyRetries);
       } else this.notifyRetries = 0;
       for (const hook of this.afterRound) {
         try {
@@ -571,15 +584,18 @@ export class SyncService {
     });
   }
 
-  private async refreshSummary(): Promise<void> {
+  private async refreshSummary(how: { silent?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     const s = await this.options.db.call('sync.summary', undefined);
-    this.update({
-      pending: s.pending,
-      lastSyncedAt: s.lastSyncedAt,
-      rejected: s.rejected,
-      url: this.parsed?.display ?? s.displayUrl,
-    });
+    this.update(
+      {
+        pending: s.pending,
+        lastSyncedAt: s.lastSyncedAt,
+        rejected: s.rejected,
+        url: this.parsed?.display ?? s.displayUrl,
+      },
+      how,
+    );
   }
 
   private scrub(text: string): string {
@@ -590,12 +606,12 @@ export class SyncService {
     return { code: e.code, message: this.scrub(e.message) };
   }
 
-  private update(patch: Partial<SyncStatus>): void {
+  private update(patch: Partial<SyncStatus>, how: { silent?: boolean } = {}): void {
     this.current = { ...this.current, ...patch };
     const text = JSON.stringify(this.current);
     if (text === this.lastEmitted) return;
     this.lastEmitted = text;
-    this.options.events.emit('sync.status', this.status());
+    if (!how.silent) this.options.events.emit('sync.status', this.status());
   }
 }
 

@@ -367,4 +367,27 @@ describe.each(ENGINES)('messages on %s', (engine) => {
     expect(await interruptStreamingMessages(ctx)).toBe(0);
     expect(await updateStreamingContent(ctx, st.id, 'more')).toBe(false);
   });
+
+  it("leaves a reply another device is writing alone (SYNC.md: only this device's streaming rows)", async () => {
+    const s = await createSession(ctx, { title: 'two devices' });
+    const u = await appendMessage(ctx, { sessionId: s.id, role: 'user', content: 'q' });
+    const theirs = await appendMessage(ctx, {
+      sessionId: s.id,
+      parentId: u.id,
+      role: 'assistant',
+      content: '',
+      status: 'pending',
+    });
+    await t.db.query(sql`UPDATE messages SET origin_client = 'aaaaaaaaaaaaaaaa' WHERE id = ${theirs.id}`);
+    const mine = await appendMessage(ctx, {
+      sessionId: s.id,
+      parentId: u.id,
+      role: 'assistant',
+      content: '',
+      status: 'pending',
+    });
+    expect(await interruptStreamingMessages(ctx)).toBe(1);
+    expect((await getMessage(ctx, mine.id)).status).toBe('interrupted');
+    expect((await getMessage(ctx, theirs.id)).status).toBe('pending');
+  });
 });

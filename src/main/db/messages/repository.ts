@@ -87,7 +87,12 @@ export async function appendMessage(ctx: RepoContext, input: AppendMessageInput)
 }
 
 /** Saves the text of a message that is still streaming; only streaming rows can change. */
-export async function updateStreamingContent(ctx: RepoContext, id: string, content: string, reasoning = ''): Promise<boolean> {
+export async function updateStreamingContent(
+  ctx: RepoContext,
+  id: string,
+  content: string,
+  reasoning = '',
+): Promise<boolean> {
   const rows = await ctx.db.query(sql`
     UPDATE messages SET content = ${content}, reasoning = ${reasoning}, status = 'streaming'
      WHERE id = ${id} AND status IN ('pending', 'streaming') RETURNING id`);
@@ -199,13 +204,18 @@ export async function newestLeafUnder(ctx: RepoContext, messageId: string): Prom
   return rows[0]?.id ?? messageId;
 }
 
-/** Crash recovery: anything left streaming by a previous run becomes interrupted, text kept. */
+/**
+ * Crash recovery: anything this device left streaming by a previous run becomes interrupted,
+ * text kept. Only this device's (SYNC.md): a reply another device is still writing is not ours
+ * to end, should one ever arrive here mid-stream.
+ */
 export async function interruptStreamingMessages(ctx: RepoContext): Promise<number> {
   const rows = await ctx.db.query(sql`
     UPDATE messages SET status = 'interrupted',
            error_code = coalesce(error_code, 'interrupted'),
            error_message = coalesce(error_message, 'Confab closed while this reply was being written.')
-     WHERE status IN ('pending', 'streaming') RETURNING id`);
+     WHERE status IN ('pending', 'streaming')
+       AND (origin_client IS NULL OR origin_client = confab_hlc_node()) RETURNING id`);
   return rows.length;
 }
 
@@ -346,7 +356,10 @@ export async function listNewer(
   if (fromDepth >= 0 && chain[0]?.id !== input.after) {
     throw new ConfabError('conflict', 'That message is no longer on the branch this chat shows.');
   }
-  const items = await branchMessagesByIds(ctx, below.map((r) => r.id));
+  const items = await branchMessagesByIds(
+    ctx,
+    below.map((r) => r.id),
+  );
   const newest = items.at(-1);
   return { items, nextCursor: newest && newest.id !== leaf ? newest.id : null };
 }

@@ -123,7 +123,11 @@ async function renumber(tx: Db, firstNo: number): Promise<void> {
 }
 
 async function newClientId(tx: Db): Promise<void> {
+  const [old] = await tx.query<{ id: string }>(sql`SELECT confab_hlc_node() AS id`);
   await tx.exec(`UPDATE confab_hlc.node SET id = left(md5(random()::text || clock_timestamp()::text), 16)`);
+  // A reply this device is writing now stays this device's (crash recovery ends only its own).
+  await tx.query(sql`UPDATE messages SET origin_client = confab_hlc_node()
+                      WHERE origin_client = ${old!.id} AND status IN ('pending', 'streaming')`);
   await renumber(tx, 1);
 }
 
@@ -229,7 +233,8 @@ export async function renumberPending(db: Db, firstNo: number): Promise<void> {
 }
 
 export async function renewClientId(db: Db): Promise<{ clientId: string }> {
-  await db.transaction((tx) => newClientId(tx));
+  // Bookkeeping only: nothing here is an edit to stamp or push.
+  await applying(db, (tx) => newClientId(tx));
   return { clientId: await clientIdOf(db) };
 }
 
