@@ -253,6 +253,29 @@ describe('the sync service between two devices and one team server', () => {
     }
   }, 600_000);
 
+  it('survives the server ending its idle connections (the watchdog, a restart): a retry, then in sync again', async () => {
+    const g = await start();
+    await g.api.sync.connect({ url });
+    await until(() => g.api.sync.status({}), settledWell, 'G in sync');
+    // Every connection the sync services hold as this member (the LISTEN one idles between
+    // rounds) is ended by the server, as the watchdog or a restart does (57P01). A pg client
+    // without an 'error' listener would throw it uncaught here and fail the run.
+    const ended = await team.admin.query<{ ok: boolean }>(
+      `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity
+        WHERE usename = $1 AND application_name = 'confab' AND pid <> pg_backend_pid()`,
+      [member.role],
+    );
+    expect(ended.rows.length).toBeGreaterThan(0);
+    const made = await g.api.sessions.create({ title: 'Made after the server ended the connection' });
+    await until(
+      async () => (await member.client.query('SELECT 1 FROM chat_sessions WHERE id = $1', [made.id])).rowCount,
+      (n) => n === 1,
+      'the new chat on the server',
+    );
+    const status = await until(() => g.api.sync.status({}), settledWell, 'G in sync again');
+    expect(status.error).toBeNull();
+  }, 600_000);
+
   it("records a change the server refused and, on request, takes the server's version of the row", async () => {
     // A teammate shares a chat with the team; this device may read it, not change it.
     const mate = await team.addMember('mate');
