@@ -19,6 +19,7 @@ import { MIGRATIONS_DIR } from '../../../tests/helpers/engines';
 import { loadMigrations } from './migrator';
 import { openAppDatabase, WAL_LIMITS, type OpenedDatabase } from './open';
 import { sql } from './sql';
+import type { Db } from './database';
 
 const temps: string[] = [];
 function tempDir(prefix: string): string {
@@ -64,6 +65,9 @@ describe('openAppDatabase', () => {
   const EXTRA1 = 'CREATE TABLE extra_one (id int PRIMARY KEY);';
   const EXTRA2 = 'CREATE TABLE extra_two (id int PRIMARY KEY);';
   let ownerId = '';
+  let firstNode = '';
+  const nodeOf = async (opened: { db: Db }) =>
+    (await opened.db.query<{ id: string }>(sql`SELECT confab_hlc_node() AS id`))[0]!.id;
 
   it('starts a first run from the template, migrated and ready, with a local user', async () => {
     const opened = await openAppDatabase({ dataDir, migrationsDir: MIGRATIONS_DIR, templateDir });
@@ -71,6 +75,7 @@ describe('openAppDatabase', () => {
       expect(opened).toMatchObject({ firstRun: true, usedTemplate: true, schemaVersion: LATEST, snapshot: null });
       expect(isUuid(opened.ownerId)).toBe(true);
       ownerId = opened.ownerId;
+      firstNode = await nodeOf(opened);
       expect(await versions(opened)).toEqual(REAL.map((m) => m.version));
       const users = await opened.db.query(sql`SELECT id FROM users WHERE is_local`);
       expect(users).toEqual([{ id: opened.ownerId }]);
@@ -83,12 +88,16 @@ describe('openAppDatabase', () => {
     expect(existsSync(join(dataDir, 'confab.lock'))).toBe(false);
   });
 
-  it('gives every install its own user, though they share one template; makes missing folders', async () => {
+  it('gives every install its own user and clock node, though they share one template; makes missing folders', async () => {
     const nested = join(tempDir('confab-open-'), 'a', 'b', 'c');
     const other = await openAppDatabase({ dataDir: nested, migrationsDir: MIGRATIONS_DIR, templateDir });
     try {
       expect(other.usedTemplate).toBe(true);
       expect(other.ownerId).not.toBe(ownerId);
+      // The node id is the device's sync client id: two installs sharing it would be one client.
+      const node = await nodeOf(other);
+      expect(node).toMatch(/^[0-9a-f]{16}$/);
+      expect(node).not.toBe(firstNode);
     } finally {
       await other.close();
     }

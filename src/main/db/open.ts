@@ -109,6 +109,8 @@ async function snapshotBeforeUpgrade(pg: PGlite, dataDir: string, plan: Migratio
   return file;
 }
 
+const NEW_HLC_NODE = `UPDATE confab_hlc.node SET id = left(md5(gen_random_uuid()::text || clock_timestamp()::text), 16)`;
+
 export async function openAppDatabase(options: OpenOptions): Promise<OpenedDatabase> {
   mkdirSync(options.dataDir, { recursive: true });
   const release = options.lockHeld ? () => {} : acquireDataDirLock(options.dataDir);
@@ -129,6 +131,9 @@ export async function openAppDatabase(options: OpenOptions): Promise<OpenedDatab
         snapshot = await snapshotBeforeUpgrade(pg, options.dataDir, plan, options.keepSnapshots ?? 3);
       }));
       ownerId = await ensureLocalUser(db);
+      // Every copy of the template carries the clock node id made when it was built; a device's
+      // node id is its sync client id and the tie-break of its HLCs, so each install makes its own.
+      if (usedTemplate) await db.exec(NEW_HLC_NODE);
       await limitWalSize(pg);
     } catch (err) {
       await pg.close();
