@@ -19,7 +19,9 @@ import { addMember, removeMember } from '../../../src/main/db/sync/admin/members
 import { APP_MIGRATIONS_DIR, applyServerMigrations } from '../../../src/main/db/sync/admin/serverMigrations';
 import { ensureLocalUser } from '../../../src/main/db/users/repository';
 
-const { values } = parseArgs({ options: { messages: { type: 'string' }, url: { type: 'string' }, keep: { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: { messages: { type: 'string' }, url: { type: 'string' }, keep: { type: 'boolean' } },
+});
 const MESSAGES = Number(values.messages ?? 5000);
 const SERVER = values.url ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const times = new Map<string, { ms: number; n: number }>();
@@ -70,7 +72,14 @@ async function freshDevice() {
   const db = pgliteDb(instance);
   await migrate(db, loadMigrations(APP_MIGRATIONS_DIR));
   await ensureLocalUser(db);
-  return { db, instance, close: async () => { await instance.close(); rmSync(dir, { recursive: true, force: true }); } };
+  return {
+    db,
+    instance,
+    close: async () => {
+      await instance.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 const admin = new pg.Client({ connectionString: SERVER });
