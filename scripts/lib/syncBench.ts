@@ -90,7 +90,7 @@ async function device(dir: string, migrationsDir: string) {
 }
 
 /** Sessions of `perSession` messages in reply chains, with varied text, written as one import. */
-async function writeCorpus(db: Db, messages: number, perSession: number): Promise<number> {
+export async function writeCorpus(db: Db, messages: number, perSession: number): Promise<number> {
   const sessions = Math.ceil(messages / perSession);
   await db.query(sql`INSERT INTO chat_sessions (id, owner_id, title)
     SELECT gen_random_uuid(), confab_device_user(), 'Bench chat ' || g FROM generate_series(1, ${sessions}) g`);
@@ -147,7 +147,9 @@ export async function syncBench(options: SyncBenchOptions, log: (line: string) =
   let memberRole: string | undefined;
   const devices: { close(): Promise<void> }[] = [];
   try {
-    const version = String((await admin.query<{ v: string }>('SHOW server_version')).rows[0]?.v);
+    const version = String(
+      (await admin.query<{ v: string }>(`SELECT current_setting('server_version') AS v`)).rows[0]?.v,
+    );
     log(`  team server PostgreSQL ${version} (${server.source})`);
     await applyServerMigrations(admin, {
       appMigrations: loadMigrations(options.migrationsDir),

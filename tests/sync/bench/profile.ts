@@ -18,6 +18,7 @@ import { syncRound } from '../../../src/main/db/sync/engine';
 import { addMember, removeMember } from '../../../src/main/db/sync/admin/members';
 import { APP_MIGRATIONS_DIR, applyServerMigrations } from '../../../src/main/db/sync/admin/serverMigrations';
 import { ensureLocalUser } from '../../../src/main/db/users/repository';
+import { writeCorpus } from '../../../scripts/lib/syncBench';
 
 const { values } = parseArgs({
   options: { messages: { type: 'string' }, url: { type: 'string' }, keep: { type: 'boolean' } },
@@ -97,13 +98,7 @@ try {
   const a = await freshDevice();
   const b = await freshDevice();
   try {
-    const sessions = Math.ceil(MESSAGES / 50);
-    await a.db.query(sql`INSERT INTO chat_sessions (id, owner_id, title)
-      SELECT gen_random_uuid(), confab_device_user(), 'Chat ' || g FROM generate_series(1, ${sessions}) g`);
-    await a.db.query(sql`INSERT INTO messages (id, owner_id, session_id, role, content)
-      SELECT gen_random_uuid(), s.owner_id, s.id, CASE WHEN g % 2 = 0 THEN 'user' ELSE 'assistant' END,
-             repeat('lorem ipsum dolor sit amet ', 16)
-        FROM chat_sessions s, generate_series(1, 50) g`);
+    await writeCorpus(a.db, MESSAGES, 50);
     const linkA = timedClient(new pg.Client({ connectionString: member.url }));
     await linkA.connect();
     let t = performance.now();
