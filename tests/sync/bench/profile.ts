@@ -2,10 +2,12 @@
  * Where sync time goes (not a test): the throughput run with every local and server statement
  * timed by its first words.
  *
- *   npx tsx tests/sync/bench/profile.ts [--messages 5000] [--url postgres://...]
+ *   npx tsx tests/sync/bench/profile.ts [--messages 5000] [--url postgres://...] [--keep]
+ *
+ * --keep leaves the server database and member role in place and writes the first push batch to
+ * /tmp/confab-push-batch.json, to replay it in psql (EXPLAIN, auto_explain).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-let dumped = false;
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,7 +15,7 @@ import pg from 'pg';
 import { pgliteDb, type Db } from '../../../src/main/db/database';
 import { loadMigrations, migrate } from '../../../src/main/db/migrator';
 import { openPglite } from '../../../src/main/db/open';
-import { sql, compile } from '../../../src/main/db/sql';
+import { compile } from '../../../src/main/db/sql';
 import { syncRound } from '../../../src/main/db/sync/engine';
 import { addMember, removeMember } from '../../../src/main/db/sync/admin/members';
 import { APP_MIGRATIONS_DIR, applyServerMigrations } from '../../../src/main/db/sync/admin/serverMigrations';
@@ -25,6 +27,7 @@ const { values } = parseArgs({
 });
 const MESSAGES = Number(values.messages ?? 5000);
 const SERVER = values.url ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+let dumped = false;
 const times = new Map<string, { ms: number; n: number }>();
 const note = (label: string, ms: number) => {
   const t = times.get(label) ?? { ms: 0, n: 0 };
