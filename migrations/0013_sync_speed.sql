@@ -1,6 +1,8 @@
 -- Sync speed (issue 13, Figures): the merge drops rows whose merge changes nothing before it
--- parses and compares them and inserts messages with their depth, and the session counters after a bulk insert aggregate the inserted
--- rows once. Same results, same function names; 0001, 0008 and 0012 are left as they landed.
+-- parses and compares them, and inserts messages with their depth; the session counters after a
+-- bulk insert aggregate the inserted rows once; staging a push joins rows by key and sends
+-- parents before replies. Same results, same function names; 0001, 0008, 0011 and 0012 are left
+-- as they landed.
 
 CREATE OR REPLACE FUNCTION confab_merge(tbl text, rows jsonb) RETURNS integer
 LANGUAGE plpgsql AS $$
@@ -74,7 +76,6 @@ BEGIN
    WHERE x.h ~ '^[0-9]{15}-[0-9]{5}-[0-9a-f]{16}$';
   PERFORM confab_hlc_receive(max_hlc);
 
-
   -- Rows whose merge provably changes nothing leave the batch before the insert and update
   -- statements parse and compare them: the rows a device pulls back after its own push, and
   -- duplicates. Only for append-only rows (the bulk: messages), where it is exact: with equal
@@ -130,8 +131,8 @@ BEGIN
 
   -- Depth is derived from the parent; a child that arrived before its parent is fixed now. One
   -- walk down each touched chat from its roots (and from replies whose parent is not here yet,
-  -- which keep their depth, or lies in another chat), where 0012 repeated a join per level: a 50-message chain pulled in
-  -- one batch took 50 passes over the batch's chats.
+  -- which keep their depth, or lies in another chat), where 0012 repeated a join per level: a
+  -- 50-message chain pulled in one batch took 50 passes over the batch's chats.
   IF tbl = 'messages' THEN
     WITH RECURSIVE touched AS MATERIALIZED (
       SELECT DISTINCT (body ->> 'session_id')::uuid AS id FROM confab_merge_rows WHERE whole
