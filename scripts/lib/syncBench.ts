@@ -1,0 +1,404 @@
+/**
+ * Team sync figures (issue 13, Figures) at engine level: two fresh PGlite devices of one member
+ * and a team server (embedded PostgreSQL, or --pg-url / TEST_DATABASE_URL, in a database of its
+ * own that is dropped afterwards).
+ *
+ * - initial push: device A holds the corpus and runs its first sync round (identity adoption,
+ *   staging, pushes, and the pull of its own rows back) into an empty server;
+ * - initial pull: empty device B runs its first round;
+ * - change index: its size next to the synced tables', and a plain insert of messages on the
+ *   server timed with and without the trigger that writes it;
+ * - incremental: A writes a message and pushes at once; B polls every `pollMs`; the time from A's
+ *   commit to the row in B's database.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname } from 'node:path';
+import { join } from 'node:path';
+import pg from 'pg';
+import { pgliteDb, type Db } from '../../src/main/db/database';
+import { loadMigrations, migrate } from '../../src/main/db/migrator';
+import { openPglite } from '../../src/main/db/open';
+import { sql } from '../../src/main/db/sql';
+import { syncRound } from '../../src/main/db/sync/engine';
+import { addMember, removeMember } from '../../src/main/db/sync/admin/members';
+import { applyServerMigrations } from '../../src/main/db/sync/admin/serverMigrations';
+import { ensureLocalUser } from '../../src/main/db/users/repository';
+import { fmtInt, fmtMs } from './cli';
+import { openNativeDatabase } from './postgres';
+import type { MachineInfo } from './machine';
+import { renderTable, type Row } from './report';
+import { median, summarize, type Summary } from './stats';
+
+export interface SyncBenchOptions {
+  migrationsDir: string;
+  serverMigrationsDir: string;
+  tmpBase: string;
+  messages: number;
+  perSession: number;
+  /** Mutations per push and changes per pull. */
+  batch: number;
+  pgUrl?: string;
+  pollMs: number;
+  changes: number;
+}
+
+export interface SyncBenchResults {
+  server: { version: string; source: string };
+  corpus: { messages: number; sessions: number; rows: number };
+  push: { rows: number; ms: number; rowsPerSecond: number };
+  pull: {
+    rows: number;
+    ms: number;
+    rowsPerSecond: number;
+    messagesOnB: number;
+    searchHitsA: number;
+    searchHitsB: number;
+  };
+  changeIndex: {
+    rows: number;
+    bytes: number;
+    dataBytes: number;
+    sizeRatio: number;
+    insertRows: number;
+    plainInsertMs: number;
+    indexedInsertMs: number;
+    overhead: number;
+  };
+  incremental: { pollMs: number; latencyMs: Summary; samplesMs: number[] };
+}
+
+export const SYNC_TARGETS = { rowsPerSecond: 10_000, overhead: 2, sizeRatio: 0.5, incrementalP95Ms: 2000 };
+
+const SYNCED_TABLES = [
+  'users',
+  'chat_sessions',
+  'session_user_state',
+  'session_tags',
+  'messages',
+  'generation_runs',
+  'tool_executions',
+];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function device(dir: string, migrationsDir: string) {
+  const instance = await openPglite(join(dir, 'pgdata'));
+  const db = pgliteDb(instance);
+  await migrate(db, loadMigrations(migrationsDir));
+  await ensureLocalUser(db);
+  return { db, close: () => instance.close() };
+}
+
+/** Sessions of `perSession` messages in reply chains, with varied text, written as one import. */
+export async function writeCorpus(db: Db, messages: number, perSession: number): Promise<number> {
+  const sessions = Math.ceil(messages / perSession);
+  await db.query(sql`INSERT INTO chat_sessions (id, owner_id, title)
+    SELECT gen_random_uuid(), confab_device_user(), 'Bench chat ' || g FROM generate_series(1, ${sessions}) g`);
+  await db.query(sql`
+    INSERT INTO messages (id, owner_id, session_id, parent_id, depth, role, content, created_at)
+    SELECT md5(s.id::text || g)::uuid, s.owner_id, s.id,
+           CASE WHEN g > 1 THEN md5(s.id::text || (g - 1))::uuid END, g - 1,
+           CASE WHEN g % 2 = 1 THEN 'user' ELSE 'assistant' END,
+           'Reply ' || g || ' in ' || s.title || ': ' || md5(s.id::text || g) || ' '
+             || repeat(substr('lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor ', 1 + g % 40), 6),
+           now() - interval '1 minute' * (${perSession} - g)
+      FROM chat_sessions s, generate_series(1, ${perSession}) g
+     LIMIT ${messages}`);
+  return sessions;
+}
+
+const count = async (db: Db, query: ReturnType<typeof sql>) =>
+  Number((await db.query<{ n: number }>(query))[0]?.n ?? 0);
+
+/** Median of `runs` timed inserts of `rows` messages on the server, rolled back each time. */
+async function timedServerInsert(admin: pg.Client, ownerId: string, rows: number, withIndex: boolean, runs: number) {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    await admin.query('BEGIN');
+    try {
+      if (!withIndex) await admin.query('ALTER TABLE public.messages DISABLE TRIGGER messages_sync_insert');
+      const [session] = (
+        await admin.query<{ id: string }>(
+          `INSERT INTO public.chat_sessions (id, owner_id, title) VALUES (gen_random_uuid(), $1, 'Overhead') RETURNING id`,
+          [ownerId],
+        )
+      ).rows;
+      const started = performance.now();
+      await admin.query(
+        `INSERT INTO public.messages (id, owner_id, session_id, role, content)
+         SELECT gen_random_uuid(), $1, $2, 'user', 'Overhead probe ' || g || ' ' || md5(g::text) || repeat(' lorem ipsum', 20)
+           FROM generate_series(1, $3) g`,
+        [ownerId, session!.id, rows],
+      );
+      samples.push(performance.now() - started);
+    } finally {
+      await admin.query('ROLLBACK');
+    }
+  }
+  return median(samples);
+}
+
+export async function syncBench(options: SyncBenchOptions, log: (line: string) => void): Promise<SyncBenchResults> {
+  const server = await openNativeDatabase(options.pgUrl);
+  const admin = new pg.Client({ connectionString: server.url });
+  await admin.connect();
+  const dirs = [mkdtempSync(join(options.tmpBase, 'sync-a-')), mkdtempSync(join(options.tmpBase, 'sync-b-'))];
+  const links: pg.Client[] = [];
+  let memberRole: string | undefined;
+  const devices: { close(): Promise<void> }[] = [];
+  try {
+    const version = String(
+      (await admin.query<{ v: string }>(`SELECT current_setting('server_version') AS v`)).rows[0]?.v,
+    );
+    log(`  team server PostgreSQL ${version} (${server.source})`);
+    await applyServerMigrations(admin, {
+      appMigrations: loadMigrations(options.migrationsDir),
+      serverMigrations: loadMigrations(options.serverMigrationsDir),
+    });
+    const member = await addMember(admin, server.url, `bench_sync_${process.pid}`);
+    memberRole = member.role;
+    const schemaVersion = loadMigrations(options.migrationsDir).at(-1)!.version;
+    const a = await device(dirs[0]!, options.migrationsDir);
+    devices.push(a);
+    const b = await device(dirs[1]!, options.migrationsDir);
+    devices.push(b);
+    const link = async () => {
+      const c = new pg.Client({ connectionString: member.url });
+      await c.connect();
+      links.push(c);
+      return c;
+    };
+    const round = { schemaVersion, pushLimit: options.batch, pullLimit: options.batch };
+
+    const sessions = await writeCorpus(a.db, options.messages, options.perSession);
+    const outbox = await count(a.db, sql`SELECT count(*)::int AS n FROM sync_outbox`);
+    log(
+      `  device A: ${fmtInt(options.messages)} messages in ${fmtInt(sessions)} chats (${fmtInt(outbox)} rows to push)`,
+    );
+
+    const linkA = await link();
+    let started = performance.now();
+    const pushed = await syncRound(a.db, linkA, round);
+    const pushMs = performance.now() - started;
+    const push = { rows: pushed.pushed, ms: pushMs, rowsPerSecond: pushed.pushed / (pushMs / 1000) };
+    log(
+      `  initial push: ${fmtInt(push.rows)} rows in ${(pushMs / 1000).toFixed(1)} s, ${fmtInt(push.rowsPerSecond)} rows/s`,
+    );
+
+    const linkB = await link();
+    started = performance.now();
+    const pulledRound = await syncRound(b.db, linkB, round);
+    const pullMs = performance.now() - started;
+    const messagesOnB = await count(b.db, sql`SELECT count(*)::int AS n FROM messages`);
+    // Search must be right at the end of the pull: the same full-text hits on both devices.
+    const hits = (db: Db) =>
+      count(
+        db,
+        sql`SELECT count(*)::int AS n FROM messages WHERE search_tsv @@ websearch_to_tsquery('simple', 'tempor')`,
+      );
+    const pull = {
+      rows: pulledRound.pulled,
+      ms: pullMs,
+      rowsPerSecond: pulledRound.pulled / (pullMs / 1000),
+      messagesOnB,
+      searchHitsA: await hits(a.db),
+      searchHitsB: await hits(b.db),
+    };
+    log(
+      `  initial pull: ${fmtInt(pull.rows)} rows in ${(pullMs / 1000).toFixed(1)} s, ${fmtInt(pull.rowsPerSecond)} rows/s; ` +
+        `${fmtInt(messagesOnB)} messages on B, search hits ${pull.searchHitsB} (A ${pull.searchHitsA})`,
+    );
+
+    const sizes = (
+      await admin.query<{ changes: string; rows: string; data: string }>(
+        `SELECT pg_total_relation_size('sync.changes') AS changes, (SELECT count(*) FROM sync.changes) AS rows,
+                (SELECT sum(pg_total_relation_size(format('public.%I', t)::regclass)) FROM unnest($1::text[]) t) AS data`,
+        [SYNCED_TABLES],
+      )
+    ).rows[0]!;
+    const insertRows = Math.min(10_000, Math.max(1000, Math.floor(options.messages / 10)));
+    await timedServerInsert(admin, member.userId, insertRows, true, 1); // warm-up
+    const plainInsertMs = await timedServerInsert(admin, member.userId, insertRows, false, 3);
+    const indexedInsertMs = await timedServerInsert(admin, member.userId, insertRows, true, 3);
+    const changeIndex = {
+      rows: Number(sizes.rows),
+      bytes: Number(sizes.changes),
+      dataBytes: Number(sizes.data),
+      sizeRatio: Number(sizes.changes) / Number(sizes.data),
+      insertRows,
+      plainInsertMs,
+      indexedInsertMs,
+      overhead: indexedInsertMs / plainInsertMs,
+    };
+    log(
+      `  change index: ${fmtInt(changeIndex.rows)} rows, ${(changeIndex.bytes / 2 ** 20).toFixed(1)} MiB for ` +
+        `${(changeIndex.dataBytes / 2 ** 20).toFixed(1)} MiB of data (${changeIndex.sizeRatio.toFixed(2)}×); insert of ` +
+        `${fmtInt(insertRows)} messages ${fmtMs(indexedInsertMs)} ms with it, ${fmtMs(plainInsertMs)} ms without ` +
+        `(${changeIndex.overhead.toFixed(2)}×)`,
+    );
+
+    const incremental = await incrementalLatency(a.db, b.db, linkA, linkB, round, options);
+    log(
+      `  incremental, B polling every ${options.pollMs} ms: p50 ${fmtMs(incremental.latencyMs.p50)} ms, ` +
+        `p95 ${fmtMs(incremental.latencyMs.p95)} ms, max ${fmtMs(incremental.latencyMs.max)} ms over ${incremental.latencyMs.n} changes`,
+    );
+    return {
+      server: { version, source: server.source },
+      corpus: { messages: options.messages, sessions, rows: outbox },
+      push,
+      pull,
+      changeIndex,
+      incremental,
+    };
+  } finally {
+    for (const c of links) await c.end().catch(() => {});
+    for (const d of devices) await d.close().catch(() => {});
+    if (memberRole) await removeMember(admin, memberRole).catch(() => {});
+    await admin.end().catch(() => {});
+    await server.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A writes one message and pushes at once (a local write wakes the push); B runs a sync round
+ * every `pollMs` (its polling interval). Each sample is A's commit to the row in B's database.
+ */
+async function incrementalLatency(
+  a: Db,
+  b: Db,
+  linkA: pg.Client,
+  linkB: pg.Client,
+  round: Parameters<typeof syncRound>[2],
+  options: SyncBenchOptions,
+): Promise<SyncBenchResults['incremental']> {
+  const [session] = await a.query<{ id: string }>(sql`SELECT id FROM chat_sessions ORDER BY id LIMIT 1`);
+  const waiting = new Map<string, number>();
+  const samplesMs: number[] = [];
+  let stop = false;
+  let failure: unknown;
+  const poller = (async () => {
+    while (!stop) {
+      const started = performance.now();
+      try {
+        await syncRound(b, linkB, round);
+      } catch (err) {
+        failure = err;
+        return;
+      }
+      if (waiting.size > 0) {
+        const ids = [...waiting.keys()];
+        const seen = await b.query<{ id: string }>(sql`SELECT id::text FROM messages WHERE id = ANY(${ids}::uuid[])`);
+        for (const { id } of seen) {
+          samplesMs.push(performance.now() - waiting.get(id)!);
+          waiting.delete(id);
+        }
+      }
+      await sleep(Math.max(0, options.pollMs - (performance.now() - started)));
+    }
+  })();
+  try {
+    for (let i = 0; i < options.changes && !failure; i += 1) {
+      const [row] = await a.query<{ id: string }>(sql`
+        INSERT INTO messages (id, owner_id, session_id, role, content)
+        VALUES (gen_random_uuid(), confab_device_user(), ${session!.id}, 'user', ${`Incremental change ${i}`})
+        RETURNING id::text`);
+      waiting.set(row!.id, performance.now());
+      await syncRound(a, linkA, round);
+      // The next change once this one arrived, at a random phase of B's polling.
+      const deadline = performance.now() + 60_000;
+      while (waiting.size > 0 && !failure && performance.now() < deadline) await sleep(20);
+      if (waiting.size > 0) throw new Error('A change did not reach the other device within 60 s.');
+      await sleep(Math.random() * options.pollMs);
+    }
+  } finally {
+    stop = true;
+    await poller;
+  }
+  if (failure) throw failure;
+  return { pollMs: options.pollMs, latencyMs: summarize(samplesMs), samplesMs };
+}
+
+export function syncRows(r: SyncBenchResults): Row[] {
+  const server = `PG ${r.server.version.split(' ')[0]}`;
+  const rate = (x: { rowsPerSecond: number; rows: number; ms: number }) =>
+    `${fmtInt(x.rowsPerSecond)} rows/s (${fmtInt(x.rows)} in ${(x.ms / 1000).toFixed(1)} s)`;
+  return [
+    {
+      measure: `sync: initial push of ${fmtInt(r.corpus.messages)} messages, PGlite → ${server}`,
+      pglite: rate(r.push),
+      native: server,
+      ratio: '',
+      target: `≥ ${fmtInt(SYNC_TARGETS.rowsPerSecond)} rows/s`,
+      pass: r.push.rowsPerSecond >= SYNC_TARGETS.rowsPerSecond,
+    },
+    {
+      measure: `sync: initial pull into an empty PGlite, ${server} → PGlite`,
+      pglite: rate(r.pull),
+      native: server,
+      ratio: '',
+      target: `≥ ${fmtInt(SYNC_TARGETS.rowsPerSecond)} rows/s, search right`,
+      pass:
+        r.pull.rowsPerSecond >= SYNC_TARGETS.rowsPerSecond &&
+        r.pull.messagesOnB >= r.corpus.messages &&
+        r.pull.searchHitsA === r.pull.searchHitsB,
+    },
+    {
+      measure: `sync: change-index write overhead, insert of ${fmtInt(r.changeIndex.insertRows)} messages`,
+      pglite: '',
+      native: `${fmtMs(r.changeIndex.indexedInsertMs)} vs ${fmtMs(r.changeIndex.plainInsertMs)} ms`,
+      ratio: `${r.changeIndex.overhead.toFixed(2)}×`,
+      target: `≤ ${SYNC_TARGETS.overhead}×`,
+      pass: r.changeIndex.overhead <= SYNC_TARGETS.overhead,
+    },
+    {
+      measure: 'sync: change-index size / synced data',
+      pglite: '',
+      native: `${(r.changeIndex.bytes / 2 ** 20).toFixed(1)} / ${(r.changeIndex.dataBytes / 2 ** 20).toFixed(1)} MiB`,
+      ratio: `${r.changeIndex.sizeRatio.toFixed(2)}×`,
+      target: `≤ ${SYNC_TARGETS.sizeRatio}×`,
+      pass: r.changeIndex.sizeRatio <= SYNC_TARGETS.sizeRatio,
+    },
+    {
+      measure: `sync: incremental, commit on A to row on B (B polls every ${r.incremental.pollMs} ms), p50 / p95`,
+      pglite: `${fmtMs(r.incremental.latencyMs.p50)} / ${fmtMs(r.incremental.latencyMs.p95)} ms`,
+      native: server,
+      ratio: '',
+      target: `p95 ≤ ${fmtInt(SYNC_TARGETS.incrementalP95Ms)} ms`,
+      pass: r.incremental.latencyMs.p95 <= SYNC_TARGETS.incrementalP95Ms,
+    },
+  ];
+}
+
+/**
+ * `npm run bench -- --sync`: the figures above alone, printed as a table and stored in
+ * bench/results.json under `sync.pg<major>` (so the PG 15 and PG 18 runs sit side by side and the
+ * rest of the file, from the full bench, stays as it was).
+ */
+export async function syncOnly(options: SyncBenchOptions & { out: string }, machine: MachineInfo): Promise<void> {
+  console.log(
+    `\n▶ Team sync: ${fmtInt(options.messages)} messages pushed from one PGlite and pulled into another, ` +
+      `batches of ${fmtInt(options.batch)}; then ${options.changes} incremental changes`,
+  );
+  const results = await syncBench(options, (line) => console.log(line));
+  machine.loadAverageAtEnd = Math.round((loadavg()[0] ?? 0) * 100) / 100;
+  const rows = syncRows(results);
+  const previous: Record<string, unknown> = existsSync(options.out)
+    ? (JSON.parse(readFileSync(options.out, 'utf8')) as Record<string, unknown>)
+    : {};
+  const sync = { ...((previous.sync as Record<string, unknown> | undefined) ?? {}) };
+  sync[`pg${results.server.version.split('.')[0]}`] = {
+    machine,
+    options: { ...options, pgUrl: undefined },
+    ...results,
+    table: rows,
+  };
+  mkdirSync(dirname(options.out), { recursive: true });
+  writeFileSync(options.out, `${JSON.stringify({ ...previous, sync }, null, 2)}\n`);
+  console.log(`\n${renderTable(rows)}\n\nWrote ${options.out} (sync.pg${results.server.version.split('.')[0]})`);
+  const busiest = Math.max(machine.loadAverageAtStart, machine.loadAverageAtEnd);
+  if (busiest > machine.cores)
+    console.log(
+      `Note: the machine was busy (load average up to ${busiest} on ${machine.cores} cores); timings are inflated.`,
+    );
+}

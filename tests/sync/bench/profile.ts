@@ -1,0 +1,130 @@
+/**
+ * Where sync time goes (not a test): the throughput run with every local and server statement
+ * timed by its first words.
+ *
+ *   npx tsx tests/sync/bench/profile.ts [--messages 5000] [--url postgres://...] [--keep]
+ *
+ * --keep leaves the server database and member role in place and writes the first push batch to
+ * /tmp/confab-push-batch.json, to replay it in psql (EXPLAIN, auto_explain).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { pgliteDb, type Db } from '../../../src/main/db/database';
+import { loadMigrations, migrate } from '../../../src/main/db/migrator';
+import { openPglite } from '../../../src/main/db/open';
+import { compile } from '../../../src/main/db/sql';
+import { syncRound } from '../../../src/main/db/sync/engine';
+import { addMember, removeMember } from '../../../src/main/db/sync/admin/members';
+import { APP_MIGRATIONS_DIR, applyServerMigrations } from '../../../src/main/db/sync/admin/serverMigrations';
+import { ensureLocalUser } from '../../../src/main/db/users/repository';
+import { writeCorpus } from '../../../scripts/lib/syncBench';
+
+const { values } = parseArgs({
+  options: { messages: { type: 'string' }, url: { type: 'string' }, keep: { type: 'boolean' } },
+});
+const MESSAGES = Number(values.messages ?? 5000);
+const SERVER = values.url ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+let dumped = false;
+const times = new Map<string, { ms: number; n: number }>();
+const note = (label: string, ms: number) => {
+  const t = times.get(label) ?? { ms: 0, n: 0 };
+  t.ms += ms;
+  t.n += 1;
+  times.set(label, t);
+};
+const label = (text: string) => text.replace(/\s+/g, ' ').trim().slice(0, 70);
+
+function timed(db: Db, side: string): Db {
+  return {
+    engine: db.engine,
+    async query(fragment) {
+      const t = performance.now();
+      try {
+        return await db.query(fragment);
+      } finally {
+        note(`${side} ${label(compile(fragment).text)}`, performance.now() - t);
+      }
+    },
+    exec: (s) => db.exec(s),
+    transaction: (fn) => db.transaction((tx) => fn(timed(tx, side))),
+  } as Db;
+}
+
+function timedClient(c: pg.Client): pg.Client {
+  const orig = c.query.bind(c) as (...a: unknown[]) => Promise<unknown>;
+  (c as unknown as { query: unknown }).query = async (...a: unknown[]) => {
+    const t = performance.now();
+    if (values.keep && String(a[0]).includes('sync.push') && !dumped) {
+      dumped = true;
+      writeFileSync('/tmp/confab-push-batch.json', String((a[1] as unknown[])[2]));
+    }
+    try {
+      return await orig(...a);
+    } finally {
+      note(`server ${label(String(a[0]))}`, performance.now() - t);
+    }
+  };
+  return c;
+}
+
+async function freshDevice() {
+  const dir = mkdtempSync(join(tmpdir(), 'confab-sync-prof-'));
+  const instance = await openPglite(join(dir, 'pgdata'));
+  const db = pgliteDb(instance);
+  await migrate(db, loadMigrations(APP_MIGRATIONS_DIR));
+  await ensureLocalUser(db);
+  return {
+    db,
+    instance,
+    close: async () => {
+      await instance.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const admin = new pg.Client({ connectionString: SERVER });
+await admin.connect();
+const dbName = `confab_sync_prof_${process.pid}`;
+await admin.query(`CREATE DATABASE ${dbName}`);
+const url = new URL(SERVER);
+url.pathname = `/${dbName}`;
+const serverAdmin = new pg.Client({ connectionString: url.toString() });
+await serverAdmin.connect();
+const version = loadMigrations(APP_MIGRATIONS_DIR).at(-1)!.version;
+try {
+  await applyServerMigrations(serverAdmin);
+  const member = await addMember(serverAdmin, url.toString(), `prof_${process.pid}`);
+  const a = await freshDevice();
+  const b = await freshDevice();
+  try {
+    await writeCorpus(a.db, MESSAGES, 50);
+    const linkA = timedClient(new pg.Client({ connectionString: member.url }));
+    await linkA.connect();
+    let t = performance.now();
+    await syncRound(timed(a.db, 'A'), linkA, { schemaVersion: version, pushLimit: 5000, pullLimit: 5000 });
+    console.log('push round ms', Math.round(performance.now() - t));
+    const linkB = timedClient(new pg.Client({ connectionString: member.url }));
+    await linkB.connect();
+    t = performance.now();
+    await syncRound(timed(b.db, 'B'), linkB, { schemaVersion: version, pullLimit: 5000 });
+    console.log('pull round ms', Math.round(performance.now() - t));
+    for (const [k, v] of [...times].sort((x, y) => y[1].ms - x[1].ms).slice(0, 25)) {
+      console.log(String(Math.round(v.ms)).padStart(8), String(v.n).padStart(5), k);
+    }
+    await linkA.end();
+    await linkB.end();
+    if (values.keep) console.log('kept', url.toString(), member.url);
+    else await removeMember(serverAdmin, member.role);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+} finally {
+  await serverAdmin.end();
+  if (!values.keep) await admin.query(`DROP DATABASE ${dbName} WITH (FORCE)`);
+  await admin.end();
+}
