@@ -161,7 +161,7 @@ describe('attachments in a Confab export', () => {
   });
 
   it('a backup carries the bytes too, and restoring it elsewhere puts them back', async () => {
-    const backup = await source.api.backup.create();
+    const backup = await source.api.backup.create({});
     const target = await core();
     mkdirSync(join(target.dataDir, BACKUPS_DIR), { recursive: true });
     copyFileSync(join(source.dataDir, BACKUPS_DIR, backup.file), join(target.dataDir, BACKUPS_DIR, backup.file));
