@@ -159,6 +159,7 @@ DECLARE
   quota   bigint;
   used    bigint;
   have    integer;
+  expected bigint;
   whole   text;
 BEGIN
   IF me IS NULL THEN
@@ -173,9 +174,9 @@ BEGIN
       'message', 'None of your attachments on the server is this file, so its bytes cannot be uploaded.');
   END IF;
   count_all := ceil(p_size::numeric / size_each)::integer;
-  IF p_n IS NULL OR p_n < 0 OR p_n >= greatest(count_all, 1) OR p_data IS NULL
-     OR length(p_data) <> CASE WHEN p_n = count_all - 1 THEN p_size - p_n::bigint * size_each ELSE size_each END
-     AND NOT (count_all = 0 AND p_n = 0 AND length(p_data) = 0) THEN
+  -- Every chunk is full but the last; an empty file is one empty chunk.
+  expected := least(size_each::bigint, p_size - coalesce(p_n, 0)::bigint * size_each);
+  IF p_n IS NULL OR p_n < 0 OR p_n >= greatest(count_all, 1) OR p_data IS NULL OR length(p_data) <> expected THEN
     RETURN jsonb_build_object('status', 'bad_chunk', 'message', format('Chunk %s of this file has the wrong length.', p_n));
   END IF;
   -- One upload of a blob at a time per owner: the row lock orders concurrent resumes.

@@ -17,7 +17,7 @@ import type { ProviderToolkit } from '../providers/toolkit';
 import type { SecretCipher } from '../secrets/cipher';
 import type { DatabaseReplacement } from '../db/replaceDatabase';
 import type { FolderOpener } from '../recovery/handlers';
-import { createAttachmentService, scheduleBlobCollection } from '../attachments';
+import { createAttachmentService, scheduleBlobCollection, type AttachmentService } from '../attachments';
 import { ToolManager } from '../tools/manager';
 import { toolSource } from '../tools/loop';
 import { unavailableCipher } from '../secrets/cipher';
@@ -49,6 +49,8 @@ export interface Core {
   handlers: HandlerMap;
   chat: ChatEngine;
   jobs: JobTracker;
+  /** Attachments' bytes and uploads; the sync service gives it a way to fetch absent bytes (setRemoteBlobs). */
+  attachments: AttachmentService;
   /** Local providers set up at start-up (ids); settles once detection is over. */
   localDetection: Promise<string[]>;
   close(): Promise<void>;
@@ -150,6 +152,7 @@ export async function startCore(options: StartCoreOptions): Promise<Core> {
     handlers,
     chat,
     jobs,
+    attachments,
     localDetection,
     close: async () => {
       // Replies still streaming are saved as interrupted before the database closes.

@@ -73,7 +73,11 @@ export async function blobStatus(client: pg.ClientBase, sha256: string): Promise
 }
 
 /** Uploads the bytes of this user's files that the team server lacks. */
-export async function pushBlobs(db: DbClient, client: pg.ClientBase, options: PushBlobsOptions): Promise<PushBlobsReport> {
+export async function pushBlobs(
+  db: DbClient,
+  client: pg.ClientBase,
+  options: PushBlobsOptions,
+): Promise<PushBlobsReport> {
   const report: PushBlobsReport = { uploaded: [], alreadyThere: 0, chunksSent: 0, bytesSent: 0, refused: [] };
   const known = options.known ?? new Set<string>();
   let after: string | null = null;
@@ -118,14 +122,23 @@ async function uploadBlob(
     if (have.has(n)) continue;
     if (options.signal?.aborted) return 'partial';
     const data = await options.blobs.read(sha256, n * chunkBytes, Math.min(chunkBytes, sizeBytes - n * chunkBytes));
-    const { rows } = await client.query<{ r: PutAnswer }>('SELECT sync.put_blob_chunk($1, $2, $3, $4) AS r', [sha256, sizeBytes, n, data]);
+    const { rows } = await client.query<{ r: PutAnswer }>('SELECT sync.put_blob_chunk($1, $2, $3, $4) AS r', [
+      sha256,
+      sizeBytes,
+      n,
+      data,
+    ]);
     const answer = rows[0]!.r;
     report.chunksSent++;
     report.bytesSent += data.length;
     options.onProgress?.({ sha256, chunk: n, chunks });
     if (answer.status === 'complete') return 'complete';
     if (answer.status !== 'ok') {
-      report.refused.push({ sha256, status: answer.status, message: answer.message ?? `The team server refused the file (${answer.status}).` });
+      report.refused.push({
+        sha256,
+        status: answer.status,
+        message: answer.message ?? `The team server refused the file (${answer.status}).`,
+      });
       return 'refused';
     }
   }
@@ -143,7 +156,12 @@ export interface FetchBlobOptions {
  * are stored (checked against the SHA-256) and the rows naming them say so; refuses with a
  * sentence when the server has no copy this user may read, or sent bytes that do not match.
  */
-export async function fetchBlob(db: DbClient, client: pg.ClientBase, sha256: string, options: FetchBlobOptions): Promise<{ sizeBytes: number; fetched: boolean }> {
+export async function fetchBlob(
+  db: DbClient,
+  client: pg.ClientBase,
+  sha256: string,
+  options: FetchBlobOptions,
+): Promise<{ sizeBytes: number; fetched: boolean }> {
   if (await options.blobs.has(sha256)) {
     await db.call('attachments.markBytesPresent', { sha256 });
     return { sizeBytes: (await options.blobs.sizeOf(sha256)) ?? 0, fetched: false };
@@ -153,7 +171,10 @@ export async function fetchBlob(db: DbClient, client: pg.ClientBase, sha256: str
     throw new ConfabError('forbidden', 'The team server does not let you read this file.');
   }
   if (status.status !== 'complete' || status.size === undefined) {
-    throw new ConfabError('not_found', "The team server does not have this file's bytes yet. Its owner's Confab uploads them when it next syncs.");
+    throw new ConfabError(
+      'not_found',
+      "The team server does not have this file's bytes yet. Its owner's Confab uploads them when it next syncs.",
+    );
   }
   const chunks = Math.max(1, status.chunks ?? 1);
   const writer = await options.blobs.begin(`fetch-${uuidv7()}`);
@@ -166,7 +187,10 @@ export async function fetchBlob(db: DbClient, client: pg.ClientBase, sha256: str
     }
     const got = await writer.seal();
     if (got !== sha256 || writer.sizeBytes !== status.size) {
-      throw new ConfabError('conflict', "The file's bytes from the team server do not match its SHA-256; nothing was kept.");
+      throw new ConfabError(
+        'conflict',
+        "The file's bytes from the team server do not match its SHA-256; nothing was kept.",
+      );
     }
     await writer.commit();
   } catch (err) {
