@@ -54,32 +54,60 @@ describe('editing a tool server', () => {
     });
     await serverWhen(added.id, (s) => s.status === 'failed', 'failed');
     const edited = await chat.api.tools.updateServer({ id: added.id, name: 'Fixed tools', args: [TEST_SERVER] });
-    expect(edited).toMatchObject({ name: 'Fixed tools', args: [TEST_SERVER], command: process.execPath, enabled: true });
+    expect(edited).toMatchObject({
+      name: 'Fixed tools',
+      args: [TEST_SERVER],
+      command: process.execPath,
+      enabled: true,
+    });
     const ready = await serverWhen(added.id, (s) => s.status === 'ready', 'ready');
     expect(ready.tools.map((t) => t.name)).toContain('add');
     expect(ready.stderrTail).toContain('secret set: no');
   });
 
   it('sets a new sealed environment (the restarted process sees it, no view does) and removes it', async () => {
-    const added = await chat.api.tools.addServer({ name: 'Env tools', transport: 'stdio', command: process.execPath, args: [TEST_SERVER] });
+    const added = await chat.api.tools.addServer({
+      name: 'Env tools',
+      transport: 'stdio',
+      command: process.execPath,
+      args: [TEST_SERVER],
+    });
     await serverWhen(added.id, (s) => s.status === 'ready', 'ready');
     const wireBefore = chat.wire.length;
     const withEnv = await chat.api.tools.updateServer({ id: added.id, env: { TEST_SECRET: 'rotated-secret-value' } });
     expect(withEnv.hasEnv).toBe(true);
-    await serverWhen(added.id, (s) => s.status === 'ready' && s.stderrTail.includes('secret set: yes'), 'restarted with the secret');
-    expect(chat.wire.slice(wireBefore).some((w) => w.kind !== 'request' && w.text.includes('rotated-secret-value'))).toBe(false);
+    await serverWhen(
+      added.id,
+      (s) => s.status === 'ready' && s.stderrTail.includes('secret set: yes'),
+      'restarted with the secret',
+    );
+    expect(
+      chat.wire.slice(wireBefore).some((w) => w.kind !== 'request' && w.text.includes('rotated-secret-value')),
+    ).toBe(false);
 
     // Other edits keep the environment.
     await chat.api.tools.updateServer({ id: added.id, name: 'Env tools, renamed' });
-    expect((await chat.api.tools.servers({})).find((s) => s.id === added.id)).toMatchObject({ name: 'Env tools, renamed', hasEnv: true });
+    expect((await chat.api.tools.servers({})).find((s) => s.id === added.id)).toMatchObject({
+      name: 'Env tools, renamed',
+      hasEnv: true,
+    });
 
     const cleared = await chat.api.tools.updateServer({ id: added.id, env: null });
     expect(cleared.hasEnv).toBe(false);
-    await serverWhen(added.id, (s) => s.status === 'ready' && s.stderrTail.includes('secret set: no'), 'restarted without it');
+    await serverWhen(
+      added.id,
+      (s) => s.status === 'ready' && s.stderrTail.includes('secret set: no'),
+      'restarted without it',
+    );
   });
 
   it('a server that is off stays off after an edit', async () => {
-    const added = await chat.api.tools.addServer({ name: 'Off tools', transport: 'stdio', command: process.execPath, args: [TEST_SERVER] });
+    const added = await chat.api.tools.addServer({
+      name: 'Off tools',
+      transport: 'stdio',
+      command: process.execPath,
+      args: [TEST_SERVER],
+    });
     await serverWhen(added.id, (s) => s.status === 'ready', 'ready');
     await chat.api.tools.setServerEnabled({ id: added.id, enabled: false });
     await serverWhen(added.id, (s) => s.status === 'stopped', 'stopped');
@@ -88,7 +116,12 @@ describe('editing a tool server', () => {
   });
 
   it('refuses edits that do not fit the server, changing nothing', async () => {
-    const added = await chat.api.tools.addServer({ name: 'Strict tools', transport: 'stdio', command: process.execPath, args: [TEST_SERVER] });
+    const added = await chat.api.tools.addServer({
+      name: 'Strict tools',
+      transport: 'stdio',
+      command: process.execPath,
+      args: [TEST_SERVER],
+    });
     const url = await refusal(chat.api.tools.updateServer({ id: added.id, url: 'http://127.0.0.1:9/mcp' }));
     expect(url.code).toBe('invalid_input');
     expect(url.message).toBe('This server is a program on this computer: it has a command, not a URL.');
@@ -105,7 +138,11 @@ describe('editing a tool server', () => {
       url: null,
     });
 
-    const http = await chat.api.tools.addServer({ name: 'Remote tools', transport: 'http', url: 'http://127.0.0.1:9/mcp' });
+    const http = await chat.api.tools.addServer({
+      name: 'Remote tools',
+      transport: 'http',
+      url: 'http://127.0.0.1:9/mcp',
+    });
     const command = await refusal(chat.api.tools.updateServer({ id: http.id, command: 'node' }));
     expect(command.message).toBe('This server is reached by its address: it has a URL, not a command.');
     const moved = await chat.api.tools.updateServer({ id: http.id, url: 'http://127.0.0.1:10/mcp' });

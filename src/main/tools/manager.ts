@@ -109,7 +109,10 @@ export class ToolManager {
       ...(input.url !== undefined ? { url: input.url } : {}),
       ...(input.env === undefined
         ? {}
-        : { envCiphertext: input.env && Object.keys(input.env).length > 0 ? this.cipher.encrypt(JSON.stringify(input.env)) : null }),
+        : {
+            envCiphertext:
+              input.env && Object.keys(input.env).length > 0 ? this.cipher.encrypt(JSON.stringify(input.env)) : null,
+          }),
     });
     const old = this.connections.get(input.id);
     this.connections.delete(input.id);
