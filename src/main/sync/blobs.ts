@@ -15,6 +15,7 @@ import type pg from 'pg';
 import { ConfabError } from '@shared/errors';
 import { uuidv7 } from '@shared/ids';
 import type { BlobStore } from '../attachments/blobStore';
+import type { AttachmentService } from '../attachments/service';
 import type { DbClient } from '../db/client';
 import type { OwnBlob } from '../db/attachments/blobRows';
 
@@ -63,6 +64,11 @@ export interface PushBlobsOptions {
   signal?: AbortSignal;
   /** After each chunk sent. */
   onProgress?: (done: { sha256: string; chunk: number; chunks: number }) => void;
+  /**
+   * Stops once about this many bytes were sent (the rest goes next time: uploads resume), so one
+   * call never holds the server connection for a whole 200 MB file.
+   */
+  maxBytes?: number;
 }
 
 const PAGE = 200;
@@ -84,7 +90,7 @@ export async function pushBlobs(
   for (;;) {
     const page: OwnBlob[] = await db.call('attachments.ownBlobs', { after, limit: PAGE });
     for (const blob of page) {
-      if (options.signal?.aborted) return report;
+      if (options.signal?.aborted || report.bytesSent >= (options.maxBytes ?? Infinity)) return report;
       if (known.has(blob.sha256) || !(await options.blobs.has(blob.sha256))) continue;
       const status = await blobStatus(client, blob.sha256);
       if (status.status === 'complete') {
@@ -120,7 +126,7 @@ async function uploadBlob(
   const have = new Set(status.have ?? []);
   for (let n = 0; n < chunks; n++) {
     if (have.has(n)) continue;
-    if (options.signal?.aborted) return 'partial';
+    if (options.signal?.aborted || report.bytesSent >= (options.maxBytes ?? Infinity)) return 'partial';
     const data = await options.blobs.read(sha256, n * chunkBytes, Math.min(chunkBytes, sizeBytes - n * chunkBytes));
     const { rows } = await client.query<{ r: PutAnswer }>('SELECT sync.put_blob_chunk($1, $2, $3, $4) AS r', [
       sha256,
@@ -199,4 +205,66 @@ export async function fetchBlob(
   }
   await db.call('attachments.markBytesPresent', { sha256 });
   return { sizeBytes: status.size, fetched: true };
+}
+
+/**
+ * What blob sync needs of the sync service: SyncService (src/main/sync/service.ts, syncclient
+ * branch) has both. withServer throws a ConfabError 'conflict' while sync is not connected.
+ */
+export interface BlobSyncHost {
+  withServer<T>(fn: (client: pg.ClientBase) => Promise<T>): Promise<T>;
+  afterRound: ((...args: never[]) => Promise<void> | void)[];
+}
+
+export interface BlobSyncOptions {
+  /** Bytes uploaded after one round at most (the next round goes on). Default 16 MiB. */
+  bytesPerRound?: number;
+  /** How long a blob found complete on the server is not asked about again. Default an hour. */
+  forgetAfterMs?: number;
+  now?: () => number;
+}
+
+/**
+ * Wires blob sync into a sync service: after every good round this user's files' bytes go up
+ * (a slice per round, resumable), and the attachment service fetches a file absent here from
+ * the server when it is first read. Returns the function that unwires both.
+ */
+export function wireBlobSync(
+  host: BlobSyncHost,
+  db: DbClient,
+  attachments: AttachmentService,
+  options: BlobSyncOptions = {},
+): () => void {
+  const now = options.now ?? Date.now;
+  const forgetAfterMs = options.forgetAfterMs ?? 60 * 60 * 1000;
+  let known = new Set<string>();
+  let knownSince = now();
+  const afterRound = async () => {
+    // Forgotten now and then: a server restored from an older backup may have lost blobs.
+    if (now() - knownSince > forgetAfterMs) {
+      known = new Set();
+      knownSince = now();
+    }
+    await host.withServer((client) =>
+      pushBlobs(db, client, { blobs: attachments.blobs, known, maxBytes: options.bytesPerRound ?? 16 * 1024 * 1024 }),
+    );
+  };
+  host.afterRound.push(afterRound);
+  attachments.setRemoteBlobs({
+    fetch: async (sha256) => {
+      try {
+        await host.withServer((client) => fetchBlob(db, client, sha256, { blobs: attachments.blobs }));
+        return true;
+      } catch (err) {
+        // Not connected, or the server unreachable: the file is simply not on this device.
+        if (err instanceof ConfabError && err.code === 'conflict') return false;
+        throw err;
+      }
+    },
+  });
+  return () => {
+    const at = host.afterRound.indexOf(afterRound);
+    if (at >= 0) host.afterRound.splice(at, 1);
+    attachments.setRemoteBlobs(null);
+  };
 }
