@@ -5,7 +5,7 @@
  * a blob enters the store only once its SHA-256 matches its name, by a rename from a temp file.
  */
 import { createHash, randomUUID, type Hash } from 'node:crypto';
-import { mkdir, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, stat, unlink, utimes, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const SHA256_NAME = /^[0-9a-f]{64}$/;
@@ -64,7 +64,12 @@ export class BlobIntake {
     const existing = await stat(path).catch(() => null);
     const tempDir = join(blobsDir, 'tmp');
     const tempPath = join(tempDir, `import-${randomUUID()}`);
-    if (existing && existing.size === sizeBytes) return new BlobIntake(blobsDir, sha256, sizeBytes, null, tempPath);
+    if (existing && existing.size === sizeBytes) {
+      // Touched, as the upload path does: the collector spares recently touched blobs.
+      const now = new Date();
+      await utimes(path, now, now).catch(() => undefined);
+      return new BlobIntake(blobsDir, sha256, sizeBytes, null, tempPath);
+    }
     await mkdir(tempDir, { recursive: true });
     return new BlobIntake(blobsDir, sha256, sizeBytes, await open(tempPath, 'wx'), tempPath);
   }
