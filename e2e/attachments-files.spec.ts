@@ -80,12 +80,79 @@ test('an image and a PDF go to the model and show on the message', async ({ page
 
   const chips = page.locator('[data-testid="message"][data-role="user"]').getByTestId('attachment-chip');
   await expect(chips).toHaveCount(2);
-  await expect(chips.nth(0).locator('img')).toHaveAttribute('src', /^data:image\/png;base64,/);
+  // The chip shows a thumbnail made in the image worker, not the file.
+  await expect(chips.nth(0).locator('img')).toHaveAttribute('src', /^data:image\/webp;base64,/);
   await chips.nth(1).click();
   const viewer = page.getByTestId('attachment-viewer');
   await expect(viewer.getByTestId('attachment-text')).toContainText('Migration of the grey herons');
   await page.keyboard.press('Escape');
   await expect(viewer).toBeHidden();
+});
+
+test('thumbnails are made in a worker, not on the page’s main thread, and the viewer shows the full image', async ({
+  page,
+  host,
+}) => {
+  // Counts image work on the page's main thread only: init scripts do not run in workers.
+  await page.addInitScript(() => {
+    const g = globalThis as unknown as Record<string, unknown> & { __mainThreadImageWork: string[] };
+    g.__mainThreadImageWork = [];
+    const note = (what: string) => g.__mainThreadImageWork.push(what);
+    const original = globalThis.createImageBitmap.bind(globalThis);
+    globalThis.createImageBitmap = ((...args: Parameters<typeof createImageBitmap>) => {
+      note('createImageBitmap');
+      return original(...args);
+    }) as typeof createImageBitmap;
+    const getContext = HTMLCanvasElement.prototype.getContext;
+    HTMLCanvasElement.prototype.getContext = function (
+      this: HTMLCanvasElement,
+      ...args: Parameters<typeof getContext>
+    ) {
+      note('canvas');
+      return getContext.apply(this, args);
+    } as typeof getContext;
+    const Offscreen = globalThis.OffscreenCanvas;
+    globalThis.OffscreenCanvas = class extends Offscreen {
+      constructor(width: number, height: number) {
+        super(width, height);
+        note('OffscreenCanvas');
+      }
+    };
+  });
+  const workers: string[] = [];
+  page.on('worker', (worker) => workers.push(worker.url()));
+  await page.goto(host.url);
+  await addVisionProvider(page);
+  await page.getByLabel('New chat').first().click();
+  // A large photo-sized image: 1600×1200 pixels.
+  const png = makePng(1600, 1200, [240, 160, 20]);
+  await attach(page, [{ name: 'photo.png', mimeType: 'image/png', buffer: png }]);
+  llm.enqueue({ kind: 'text', chunks: ['An orange picture.'] });
+  await send(page, 'Look at this');
+  const chip = page.locator('[data-testid="message"][data-role="user"]').getByTestId('attachment-chip');
+  const thumb = chip.getByTestId('attachment-thumbnail');
+  await expect(thumb).toHaveAttribute('src', /^data:image\/webp;base64,/);
+  const src = (await thumb.getAttribute('src'))!;
+  // A thumbnail, not the file: 96 pixels on its longer side, a few hundred bytes here.
+  const size = await page.evaluate(async (url) => {
+    const image = new Image();
+    image.src = url;
+    await image.decode();
+    return { width: image.naturalWidth, height: image.naturalHeight };
+  }, src);
+  expect(size).toEqual({ width: 96, height: 72 });
+  expect(src.length).toBeLessThan(png.length);
+  expect(workers.some((url) => /imageWorker/.test(url))).toBe(true);
+
+  await chip.click();
+  const full = page.getByTestId('attachment-viewer').locator('img');
+  await expect(full).toHaveAttribute('src', /^data:image\/png;base64,/);
+  expect(await full.evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth))).toBe(1600);
+  // The check above decoded on the main thread on purpose (image.decode is not counted); the
+  // app itself did no image work there.
+  expect(
+    await page.evaluate(() => (globalThis as unknown as { __mainThreadImageWork: string[] }).__mainThreadImageWork),
+  ).toEqual([]);
 });
 
 test('SVG and HTML files are shown as text and never run', async ({ page, host }) => {

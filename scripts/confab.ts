@@ -15,6 +15,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { blobsDirOf } from '../src/main/attachments/blobStore';
 import { createDataService } from '../src/main/backup/service';
 import { builtPaths } from '../src/main/core/core';
 import type { DbClient } from '../src/main/db/client';
@@ -31,14 +32,19 @@ const VERSION = '0.1.0';
 
 function printProgress(db: DbClient) {
   return db.onJob((event) => {
-    if (event.type === 'progress') process.stdout.write(`\r${event.progress.phase}: ${event.progress.done}${event.progress.total ? ` / ${event.progress.total}` : ''}   `);
+    if (event.type === 'progress')
+      process.stdout.write(
+        `\r${event.progress.phase}: ${event.progress.done}${event.progress.total ? ` / ${event.progress.total}` : ''}   `,
+      );
     else process.stdout.write('\n');
   });
 }
 
 function printReport(report: ImportReport) {
   const v = report.verification;
-  console.log(`Chats:    read ${v.conversationsRead}, added ${v.conversationsWritten}, already here ${v.conversationsExisting}`);
+  console.log(
+    `Chats:    read ${v.conversationsRead}, added ${v.conversationsWritten}, already here ${v.conversationsExisting}`,
+  );
   console.log(`Messages: read ${v.messagesRead}, added ${v.messagesWritten}, already here ${v.messagesExisting}`);
   console.log(`Compared field by field: ${v.sampled}; search finds imported text: ${v.searchFound ?? 'n/a'}`);
   for (const s of report.skipped) console.log(`Skipped "${s.title}": ${s.reason}`);
@@ -62,7 +68,9 @@ async function main(): Promise<number> {
   const dataDir = resolveDataDir(values['data-dir']);
   if (command === 'import' && values['dry-run']) {
     const path = resolve(files[0] ?? '');
-    const preview = (await isConfabExport(path)) ? await previewConfabExport(path) : await previewImport(files.map((f) => resolve(f)));
+    const preview = (await isConfabExport(path))
+      ? await previewConfabExport(path)
+      : await previewImport(files.map((f) => resolve(f)));
     console.log(JSON.stringify(preview, null, 2));
     return 0;
   }
@@ -75,9 +83,12 @@ async function main(): Promise<number> {
         if (files.length === 0) throw new Error('Name the export file(s) to import.');
         const paths = files.map((f) => resolve(f));
         await data.backup('pre-import');
-        if (await isConfabExport(paths[0]!)) return printReport(restoreAsImportReport(await data.startRestore(paths[0]!).result)) ? 0 : 1;
+        if (await isConfabExport(paths[0]!))
+          return printReport(restoreAsImportReport(await data.startRestore(paths[0]!).result)) ? 0 : 1;
         const preview = await previewImport(paths);
-        console.log(`${preview.conversations} chats, ${preview.messages} messages (${preview.skipped.length} skipped) from ${preview.source}`);
+        console.log(
+          `${preview.conversations} chats, ${preview.messages} messages (${preview.skipped.length} skipped) from ${preview.source}`,
+        );
         // The parser runs on this thread, as in the app's main process: its delay is the figure that matters.
         const loop = monitorEventLoopDelay({ resolution: 10 });
         loop.enable();
@@ -85,7 +96,9 @@ async function main(): Promise<number> {
         const report = await startImport(db, paths, { source: preview.source, total: preview.conversations }).result;
         loop.disable();
         const seconds = (performance.now() - started) / 1000;
-        console.log(`Wrote ${report.verification.messagesWritten} messages in ${seconds.toFixed(1)} s (${Math.round(report.verification.messagesRead / seconds)} messages/s read and checked); event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms`);
+        console.log(
+          `Wrote ${report.verification.messagesWritten} messages in ${seconds.toFixed(1)} s (${Math.round(report.verification.messagesRead / seconds)} messages/s read and checked); event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms`,
+        );
         return printReport(report) ? 0 : 1;
       }
       case 'export': {
@@ -99,9 +112,17 @@ async function main(): Promise<number> {
         }
         const sessionIds = values.session ? [values.session] : null;
         const result = values.out
-          ? await db.startJob('export', { path: resolve(values.out), sessionIds, appVersion: VERSION, schemaVersion: db.info.schemaVersion }).result
+          ? await db.startJob('export', {
+              path: resolve(values.out),
+              sessionIds,
+              appVersion: VERSION,
+              schemaVersion: db.info.schemaVersion,
+              blobsDir: blobsDirOf(dataDir),
+            }).result
           : await data.exportConfab(sessionIds);
-        console.log(`Wrote ${result.path} (${result.bytes} bytes): ${JSON.stringify(result.manifest.rows)} sha256 ${result.manifest.sha256}`);
+        console.log(
+          `Wrote ${result.path} (${result.bytes} bytes): ${JSON.stringify(result.manifest.rows)} sha256 ${result.manifest.sha256}`,
+        );
         return 0;
       }
       case 'backup': {
@@ -122,7 +143,9 @@ async function main(): Promise<number> {
         return report.problems.length === 0 ? 0 : 1;
       }
       default:
-        console.error('Usage: confab import <file...> [--dry-run] | export [--format json|md] [--session ID] [--out F] | backup | restore <file> [--replace] | verify');
+        console.error(
+          'Usage: confab import <file...> [--dry-run] | export [--format json|md] [--session ID] [--out F] | backup | restore <file> [--replace] | verify',
+        );
         return 2;
     }
   } finally {

@@ -1,11 +1,12 @@
 /**
  * The team server's admin command (SYNC.md, "Admin command"):
  *
- *   npm run team -- init <admin-url>                 apply migrations/ and migrations-server/ (idempotent)
+ *   npm run team -- init <admin-url> [--blob-quota MB]   apply migrations/ and migrations-server/ (idempotent)
  *   npm run team -- add-user <name> [--team T]       create a member's login role; prints their connection string
  *   npm run team -- remove-user <name>               drop the role (their rows stay)
  *   npm run team -- status                           clients, lag, stalls, change-index size (runs the watchdog)
  *   npm run team -- prune [--keep "30 days"]         retention of the change index
+ *   npm run team -- set-quota <MB> [--team T]        attached files' bytes a team may keep (default: every team)
  *
  * Every command but init takes the admin URL from --url or CONFAB_TEAM_ADMIN_URL. Works on
  * PostgreSQL 15 and later; connect as a superuser or a role with CREATEROLE that owns the database.
@@ -15,20 +16,28 @@ import pg from 'pg';
 import { ConfabError } from '../src/shared/errors';
 import { addMember, removeMember, serverStatus } from '../src/main/db/sync/admin/members';
 import { applyServerMigrations } from '../src/main/db/sync/admin/serverMigrations';
+import { setBlobQuota } from '../src/main/db/sync/admin/blobQuota';
 
 const USAGE = `Usage:
-  npm run team -- init <admin-url>
+  npm run team -- init <admin-url> [--blob-quota MB]
   npm run team -- add-user <name> [--team T] [--url <admin-url>]
   npm run team -- remove-user <name> [--url <admin-url>]
   npm run team -- status [--url <admin-url>]
   npm run team -- prune [--keep "30 days"] [--url <admin-url>]
+  npm run team -- set-quota <MB> [--team T] [--url <admin-url>]
 (--url defaults to CONFAB_TEAM_ADMIN_URL)`;
 
 export async function team(argv: string[], out: (line: string) => void = console.log): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { url: { type: 'string' }, team: { type: 'string' }, keep: { type: 'string' }, help: { type: 'boolean' } },
+    options: {
+      url: { type: 'string' },
+      team: { type: 'string' },
+      keep: { type: 'string' },
+      'blob-quota': { type: 'string' },
+      help: { type: 'boolean' },
+    },
   });
   const [command, arg] = positionals;
   if (values.help || !command) {
@@ -55,6 +64,10 @@ export async function team(argv: string[], out: (line: string) => void = console
             ? `Team server ready: app schema ${r.appVersion} (applied ${r.appApplied.join(', ') || 'none'}), sync schema ${r.serverVersion} (applied ${r.serverApplied.join(', ') || 'none'}).`
             : `Team server already up to date: app schema ${r.appVersion}, sync schema ${r.serverVersion}.`,
         );
+        if (values['blob-quota'] !== undefined) {
+          const q = await setBlobQuota(client, { megabytes: Number(values['blob-quota']) });
+          out(`Each team may keep ${q.quotaBytes / 1024 / 1024} MB of attached files (unless set per team).`);
+        }
         return 0;
       }
       case 'add-user': {
@@ -79,6 +92,17 @@ export async function team(argv: string[], out: (line: string) => void = console
           values.keep ?? '30 days',
         ]);
         out(`Pruned ${rows[0]?.n ?? 0} change entries.`);
+        return 0;
+      }
+      case 'set-quota': {
+        if (arg === undefined || arg.trim() === '')
+          throw new ConfabError('invalid_input', 'set-quota needs a number of megabytes.');
+        const q = await setBlobQuota(client, { megabytes: Number(arg), team: values.team });
+        out(
+          q.team === null
+            ? `Each team may keep ${q.quotaBytes / 1024 / 1024} MB of attached files (unless set per team).`
+            : `Team ${q.team} may keep ${q.quotaBytes / 1024 / 1024} MB of attached files.`,
+        );
         return 0;
       }
       default:

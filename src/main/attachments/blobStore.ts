@@ -113,6 +113,11 @@ export class BlobStore {
     return (await stat(this.pathOf(sha256)).catch(() => null)) !== null;
   }
 
+  /** The stored blob's size, or null when it is not here. */
+  async sizeOf(sha256: string): Promise<number | null> {
+    return (await stat(this.pathOf(sha256)).catch(() => null))?.size ?? null;
+  }
+
   /** A piece of a blob; reads only that piece. */
   async read(sha256: string, offset: number, length: number): Promise<Buffer> {
     const handle = await open(this.pathOf(sha256), 'r');

@@ -29,10 +29,20 @@ interface Upload {
   idleTimer: NodeJS.Timeout;
 }
 
+/**
+ * Where a file's bytes absent here can come from: the team server, while sync is connected (the
+ * sync service provides it with fetchBlob in src/main/sync/blobs.ts). Resolves true once the
+ * blob is in the store, false when there is nowhere to fetch it from (sync off).
+ */
+export interface RemoteBlobs {
+  fetch(sha256: string): Promise<boolean>;
+}
+
 export interface AttachmentServiceOptions {
   db: DbClient;
   blobs: BlobStore;
   extractor: Extractor;
+  remoteBlobs?: RemoteBlobs;
 }
 
 export class AttachmentService {
@@ -41,11 +51,20 @@ export class AttachmentService {
   private readonly db: DbClient;
   private readonly extractor: Extractor;
   private ready: Promise<void> | null = null;
+  private remoteBlobs: RemoteBlobs | null;
+  /** One fetch per blob at a time: a viewer reads a file in many pieces. */
+  private readonly fetching = new Map<string, Promise<boolean>>();
 
   constructor(options: AttachmentServiceOptions) {
     this.db = options.db;
     this.blobs = options.blobs;
     this.extractor = options.extractor;
+    this.remoteBlobs = options.remoteBlobs ?? null;
+  }
+
+  /** Set once the sync service exists (it starts after this service); null when sync stops. */
+  setRemoteBlobs(remote: RemoteBlobs | null): void {
+    this.remoteBlobs = remote;
   }
 
   private opened(): Promise<void> {
@@ -158,7 +177,7 @@ export class AttachmentService {
 
   async read(input: { id: string; offset: number; length: number }): Promise<AttachmentBytes> {
     const blob = await this.db.call('attachments.blobOf', { id: input.id });
-    if (!blob.bytesPresent || !(await this.blobs.has(blob.sha256))) {
+    if (!(await this.blobs.has(blob.sha256)) && !(await this.fetchRemote(blob.sha256))) {
       throw new ConfabError('not_found', "This file's bytes are not on this device.");
     }
     const offset = Math.min(input.offset, blob.sizeBytes);
@@ -169,6 +188,18 @@ export class AttachmentService {
       sizeBytes: blob.sizeBytes,
       eof: offset + bytes.length >= blob.sizeBytes,
     };
+  }
+
+  /** Fetches an absent blob from the team server when there is one; false when there is none. */
+  private fetchRemote(sha256: string): Promise<boolean> {
+    const remote = this.remoteBlobs;
+    if (!remote) return Promise.resolve(false);
+    let pending = this.fetching.get(sha256);
+    if (!pending) {
+      pending = remote.fetch(sha256).finally(() => this.fetching.delete(sha256));
+      this.fetching.set(sha256, pending);
+    }
+    return pending;
   }
 
   /** For the chat context (AttachmentContextSource): the files of these messages, with their text. */

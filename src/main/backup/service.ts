@@ -1,7 +1,8 @@
 /**
  * Export, backup and restore from the main thread's side: each is a job in the DB worker (export
  * pauses writes for a consistent file; restore merges), started here with the paths and
- * versions only main knows. A restore and an import take a backup first, so that the undo of
+ * versions only main knows. Exports and backups carry the attachments' bytes from the blob
+ * store; a restore puts them back there. A restore and an import take a backup first, so that the undo of
  * either is "restore the backup taken just before".
  */
 import { mkdir } from 'node:fs/promises';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import type { ExportResult, RestoreReport } from '@shared/types/export';
 import type { BackupInfoEntry } from '@shared/types/export';
 import type { DbClient, JobHandle } from '../db/client';
+import { blobsDirOf } from '../attachments/blobStore';
 import { applyRetention, backupFileName, BACKUPS_DIR, listBackupFiles, type BackupReason } from './files';
 import { scheduleRepeating } from '@shared/schedule';
 
@@ -27,7 +29,13 @@ export interface DataService {
 
 export function createDataService(db: DbClient, dataDir: string, appVersion: string): DataService {
   const runExport = (path: string, sessionIds: string[] | null) =>
-    db.startJob('export', { path, sessionIds, appVersion, schemaVersion: db.info.schemaVersion }).result;
+    db.startJob('export', {
+      path,
+      sessionIds,
+      appVersion,
+      schemaVersion: db.info.schemaVersion,
+      blobsDir: blobsDirOf(dataDir),
+    }).result;
 
   const service: DataService = {
     async exportConfab(sessionIds) {
@@ -47,7 +55,7 @@ export function createDataService(db: DbClient, dataDir: string, appVersion: str
       return service.startRestore(path, mode).result;
     },
     startRestore: (path, mode = 'merge') =>
-      db.startJob('restore', { path, schemaVersion: db.info.schemaVersion, mode }),
+      db.startJob('restore', { path, schemaVersion: db.info.schemaVersion, mode, blobsDir: blobsDirOf(dataDir) }),
     scheduleDaily(checkEveryMs = 3_600_000) {
       // Checked hourly: a laptop asleep at the daily moment still gets its backup once it wakes.
       return scheduleRepeating(

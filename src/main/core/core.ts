@@ -17,7 +17,8 @@ import type { ProviderToolkit } from '../providers/toolkit';
 import type { SecretCipher } from '../secrets/cipher';
 import type { DatabaseReplacement } from '../db/replaceDatabase';
 import type { FolderOpener } from '../recovery/handlers';
-import { createAttachmentService, scheduleBlobCollection } from '../attachments';
+import { createAttachmentService, scheduleBlobCollection, type AttachmentService } from '../attachments';
+import { wireBlobSync } from '../sync/blobs';
 import { ToolManager } from '../tools/manager';
 import { toolSource } from '../tools/loop';
 import { unavailableCipher } from '../secrets/cipher';
@@ -52,6 +53,8 @@ export interface Core {
   jobs: JobTracker;
   /** Team sync (status, rounds, and a server connection for the team handlers). */
   sync: SyncService;
+  /** Attachments' bytes and uploads; the sync service gives it a way to fetch absent bytes (setRemoteBlobs). */
+  attachments: AttachmentService;
   /** Local providers set up at start-up (ids); settles once detection is over. */
   localDetection: Promise<string[]>;
   close(): Promise<void>;
@@ -149,6 +152,9 @@ export async function startCore(options: StartCoreOptions): Promise<Core> {
     pullLimit: options.sync?.pullLimit,
     pushLimit: options.sync?.pushLimit,
   });
+  // Attachments' bytes ride on sync: this user's files go up after each good round, and a file
+  // whose bytes are absent here (a teammate's) is fetched when it is first shown.
+  const unwireBlobSync = wireBlobSync(sync, db, attachments);
   // In the background: a team server that is down or slow never delays the window.
   void sync.start({ url: options.sync?.url }).catch((err: unknown) => {
     console.error('[sync] could not start:', err instanceof Error ? err.message : err);
@@ -173,10 +179,12 @@ export async function startCore(options: StartCoreOptions): Promise<Core> {
     chat,
     jobs,
     sync,
+    attachments,
     localDetection,
     close: async () => {
       // Replies still streaming are saved as interrupted before the database closes.
       await chat.shutdown();
+      unwireBlobSync();
       await sync.close();
       stopBlobCollection();
       await tools.close();

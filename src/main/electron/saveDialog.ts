@@ -1,5 +1,5 @@
 /** The Electron host's save dialog for exports (the web host downloads in the page instead). */
-import { writeFile } from 'node:fs/promises';
+import { copyFile, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { app, dialog, type BrowserWindow } from 'electron';
 import type { SaveTextFile } from '../kit/handlers';
@@ -13,7 +13,9 @@ export function electronSaveTextFile(parent: () => BrowserWindow | null): SaveTe
     const win = parent();
     const result = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
     if (result.canceled || !result.filePath) return null;
-    await writeFile(result.filePath, await produce(), 'utf8');
+    const content = await produce();
+    if (typeof content === 'object' && 'fromPath' in content) await copyFile(content.fromPath, result.filePath);
+    else await writeFile(result.filePath, content, 'utf8');
     return { path: result.filePath };
   };
 }

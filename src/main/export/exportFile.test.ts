@@ -22,12 +22,24 @@ beforeAll(async () => {
         return null;
       }
       const data = await produce();
-      saved.push({ name, bytes: typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data) });
+      saved.push({
+        name,
+        bytes:
+          typeof data === 'string'
+            ? Buffer.from(data, 'utf8')
+            : 'fromPath' in data
+              ? readFileSync(data.fromPath)
+              : Buffer.from(data),
+      });
       return { path: `/chosen/${name}` };
     },
   });
   const path = fixture('claude/chatlore-bulk-branch-thinking-tools-legacy.json');
-  const { uploadId } = await c.api.import.upload({ name: 'claude.json', chunk: readFileSync(path).toString('base64'), last: true });
+  const { uploadId } = await c.api.import.upload({
+    name: 'claude.json',
+    chunk: readFileSync(path).toString('base64'),
+    last: true,
+  });
   await c.api.import.preview({ uploadId });
   const { jobId } = await c.api.import.start({ uploadId });
   await c.api.import.result({ jobId });
@@ -70,7 +82,9 @@ describe('export delivery', () => {
     }
 
     const chosen = await c.api.export.file({ kind: 'markdownZip', sessionIds: [chats[1]!.id] });
-    expect(Object.values(await unzip(Buffer.from(chosen.base64, 'base64')))).toEqual([(await c.api.export.markdown({ sessionId: chats[1]!.id })).markdown]);
+    expect(Object.values(await unzip(Buffer.from(chosen.base64, 'base64')))).toEqual([
+      (await c.api.export.markdown({ sessionId: chats[1]!.id })).markdown,
+    ]);
 
     const confab = await c.api.export.file({ kind: 'confab' });
     expect(confab.fileName).toMatch(/^confab-export-.*\.jsonl$/);
@@ -78,13 +92,18 @@ describe('export delivery', () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ confab: 'export', scope: 'all' });
     expect(lines.filter((l) => l.startsWith('{"t":"chat_sessions"'))).toHaveLength(chats.length);
     // The same bytes as the file kept in the data folder's exports/.
-    expect(Buffer.from(confab.base64, 'base64').equals(readFileSync(join(c.dataDir, 'exports', confab.fileName)))).toBe(true);
+    expect(Buffer.from(confab.base64, 'base64').equals(readFileSync(join(c.dataDir, 'exports', confab.fileName)))).toBe(
+      true,
+    );
   });
 
   it('export.save writes through the host save dialog, under the chat title or a dated name; a cancelled dialog writes nothing', async () => {
     const chat = (await c.api.sessions.list({ view: 'active', limit: 1 })).items[0]!;
     const { fileName, markdown } = await c.api.export.markdown({ sessionId: chat.id });
-    expect(await c.api.export.save({ kind: 'markdown', sessionId: chat.id })).toEqual({ status: 'saved', path: `/chosen/${fileName}` });
+    expect(await c.api.export.save({ kind: 'markdown', sessionId: chat.id })).toEqual({
+      status: 'saved',
+      path: `/chosen/${fileName}`,
+    });
     expect(saved.at(-1)!.bytes.toString('utf8')).toBe(markdown);
 
     const zip = await c.api.export.save({ kind: 'markdownZip', sessionIds: [chat.id] });
@@ -99,6 +118,8 @@ describe('export delivery', () => {
 
   it('refuses a request it cannot parse with a typed error', async () => {
     await expect(c.api.export.file({ kind: 'pdf' } as never)).rejects.toMatchObject({ code: 'invalid_input' });
-    await expect(c.api.export.file({ kind: 'markdownZip', sessionIds: [] })).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(c.api.export.file({ kind: 'markdownZip', sessionIds: [] })).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
   });
 });

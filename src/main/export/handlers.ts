@@ -3,7 +3,7 @@ import type { ConfabExportManifest } from '@shared/types';
 import type { DbClient } from '../db/client';
 import type { DataService } from '../backup/service';
 import type { HandlerSlice, SaveTextFile } from '../kit/handlers';
-import { chatMarkdown, produceExportFile, suggestedFileName } from './files';
+import { bytesForDownload, chatMarkdown, produceExportFile, suggestedFileName } from './files';
 
 export function exportHandlers(db: DbClient, data: DataService, saveFile?: SaveTextFile): HandlerSlice<'export'> {
   return {
@@ -17,13 +17,18 @@ export function exportHandlers(db: DbClient, data: DataService, saveFile?: SaveT
       const saved = await saveFile(name, async () => {
         const file = await produceExportFile(db, data, i);
         manifest = file.manifest;
-        return file.bytes;
+        return 'bytes' in file.content ? file.content.bytes : { fromPath: file.content.path };
       });
       return saved ? { status: 'saved', path: saved.path, ...(manifest ? { manifest } : {}) } : { status: 'cancelled' };
     },
     'export.file': async (i) => {
       const file = await produceExportFile(db, data, i);
-      return { fileName: file.fileName, mimeType: file.mimeType, base64: file.bytes.toString('base64'), ...(file.manifest ? { manifest: file.manifest } : {}) };
+      return {
+        fileName: file.fileName,
+        mimeType: file.mimeType,
+        base64: (await bytesForDownload(file)).toString('base64'),
+        ...(file.manifest ? { manifest: file.manifest } : {}),
+      };
     },
   };
 }

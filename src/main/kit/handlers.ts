@@ -18,7 +18,15 @@ export interface Emitter {
 }
 
 /**
+ * What a save writes: text, bytes, or a file already written (a Confab export with attached files
+ * can be gigabytes; it is copied by the file system, never read into memory).
+ */
+export type SaveContent = string | Uint8Array | { fromPath: string };
+/**
  * A host's save dialog: asks where to save `suggestedName`, then writes what `produce` returns.
  * Resolves to the chosen path, or null when the user cancelled. The web host has none.
  */
-export type SaveTextFile = (suggestedName: string, produce: () => Promise<string | Uint8Array>) => Promise<{ path: string } | null>;
+export type SaveTextFile = (
+  suggestedName: string,
+  produce: () => Promise<SaveContent>,
+) => Promise<{ path: string } | null>;

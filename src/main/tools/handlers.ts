@@ -7,6 +7,7 @@ export function toolsHandlers(db: DbClient, tools: ToolManager): HandlerSlice<'t
   return {
     'tools.servers': () => tools.servers(),
     'tools.addServer': (i) => tools.addServer(i),
+    'tools.updateServer': (i) => tools.updateServer(i),
     'tools.setServerEnabled': (i) => tools.setEnabled(i.id, i.enabled),
     'tools.restartServer': (i) => tools.restart(i.id),
     'tools.removeServer': (i) => tools.remove(i.id),

@@ -24,6 +24,16 @@ export interface AddServerInput {
   env?: Record<string, string>;
 }
 
+export interface UpdateServerInput {
+  id: string;
+  name?: string;
+  command?: string;
+  args?: string[];
+  url?: string;
+  /** Undefined: kept; null or {}: removed. */
+  env?: Record<string, string> | null;
+}
+
 /** A tool as a chat offers it to a model. */
 export interface ChatTool {
   serverId: string;
@@ -83,6 +93,35 @@ export class ToolManager {
     void this.connection(stored)
       .start()
       .catch(() => undefined);
+    return this.describe(stored);
+  }
+
+  /**
+   * Changes a server's settings; its connection is ended and made again from them, so a server
+   * that is on restarts with the new command, URL or environment.
+   */
+  async updateServer(input: UpdateServerInput): Promise<McpServer> {
+    const stored = await this.db.call('tools.updateServer', {
+      id: input.id,
+      ...(input.name !== undefined ? { name: input.name } : {}),
+      ...(input.command !== undefined ? { command: input.command } : {}),
+      ...(input.args !== undefined ? { args: input.args } : {}),
+      ...(input.url !== undefined ? { url: input.url } : {}),
+      ...(input.env === undefined
+        ? {}
+        : {
+            envCiphertext:
+              input.env && Object.keys(input.env).length > 0 ? this.cipher.encrypt(JSON.stringify(input.env)) : null,
+          }),
+    });
+    const old = this.connections.get(input.id);
+    this.connections.delete(input.id);
+    await old?.stop();
+    if (stored.enabled)
+      void this.connection(stored)
+        .start()
+        .catch(() => undefined);
+    this.events.emit('tools.serversChanged', { serverId: stored.id });
     return this.describe(stored);
   }
 

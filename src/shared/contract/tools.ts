@@ -31,6 +31,23 @@ export const toolsMethods = {
         'a stdio server needs a command, an HTTP server a URL',
       ),
   ),
+  /**
+   * Changes a server's name, command and arguments (stdio) or URL (HTTP), or its environment: an
+   * omitted field is kept; `env: null` removes the environment. A running server is restarted
+   * with the new settings. The kind (stdio or HTTP) is fixed: remove and add to change it.
+   */
+  'tools.updateServer': method<McpServer>()(
+    z
+      .object({
+        id,
+        name: name.optional(),
+        command: serverFields.command,
+        args: serverFields.args,
+        url: serverFields.url,
+        env: env.nullable().optional(),
+      })
+      .strict(),
+  ),
   /** Turns a server on (it starts) or off (its process is ended). */
   'tools.setServerEnabled': method<McpServer>()(z.object({ id, enabled: z.boolean() }).strict()),
   /** Starts a failed or stopped server again. */

@@ -1,9 +1,17 @@
 /**
  * Confab's own export (also the backup format): JSON Lines, one header line, one line per row
- * `{"t": table, "r": row}`, and a closing manifest with the row counts and the SHA-256 of the row
- * lines. Streamed both ways, so 100k messages never sit in memory at once.
+ * `{"t": table, "r": row}`, then the attachments' bytes (format 2), and a closing manifest with
+ * the row counts and the SHA-256 of the row lines. Streamed both ways, so 100k messages or a
+ * 200 MB file never sit in memory at once.
+ *
+ * Each blob the attachment rows name is written once: a line `{"blob": sha256, "size": bytes}`,
+ * then its bytes in order as lines `{"b": sha256, "d": base64}` of at most EXPORT_BLOB_PIECE_BYTES
+ * each. A blob is checked against its SHA-256 on the way in, so the manifest's checksum covers
+ * the row lines only.
  */
-export const CONFAB_EXPORT_FORMAT = 1;
+export const CONFAB_EXPORT_FORMAT = 2;
+/** Bytes of a blob per line: 768 KiB, so a line of base64 is 1 MiB. */
+export const EXPORT_BLOB_PIECE_BYTES = 768 * 1024;
 
 export interface ConfabExportHeader {
   confab: 'export';
@@ -20,6 +28,8 @@ export interface ConfabExportManifest {
   rows: Record<string, number>;
   /** SHA-256 (hex) of every row line, each followed by "\n", in file order. */
   sha256: string;
+  /** Format 2: the attachments' bytes the file carries (each blob once). */
+  blobs?: { count: number; bytes: number };
 }
 
 export interface ExportResult {
@@ -42,6 +52,11 @@ export interface RestoreReport {
   removed?: Record<string, number>;
   /** Problems found; a restore with any is undone. */
   mismatches: string[];
+  /**
+   * The attachments' bytes: blobs put in the store, blobs it had already, and blobs whose bytes
+   * did not match their SHA-256 (damaged in the file: not stored; their files show as absent).
+   */
+  blobs?: { stored: number; present: number; corrupt: string[] };
 }
 
 export interface BackupInfoEntry {

@@ -3,6 +3,7 @@ import type { ParsedInput } from '@shared/contract';
 import type { RepoContext } from '../context';
 import { reader } from '../serviceKit';
 import * as attachments from './repository';
+import { markBytesPresent, ownBlobs } from './blobRows';
 import { searchAttachments } from './search';
 
 export const attachmentsService = (ctx: RepoContext) => ({
@@ -17,5 +18,7 @@ export const attachmentsService = (ctx: RepoContext) => ({
     attachments.draftsFor(ctx, i.sessionId, i.ids),
   ),
   'attachments.remove': (i: ParsedInput<'attachments.remove'>) => attachments.removeDraft(ctx, i.id),
+  'attachments.ownBlobs': reader((i: { after: string | null; limit: number }) => ownBlobs(ctx, i)),
+  'attachments.markBytesPresent': (i: { sha256: string }) => markBytesPresent(ctx, i),
   'attachments.search': reader((i: ParsedInput<'attachments.search'>) => searchAttachments(ctx, i)),
 });

@@ -10,9 +10,16 @@ import { rename, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { createGzip } from 'node:zlib';
 import type { Writable } from 'node:stream';
-import { CONFAB_EXPORT_FORMAT, type ConfabExportHeader, type ExportResult } from '@shared/types/export';
+import {
+  CONFAB_EXPORT_FORMAT,
+  EXPORT_BLOB_PIECE_BYTES,
+  type ConfabExportHeader,
+  type ConfabExportManifest,
+  type ExportResult,
+} from '@shared/types/export';
+import { blobSize, readBlobPieces } from '../attachments/blobFiles';
 import type { RepoContext } from '../context';
-import { defineJob, type JobContext } from '../jobs/job';
+import { JobCancelled, defineJob, type JobContext } from '../jobs/job';
 import { sql, sqlId, sqlJoin, type SqlFragment } from '../sql';
 import { exportTables, type ExportTable } from './tables';
 
@@ -22,11 +29,13 @@ export interface ExportJobInput {
   sessionIds: string[] | null;
   appVersion: string;
   schemaVersion: number;
+  /** The data folder's blob store: the attachments' bytes go in the file. Absent: rows only. */
+  blobsDir?: string;
 }
 
 const PAGE = 1000;
 /** Tables that belong to chats: what a 'selected' export carries. */
-const CHAT_TABLES = new Set(['chat_sessions', 'messages', 'generation_runs', 'tool_executions']);
+const CHAT_TABLES = new Set(['chat_sessions', 'messages', 'generation_runs', 'tool_executions', 'attachments']);
 
 export const exportJob = defineJob<ExportJobInput, ExportResult>({
   kind: 'export',
@@ -69,7 +78,10 @@ export async function writeExport(job: JobContext, input: ExportJobInput): Promi
       let after: unknown[] | null = null;
       for (;;) {
         const cursor: unknown[] | null = after;
-        const page: PageRow[] = await job.batch((ctx): Promise<PageRow[]> => readPage(ctx, table, cursor, input.sessionIds), { writes: false });
+        const page: PageRow[] = await job.batch(
+          (ctx): Promise<PageRow[]> => readPage(ctx, table, cursor, input.sessionIds),
+          { writes: false },
+        );
         for (const row of page) {
           const line = JSON.stringify({ t: table.spec.name, r: row.r });
           hash.update(`${line}\n`);
@@ -82,7 +94,10 @@ export async function writeExport(job: JobContext, input: ExportJobInput): Promi
         after = page.at(-1)!.k;
       }
     }
-    const manifest = { rows, sha256: hash.digest('hex') };
+    const manifest: ConfabExportManifest = { rows, sha256: hash.digest('hex') };
+    if (input.blobsDir !== undefined && tables.some((t) => t.spec.name === 'attachments')) {
+      manifest.blobs = await writeBlobs(job, input.blobsDir, input.sessionIds, write);
+    }
     await write(`${JSON.stringify({ manifest })}\n`);
     out.end();
     await once(file, 'close');
@@ -97,13 +112,55 @@ export async function writeExport(job: JobContext, input: ExportJobInput): Promi
   }
 }
 
+/**
+ * Every blob the exported attachment rows name, once each, piece by piece (one piece in memory at
+ * a time). A blob missing from the store is left out: its rows restore as "bytes absent".
+ */
+async function writeBlobs(
+  job: JobContext,
+  blobsDir: string,
+  sessionIds: string[] | null,
+  write: (text: string) => Promise<void>,
+): Promise<{ count: number; bytes: number }> {
+  const named = await job.batch(
+    async (ctx) =>
+      (
+        await ctx.db.query<{ sha256: string }>(sql`
+          SELECT DISTINCT sha256 FROM attachments t
+           ${sessionIds ? sql`WHERE ${chatFilter('attachments', sessionIds)}` : sql``}
+           ORDER BY sha256`)
+      ).map((r) => r.sha256),
+    { writes: false },
+  );
+  let count = 0;
+  let bytes = 0;
+  for (const sha256 of named) {
+    const size = await blobSize(blobsDir, sha256);
+    if (size === null) continue;
+    await write(`${JSON.stringify({ blob: sha256, size })}\n`);
+    for await (const piece of readBlobPieces(blobsDir, sha256, EXPORT_BLOB_PIECE_BYTES)) {
+      if (job.signal.aborted) throw new JobCancelled();
+      await write(`${JSON.stringify({ b: sha256, d: piece.toString('base64') })}\n`);
+    }
+    count++;
+    bytes += size;
+    job.progress(count, named.length, 'Exporting attached files');
+  }
+  return { count, bytes };
+}
+
 /** One page of rows as JSON objects with the columns in a fixed order, times in UTC. */
 interface PageRow {
   r: Record<string, unknown>;
   k: unknown[];
 }
 
-async function readPage(ctx: RepoContext, table: ExportTable, after: unknown[] | null, sessionIds: string[] | null): Promise<PageRow[]> {
+async function readPage(
+  ctx: RepoContext,
+  table: ExportTable,
+  after: unknown[] | null,
+  sessionIds: string[] | null,
+): Promise<PageRow[]> {
   const t = sqlId(table.spec.name);
   const object = sql`json_build_object(${sqlJoin(
     table.columns.map((c) => sql`${c}::text, t.${sqlId(c)}`),
@@ -134,6 +191,7 @@ function chatFilter(table: string, ids: string[]): SqlFragment {
       return sql`t.id = ANY(${ids}::uuid[])`;
     case 'messages':
     case 'generation_runs':
+    case 'attachments':
       return sql`t.session_id = ANY(${ids}::uuid[])`;
     case 'tool_executions':
       return sql`t.message_id IN (SELECT id FROM messages WHERE session_id = ANY(${ids}::uuid[]))`;

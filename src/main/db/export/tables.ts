@@ -12,7 +12,19 @@ import { sql } from '../sql';
 const NOT_EXPORTED = new Set(['users', 'confab_migrations']);
 
 /** Restore order: a row's references are written before it. */
-const ORDER = ['chat_sessions', 'messages', 'generation_runs', 'tool_executions', 'provider_configs', 'model_prices', 'settings', 'secrets', 'ui_state', 'app_logs'];
+const ORDER = [
+  'chat_sessions',
+  'messages',
+  'generation_runs',
+  'tool_executions',
+  'attachments',
+  'provider_configs',
+  'model_prices',
+  'settings',
+  'secrets',
+  'ui_state',
+  'app_logs',
+];
 
 export interface ExportTable {
   spec: TableSpec;
@@ -26,7 +38,12 @@ export interface ExportTable {
 }
 
 export async function exportTables(ctx: RepoContext): Promise<ExportTable[]> {
-  const rows = await ctx.db.query<{ table_name: string; column_name: string; is_generated: string; udt_name: string }>(sql`
+  const rows = await ctx.db.query<{
+    table_name: string;
+    column_name: string;
+    is_generated: string;
+    udt_name: string;
+  }>(sql`
     SELECT table_name, column_name, is_generated, udt_name FROM information_schema.columns
      WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position`);
   const specs = (TABLES as readonly TableSpec[]).filter((t) => t.scope !== 'derived' && !NOT_EXPORTED.has(t.name));
@@ -39,7 +56,9 @@ export async function exportTables(ctx: RepoContext): Promise<ExportTable[]> {
     .map((spec) => {
       const all = rows.filter((r) => r.table_name === spec.name);
       const columns = all
-        .filter((r) => r.is_generated === 'NEVER' && r.column_name !== 'owner_id' && !spec.derived.includes(r.column_name))
+        .filter(
+          (r) => r.is_generated === 'NEVER' && r.column_name !== 'owner_id' && !spec.derived.includes(r.column_name),
+        )
         .map((r) => r.column_name);
       return {
         spec,

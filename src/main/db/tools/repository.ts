@@ -56,6 +56,40 @@ export async function addServer(
   return rowToServer(rows[0]!);
 }
 
+export interface ServerChanges {
+  id: string;
+  name?: string;
+  command?: string;
+  args?: string[];
+  url?: string;
+  /** Undefined: kept; null: removed; bytes: the new sealed environment. */
+  envCiphertext?: Uint8Array | null;
+}
+
+/** Changes the fields given; a command for an HTTP server (or a URL for stdio) is refused. */
+export async function updateServer(ctx: RepoContext, input: ServerChanges): Promise<StoredServer> {
+  const current = await getServer(ctx, input.id);
+  if (current.transport === 'http' && (input.command !== undefined || input.args !== undefined)) {
+    throw new ConfabError('invalid_input', 'This server is reached by its address: it has a URL, not a command.');
+  }
+  if (current.transport === 'stdio' && input.url !== undefined) {
+    throw new ConfabError('invalid_input', 'This server is a program on this computer: it has a command, not a URL.');
+  }
+  const keepEnv = input.envCiphertext === undefined;
+  const rows = await ctx.db.query(sql`
+    UPDATE mcp_servers
+       SET name = coalesce(${input.name ?? null}, name),
+           command = coalesce(${input.command ?? null}, command),
+           args = coalesce(${input.args === undefined ? null : toDbJson(input.args)}::jsonb, args),
+           url = coalesce(${input.url ?? null}, url),
+           env_ciphertext = CASE WHEN ${keepEnv} THEN env_ciphertext ELSE ${input.envCiphertext ?? null}::bytea END,
+           updated_at = now()
+     WHERE id = ${input.id}
+    RETURNING *`);
+  if (!rows[0]) throw new ConfabError('not_found', 'That tool server no longer exists.');
+  return rowToServer(rows[0]);
+}
+
 export async function setServerEnabled(ctx: RepoContext, id: string, enabled: boolean): Promise<StoredServer> {
   const rows = await ctx.db.query(sql`UPDATE mcp_servers SET enabled = ${enabled} WHERE id = ${id} RETURNING *`);
   if (!rows[0]) throw new ConfabError('not_found', 'That tool server no longer exists.');

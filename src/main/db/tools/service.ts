@@ -9,6 +9,7 @@ export const toolsService = (ctx: RepoContext) => ({
   'tools.listServers': reader(() => tools.listServers(ctx)),
   'tools.getServer': reader((i: { id: string }) => tools.getServer(ctx, i.id)),
   'tools.addServer': (i: Args<typeof tools.addServer>) => tools.addServer(ctx, i),
+  'tools.updateServer': (i: tools.ServerChanges) => tools.updateServer(ctx, i),
   'tools.setServerEnabled': (i: { id: string; enabled: boolean }) => tools.setServerEnabled(ctx, i.id, i.enabled),
   'tools.removeServer': (i: { id: string }) => tools.removeServer(ctx, i.id),
   'tools.forSession': reader((i: { sessionId: string }) => tools.toolsForSession(ctx, i.sessionId)),

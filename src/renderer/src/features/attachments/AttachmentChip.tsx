@@ -5,20 +5,20 @@ import { FileIcon } from './FileIcon';
 import { formatBytes, typeLabel } from './format';
 
 /**
- * A file on a message: a thumbnail for images (the image itself, scaled by the browser, which
- * decodes it off the main thread: decoding="async"), a labelled chip for documents. Opening it
- * shows the viewer.
+ * A file on a message: a thumbnail for images (made in the image worker, off the page's main
+ * thread: a few kilobytes of WebP, not the file), a labelled chip for documents. Opening it shows
+ * the viewer.
  */
 export function AttachmentChip({ attachment, onOpen }: { attachment: Attachment; onOpen(a: Attachment): void }) {
-  const loadImage = useAppStore((s) => s.loadAttachmentImage);
+  const loadThumbnail = useAppStore((s) => s.loadAttachmentThumbnail);
   const [thumb, setThumb] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
-    if (attachment.kind === 'image') void loadImage(attachment).then((url) => live && setThumb(url));
+    if (attachment.kind === 'image') void loadThumbnail(attachment).then((url) => live && setThumb(url));
     return () => {
       live = false;
     };
-  }, [attachment, loadImage]);
+  }, [attachment, loadThumbnail]);
   const failed = attachment.status === 'failed';
   return (
     <button
@@ -30,7 +30,15 @@ export function AttachmentChip({ attachment, onOpen }: { attachment: Attachment;
       onClick={() => onOpen(attachment)}
     >
       {thumb ? (
-        <img className="attachment-chip__thumb" src={thumb} alt="" decoding="async" width={48} height={48} />
+        <img
+          className="attachment-chip__thumb"
+          data-testid="attachment-thumbnail"
+          src={thumb}
+          alt=""
+          decoding="async"
+          width={48}
+          height={48}
+        />
       ) : (
         <span className="attachment-chip__icon" aria-hidden="true">
           <FileIcon name={attachment.kind === 'image' ? 'image' : 'document'} size={28} />

@@ -6,7 +6,8 @@ import { ConfabError } from '@shared/errors';
 import { ATTACHMENTS_MAX_PER_MESSAGE } from '@shared/limits';
 import type { Attachment } from '@shared/types';
 import type { SliceCreator } from '../../app/types';
-import { readDataUrl, uploadFile } from './upload';
+import { runImageJob } from './imageJobs';
+import { dataUrlOnThisThread, readBase64Parts, uploadFile } from './upload';
 
 export interface DraftFile {
   /** Stable key for the list while the file has no id yet. */
@@ -36,14 +37,23 @@ export interface AttachmentsSlice {
    */
   draftAttachmentsForSend(sessionId: string): { attachmentIds?: string[] };
   requestMessageFiles(messageId: string): void;
-  /** An image as a data: URL for a thumbnail or the viewer; null when it cannot be shown. */
+  /**
+   * An image as a data: URL for the viewer; null when it cannot be shown. Tried even when the
+   * bytes are not on this device: main may fetch them from the team server.
+   */
   loadAttachmentImage(attachment: Attachment): Promise<string | null>;
+  /** A small image (THUMBNAIL_SIDE pixels at most) for a chip, made in the image worker. */
+  loadAttachmentThumbnail(attachment: Attachment): Promise<string | null>;
   /** A document's text, or its first part. */
   loadAttachmentText(id: string, limit: number): Promise<{ text: string; totalChars: number } | null>;
 }
 
 /** Images larger than this are not read into the page (the chip says so). */
 export const MAX_SHOWN_IMAGE_BYTES = 20 * 1024 * 1024;
+/** A chip's thumbnail: 48 CSS pixels, twice that for high-density screens. */
+export const THUMBNAIL_SIDE = 96;
+/** Thumbnails kept by content hash, so a chip shown again is not made again. */
+const THUMBNAILS_KEPT = 300;
 
 const errorText = (err: unknown) =>
   err && typeof err === 'object' && 'message' in err && typeof err.message === 'string'
@@ -54,6 +64,26 @@ let nextKey = 1;
 
 export const createAttachmentsSlice: SliceCreator<AttachmentsSlice> = (set, get, { api }) => {
   const wanted = new Set<string>();
+  const thumbnails = new Map<string, Promise<string | null>>();
+
+  /** The image as a data: URL, built in the image worker (on this thread only where none runs). */
+  const imageDataUrl = async (attachment: Attachment): Promise<string | null> => {
+    const parts = await readBase64Parts(api, attachment);
+    const answer = await runImageJob({ kind: 'dataUrl', mediaType: attachment.mediaType, parts });
+    return answer ? answer.url : dataUrlOnThisThread(attachment.mediaType, parts);
+  };
+
+  const makeThumbnail = async (attachment: Attachment): Promise<string | null> => {
+    const parts = await readBase64Parts(api, attachment);
+    const answer = await runImageJob({
+      kind: 'thumbnail',
+      mediaType: attachment.mediaType,
+      parts,
+      maxSide: THUMBNAIL_SIDE,
+    });
+    // No worker here: the image itself, scaled by the browser (the chip's old way).
+    return answer ? answer.url : dataUrlOnThisThread(attachment.mediaType, parts);
+  };
   let scheduled = false;
 
   const updateDraft = (sessionId: string, key: string, change: Partial<DraftFile>) =>
@@ -162,13 +192,28 @@ export const createAttachmentsSlice: SliceCreator<AttachmentsSlice> = (set, get,
     },
 
     async loadAttachmentImage(attachment) {
-      if (attachment.kind !== 'image' || !attachment.bytesPresent || attachment.sizeBytes > MAX_SHOWN_IMAGE_BYTES)
-        return null;
+      if (attachment.kind !== 'image' || attachment.sizeBytes > MAX_SHOWN_IMAGE_BYTES) return null;
       try {
-        return await readDataUrl(api, attachment);
+        return await imageDataUrl(attachment);
       } catch {
         return null;
       }
+    },
+
+    loadAttachmentThumbnail(attachment) {
+      if (attachment.kind !== 'image' || !attachment.bytesPresent || attachment.sizeBytes > MAX_SHOWN_IMAGE_BYTES) {
+        return Promise.resolve(null);
+      }
+      const known = thumbnails.get(attachment.sha256);
+      if (known) return known;
+      const made = makeThumbnail(attachment).catch(() => null);
+      thumbnails.set(attachment.sha256, made);
+      // A failed read may succeed later (bytes fetched meanwhile): not kept.
+      void made.then((url) => {
+        if (url === null) thumbnails.delete(attachment.sha256);
+      });
+      while (thumbnails.size > THUMBNAILS_KEPT) thumbnails.delete(thumbnails.keys().next().value!);
+      return made;
     },
 
     async loadAttachmentText(id, limit) {

@@ -44,22 +44,31 @@ export async function uploadFile(
   return api.attachments.uploadFinish({ uploadId: began.uploadId });
 }
 
-/** A whole (small) file as a data: URL, read in chunks; the CSP allows data: images only. */
-export async function readDataUrl(api: ConfabApi, attachment: Attachment): Promise<string> {
-  const parts: Uint8Array[] = [];
+/**
+ * A whole (small) file's bytes as the base64 pieces attachments.read answers with, untouched:
+ * decoding them is the image worker's job, not the page's main thread's.
+ */
+export async function readBase64Parts(api: ConfabApi, attachment: Attachment): Promise<string[]> {
+  const parts: string[] = [];
   let offset = 0;
   for (;;) {
     const piece = await api.attachments.read({ id: attachment.id, offset });
-    const bytes = fromBase64(piece.data);
-    parts.push(bytes);
-    offset += bytes.length;
-    if (piece.eof || bytes.length === 0) break;
+    parts.push(piece.data);
+    // Base64's length gives the byte count without decoding.
+    const length = (piece.data.length / 4) * 3 - (piece.data.endsWith('==') ? 2 : piece.data.endsWith('=') ? 1 : 0);
+    offset += length;
+    if (piece.eof || length === 0) return parts;
   }
-  const all = new Uint8Array(offset);
+}
+
+/** The pieces as one data: URL, on the calling thread: the fallback where no worker runs. */
+export function dataUrlOnThisThread(mediaType: string, parts: readonly string[]): string {
+  const chunks = parts.map(fromBase64);
+  const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let at = 0;
-  for (const part of parts) {
-    all.set(part, at);
-    at += part.length;
+  for (const chunk of chunks) {
+    all.set(chunk, at);
+    at += chunk.length;
   }
-  return `data:${attachment.mediaType};base64,${toBase64(all)}`;
+  return `data:${mediaType};base64,${toBase64(all)}`;
 }

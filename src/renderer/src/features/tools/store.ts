@@ -16,6 +16,16 @@ export interface AddToolServerInput {
   env?: Record<string, string>;
 }
 
+/** Only the fields given change; `env: null` removes the environment. */
+export interface UpdateToolServerInput {
+  id: string;
+  name?: string;
+  command?: string;
+  args?: string[];
+  url?: string;
+  env?: Record<string, string> | null;
+}
+
 export interface ToolsSlice {
   toolServers: McpServer[] | null;
   sessionTools: Record<string, SessionToolServer[]>;
@@ -23,6 +33,7 @@ export interface ToolsSlice {
   toolExecutions: Record<string, ToolExecution[]>;
   loadToolServers(): Promise<void>;
   addToolServer(input: AddToolServerInput): Promise<boolean>;
+  updateToolServer(input: UpdateToolServerInput): Promise<boolean>;
   setToolServerEnabled(id: string, enabled: boolean): Promise<void>;
   restartToolServer(id: string): Promise<void>;
   removeToolServer(id: string): Promise<void>;
@@ -58,6 +69,12 @@ export const createToolsSlice: SliceCreator<ToolsSlice> = (set, get, { api, atte
     const added = await attempt(() => api.tools.addServer(input));
     if (added.ok) await get().loadToolServers();
     return added.ok;
+  },
+
+  async updateToolServer(input) {
+    const updated = await attempt(() => api.tools.updateServer(input));
+    if (updated.ok) await get().loadToolServers();
+    return updated.ok;
   },
 
   async setToolServerEnabled(id, enabled) {
