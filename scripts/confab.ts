@@ -21,7 +21,7 @@ import type { DbClient } from '../src/main/db/client';
 import { readChosenBranch } from '../src/main/export/branch';
 import { chatToMarkdown, markdownFileName } from '../src/main/export/markdown';
 import { isConfabExport, previewConfabExport, restoreAsImportReport } from '../src/main/import/confab';
-import { previewImport } from '../src/main/import/preview';
+import { importWorkerBeside, previewInWorker } from '../src/main/import/parser';
 import { startImport } from '../src/main/import/run';
 import type { ImportReport } from '../src/shared/types/import';
 import { openAppDb } from './lib/app-db';
@@ -31,14 +31,19 @@ const VERSION = '0.1.0';
 
 function printProgress(db: DbClient) {
   return db.onJob((event) => {
-    if (event.type === 'progress') process.stdout.write(`\r${event.progress.phase}: ${event.progress.done}${event.progress.total ? ` / ${event.progress.total}` : ''}   `);
+    if (event.type === 'progress')
+      process.stdout.write(
+        `\r${event.progress.phase}: ${event.progress.done}${event.progress.total ? ` / ${event.progress.total}` : ''}   `,
+      );
     else process.stdout.write('\n');
   });
 }
 
 function printReport(report: ImportReport) {
   const v = report.verification;
-  console.log(`Chats:    read ${v.conversationsRead}, added ${v.conversationsWritten}, already here ${v.conversationsExisting}`);
+  console.log(
+    `Chats:    read ${v.conversationsRead}, added ${v.conversationsWritten}, already here ${v.conversationsExisting}`,
+  );
   console.log(`Messages: read ${v.messagesRead}, added ${v.messagesWritten}, already here ${v.messagesExisting}`);
   console.log(`Compared field by field: ${v.sampled}; search finds imported text: ${v.searchFound ?? 'n/a'}`);
   for (const s of report.skipped) console.log(`Skipped "${s.title}": ${s.reason}`);
@@ -60,32 +65,45 @@ async function main(): Promise<number> {
   });
   const [command, ...files] = positionals;
   const dataDir = resolveDataDir(values['data-dir']);
+  const paths = builtPaths(import.meta.dirname);
+  const parser = { workerPath: importWorkerBeside(paths.workerPath) };
   if (command === 'import' && values['dry-run']) {
     const path = resolve(files[0] ?? '');
-    const preview = (await isConfabExport(path)) ? await previewConfabExport(path) : await previewImport(files.map((f) => resolve(f)));
+    const preview = (await isConfabExport(path))
+      ? await previewConfabExport(path)
+      : await previewInWorker(
+          parser,
+          files.map((f) => resolve(f)),
+        );
     console.log(JSON.stringify(preview, null, 2));
     return 0;
   }
-  const db = await openAppDb(builtPaths(import.meta.dirname), dataDir);
+  const db = await openAppDb(paths, dataDir);
   const stop = printProgress(db);
   const data = createDataService(db, dataDir, VERSION);
   try {
     switch (command) {
       case 'import': {
         if (files.length === 0) throw new Error('Name the export file(s) to import.');
-        const paths = files.map((f) => resolve(f));
+        const inputs = files.map((f) => resolve(f));
         await data.backup('pre-import');
-        if (await isConfabExport(paths[0]!)) return printReport(restoreAsImportReport(await data.startRestore(paths[0]!).result)) ? 0 : 1;
-        const preview = await previewImport(paths);
-        console.log(`${preview.conversations} chats, ${preview.messages} messages (${preview.skipped.length} skipped) from ${preview.source}`);
-        // The parser runs on this thread, as in the app's main process: its delay is the figure that matters.
+        if (await isConfabExport(inputs[0]!))
+          return printReport(restoreAsImportReport(await data.startRestore(inputs[0]!).result)) ? 0 : 1;
+        const preview = await previewInWorker(parser, inputs);
+        console.log(
+          `${preview.conversations} chats, ${preview.messages} messages (${preview.skipped.length} skipped) from ${preview.source}`,
+        );
+        // The parser runs in its own worker, as in the app: this thread only relays progress.
         const loop = monitorEventLoopDelay({ resolution: 10 });
         loop.enable();
         const started = performance.now();
-        const report = await startImport(db, paths, { source: preview.source, total: preview.conversations }).result;
+        const report = await startImport(db, inputs, { source: preview.source, total: preview.conversations, parser })
+          .result;
         loop.disable();
         const seconds = (performance.now() - started) / 1000;
-        console.log(`Wrote ${report.verification.messagesWritten} messages in ${seconds.toFixed(1)} s (${Math.round(report.verification.messagesRead / seconds)} messages/s read and checked); event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms`);
+        console.log(
+          `Wrote ${report.verification.messagesWritten} messages in ${seconds.toFixed(1)} s (${Math.round(report.verification.messagesRead / seconds)} messages/s read and checked); event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms`,
+        );
         return printReport(report) ? 0 : 1;
       }
       case 'export': {
@@ -99,9 +117,16 @@ async function main(): Promise<number> {
         }
         const sessionIds = values.session ? [values.session] : null;
         const result = values.out
-          ? await db.startJob('export', { path: resolve(values.out), sessionIds, appVersion: VERSION, schemaVersion: db.info.schemaVersion }).result
+          ? await db.startJob('export', {
+              path: resolve(values.out),
+              sessionIds,
+              appVersion: VERSION,
+              schemaVersion: db.info.schemaVersion,
+            }).result
           : await data.exportConfab(sessionIds);
-        console.log(`Wrote ${result.path} (${result.bytes} bytes): ${JSON.stringify(result.manifest.rows)} sha256 ${result.manifest.sha256}`);
+        console.log(
+          `Wrote ${result.path} (${result.bytes} bytes): ${JSON.stringify(result.manifest.rows)} sha256 ${result.manifest.sha256}`,
+        );
         return 0;
       }
       case 'backup': {
@@ -122,7 +147,9 @@ async function main(): Promise<number> {
         return report.problems.length === 0 ? 0 : 1;
       }
       default:
-        console.error('Usage: confab import <file...> [--dry-run] | export [--format json|md] [--session ID] [--out F] | backup | restore <file> [--replace] | verify');
+        console.error(
+          'Usage: confab import <file...> [--dry-run] | export [--format json|md] [--session ID] [--out F] | backup | restore <file> [--replace] | verify',
+        );
         return 2;
     }
   } finally {

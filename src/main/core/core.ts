@@ -21,6 +21,7 @@ import { createAttachmentService, scheduleBlobCollection } from '../attachments'
 import { ToolManager } from '../tools/manager';
 import { toolSource } from '../tools/loop';
 import { unavailableCipher } from '../secrets/cipher';
+import { importWorkerBeside } from '../import/parser';
 
 export interface CorePaths {
   /** Folder of the built main bundle (out/main), used to find the worker and assets. */
@@ -141,6 +142,7 @@ export async function startCore(options: StartCoreOptions): Promise<Core> {
     openFolder: options.openFolder,
     attachments,
     tools,
+    importParser: { workerPath: importWorkerBeside(paths.workerPath), execArgv: options.execArgv },
   });
   // In the background: probing ports must not delay the window, and absence is no error.
   const localDetection = (options.detectLocalProviders ?? true) ? chat.adoptLocalProviders() : Promise.resolve([]);

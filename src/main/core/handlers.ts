@@ -7,6 +7,7 @@ import type { AppInfo } from '@shared/types';
 import { appHandlers } from '../app/handlers';
 import { attachmentsHandlers } from '../attachments/handlers';
 import { createAttachmentService, type AttachmentService } from '../attachments';
+import type { ImportParser } from '../import/parser';
 import { toolsHandlers } from '../tools/handlers';
 import { syncHandlers } from '../sync/handlers';
 import { ToolManager } from '../tools/manager';
@@ -52,6 +53,8 @@ export interface HandlerDeps {
   attachments?: AttachmentService;
   /** MCP tool servers; made without a cipher (no stored environments) when not given. */
   tools?: ToolManager;
+  /** The import's parse worker; beside this bundle when not given. */
+  importParser?: ImportParser;
 }
 
 export function createHandlers({
@@ -63,6 +66,7 @@ export function createHandlers({
   openFolder,
   attachments,
   tools,
+  importParser,
 }: HandlerDeps): HandlerMap {
   return combineHandlers(
     appHandlers(db, info),
@@ -73,7 +77,7 @@ export function createHandlers({
     uiHandlers(db),
     logsHandlers(db),
     jobsHandlers(jobs),
-    dataHandlers(db, info.dataDir, info.version, saveTextFile),
+    dataHandlers(db, info.dataDir, info.version, saveTextFile, importParser),
     chat.handlers,
     createReadyStateHandlers({ dataDir: info.dataDir, openFolder }),
     attachmentsHandlers(db, attachments ?? createAttachmentService({ db, dataDir: info.dataDir })),

@@ -11,6 +11,8 @@ import type { ConfabApi } from '@shared/client';
 import { removeDataDir, startChatCore, type ChatCore } from '../../../tests/helpers/chatCore';
 import { pgliteDb } from '../db/database';
 import { openPglite, PGDATA } from '../db/open';
+import { DB_WORKER_TS } from '../../../tests/helpers/chatCore';
+import { importWorkerBeside } from './parser';
 import { startImport } from './run';
 import { fixture, tempFile } from './testing/fixtures';
 
@@ -35,7 +37,12 @@ async function upload(api: ConfabApi, path: string): Promise<string> {
   const piece = 64 * 1024;
   for (let at = 0; at < bytes.length || uploadId === undefined; at += piece) {
     const last = at + piece >= bytes.length;
-    ({ uploadId } = await api.import.upload({ uploadId, name, chunk: bytes.subarray(at, at + piece).toString('base64'), last }));
+    ({ uploadId } = await api.import.upload({
+      uploadId,
+      name,
+      chunk: bytes.subarray(at, at + piece).toString('base64'),
+      last,
+    }));
     if (last) break;
   }
   return uploadId!;
@@ -57,12 +64,19 @@ function syntheticChatGpt(conversations: number, messagesEach: number) {
         },
       };
     }
-    return { conversation_id: `synthetic-${c}`, title: `Synthetic ${c}`, create_time: 1_800_000_000 + c * 100, mapping };
+    return {
+      conversation_id: `synthetic-${c}`,
+      title: `Synthetic ${c}`,
+      create_time: 1_800_000_000 + c * 100,
+      mapping,
+    };
   });
 }
 
 const importedCounts = (c: ChatCore) =>
-  c.core.db.call('maintenance.checksum', undefined).then((sums) => ({ sessions: sums.chat_sessions?.rows, messages: sums.messages?.rows }));
+  c.core.db
+    .call('maintenance.checksum', undefined)
+    .then((sums) => ({ sessions: sums.chat_sessions?.rows, messages: sums.messages?.rows }));
 
 describe('import through the contract', () => {
   it('previews, imports with progress and a verification report, and a second import adds nothing', async () => {
@@ -87,11 +101,21 @@ describe('import through the contract', () => {
     expect(progress).toMatchObject({ kind: 'import', total: 9 });
     expect(await c.waitFor('job.finished', (p) => p.id === jobId)).toMatchObject({ status: 'succeeded' });
     // The sidebar hears of the new chats, said to come from an import.
-    expect(c.events.some((e) => e.name === 'sessions.changed' && (e.payload as { source?: string }).source === 'import')).toBe(true);
+    expect(
+      c.events.some((e) => e.name === 'sessions.changed' && (e.payload as { source?: string }).source === 'import'),
+    ).toBe(true);
 
-    const again = await c.api.import.start({ uploadId: await upload(c.api, fixture('chatgpt/cosmax-utils-gpt5-2025-thoughts-canvas-branch-trimmed.json')) });
+    const again = await c.api.import.start({
+      uploadId: await upload(c.api, fixture('chatgpt/cosmax-utils-gpt5-2025-thoughts-canvas-branch-trimmed.json')),
+    });
     const second = await c.api.import.result({ jobId: again.jobId });
-    expect(second.verification).toMatchObject({ conversationsWritten: 0, messagesWritten: 0, conversationsExisting: 9, messagesExisting: 103, mismatches: [] });
+    expect(second.verification).toMatchObject({
+      conversationsWritten: 0,
+      messagesWritten: 0,
+      conversationsExisting: 9,
+      messagesExisting: 103,
+      mismatches: [],
+    });
     expect(await importedCounts(c)).toMatchObject({ sessions: 9, messages: 103 });
     const hits = await c.api.search.query({ q: 'WebAssembly', view: 'all', limit: 5 });
     expect(hits.hits.length).toBeGreaterThan(0);
@@ -100,10 +124,15 @@ describe('import through the contract', () => {
   it('a wrong file and a truncated file are refused with a sentence before anything is written', async () => {
     const c = await core();
     const wrong = await upload(c.api, tempFile('notes.json', { hello: 'world' }));
-    await expect(c.api.import.preview({ uploadId: wrong })).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/not an export/) });
+    await expect(c.api.import.preview({ uploadId: wrong })).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringMatching(/not an export/),
+    });
     const text = JSON.stringify(syntheticChatGpt(3, 2));
     const cut = await upload(c.api, tempFile('conversations.json', text.slice(0, -40)));
-    await expect(c.api.import.start({ uploadId: cut })).rejects.toMatchObject({ message: expect.stringMatching(/ends in the middle/) });
+    await expect(c.api.import.start({ uploadId: cut })).rejects.toMatchObject({
+      message: expect.stringMatching(/ends in the middle/),
+    });
     expect(await importedCounts(c)).toMatchObject({ sessions: 0, messages: 0 });
   });
 
@@ -121,7 +150,11 @@ describe('import through the contract', () => {
   it('a file that breaks after some conversations were written is undone whole', async () => {
     const c = await core();
     const text = JSON.stringify(syntheticChatGpt(300, 4));
-    const job = startImport(c.core.db, [tempFile('conversations.json', `${text.slice(0, -200)}`)], { source: 'chatgpt', total: null });
+    const job = startImport(c.core.db, [tempFile('conversations.json', `${text.slice(0, -200)}`)], {
+      source: 'chatgpt',
+      total: null,
+      parser: { workerPath: importWorkerBeside(DB_WORKER_TS) },
+    });
     await expect(job.result).rejects.toMatchObject({ message: expect.stringMatching(/ends in the middle/) });
     expect(await importedCounts(c)).toMatchObject({ sessions: 0, messages: 0 });
   });

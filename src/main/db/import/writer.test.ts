@@ -64,7 +64,11 @@ describe.each(ENGINES)('import writer on %s', (engine) => {
       expect(await counts()).toEqual({ sessions: before.sessions + chats, messages: before.messages + messages });
       for (const b of bundles) {
         const again = await writeConversation(ctx, b);
-        expect(again).toMatchObject({ sessionCreated: false, createdMessageIds: [], messagesExisting: b.messages.length });
+        expect(again).toMatchObject({
+          sessionCreated: false,
+          createdMessageIds: [],
+          messagesExisting: b.messages.length,
+        });
       }
       expect(await counts()).toEqual({ sessions: before.sessions + chats, messages: before.messages + messages });
     }
@@ -112,8 +116,30 @@ describe.each(ENGINES)('import writer on %s', (engine) => {
       pinned: false,
       repairs: [],
       messages: [
-        { sourceId: 'a', parentSourceId: null, role: 'user', content: 'one', reasoning: '', model: null, createdAt: '2026-01-01T00:00:00.000Z', status: 'complete', toolCalls: null, metadata: null },
-        { sourceId: 'b', parentSourceId: 'a', role: 'assistant', content: 'two', reasoning: '', model: 'm', createdAt: '2026-01-01T00:00:01.000Z', status: 'complete', toolCalls: null, metadata: null },
+        {
+          sourceId: 'a',
+          parentSourceId: null,
+          role: 'user',
+          content: 'one',
+          reasoning: '',
+          model: null,
+          createdAt: '2026-01-01T00:00:00.000Z',
+          status: 'complete',
+          toolCalls: null,
+          metadata: null,
+        },
+        {
+          sourceId: 'b',
+          parentSourceId: 'a',
+          role: 'assistant',
+          content: 'two',
+          reasoning: '',
+          model: 'm',
+          createdAt: '2026-01-01T00:00:01.000Z',
+          status: 'complete',
+          toolCalls: null,
+          metadata: null,
+        },
       ],
     };
     await writeConversation(ctx, base);
@@ -121,13 +147,21 @@ describe.each(ENGINES)('import writer on %s', (engine) => {
       ...base,
       messages: [
         ...base.messages,
-        { ...base.messages[0]!, sourceId: 'c', parentSourceId: 'b', content: 'three\u0000', createdAt: '2026-01-02T00:00:00.000Z' },
+        {
+          ...base.messages[0]!,
+          sourceId: 'c',
+          parentSourceId: 'b',
+          content: 'three\u0000',
+          createdAt: '2026-01-02T00:00:00.000Z',
+        },
       ],
     };
     const r = await writeConversation(ctx, newer);
     expect(r).toMatchObject({ sessionCreated: false, messagesExisting: 2, mismatches: [] });
     expect(r.createdMessageIds).toEqual([importedMessageId('chatgpt', base.sourceId, 'c')]);
-    const [s] = await t.db.query<{ message_count: number }>(sql`SELECT message_count FROM chat_sessions WHERE id = ${r.sessionId}`);
+    const [s] = await t.db.query<{ message_count: number }>(
+      sql`SELECT message_count FROM chat_sessions WHERE id = ${r.sessionId}`,
+    );
     expect(s!.message_count).toBe(3);
   });
 });
