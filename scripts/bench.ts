@@ -2,7 +2,8 @@
  * npm run bench -- [--messages 100000] [--sessions 2000] [--seed 1] [--batch 5000] [--quick]
  *                  [--data-dir D --no-seed] [--runs 20] [--no-native] [--no-browser] [--sidebar-sessions 10000]
  *                  [--keep] [--out bench/results.json] [--crash-trials 8] [--crash-messages 2000-6000]
- *                  [--no-crash] [--only durability]
+ *                  [--no-crash] [--only durability|import] [--no-import] [--import-messages 100000]
+ *                  [--parse-mb 500]
  *
  * Seeds a corpus in a temp data dir (or reuses a seeded one), measures the app's DB paths through
  * its own worker, runs the same rows and search SQL on native PostgreSQL, then prints a table
@@ -39,6 +40,8 @@ import { streamingLoopDelay, type StreamingLoopDelay } from './lib/stream-bench'
 import { runDurabilityChild } from './lib/durability/child';
 import { durabilityOnly } from './lib/durability/only';
 import { durabilityBench, rangeOption, type DurabilityResults } from './lib/durability/run';
+import { importBench, type ImportBenchResults } from './lib/import-bench';
+import { importMessagesOption, importOnly } from './lib/import-only';
 import { openAppDatabase } from '../src/main/db/open';
 import { sql } from '../src/main/db/sql';
 import { extraRunBatches, extraRunCount } from './lib/usage-corpus';
@@ -70,6 +73,9 @@ const { values } = parseArgs({
     'crash-messages': { type: 'string' },
     'no-crash': { type: 'boolean', default: false },
     only: { type: 'string' },
+    'no-import': { type: 'boolean', default: false },
+    'import-messages': { type: 'string' },
+    'parse-mb': { type: 'string' },
     'durability-child': { type: 'string' },
   },
 });
@@ -93,6 +99,7 @@ async function main() {
   console.log(
     `Confab bench on ${machine.cpuModel} (${machine.cores} cores, ${machine.ramGiB} GiB), Node ${machine.node}, PGlite ${machine.pglite}, load average ${machine.loadAverageAtStart}`,
   );
+  if (values.only === 'import') return importOnly(values, { paths, tmpBase, root, machine });
   if (values.only) return durabilityOnly(values, { paths, tmpBase, root, machine });
 
   let dataDir: string;
@@ -314,7 +321,35 @@ async function main() {
   if (!values['no-crash']) {
     step(`Durability: SIGKILL while a reply streams and bulk writes run, then reopen (copies of the seeded dir)`);
     durability = await durabilityBench(
-      { paths, tmpBase, baseDir: dataDir, messages: corpus.messages, seed: corpus.seed, nowMs: corpus.nowMs, trials: intOption(values['crash-trials'], 'crash-trials', quick ? 5 : 8), killAfterMessages: rangeOption(values['crash-messages'], 'crash-messages') },
+      {
+        paths,
+        tmpBase,
+        baseDir: dataDir,
+        messages: corpus.messages,
+        seed: corpus.seed,
+        nowMs: corpus.nowMs,
+        trials: intOption(values['crash-trials'], 'crash-trials', quick ? 5 : 8),
+        killAfterMessages: rangeOption(values['crash-messages'], 'crash-messages'),
+      },
+      (line) => console.log(line),
+    );
+  }
+  let importResults: ImportBenchResults | null = null;
+  if (!values['no-import']) {
+    const importMessages = importMessagesOption(values);
+    step(
+      `Import: ${fmtInt(importMessages)} messages as a ChatGPT export (parse worker → import job), against native PostgreSQL on the same rows`,
+    );
+    importResults = await importBench(
+      {
+        paths,
+        tmpBase,
+        seed: corpus.seed,
+        messages: importMessages,
+        nowMs: corpus.nowMs,
+        native: !values['no-native'],
+        parseMb: intOption(values['parse-mb'], 'parse-mb', 0),
+      },
       (line) => console.log(line),
     );
   }
@@ -344,6 +379,7 @@ async function main() {
     nativeError,
     browser,
     durability,
+    import: importResults,
   };
   results.machine.loadAverageAtEnd = Math.round((loadavg()[0] ?? 0) * 100) / 100;
   const rows = buildRows(results);
