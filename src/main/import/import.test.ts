@@ -14,7 +14,7 @@ import { openPglite, PGDATA } from '../db/open';
 import { DB_WORKER_TS } from '../../../tests/helpers/chatCore';
 import { importWorkerBeside } from './parser';
 import { startImport } from './run';
-import { fixture, tempFile } from './testing/fixtures';
+import { fixture, syntheticChatGpt, tempFile } from './testing/fixtures';
 
 const cores: ChatCore[] = [];
 afterAll(async () => {
@@ -46,31 +46,6 @@ async function upload(api: ConfabApi, path: string): Promise<string> {
     if (last) break;
   }
   return uploadId!;
-}
-
-function syntheticChatGpt(conversations: number, messagesEach: number) {
-  return Array.from({ length: conversations }, (_, c) => {
-    const mapping: Record<string, unknown> = {};
-    for (let m = 0; m < messagesEach; m++) {
-      mapping[`n${m}`] = {
-        id: `n${m}`,
-        parent: m === 0 ? null : `n${m - 1}`,
-        message: {
-          id: `n${m}`,
-          author: { role: m % 2 === 0 ? 'user' : 'assistant' },
-          create_time: 1_800_000_000 + c * 100 + m,
-          content: { content_type: 'text', parts: [`Conversation ${c} message ${m} about lighthouses`] },
-          metadata: {},
-        },
-      };
-    }
-    return {
-      conversation_id: `synthetic-${c}`,
-      title: `Synthetic ${c}`,
-      create_time: 1_800_000_000 + c * 100,
-      mapping,
-    };
-  });
 }
 
 const importedCounts = (c: ChatCore) =>
