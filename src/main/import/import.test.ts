@@ -122,6 +122,44 @@ describe('import through the contract', () => {
     expect(await importedCounts(c)).toMatchObject({ sessions: 0, messages: 0 });
   });
 
+  it('cancel in the middle of a newer export leaves the chats an earlier import wrote whole, and nothing of the new one', async () => {
+    const c = await core();
+    const first = await c.api.import.start({
+      uploadId: await upload(c.api, tempFile('conversations.json', syntheticChatGpt(10, 4))),
+    });
+    expect((await c.api.import.result({ jobId: first.jobId })).verification).toMatchObject({
+      conversationsWritten: 10,
+      messagesWritten: 40,
+    });
+    // A newer export: the same ten chats with two more messages each, and 390 new chats.
+    const { jobId } = await c.api.import.start({
+      uploadId: await upload(c.api, tempFile('conversations.json', syntheticChatGpt(400, 6))),
+    });
+    await c.waitFor('job.progress', (p) => p.id === jobId && p.done >= 1);
+    await c.api.jobs.cancel({ id: jobId });
+    expect(await c.waitFor('job.finished', (p) => p.id === jobId)).toMatchObject({ status: 'cancelled' });
+    expect(await importedCounts(c)).toMatchObject({ sessions: 10, messages: 40 });
+    // Each chat whole: counters equal rows, trees and chosen branches intact.
+    expect(await c.core.db.call('data.verify', undefined)).toEqual({ sessions: 10, messages: 40, problems: [] });
+  });
+
+  it('search finds text of a chat written in the middle of a batch as soon as the import ends', async () => {
+    const c = await core();
+    const file = tempFile('conversations.json', syntheticChatGpt(250, 6, { '137/3': 'quixotically' }));
+    const { jobId } = await c.api.import.start({ uploadId: await upload(c.api, file) });
+    const report = await c.api.import.result({ jobId });
+    expect(report.verification).toMatchObject({
+      conversationsWritten: 250,
+      messagesWritten: 1500,
+      searchFound: true,
+      mismatches: [],
+    });
+    const hits = await c.api.search.query({ q: 'quixotically', view: 'all', limit: 5 });
+    expect(hits.hits.map((h) => h.sessionTitle)).toEqual(['Synthetic 137']);
+    const inChat = await c.api.search.query({ q: 'Conversation 137 message 3', view: 'all', limit: 5 });
+    expect(inChat.hits.some((h) => h.sessionTitle === 'Synthetic 137')).toBe(true);
+  });
+
   it('a file that breaks after some conversations were written is undone whole', async () => {
     const c = await core();
     const text = JSON.stringify(syntheticChatGpt(300, 4));

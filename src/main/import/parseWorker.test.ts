@@ -61,7 +61,10 @@ describe('the parse worker', () => {
     const text = JSON.stringify(syntheticChatGpt(150, 4));
     const jobEnd = startFeed(tempFile('conversations.json', text.slice(0, -100)));
     const items = drainSynchronously(jobEnd, Date.now() + 240_000);
-    expect(items.at(-1)).toMatchObject({ kind: 'failed', message: expect.stringMatching(/ends in the middle of a conversation/) });
+    expect(items.at(-1)).toMatchObject({
+      kind: 'failed',
+      message: expect.stringMatching(/ends in the middle of a conversation/),
+    });
   });
 
   it('answers the dry run', async () => {

@@ -36,11 +36,19 @@ export function syntheticChatGpt(conversations: number, messagesEach: number, ex
           id: `n${m}`,
           author: { role: m % 2 === 0 ? 'user' : 'assistant' },
           create_time: 1_800_000_000 + c * 100 + m,
-          content: { content_type: 'text', parts: [`Conversation ${c} message ${m} about lighthouses${words ? ` ${words}` : ''}`] },
+          content: {
+            content_type: 'text',
+            parts: [`Conversation ${c} message ${m} about lighthouses${words ? ` ${words}` : ''}`],
+          },
           metadata: {},
         },
       };
     }
-    return { conversation_id: `synthetic-${c}`, title: `Synthetic ${c}`, create_time: 1_800_000_000 + c * 100, mapping };
+    return {
+      conversation_id: `synthetic-${c}`,
+      title: `Synthetic ${c}`,
+      create_time: 1_800_000_000 + c * 100,
+      mapping,
+    };
   });
 }
