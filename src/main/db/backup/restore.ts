@@ -45,7 +45,10 @@ export async function restore(job: JobContext, input: RestoreJobInput): Promise<
   const checked = await checkExportFile(input.path, input.schemaVersion, new Set(byName.keys()));
   const replace = input.mode === 'replace';
   if (replace && checked.header.scope !== 'all') {
-    throw new ConfabError('invalid_input', 'This file holds only some chats; replacing everything with it would delete the others. Restore it by merging instead.');
+    throw new ConfabError(
+      'invalid_input',
+      'This file holds only some chats; replacing everything with it would delete the others. Restore it by merging instead.',
+    );
   }
   const fileKeys = new Map<string, unknown[][]>();
   const total = Object.values(checked.rows).reduce((a, b) => a + b, 0);
@@ -61,17 +64,28 @@ export async function restore(job: JobContext, input: RestoreJobInput): Promise<
       pending = [];
       const table = byName.get(rows[0]!.t)!;
       if (table.spec.name === 'chat_sessions') {
-        for (const r of rows) if (typeof r.r.current_leaf_id === 'string') leaves.push({ id: r.r.id as string, leaf: r.r.current_leaf_id });
+        for (const r of rows)
+          if (typeof r.r.current_leaf_id === 'string') leaves.push({ id: r.r.id as string, leaf: r.r.current_leaf_id });
       }
       const result = await job.batch((ctx) => {
-        if (replace) fileKeys.set(table.spec.name, [...(fileKeys.get(table.spec.name) ?? []), ...rows.map((r) => rowKey(table, r.r, ctx.ownerId))]);
-        return mergeRows(ctx, table, rows.map((r) => r.r), replace);
+        if (replace)
+          fileKeys.set(table.spec.name, [
+            ...(fileKeys.get(table.spec.name) ?? []),
+            ...rows.map((r) => rowKey(table, r.r, ctx.ownerId)),
+          ]);
+        return mergeRows(
+          ctx,
+          table,
+          rows.map((r) => r.r),
+          replace,
+        );
       });
       const name = table.spec.name;
       report.inserted[name] = (report.inserted[name] ?? 0) + result.inserted.length;
       report.updated[name] = (report.updated[name] ?? 0) + result.updated;
       report.kept[name] = (report.kept[name] ?? 0) + rows.length - result.inserted.length - result.updated;
-      if (result.present !== rows.length) report.mismatches.push(`${name}: ${rows.length} rows read, ${result.present} found after writing.`);
+      if (result.present !== rows.length)
+        report.mismatches.push(`${name}: ${rows.length} rows read, ${result.present} found after writing.`);
       insertedKeys.set(name, [...(insertedKeys.get(name) ?? []), ...result.inserted]);
       done += rows.length;
       job.progress(done, total, `Restoring ${name}`);
@@ -85,14 +99,26 @@ export async function restore(job: JobContext, input: RestoreJobInput): Promise<
     await job.batch((ctx) => setLeaves(ctx, leaves));
     if (replace) {
       job.progress(done, total, 'Removing what the file does not hold');
-      const removed = await job.batch((ctx) => removeRowsNotIn(ctx, tables.filter((t) => checked.header.tables.includes(t.spec.name)), fileKeys));
+      const removed = await job.batch((ctx) =>
+        removeRowsNotIn(
+          ctx,
+          tables.filter((t) => checked.header.tables.includes(t.spec.name)),
+          fileKeys,
+        ),
+      );
       report.removed = removed;
     }
     report.mismatches.push(...(await job.batch((ctx) => checkTrees(ctx), { writes: false })));
     if (report.mismatches.length > 0) {
-      throw new ConfabError('conflict', `The restore was undone because what was written does not match the file: ${report.mismatches.slice(0, 3).join(' ')}`, { report });
+      throw new ConfabError(
+        'conflict',
+        `The restore was undone because what was written does not match the file: ${report.mismatches.slice(0, 3).join(' ')}`,
+        { report },
+      );
     }
-    await job.batch((ctx) => writeAppLog(ctx, { level: 'info', source: 'restore', message: 'Restored by merging', details: { ...report } }));
+    await job.batch((ctx) =>
+      writeAppLog(ctx, { level: 'info', source: 'restore', message: 'Restored by merging', details: { ...report } }),
+    );
     return report;
   } catch (err) {
     await undo(job, tables, insertedKeys);
@@ -107,13 +133,25 @@ interface MergeResult {
   present: number;
 }
 
-async function mergeRows(ctx: RepoContext, table: ExportTable, rows: Record<string, unknown>[], replace: boolean): Promise<MergeResult> {
-  // The chosen branch is set once the messages exist (setLeaves).
-  const columns = table.columns.filter((c) => c !== 'current_leaf_id' && rows.some((r) => c in r));
+async function mergeRows(
+  ctx: RepoContext,
+  table: ExportTable,
+  rows: Record<string, unknown>[],
+  replace: boolean,
+): Promise<MergeResult> {
+  // A chat's shown branch is set once its messages exist (setLeaves). A user's chosen branch
+  // (session_user_state, after the messages in the file) is restored as it is: while applying,
+  // the projection trigger shows it on the chat row when its message is here.
+  const columns = table.columns.filter(
+    (c) => !(c === 'current_leaf_id' && table.spec.name === 'chat_sessions') && rows.some((r) => c in r),
+  );
   const t = sqlId(table.spec.name);
   const cols = columns.map((c) => ident(c));
   const insertCols = [...cols, ...(table.hasOwner ? [ident('owner_id')] : [])];
-  const selectCols = [...columns.map((c) => sql`r.${sqlId(c)}`), ...(table.hasOwner ? [sql`${ctx.ownerId}::uuid`] : [])];
+  const selectCols = [
+    ...columns.map((c) => sql`r.${sqlId(c)}`),
+    ...(table.hasOwner ? [sql`${ctx.ownerId}::uuid`] : []),
+  ];
   const key = table.spec.key.map((k) => ident(k));
   const updatable = columns.filter((c) => !table.spec.key.includes(c));
   const onConflict =
@@ -133,8 +171,15 @@ async function mergeRows(ctx: RepoContext, table: ExportTable, rows: Record<stri
     const keyList = toDbJson(rows.map((r) => rowKey(table, r, ctx.ownerId)));
     const [present] = await tx.query<{ n: number }>(sql`
       SELECT count(*)::int AS n FROM ${t} x
-       WHERE json_build_array(${sqlJoin(key.map((k) => sql`x.${k}`), ', ')})::jsonb IN (SELECT jsonb_array_elements(${keyList}::jsonb))`);
-    return { inserted: written.filter((w) => w.inserted).map((w) => w.k), updated: written.filter((w) => !w.inserted).length, present: present?.n ?? 0 };
+       WHERE json_build_array(${sqlJoin(
+         key.map((k) => sql`x.${k}`),
+         ', ',
+       )})::jsonb IN (SELECT jsonb_array_elements(${keyList}::jsonb))`);
+    return {
+      inserted: written.filter((w) => w.inserted).map((w) => w.k),
+      updated: written.filter((w) => !w.inserted).length,
+      present: present?.n ?? 0,
+    };
   });
 }
 
@@ -167,7 +212,11 @@ async function setLeaves(ctx: RepoContext, leaves: { id: string; leaf: string }[
  * Replace: deletes, in one transaction (all or nothing), every row of the file's tables that the
  * file does not hold, children before parents. The backup taken before the restore is the undo.
  */
-async function removeRowsNotIn(ctx: RepoContext, tables: ExportTable[], keys: Map<string, unknown[][]>): Promise<Record<string, number>> {
+async function removeRowsNotIn(
+  ctx: RepoContext,
+  tables: ExportTable[],
+  keys: Map<string, unknown[][]>,
+): Promise<Record<string, number>> {
   const removed: Record<string, number> = {};
   await ctx.db.transaction(async (tx) => {
     await tx.query(sql`SET LOCAL confab.applying = 'on'`);
@@ -182,7 +231,10 @@ async function removeRowsNotIn(ctx: RepoContext, tables: ExportTable[], keys: Ma
       }
       const rows = await tx.query(sql`
         DELETE FROM ${t} x
-         WHERE json_build_array(${sqlJoin(key.map((k) => sql`x.${k}`), ', ')})::jsonb NOT IN (SELECT jsonb_array_elements(${keep}::jsonb))
+         WHERE json_build_array(${sqlJoin(
+           key.map((k) => sql`x.${k}`),
+           ', ',
+         )})::jsonb NOT IN (SELECT jsonb_array_elements(${keep}::jsonb))
         RETURNING 1`);
       removed[table.spec.name] = rows.length;
     }
@@ -199,7 +251,8 @@ async function checkTrees(ctx: RepoContext): Promise<string[]> {
            (SELECT count(*)::int FROM chat_sessions s JOIN messages m ON m.id = s.current_leaf_id WHERE m.session_id <> s.id) AS bad_leaf`);
   const problems: string[] = [];
   if (row && row.bad_parent > 0) problems.push(`${row.bad_parent} messages have a parent in another chat.`);
-  if (row && row.bad_counter > 0) problems.push(`${row.bad_counter} chats have a message count that differs from their messages.`);
+  if (row && row.bad_counter > 0)
+    problems.push(`${row.bad_counter} chats have a message count that differs from their messages.`);
   if (row && row.bad_leaf > 0) problems.push(`${row.bad_leaf} chats show a branch of another chat.`);
   return problems;
 }
@@ -219,7 +272,10 @@ async function undo(job: JobContext, tables: ExportTable[], inserted: Map<string
                                   WHERE json_build_array(id)::jsonb IN (SELECT jsonb_array_elements(${slice}::jsonb))`);
             }
             await tx.query(sql`DELETE FROM ${t} x
-                                WHERE json_build_array(${sqlJoin(key.map((k) => sql`x.${k}`), ', ')})::jsonb IN (SELECT jsonb_array_elements(${slice}::jsonb))`);
+                                WHERE json_build_array(${sqlJoin(
+                                  key.map((k) => sql`x.${k}`),
+                                  ', ',
+                                )})::jsonb IN (SELECT jsonb_array_elements(${slice}::jsonb))`);
           }),
         { undo: true },
       );

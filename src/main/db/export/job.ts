@@ -26,7 +26,18 @@ export interface ExportJobInput {
 
 const PAGE = 1000;
 /** Tables that belong to chats: what a 'selected' export carries. */
-const CHAT_TABLES = new Set(['chat_sessions', 'messages', 'generation_runs', 'tool_executions']);
+/**
+ * What an export of some chats carries: their rows, and this user's state of them (the chosen
+ * branch, pin, archive; the tags), which the chat row shows but does not hold (derived columns).
+ */
+const CHAT_TABLES = new Set([
+  'chat_sessions',
+  'messages',
+  'generation_runs',
+  'tool_executions',
+  'session_user_state',
+  'session_tags',
+]);
 
 export const exportJob = defineJob<ExportJobInput, ExportResult>({
   kind: 'export',
@@ -69,7 +80,10 @@ export async function writeExport(job: JobContext, input: ExportJobInput): Promi
       let after: unknown[] | null = null;
       for (;;) {
         const cursor: unknown[] | null = after;
-        const page: PageRow[] = await job.batch((ctx): Promise<PageRow[]> => readPage(ctx, table, cursor, input.sessionIds), { writes: false });
+        const page: PageRow[] = await job.batch(
+          (ctx): Promise<PageRow[]> => readPage(ctx, table, cursor, input.sessionIds),
+          { writes: false },
+        );
         for (const row of page) {
           const line = JSON.stringify({ t: table.spec.name, r: row.r });
           hash.update(`${line}\n`);
@@ -103,7 +117,12 @@ interface PageRow {
   k: unknown[];
 }
 
-async function readPage(ctx: RepoContext, table: ExportTable, after: unknown[] | null, sessionIds: string[] | null): Promise<PageRow[]> {
+async function readPage(
+  ctx: RepoContext,
+  table: ExportTable,
+  after: unknown[] | null,
+  sessionIds: string[] | null,
+): Promise<PageRow[]> {
   const t = sqlId(table.spec.name);
   const object = sql`json_build_object(${sqlJoin(
     table.columns.map((c) => sql`${c}::text, t.${sqlId(c)}`),
@@ -115,7 +134,7 @@ async function readPage(ctx: RepoContext, table: ExportTable, after: unknown[] |
     const values = table.orderBy.map((o, i) => sql`${after[i]}::${sqlId(o.type)}`);
     where.push(sql`(${sqlJoin(keys, ', ')}) > (${sqlJoin(values, ', ')})`);
   }
-  if (sessionIds) where.push(chatFilter(table.spec.name, sessionIds));
+  if (sessionIds) where.push(chatFilter(table.spec.name, sessionIds, ctx.ownerId));
   return ctx.db.transaction(async (tx) => {
     await tx.query(sql`SET LOCAL TimeZone = 'UTC'`);
     const rows = await tx.query<PageRow & Record<string, unknown>>(sql`
@@ -128,8 +147,12 @@ async function readPage(ctx: RepoContext, table: ExportTable, after: unknown[] |
   });
 }
 
-function chatFilter(table: string, ids: string[]): SqlFragment {
+function chatFilter(table: string, ids: string[], ownerId: string): SqlFragment {
   switch (table) {
+    case 'session_user_state':
+    case 'session_tags':
+      // This user's only: the file carries no owner, and whoever restores it becomes the owner.
+      return sql`t.session_id = ANY(${ids}::uuid[]) AND t.owner_id = ${ownerId}`;
     case 'chat_sessions':
       return sql`t.id = ANY(${ids}::uuid[])`;
     case 'messages':

@@ -115,7 +115,7 @@ export const importJob = defineJob<ImportJobInput, ImportReport>({
         const missed = await job.batch((ctx) => probeSearch(ctx, probes), { writes: false });
         verification.searchFound = missed.length === 0;
         for (const probe of missed)
-          verification.mismatches.push(`Search does not find the imported words "${probe.words}".`);
+          verification.mismatches.push(`Search does not find the imported text "${probe.queries.join('" or "')}".`);
       }
       const written = verification.messagesWritten + verification.messagesExisting;
       if (written !== verification.messagesRead)
@@ -151,8 +151,8 @@ export const importJob = defineJob<ImportJobInput, ImportReport>({
 
 interface SearchProbe {
   sessionId: string;
-  /** A run of words from the message, searched as a phrase. */
-  words: string;
+  /** Queries, tried in turn: the message is found when any of them finds it. */
+  queries: string[];
   messageId: string;
 }
 
@@ -161,24 +161,37 @@ const MAX_PROBES = 20;
 const PROBE_EVERY = 100;
 
 /**
- * Takes the chosen branch's last message of one chat in every PROBE_EVERY as a probe: a run of
- * its words searched as a phrase within that chat must find it. A phrase, not one word: in a
- * chat of thousands of messages one word is on too many of them for the search's page.
+ * Takes the chosen branch's last message of one chat in every PROBE_EVERY as a probe, searched
+ * within its chat: its longest words together (in a chat of thousands of messages one word, or a
+ * common phrase, is on more messages than the search's page holds; six long words together are
+ * on this one), then a run of its text as a phrase (scripts written without spaces).
  */
 function addProbe(probes: SearchProbe[], bundle: ConversationBundle, sessionId: string): void {
   if (probes.length >= MAX_PROBES) return;
   const leaf = bundle.messages.find((m) => m.sourceId === bundle.currentLeafSourceId) ?? bundle.messages.at(-1);
-  const words = leaf?.content.slice(0, 2000).match(/\p{L}{3,}(?:\s+\p{L}{3,}){0,5}/u)?.[0];
-  if (!leaf || !words) return;
-  probes.push({ sessionId, words, messageId: importedMessageId(bundle.source, bundle.sourceId, leaf.sourceId) });
+  if (!leaf) return;
+  const text = leaf.content.slice(0, 4000);
+  const queries: string[] = [];
+  const words = [...new Set(text.match(/\p{L}{4,}/gu) ?? [])].sort((a, b) => b.length - a.length).slice(0, 6);
+  // The trailing space: whole words, not the prefix search of a word being typed.
+  if (words.length > 0) queries.push(`${words.join(' ')} `);
+  const run = text.match(/\p{L}{6,}/u)?.[0]?.slice(0, 24);
+  if (run) queries.push(`"${run}"`);
+  if (queries.length === 0) return;
+  probes.push({ sessionId, queries, messageId: importedMessageId(bundle.source, bundle.sourceId, leaf.sourceId) });
 }
 
 /** The probes search does not find (the text is stored but its index entries are not). */
 async function probeSearch(ctx: RepoContext, probes: readonly SearchProbe[]): Promise<SearchProbe[]> {
   const missed: SearchProbe[] = [];
   for (const probe of probes) {
-    const hits = await searchInSession(ctx, { sessionId: probe.sessionId, q: `"${probe.words}"`, limit: 1000 });
-    if (!hits.hits.some((h) => h.messageId === probe.messageId)) missed.push(probe);
+    let found = false;
+    for (const q of probe.queries) {
+      const hits = await searchInSession(ctx, { sessionId: probe.sessionId, q, limit: 1000 });
+      found = hits.hits.some((h) => h.messageId === probe.messageId);
+      if (found) break;
+    }
+    if (!found) missed.push(probe);
   }
   return missed;
 }
