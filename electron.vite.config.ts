@@ -18,6 +18,7 @@ export default defineConfig({
           web: resolve(import.meta.dirname, 'src/main/web.ts'),
           'db-worker': resolve(import.meta.dirname, 'src/main/db/worker.ts'),
           'attachments-worker': resolve(import.meta.dirname, 'src/main/attachments/extractWorker.ts'),
+          'import-worker': resolve(import.meta.dirname, 'src/main/import/parseWorker.ts'),
           seed: resolve(import.meta.dirname, 'scripts/seed.ts'),
           bench: resolve(import.meta.dirname, 'scripts/bench.ts'),
           confab: resolve(import.meta.dirname, 'scripts/confab.ts'),

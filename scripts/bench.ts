@@ -2,7 +2,8 @@
  * npm run bench -- [--messages 100000] [--sessions 2000] [--seed 1] [--batch 5000] [--quick]
  *                  [--data-dir D --no-seed] [--runs 20] [--no-native] [--no-browser] [--sidebar-sessions 10000]
  *                  [--keep] [--out bench/results.json] [--crash-trials 8] [--crash-messages 2000-6000]
- *                  [--no-crash] [--only durability]
+ *                  [--no-crash] [--only durability|import] [--no-import] [--import-messages 100000]
+ *                  [--parse-mb 500]
  *       npm run bench -- --sync-seeds N [--seed S]   (sync convergence with N runs; scripts/lib/sync-seeds.ts)
  *       npm run bench -- --sync [--messages 100000] [--batch 5000] [--pg-url postgres://…] [--poll-ms 1000] [--changes 20]
  *
@@ -43,6 +44,8 @@ import { syncOnly } from './lib/syncBench';
 import { runDurabilityChild } from './lib/durability/child';
 import { durabilityOnly } from './lib/durability/only';
 import { durabilityBench, rangeOption, type DurabilityResults } from './lib/durability/run';
+import { importBench, type ImportBenchResults } from './lib/import-bench';
+import { importMessagesOption, importOnly } from './lib/import-only';
 import { openAppDatabase } from '../src/main/db/open';
 import { sql } from '../src/main/db/sql';
 import { extraRunBatches, extraRunCount } from './lib/usage-corpus';
@@ -74,6 +77,9 @@ const { values } = parseArgs({
     'crash-messages': { type: 'string' },
     'no-crash': { type: 'boolean', default: false },
     only: { type: 'string' },
+    'no-import': { type: 'boolean', default: false },
+    'import-messages': { type: 'string' },
+    'parse-mb': { type: 'string' },
     'durability-child': { type: 'string' },
     'sync-seeds': { type: 'string' },
     sync: { type: 'boolean', default: false },
@@ -107,6 +113,7 @@ async function main() {
   console.log(
     `Confab bench on ${machine.cpuModel} (${machine.cores} cores, ${machine.ramGiB} GiB), Node ${machine.node}, PGlite ${machine.pglite}, load average ${machine.loadAverageAtStart}`,
   );
+  if (values.only === 'import') return importOnly(values, { paths, tmpBase, root, machine });
   if (values.only) return durabilityOnly(values, { paths, tmpBase, root, machine });
   if (values.sync) {
     await syncOnly(
@@ -360,6 +367,25 @@ async function main() {
       (line) => console.log(line),
     );
   }
+  let importResults: ImportBenchResults | null = null;
+  if (!values['no-import']) {
+    const importMessages = importMessagesOption(values);
+    step(
+      `Import: ${fmtInt(importMessages)} messages as a ChatGPT export (parse worker → import job), against native PostgreSQL on the same rows`,
+    );
+    importResults = await importBench(
+      {
+        paths,
+        tmpBase,
+        seed: corpus.seed,
+        messages: importMessages,
+        nowMs: corpus.nowMs,
+        native: !values['no-native'],
+        parseMb: intOption(values['parse-mb'], 'parse-mb', 0),
+      },
+      (line) => console.log(line),
+    );
+  }
   if (!values['no-browser']) await runShellBench({ paths, dataDir, tmpBase, runs: quick ? 3 : runs }, root);
 
   const results: BenchResults = {
@@ -386,6 +412,7 @@ async function main() {
     nativeError,
     browser,
     durability,
+    import: importResults,
   };
   results.machine.loadAverageAtEnd = Math.round((loadavg()[0] ?? 0) * 100) / 100;
   const rows = buildRows(results);

@@ -22,7 +22,7 @@ import type { DbClient } from '../src/main/db/client';
 import { readChosenBranch } from '../src/main/export/branch';
 import { chatToMarkdown, markdownFileName } from '../src/main/export/markdown';
 import { isConfabExport, previewConfabExport, restoreAsImportReport } from '../src/main/import/confab';
-import { previewImport } from '../src/main/import/preview';
+import { importWorkerBeside, previewInWorker } from '../src/main/import/parser';
 import { startImport } from '../src/main/import/run';
 import type { ImportReport } from '../src/shared/types/import';
 import { openAppDb } from './lib/app-db';
@@ -66,34 +66,40 @@ async function main(): Promise<number> {
   });
   const [command, ...files] = positionals;
   const dataDir = resolveDataDir(values['data-dir']);
+  const paths = builtPaths(import.meta.dirname);
+  const parser = { workerPath: importWorkerBeside(paths.workerPath) };
   if (command === 'import' && values['dry-run']) {
     const path = resolve(files[0] ?? '');
     const preview = (await isConfabExport(path))
       ? await previewConfabExport(path)
-      : await previewImport(files.map((f) => resolve(f)));
+      : await previewInWorker(
+          parser,
+          files.map((f) => resolve(f)),
+        );
     console.log(JSON.stringify(preview, null, 2));
     return 0;
   }
-  const db = await openAppDb(builtPaths(import.meta.dirname), dataDir);
+  const db = await openAppDb(paths, dataDir);
   const stop = printProgress(db);
   const data = createDataService(db, dataDir, VERSION);
   try {
     switch (command) {
       case 'import': {
         if (files.length === 0) throw new Error('Name the export file(s) to import.');
-        const paths = files.map((f) => resolve(f));
+        const inputs = files.map((f) => resolve(f));
         await data.backup('pre-import');
-        if (await isConfabExport(paths[0]!))
-          return printReport(restoreAsImportReport(await data.startRestore(paths[0]!).result)) ? 0 : 1;
-        const preview = await previewImport(paths);
+        if (await isConfabExport(inputs[0]!))
+          return printReport(restoreAsImportReport(await data.startRestore(inputs[0]!).result)) ? 0 : 1;
+        const preview = await previewInWorker(parser, inputs);
         console.log(
           `${preview.conversations} chats, ${preview.messages} messages (${preview.skipped.length} skipped) from ${preview.source}`,
         );
-        // The parser runs on this thread, as in the app's main process: its delay is the figure that matters.
+        // The parser runs in its own worker, as in the app: this thread only relays progress.
         const loop = monitorEventLoopDelay({ resolution: 10 });
         loop.enable();
         const started = performance.now();
-        const report = await startImport(db, paths, { source: preview.source, total: preview.conversations }).result;
+        const report = await startImport(db, inputs, { source: preview.source, total: preview.conversations, parser })
+          .result;
         loop.disable();
         const seconds = (performance.now() - started) / 1000;
         console.log(

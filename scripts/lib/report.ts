@@ -6,6 +6,8 @@ import type { BrowserBenchResults } from './browser-bench';
 import { browserRows } from './browser-report';
 import { durabilityRows } from './durability/report';
 import type { DurabilityResults } from './durability/run';
+import type { ImportBenchResults } from './import-bench';
+import { importRows } from './import-report';
 import type { InsertStats } from './insert';
 import type { MachineInfo } from './machine';
 import type { SecondInstanceTiming } from './lock-bench';
@@ -34,6 +36,8 @@ export interface BenchResults {
   browser?: BrowserBenchResults | null;
   /** Reopen after SIGKILL and text lost at it (issue 9); null when skipped (--no-crash). */
   durability?: DurabilityResults | null;
+  /** Import of the seed's corpus as a ChatGPT export (issue 12); null when skipped (--no-import). */
+  import?: ImportBenchResults | null;
   usage: {
     runs: number;
     range: Omit<UsageBenchRange, 'at'>;
@@ -171,6 +175,7 @@ export function buildRows(r: BenchResults): Row[] {
   });
   rows.push(...browserRows(r.browser));
   rows.push(...durabilityRows(r.durability));
+  rows.push(...importRows(r.import));
   return rows;
 }
 

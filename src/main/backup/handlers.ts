@@ -5,6 +5,7 @@
 import type { DbClient } from '../db/client';
 import { exportHandlers } from '../export/handlers';
 import { importHandlers } from '../import/handlers';
+import { builtImportParser, type ImportParser } from '../import/parser';
 import type { HandlerSlice, SaveTextFile } from '../kit/handlers';
 import { backupFilePath, listBackupFiles } from './files';
 import { createDataService, type DataService } from './service';
@@ -17,8 +18,18 @@ export function backupHandlers(dataDir: string, data: DataService): HandlerSlice
   };
 }
 
-export function dataHandlers(db: DbClient, dataDir: string, appVersion: string, saveFile?: SaveTextFile) {
+export function dataHandlers(
+  db: DbClient,
+  dataDir: string,
+  appVersion: string,
+  saveFile?: SaveTextFile,
+  parser: ImportParser = builtImportParser(),
+) {
   const data = createDataService(db, dataDir, appVersion);
   data.scheduleDaily();
-  return { ...importHandlers(db, dataDir, data), ...exportHandlers(db, data, saveFile), ...backupHandlers(dataDir, data) };
+  return {
+    ...importHandlers(db, dataDir, data, parser),
+    ...exportHandlers(db, data, saveFile),
+    ...backupHandlers(dataDir, data),
+  };
 }

@@ -45,7 +45,12 @@ describe('the change feed', () => {
   });
 
   it('announces a turn once when it starts and once when it ends, never for each save while it streams', async () => {
-    const provider = await chat.api.providers.create({ preset: 'custom', name: 'Fake', baseUrl: fake.openaiBaseUrl, defaultModel: 'm' });
+    const provider = await chat.api.providers.create({
+      preset: 'custom',
+      name: 'Fake',
+      baseUrl: fake.openaiBaseUrl,
+      defaultModel: 'm',
+    });
     const session = await chat.api.sessions.create({ providerId: provider.id });
     fake.enqueue({ kind: 'slow', chunks: ['a ', 'b ', 'c ', 'd ', 'e ', 'f'], delayMs: 120 });
     const seen = since();
@@ -77,7 +82,11 @@ describe('the change feed', () => {
 
   it('announces providers and settings', async () => {
     const seen = since();
-    const provider = await chat.api.providers.create({ preset: 'custom', name: 'Another', baseUrl: fake.openaiBaseUrl });
+    const provider = await chat.api.providers.create({
+      preset: 'custom',
+      name: 'Another',
+      baseUrl: fake.openaiBaseUrl,
+    });
     await chat.api.settings.setChat({ contextBudget: 9000 });
     await chat.api.prices.set({ model: 'm', inputPerMTok: 1, outputPerMTok: 2 });
     expect(seen()).toEqual(

@@ -23,6 +23,7 @@ import { ToolManager } from '../tools/manager';
 import { toolSource } from '../tools/loop';
 import { unavailableCipher } from '../secrets/cipher';
 import { SyncService, type SyncTiming } from '../sync/service';
+import { importWorkerBeside } from '../import/parser';
 
 export interface CorePaths {
   /** Folder of the built main bundle (out/main), used to find the worker and assets. */
@@ -169,6 +170,7 @@ export async function startCore(options: StartCoreOptions): Promise<Core> {
     attachments,
     tools,
     sync,
+    importParser: { workerPath: importWorkerBeside(paths.workerPath), execArgv: options.execArgv },
   });
   // In the background: probing ports must not delay the window, and absence is no error.
   const localDetection = (options.detectLocalProviders ?? true) ? chat.adoptLocalProviders() : Promise.resolve([]);

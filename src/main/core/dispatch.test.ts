@@ -131,7 +131,11 @@ describe('dispatch', () => {
     ['too many tags', 'sessions.create', { tags: Array.from({ length: 33 }, (_, i) => `t${i}`) }],
     ['a blank tag', 'sessions.create', { tags: ['   '] }],
     ['an oversize query', 'search.query', { q: 'q'.repeat(1001) }],
-    ['a time zone with SQL in it', 'usage.exportCsv', { fromDay: '2026-01-01', toDay: '2026-01-02', timeZone: "UTC'; DROP TABLE messages; --" }],
+    [
+      'a time zone with SQL in it',
+      'usage.exportCsv',
+      { fromDay: '2026-01-01', toDay: '2026-01-02', timeZone: "UTC'; DROP TABLE messages; --" },
+    ],
     ['a date that is not ISO', 'usage.exportCsv', { fromDay: 'yesterday', toDay: '2026-01-02' }],
     ['a function as a JSON value', 'ui.set', { key: 'k', value: () => 1 }],
     ['an empty ui key', 'ui.get', { key: '' }],

@@ -40,7 +40,8 @@ function unsafeShape(input: unknown): string | null {
     if (typeof value !== 'object' || value === null) continue;
     if (depth >= MAX_DEPTH) return `nested deeper than ${MAX_DEPTH} levels`;
     if (Object.hasOwn(value, '__proto__')) return 'a "__proto__" key is not allowed';
-    for (const child of Object.values(value)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    for (const child of Object.values(value))
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
   }
   return null;
 }

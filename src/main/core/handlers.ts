@@ -7,6 +7,7 @@ import type { AppInfo } from '@shared/types';
 import { appHandlers } from '../app/handlers';
 import { attachmentsHandlers } from '../attachments/handlers';
 import { createAttachmentService, type AttachmentService } from '../attachments';
+import type { ImportParser } from '../import/parser';
 import { toolsHandlers } from '../tools/handlers';
 import { interimTeamHandlers, syncHandlers } from '../sync/handlers';
 import { SyncService } from '../sync/service';
@@ -55,6 +56,8 @@ export interface HandlerDeps {
   tools?: ToolManager;
   /** Team sync; an unstarted one (status off, nothing stored) when not given. */
   sync?: SyncService;
+  /** The import's parse worker; beside this bundle when not given. */
+  importParser?: ImportParser;
 }
 
 export function createHandlers({
@@ -67,6 +70,7 @@ export function createHandlers({
   attachments,
   tools,
   sync,
+  importParser,
 }: HandlerDeps): HandlerMap {
   return combineHandlers(
     appHandlers(db, info),
@@ -77,7 +81,7 @@ export function createHandlers({
     uiHandlers(db),
     logsHandlers(db),
     jobsHandlers(jobs),
-    dataHandlers(db, info.dataDir, info.version, saveTextFile),
+    dataHandlers(db, info.dataDir, info.version, saveTextFile, importParser),
     chat.handlers,
     createReadyStateHandlers({ dataDir: info.dataDir, openFolder }),
     attachmentsHandlers(db, attachments ?? createAttachmentService({ db, dataDir: info.dataDir })),

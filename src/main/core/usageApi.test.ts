@@ -51,7 +51,12 @@ async function rejection(promise: Promise<unknown>): Promise<ConfabError> {
 
 describe('usage through the contract', () => {
   it('counts a reply the chat engine made, in the dashboard and in the chat', async () => {
-    const provider = await chat.api.providers.create({ preset: 'custom', name: 'Fake', baseUrl: fake.openaiBaseUrl, defaultModel: 'gpt-4o-mini' });
+    const provider = await chat.api.providers.create({
+      preset: 'custom',
+      name: 'Fake',
+      baseUrl: fake.openaiBaseUrl,
+      defaultModel: 'gpt-4o-mini',
+    });
     const session = await chat.api.sessions.create({ providerId: provider.id, title: 'Counted' });
     fake.enqueue({ kind: 'text', chunks: ['Hello ', 'there'], usage: { input: 1_000_000, output: 100_000 } });
     const sent = await chat.api.chat.send({ sessionId: session.id, content: 'Hi' });
@@ -59,7 +64,14 @@ describe('usage through the contract', () => {
 
     const usage = await chat.api.usage.session({ sessionId: session.id });
     // gpt-4o-mini: $0.15 in, $0.60 out per million tokens.
-    expect(usage).toMatchObject({ runs: 1, succeeded: 1, tokensIn: 1_000_000, tokensOut: 100_000, costUsd: 0.21, models: ['gpt-4o-mini'] });
+    expect(usage).toMatchObject({
+      runs: 1,
+      succeeded: 1,
+      tokensIn: 1_000_000,
+      tokensOut: 100_000,
+      costUsd: 0.21,
+      models: ['gpt-4o-mini'],
+    });
 
     const d = await chat.api.usage.dashboard(around());
     expect(d.totals).toMatchObject({ runs: 1, tokensIn: 1_000_000, costUsd: 0.21 });
@@ -82,15 +94,38 @@ describe('usage through the contract', () => {
     const sent = await chat.api.chat.send({ sessionId: session.id, content: 'Break' });
     expect((await chat.done(sent.assistantMessage.id)).status).toBe('error');
     const failed = await chat.api.usage.failedRuns({ hours: 1 });
-    expect(failed[0]).toMatchObject({ sessionId: session.id, messageId: sent.assistantMessage.id, status: 'failed', model: 'gpt-4o-mini' });
+    expect(failed[0]).toMatchObject({
+      sessionId: session.id,
+      messageId: sent.assistantMessage.id,
+      status: 'failed',
+      model: 'gpt-4o-mini',
+    });
   });
 
   it('refuses a backwards or too long range, and an unknown zone, as input errors', async () => {
-    expect((await rejection(chat.api.usage.dashboard({ fromDay: '2026-02-02', toDay: '2026-02-01', timeZone: 'UTC' }))).code).toBe('invalid_input');
-    expect((await rejection(chat.api.usage.dashboard({ fromDay: '2000-01-01', toDay: '2026-01-01', timeZone: 'UTC' }))).code).toBe('invalid_input');
-    expect((await rejection(chat.api.usage.exportCsv({ fromDay: '2026-02-30', toDay: '2026-03-01', timeZone: 'UTC' }))).code).toBe('invalid_input');
-    expect((await rejection(chat.api.usage.dashboard({ fromDay: '2026-01-01', toDay: '2026-01-02', timeZone: 'Atlantis/Capital' }))).code).toBe('invalid_input');
-    expect((await rejection(chat.api.usage.dashboard({ fromDay: '2026-01-01', toDay: '2026-01-02', timeZone: "UTC'; DROP" }))).code).toBe('invalid_input');
+    expect(
+      (await rejection(chat.api.usage.dashboard({ fromDay: '2026-02-02', toDay: '2026-02-01', timeZone: 'UTC' }))).code,
+    ).toBe('invalid_input');
+    expect(
+      (await rejection(chat.api.usage.dashboard({ fromDay: '2000-01-01', toDay: '2026-01-01', timeZone: 'UTC' }))).code,
+    ).toBe('invalid_input');
+    expect(
+      (await rejection(chat.api.usage.exportCsv({ fromDay: '2026-02-30', toDay: '2026-03-01', timeZone: 'UTC' }))).code,
+    ).toBe('invalid_input');
+    expect(
+      (
+        await rejection(
+          chat.api.usage.dashboard({ fromDay: '2026-01-01', toDay: '2026-01-02', timeZone: 'Atlantis/Capital' }),
+        )
+      ).code,
+    ).toBe('invalid_input');
+    expect(
+      (
+        await rejection(
+          chat.api.usage.dashboard({ fromDay: '2026-01-01', toDay: '2026-01-02', timeZone: "UTC'; DROP" }),
+        )
+      ).code,
+    ).toBe('invalid_input');
   });
 
   it('saves the CSV through the host dialog, and says when the user cancelled', async () => {
@@ -99,7 +134,9 @@ describe('usage through the contract', () => {
     expect(saved[0]!.text.split('\r\n')[0]).toMatch(/^date,provider,provider_id,model,requests/);
     expect(saved[0]!.text).toContain(',gpt-4o-mini,');
     cancelNextSave = true;
-    expect(await chat.api.usage.saveCsv({ fromDay: today(), toDay: today(), timeZone: 'UTC' })).toEqual({ status: 'cancelled' });
+    expect(await chat.api.usage.saveCsv({ fromDay: today(), toDay: today(), timeZone: 'UTC' })).toEqual({
+      status: 'cancelled',
+    });
   });
 
   it('keeps budgets and retention settings, and refuses nonsense', async () => {
@@ -110,9 +147,14 @@ describe('usage through the contract', () => {
       runDetailRetentionDays: null,
       autoArchiveDays: null,
     });
-    expect(await chat.api.usage.setSettings({ monthlyTokenBudget: 1000, autoArchiveDays: 90 })).toMatchObject({ monthlyTokenBudget: 1000, autoArchiveDays: 90 });
+    expect(await chat.api.usage.setSettings({ monthlyTokenBudget: 1000, autoArchiveDays: 90 })).toMatchObject({
+      monthlyTokenBudget: 1000,
+      autoArchiveDays: 90,
+    });
     expect((await rejection(chat.api.usage.setSettings({ logRetentionDays: 0 }))).code).toBe('invalid_input');
-    expect((await rejection(chat.api.usage.setSettings({ logRetentionDays: null } as never))).code).toBe('invalid_input');
+    expect((await rejection(chat.api.usage.setSettings({ logRetentionDays: null } as never))).code).toBe(
+      'invalid_input',
+    );
     const d = await chat.api.usage.dashboard(around());
     expect(d.budget).toMatchObject({ tokenBudget: 1000, level: 'exceeded' });
   });
@@ -122,10 +164,14 @@ describe('usage without a save dialog (web host)', () => {
   it("answers 'unavailable' so the page downloads the CSV instead", async () => {
     const web = await startChatCore({ retention: false });
     try {
-      expect(await web.api.usage.saveCsv({ fromDay: today(), toDay: today(), timeZone: 'UTC' })).toEqual({ status: 'unavailable' });
+      expect(await web.api.usage.saveCsv({ fromDay: today(), toDay: today(), timeZone: 'UTC' })).toEqual({
+        status: 'unavailable',
+      });
       const { filename, csv } = await web.api.usage.exportCsv({ fromDay: today(), toDay: today(), timeZone: 'UTC' });
       expect(filename).toBe(`confab-usage-${today()}-to-${today()}.csv`);
-      expect(csv).toBe('date,provider,provider_id,model,requests,succeeded,failed,cancelled,interrupted,input_tokens,output_tokens,estimated_cost_usd\r\n');
+      expect(csv).toBe(
+        'date,provider,provider_id,model,requests,succeeded,failed,cancelled,interrupted,input_tokens,output_tokens,estimated_cost_usd\r\n',
+      );
     } finally {
       await web.close();
       removeDataDir(web.dataDir);

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { Worker, type TransferListItem } from 'node:worker_threads';
 import type { ChangeSet, ChangeSource } from '@shared/changes';
 import { ConfabError } from '@shared/errors';
 import type { JobProgress } from '@shared/types';
@@ -44,12 +44,18 @@ export interface JobHandle<R> {
   result: Promise<R>;
 }
 
-export type JobEvent = { type: 'progress'; progress: JobProgress } | ({ type: 'done'; id: string; kind: string } & JobOutcome);
+export type JobEvent =
+  { type: 'progress'; progress: JobProgress } | ({ type: 'done'; id: string; kind: string } & JobOutcome);
 
 export interface DbClient {
   readonly info: OpenedInfo;
   call<K extends DbMethod>(method: K, input: DbInput<K>, options?: DbCallOptions): Promise<DbOutput<K>>;
-  startJob<K extends JobKind>(kind: K, input: JobInput<K>, options?: { source?: ChangeSource }): JobHandle<JobResult<K>>;
+  /** `transfer`: objects moved to the worker with the input (a MessagePort for an import's feed). */
+  startJob<K extends JobKind>(
+    kind: K,
+    input: JobInput<K>,
+    options?: { source?: ChangeSource; transfer?: TransferListItem[] },
+  ): JobHandle<JobResult<K>>;
   cancelJob(id: string): void;
   close(): Promise<void>;
   /** Ends the worker abruptly, as a crash would (tests use this for crash recovery). */
@@ -95,7 +101,10 @@ export function startDbWorker(options: DbClientOptions): Promise<DbClient> {
     releaseLock();
     throw err;
   }
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; source: ChangeSource }>();
+  const pending = new Map<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: Error) => void; source: ChangeSource }
+  >();
   const jobs = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   const exitListeners: ((code: number) => void)[] = [];
   const changeListeners = new Set<(changes: ChangeSet, source: ChangeSource) => void>();
@@ -167,7 +176,10 @@ export function startDbWorker(options: DbClientOptions): Promise<DbClient> {
     worker.on('exit', (code) => {
       exited = true;
       releaseLock();
-      const failure = new ConfabError('db_unavailable', 'The database stopped. Restart Confab; your saved data is safe.');
+      const failure = new ConfabError(
+        'db_unavailable',
+        'The database stopped. Restart Confab; your saved data is safe.',
+      );
       for (const call of pending.values()) call.reject(failure);
       pending.clear();
       for (const job of jobs.values()) job.reject(failure);
@@ -177,8 +189,8 @@ export function startDbWorker(options: DbClientOptions): Promise<DbClient> {
     });
   });
 
-  function post(message: ToWorker): void {
-    worker.postMessage(message);
+  function post(message: ToWorker, transfer?: TransferListItem[]): void {
+    worker.postMessage(message, transfer);
   }
 
   function client(info: OpenedInfo): DbClient {
@@ -192,12 +204,16 @@ export function startDbWorker(options: DbClientOptions): Promise<DbClient> {
           post({ type: 'call', id, method, input, priority: callOptions?.priority });
         });
       },
-      startJob<K extends JobKind>(kind: K, input: JobInput<K>, jobOptions?: { source?: ChangeSource }) {
+      startJob<K extends JobKind>(
+        kind: K,
+        input: JobInput<K>,
+        jobOptions?: { source?: ChangeSource; transfer?: TransferListItem[] },
+      ) {
         const id = randomUUID();
         const result = new Promise<JobResult<K>>((resolve, reject) => {
           if (exited) return reject(new ConfabError('db_unavailable', 'The database is not running.'));
           jobs.set(id, { resolve: resolve as (v: unknown) => void, reject });
-          post({ type: 'job.start', id, kind, input, source: jobOptions?.source });
+          post({ type: 'job.start', id, kind, input, source: jobOptions?.source }, jobOptions?.transfer);
         });
         return { id, result };
       },

@@ -2,7 +2,8 @@
 import { createHash } from 'node:crypto';
 import type { ConversationBundle, ImportedMessage, SkippedConversation } from '@shared/types/import';
 
-export type ParsedConversation = { bundle: ConversationBundle; branchPoints: number } | { skipped: SkippedConversation };
+export type ParsedConversation =
+  { bundle: ConversationBundle; branchPoints: number } | { skipped: SkippedConversation };
 
 /**
  * A conversation without an id of its own (a bare Open WebUI chat has `"id": ""`) is named by

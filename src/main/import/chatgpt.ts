@@ -10,12 +10,18 @@ import { arr, EPOCH, fromSeconds, isObj, nonEmpty, num, objects, str, type Obj }
 import { conversationIdFromContent, type ParsedConversation } from './bundle';
 
 export function looksLikeChatGpt(value: Obj): boolean {
-  return isObj(value.mapping) || 'current_node' in value || 'conversation_id' in value || ('create_time' in value && 'title' in value);
+  return (
+    isObj(value.mapping) ||
+    'current_node' in value ||
+    'conversation_id' in value ||
+    ('create_time' in value && 'title' in value)
+  );
 }
 
 export function parseChatGptConversation(conv: Obj): ParsedConversation {
   const title = str(conv.title) ?? '';
-  if (!isObj(conv.mapping)) return { skipped: { title: title || 'Untitled', reason: 'It has no messages (no "mapping" in the file).' } };
+  if (!isObj(conv.mapping))
+    return { skipped: { title: title || 'Untitled', reason: 'It has no messages (no "mapping" in the file).' } };
   const createdAt = fromSeconds(conv.create_time);
   const nodes: TreeNode[] = [];
   let order = 0;
@@ -64,7 +70,8 @@ const firstTime = (nodes: TreeNode[]) =>
     .filter((t): t is string => !!t)
     .sort()[0] ?? null;
 
-const lastTime = (messages: ImportedMessage[]) => messages.reduce<string | null>((max, m) => (!max || m.createdAt > max ? m.createdAt : max), null);
+const lastTime = (messages: ImportedMessage[]) =>
+  messages.reduce<string | null>((max, m) => (!max || m.createdAt > max ? m.createdAt : max), null);
 
 const lastModel = (messages: ImportedMessage[]) => [...messages].reverse().find((m) => m.model)?.model ?? null;
 
@@ -90,7 +97,10 @@ function readNode(message: Obj | null, defaultModel: string | null): Pick<TreeNo
   const recipient = str(message.recipient);
   const text = contentText(contentType, content);
   const toolCall = role === 'assistant' && recipient && recipient !== 'all' ? { recipient, contentType } : null;
-  const shownText = contentType === 'code' || toolCall ? fenced(text, str(content.language) ?? (contentType === 'code' ? '' : 'json')) : text;
+  const shownText =
+    contentType === 'code' || toolCall
+      ? fenced(text, str(content.language) ?? (contentType === 'code' ? '' : 'json'))
+      : text;
   if (shownText.trim() === '' && attachments.length === 0) return { message: null };
 
   const finish = isObj(metadata.finish_details) ? str(metadata.finish_details.type) : null;
@@ -166,7 +176,14 @@ function attachmentsOf(content: Obj, metadata: Obj): ImportedAttachment[] {
   for (const part of objects(content.parts)) {
     if (str(part.content_type) !== 'image_asset_pointer') continue;
     const ref = str(part.asset_pointer);
-    found.push({ name: ref?.split('/').pop() ?? 'image', kind: 'image', mimeType: null, size: num(part.size_bytes), sourceRef: ref, absent: true });
+    found.push({
+      name: ref?.split('/').pop() ?? 'image',
+      kind: 'image',
+      mimeType: null,
+      size: num(part.size_bytes),
+      sourceRef: ref,
+      absent: true,
+    });
   }
   for (const file of objects(metadata.attachments)) {
     const mime = str(file.mime_type) ?? str(file.mimeType);

@@ -42,7 +42,8 @@ export function parseClaudeConversation(conv: Obj): ParsedConversation {
   const createdAt = fromDateString(conv.created_at);
   const fallbackTime = createdAt ?? EPOCH;
   const tree = buildTree(nodes, { currentId: str(conv.current_leaf_message_uuid), fallbackTime });
-  if (tree.messages.length === 0) return { skipped: { title: name || 'Untitled', reason: 'All of its messages are empty.' } };
+  if (tree.messages.length === 0)
+    return { skipped: { title: name || 'Untitled', reason: 'All of its messages are empty.' } };
   const bundle: ConversationBundle = {
     source: 'claude',
     sourceId: nonEmpty(conv.uuid) ?? conversationIdFromContent(tree.messages),
@@ -99,7 +100,13 @@ function readMessage(message: Obj, model: string | null): DraftMessage | null {
           break;
         }
         case 'tool_result':
-          toolCalls.push({ type: 'tool_result', toolUseId: str(block.tool_use_id), name: str(block.name), isError: block.is_error === true, content: toolResultText(block.content) });
+          toolCalls.push({
+            type: 'tool_result',
+            toolUseId: str(block.tool_use_id),
+            name: str(block.name),
+            isError: block.is_error === true,
+            content: toolResultText(block.content),
+          });
           break;
         default:
           // token_budget and other bookkeeping blocks carry nothing to read.
@@ -195,13 +202,26 @@ function attachmentsOf(message: Obj): ImportedAttachment[] {
     const name = str(file.file_name) ?? 'file';
     const key = ref ?? name;
     if (found.has(key)) continue;
-    found.set(key, { name, kind: str(file.file_kind) === 'image' ? 'image' : 'file', mimeType: null, size: null, sourceRef: ref, absent: true });
+    found.set(key, {
+      name,
+      kind: str(file.file_kind) === 'image' ? 'image' : 'file',
+      mimeType: null,
+      size: null,
+      sourceRef: ref,
+      absent: true,
+    });
   }
   for (const a of objects(message.attachments)) {
     const name = str(a.file_name) ?? 'attachment';
     // Extracted text is kept as text in the message; the file itself is referenced.
-    found.set(`attachment:${name}:${found.size}`, { name, kind: 'file', mimeType: str(a.file_type), size: num(a.file_size), sourceRef: null, absent: true });
+    found.set(`attachment:${name}:${found.size}`, {
+      name,
+      kind: 'file',
+      mimeType: str(a.file_type),
+      size: num(a.file_size),
+      sourceRef: null,
+      absent: true,
+    });
   }
   return [...found.values()];
 }
-

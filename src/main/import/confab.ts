@@ -41,7 +41,16 @@ export async function previewConfabExport(path: string): Promise<ImportPreview> 
       if (at && (!lastAt || at > lastAt)) lastAt = at;
     }
   }
-  return { source: 'confab', conversations: rows.chat_sessions ?? 0, messages: rows.messages ?? 0, branchPoints: 0, firstAt, lastAt, skipped: [], repairs: 0 };
+  return {
+    source: 'confab',
+    conversations: rows.chat_sessions ?? 0,
+    messages: rows.messages ?? 0,
+    branchPoints: 0,
+    firstAt,
+    lastAt,
+    skipped: [],
+    repairs: 0,
+  };
 }
 
 export function restoreAsImportReport(report: RestoreReport): ImportReport {

@@ -37,7 +37,11 @@ export async function exportDocuments(paths: readonly string[]): Promise<ExportD
       if (chosen.length === 0) throw importError(`${name} holds no conversations file (conversations.json).`);
       chosen.sort((a, b) => a.name.localeCompare(b.name));
       for (const entry of chosen) {
-        documents.push({ name: `${entry.name} in ${name}`, size: entry.compressedSize, open: () => openZipEntry(path, entry, name) });
+        documents.push({
+          name: `${entry.name} in ${name}`,
+          size: entry.compressedSize,
+          open: () => openZipEntry(path, entry, name),
+        });
       }
     } else {
       documents.push({ name, size, open: async () => createReadStream(path) });
@@ -55,7 +59,10 @@ function shardOrder(a: string, b: string): number {
 }
 
 /** The document as text chunks; counts bytes read for progress. */
-export async function* documentText(document: ExportDocument, onBytes?: (bytes: number) => void): AsyncGenerator<string> {
+export async function* documentText(
+  document: ExportDocument,
+  onBytes?: (bytes: number) => void,
+): AsyncGenerator<string> {
   const stream = await document.open();
   stream.setEncoding('utf8');
   let before = 0;

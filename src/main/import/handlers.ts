@@ -11,7 +11,7 @@ import type { DataService } from '../backup/service';
 import type { DbClient } from '../db/client';
 import type { HandlerSlice } from '../kit/handlers';
 import { isConfabExport, previewConfabExport, restoreAsImportReport } from './confab';
-import { previewImport } from './preview';
+import { previewInWorker, type ImportParser } from './parser';
 import { startImport } from './run';
 
 interface Upload {
@@ -24,7 +24,12 @@ interface Upload {
 /** Finished imports whose reports are kept for import.result. */
 const KEEP_RESULTS = 20;
 
-export function importHandlers(db: DbClient, dataDir: string, data: DataService): HandlerSlice<'import'> {
+export function importHandlers(
+  db: DbClient,
+  dataDir: string,
+  data: DataService,
+  parser: ImportParser,
+): HandlerSlice<'import'> {
   const uploads = new Map<string, Upload>();
   const results = new Map<string, Promise<ImportReport>>();
 
@@ -36,7 +41,9 @@ export function importHandlers(db: DbClient, dataDir: string, data: DataService)
   };
 
   const previewOf = async (u: Upload) =>
-    (u.preview ??= (await isConfabExport(u.path)) ? await previewConfabExport(u.path) : await previewImport([u.path]));
+    (u.preview ??= (await isConfabExport(u.path))
+      ? await previewConfabExport(u.path)
+      : await previewInWorker(parser, [u.path]));
 
   return {
     'import.upload': async (i) => {
@@ -57,14 +64,15 @@ export function importHandlers(db: DbClient, dataDir: string, data: DataService)
     'import.start': async (i) => {
       const u = upload(i.uploadId);
       const preview = await previewOf(u);
-      if (preview.conversations === 0) throw new ConfabError('invalid_input', 'The file holds no conversation that can be imported.');
+      if (preview.conversations === 0)
+        throw new ConfabError('invalid_input', 'The file holds no conversation that can be imported.');
       // The undo of an import is the backup taken just before it.
       await data.backup('pre-import');
       let started: { jobId: string; result: Promise<ImportReport> };
       if (preview.source === 'confab') {
         const job = data.startRestore(u.path);
         started = { jobId: job.id, result: job.result.then(restoreAsImportReport) };
-      } else started = startImport(db, [u.path], { source: preview.source, total: preview.conversations });
+      } else started = startImport(db, [u.path], { source: preview.source, total: preview.conversations, parser });
       results.set(started.jobId, started.result);
       const cleanUp = () => {
         uploads.delete(i.uploadId);

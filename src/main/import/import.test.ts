@@ -11,8 +11,10 @@ import type { ConfabApi } from '@shared/client';
 import { removeDataDir, startChatCore, type ChatCore } from '../../../tests/helpers/chatCore';
 import { pgliteDb } from '../db/database';
 import { openPglite, PGDATA } from '../db/open';
+import { DB_WORKER_TS } from '../../../tests/helpers/chatCore';
+import { importWorkerBeside } from './parser';
 import { startImport } from './run';
-import { fixture, tempFile } from './testing/fixtures';
+import { fixture, syntheticChatGpt, tempFile } from './testing/fixtures';
 
 const cores: ChatCore[] = [];
 afterAll(async () => {
@@ -35,34 +37,21 @@ async function upload(api: ConfabApi, path: string): Promise<string> {
   const piece = 64 * 1024;
   for (let at = 0; at < bytes.length || uploadId === undefined; at += piece) {
     const last = at + piece >= bytes.length;
-    ({ uploadId } = await api.import.upload({ uploadId, name, chunk: bytes.subarray(at, at + piece).toString('base64'), last }));
+    ({ uploadId } = await api.import.upload({
+      uploadId,
+      name,
+      chunk: bytes.subarray(at, at + piece).toString('base64'),
+      last,
+    }));
     if (last) break;
   }
   return uploadId!;
 }
 
-function syntheticChatGpt(conversations: number, messagesEach: number) {
-  return Array.from({ length: conversations }, (_, c) => {
-    const mapping: Record<string, unknown> = {};
-    for (let m = 0; m < messagesEach; m++) {
-      mapping[`n${m}`] = {
-        id: `n${m}`,
-        parent: m === 0 ? null : `n${m - 1}`,
-        message: {
-          id: `n${m}`,
-          author: { role: m % 2 === 0 ? 'user' : 'assistant' },
-          create_time: 1_800_000_000 + c * 100 + m,
-          content: { content_type: 'text', parts: [`Conversation ${c} message ${m} about lighthouses`] },
-          metadata: {},
-        },
-      };
-    }
-    return { conversation_id: `synthetic-${c}`, title: `Synthetic ${c}`, create_time: 1_800_000_000 + c * 100, mapping };
-  });
-}
-
 const importedCounts = (c: ChatCore) =>
-  c.core.db.call('maintenance.checksum', undefined).then((sums) => ({ sessions: sums.chat_sessions?.rows, messages: sums.messages?.rows }));
+  c.core.db
+    .call('maintenance.checksum', undefined)
+    .then((sums) => ({ sessions: sums.chat_sessions?.rows, messages: sums.messages?.rows }));
 
 describe('import through the contract', () => {
   it('previews, imports with progress and a verification report, and a second import adds nothing', async () => {
@@ -87,11 +76,21 @@ describe('import through the contract', () => {
     expect(progress).toMatchObject({ kind: 'import', total: 9 });
     expect(await c.waitFor('job.finished', (p) => p.id === jobId)).toMatchObject({ status: 'succeeded' });
     // The sidebar hears of the new chats, said to come from an import.
-    expect(c.events.some((e) => e.name === 'sessions.changed' && (e.payload as { source?: string }).source === 'import')).toBe(true);
+    expect(
+      c.events.some((e) => e.name === 'sessions.changed' && (e.payload as { source?: string }).source === 'import'),
+    ).toBe(true);
 
-    const again = await c.api.import.start({ uploadId: await upload(c.api, fixture('chatgpt/cosmax-utils-gpt5-2025-thoughts-canvas-branch-trimmed.json')) });
+    const again = await c.api.import.start({
+      uploadId: await upload(c.api, fixture('chatgpt/cosmax-utils-gpt5-2025-thoughts-canvas-branch-trimmed.json')),
+    });
     const second = await c.api.import.result({ jobId: again.jobId });
-    expect(second.verification).toMatchObject({ conversationsWritten: 0, messagesWritten: 0, conversationsExisting: 9, messagesExisting: 103, mismatches: [] });
+    expect(second.verification).toMatchObject({
+      conversationsWritten: 0,
+      messagesWritten: 0,
+      conversationsExisting: 9,
+      messagesExisting: 103,
+      mismatches: [],
+    });
     expect(await importedCounts(c)).toMatchObject({ sessions: 9, messages: 103 });
     const hits = await c.api.search.query({ q: 'WebAssembly', view: 'all', limit: 5 });
     expect(hits.hits.length).toBeGreaterThan(0);
@@ -100,10 +99,15 @@ describe('import through the contract', () => {
   it('a wrong file and a truncated file are refused with a sentence before anything is written', async () => {
     const c = await core();
     const wrong = await upload(c.api, tempFile('notes.json', { hello: 'world' }));
-    await expect(c.api.import.preview({ uploadId: wrong })).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/not an export/) });
+    await expect(c.api.import.preview({ uploadId: wrong })).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringMatching(/not an export/),
+    });
     const text = JSON.stringify(syntheticChatGpt(3, 2));
     const cut = await upload(c.api, tempFile('conversations.json', text.slice(0, -40)));
-    await expect(c.api.import.start({ uploadId: cut })).rejects.toMatchObject({ message: expect.stringMatching(/ends in the middle/) });
+    await expect(c.api.import.start({ uploadId: cut })).rejects.toMatchObject({
+      message: expect.stringMatching(/ends in the middle/),
+    });
     expect(await importedCounts(c)).toMatchObject({ sessions: 0, messages: 0 });
   });
 
@@ -118,10 +122,52 @@ describe('import through the contract', () => {
     expect(await importedCounts(c)).toMatchObject({ sessions: 0, messages: 0 });
   });
 
+  it('cancel in the middle of a newer export leaves the chats an earlier import wrote whole, and nothing of the new one', async () => {
+    const c = await core();
+    const first = await c.api.import.start({
+      uploadId: await upload(c.api, tempFile('conversations.json', syntheticChatGpt(10, 4))),
+    });
+    expect((await c.api.import.result({ jobId: first.jobId })).verification).toMatchObject({
+      conversationsWritten: 10,
+      messagesWritten: 40,
+    });
+    // A newer export: the same ten chats with two more messages each, and 390 new chats.
+    const { jobId } = await c.api.import.start({
+      uploadId: await upload(c.api, tempFile('conversations.json', syntheticChatGpt(400, 6))),
+    });
+    await c.waitFor('job.progress', (p) => p.id === jobId && p.done >= 1);
+    await c.api.jobs.cancel({ id: jobId });
+    expect(await c.waitFor('job.finished', (p) => p.id === jobId)).toMatchObject({ status: 'cancelled' });
+    expect(await importedCounts(c)).toMatchObject({ sessions: 10, messages: 40 });
+    // Each chat whole: counters equal rows, trees and chosen branches intact.
+    expect(await c.core.db.call('data.verify', undefined)).toEqual({ sessions: 10, messages: 40, problems: [] });
+  });
+
+  it('search finds text of a chat written in the middle of a batch as soon as the import ends', async () => {
+    const c = await core();
+    const file = tempFile('conversations.json', syntheticChatGpt(250, 6, { '137/3': 'quixotically' }));
+    const { jobId } = await c.api.import.start({ uploadId: await upload(c.api, file) });
+    const report = await c.api.import.result({ jobId });
+    expect(report.verification).toMatchObject({
+      conversationsWritten: 250,
+      messagesWritten: 1500,
+      searchFound: true,
+      mismatches: [],
+    });
+    const hits = await c.api.search.query({ q: 'quixotically', view: 'all', limit: 5 });
+    expect(hits.hits.map((h) => h.sessionTitle)).toEqual(['Synthetic 137']);
+    const inChat = await c.api.search.query({ q: 'Conversation 137 message 3', view: 'all', limit: 5 });
+    expect(inChat.hits.some((h) => h.sessionTitle === 'Synthetic 137')).toBe(true);
+  });
+
   it('a file that breaks after some conversations were written is undone whole', async () => {
     const c = await core();
     const text = JSON.stringify(syntheticChatGpt(300, 4));
-    const job = startImport(c.core.db, [tempFile('conversations.json', `${text.slice(0, -200)}`)], { source: 'chatgpt', total: null });
+    const job = startImport(c.core.db, [tempFile('conversations.json', `${text.slice(0, -200)}`)], {
+      source: 'chatgpt',
+      total: null,
+      parser: { workerPath: importWorkerBeside(DB_WORKER_TS) },
+    });
     await expect(job.result).rejects.toMatchObject({ message: expect.stringMatching(/ends in the middle/) });
     expect(await importedCounts(c)).toMatchObject({ sessions: 0, messages: 0 });
   });

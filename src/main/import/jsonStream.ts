@@ -80,7 +80,8 @@ export class TopLevelScanner {
             this.depth++;
             this.pos++;
           } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-            if (this.depth === 0) out.push(this.finishValue(this.pos)); // a bare number before "]"
+            if (this.depth === 0)
+              out.push(this.finishValue(this.pos)); // a bare number before "]"
             else {
               this.depth--;
               this.pos++;

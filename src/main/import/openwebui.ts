@@ -27,7 +27,12 @@ export function parseOpenWebUiChat(entry: Obj): ParsedConversation {
     let order = 0;
     for (const [key, raw] of Object.entries(history.messages)) {
       if (!isObj(raw)) continue;
-      nodes.push({ id: str(raw.id) || key, parentId: str(raw.parentId), order: order++, message: readMessage(raw, defaultModel) });
+      nodes.push({
+        id: str(raw.id) || key,
+        parentId: str(raw.parentId),
+        order: order++,
+        message: readMessage(raw, defaultModel),
+      });
     }
   } else {
     // Very old chats: a flat list, one after the other.
@@ -39,7 +44,10 @@ export function parseOpenWebUiChat(entry: Obj): ParsedConversation {
     });
   }
   const createdAt = fromSeconds(entry.created_at) ?? fromSeconds(chat.timestamp);
-  const tree = buildTree(nodes, { currentId: history ? str(history.currentId) : null, fallbackTime: createdAt ?? EPOCH });
+  const tree = buildTree(nodes, {
+    currentId: history ? str(history.currentId) : null,
+    fallbackTime: createdAt ?? EPOCH,
+  });
   if (tree.messages.length === 0) return { skipped: { title: title || 'Untitled', reason: 'It has no messages.' } };
   const bundle: ConversationBundle = {
     source: 'openwebui',
@@ -63,7 +71,12 @@ const ATTRIBUTE = /(\w+)="([^"]*)"/g;
 
 /** Open WebUI escapes the text inside <details> as HTML. */
 const unescapeHtml = (text: string) =>
-  text.replace(/&gt;/g, '>').replace(/&lt;/g, '<').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+  text
+    .replace(/&gt;/g, '>')
+    .replace(/&lt;/g, '<')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
 
 function readMessage(raw: Obj, defaultModel: string | null): DraftMessage | null {
   const roleText = str(raw.role);
@@ -88,13 +101,20 @@ function readMessage(raw: Obj, defaultModel: string | null): DraftMessage | null
     }
     if (attributes.type === 'tool_calls') {
       moved = true;
-      toolCalls.push({ type: 'tool_calls', name: attributes.name ?? null, arguments: attributes.arguments ? unescapeHtml(attributes.arguments) : null, result: body });
+      toolCalls.push({
+        type: 'tool_calls',
+        name: attributes.name ?? null,
+        arguments: attributes.arguments ? unescapeHtml(attributes.arguments) : null,
+        result: body,
+      });
       return '';
     }
     return _m;
   });
   // Newer versions also describe the turn in output[]: function calls and their outputs.
-  const structured = objects(raw.output).filter((o) => str(o.type) === 'function_call' || str(o.type) === 'function_call_output');
+  const structured = objects(raw.output).filter(
+    (o) => str(o.type) === 'function_call' || str(o.type) === 'function_call_output',
+  );
   if (structured.length > 0) {
     toolCalls.length = 0;
     for (const item of structured) toolCalls.push(item);
@@ -127,4 +147,3 @@ function readMessage(raw: Obj, defaultModel: string | null): DraftMessage | null
         : null,
   };
 }
-

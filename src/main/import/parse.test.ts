@@ -52,13 +52,16 @@ describe('fixtures', () => {
     ['claude/osteele-single-chat-artifact-image-file.json', 'claude', 1, 4, 0, 0],
     ['other/openwebui-export-reasoning-toolcall.json', 'openwebui', 3, 6, 0, 0],
     ['other/openwebui-importer-single-chat-object-2025.json', 'openwebui', 1, 2, 0, 0],
-  ] as const)('%s: %s, %i chats, %i messages, %i branch points, %i skipped', async (file, source, chats, messages, branches, skipped) => {
-    const preview = await previewImport([fixture(file)]);
-    expect(preview).toMatchObject({ source, conversations: chats, messages, branchPoints: branches });
-    expect(preview.skipped).toHaveLength(skipped);
-    const { bundles } = await collect([fixture(file)]);
-    for (const b of bundles) expectWellFormed(b);
-  });
+  ] as const)(
+    '%s: %s, %i chats, %i messages, %i branch points, %i skipped',
+    async (file, source, chats, messages, branches, skipped) => {
+      const preview = await previewImport([fixture(file)]);
+      expect(preview).toMatchObject({ source, conversations: chats, messages, branchPoints: branches });
+      expect(preview.skipped).toHaveLength(skipped);
+      const { bundles } = await collect([fixture(file)]);
+      for (const b of bundles) expectWellFormed(b);
+    },
+  );
 
   it('ChatGPT: keeps every branch, the current node, code, tool output, thoughts as reasoning, absent attachments', async () => {
     const { bundles, events } = await collect([fixture('chatgpt/chatlore-content-types-branch-malformed.json')]);
@@ -72,7 +75,9 @@ describe('fixtures', () => {
     expect(m.get('u1')!.parentSourceId).toBeNull();
     expect(chat.currentLeafSourceId).toBe('a3');
     expect(m.get('c1')).toMatchObject({ role: 'assistant', reasoning: '**x**\n\ny', model: 'gpt-5' });
-    expect(m.get('c1')!.content).toBe('```sql\nCREATE INDEX idx_orders_customer ON orders (customer_id, created_at);\n```');
+    expect(m.get('c1')!.content).toBe(
+      '```sql\nCREATE INDEX idx_orders_customer ON orders (customer_id, created_at);\n```',
+    );
     expect(m.get('x1')).toMatchObject({ role: 'tool', content: 'CREATE INDEX', metadata: { toolName: 'python' } });
     expect(m.get('u2')!.metadata!.attachments).toEqual([
       { name: 'file-2', kind: 'image', mimeType: null, size: null, sourceRef: 'file-service://file-2', absent: true },
@@ -96,7 +101,10 @@ describe('fixtures', () => {
   it('Claude: thinking as reasoning (never in the answer), tool use kept, inline artifacts as code, files absent', async () => {
     const { bundles } = await collect([fixture('claude/chatlore-bulk-branch-thinking-tools-legacy.json')]);
     const m = byId(bundles[0]!);
-    expect(m.get('m2')).toMatchObject({ content: 'x does not live long enough.', reasoning: 'internal reasoning that must not be imported' });
+    expect(m.get('m2')).toMatchObject({
+      content: 'x does not live long enough.',
+      reasoning: 'internal reasoning that must not be imported',
+    });
     expect(m.get('m3')!.toolCalls).toHaveLength(2);
     expect(m.get('m1')!.content).toContain('fn main()');
     const single = (await collect([fixture('claude/osteele-single-chat-artifact-image-file.json')])).bundles[0]!;
@@ -128,7 +136,9 @@ describe('fixtures', () => {
 const node = (id: string, parent: string | null, role: string | null, text: string, t: number, extra: object = {}) => ({
   id,
   parent,
-  message: role ? { id, author: { role }, create_time: t, content: { content_type: 'text', parts: [text] }, metadata: { ...extra } } : null,
+  message: role
+    ? { id, author: { role }, create_time: t, content: { content_type: 'text', parts: [text] }, metadata: { ...extra } }
+    : null,
 });
 
 describe('variants not in the fixtures', () => {
@@ -144,13 +154,26 @@ describe('variants not in the fixtures', () => {
           n2: node('n2', 'n1', 'assistant', 'Answer', 1_800_000_010),
           n1: node('n1', 'root', 'user', 'Question', 1_800_000_000),
           // The hidden tool node between n2 and n3 was removed; n3's parent names it.
-          n3: { ...node('n3', 'gone', 'user', 'Follow-up', 1_800_000_020), message: { ...node('n3', null, 'user', 'Follow-up', 1_800_000_020).message!, metadata: { parent_id: 'gone' } } },
+          n3: {
+            ...node('n3', 'gone', 'user', 'Follow-up', 1_800_000_020),
+            message: {
+              ...node('n3', null, 'user', 'Follow-up', 1_800_000_020).message!,
+              metadata: { parent_id: 'gone' },
+            },
+          },
           root: { id: 'root', message: null },
         },
         title: 'Sharded',
       },
     ];
-    const shard1 = [{ conversation_id: 'c-2', create_time: 1_800_000_100, title: 'Second', mapping: { a: node('a', null, 'user', 'Hi', 1_800_000_100) } }];
+    const shard1 = [
+      {
+        conversation_id: 'c-2',
+        create_time: 1_800_000_100,
+        title: 'Second',
+        mapping: { a: node('a', null, 'user', 'Hi', 1_800_000_100) },
+      },
+    ];
     writeFileSync(join(dir, 'conversations-001.json'), JSON.stringify(shard1));
     writeFileSync(join(dir, 'conversations-000.json'), JSON.stringify(shard0));
     const { bundles } = await collect([join(dir, 'conversations-001.json'), join(dir, 'conversations-000.json')]);
@@ -168,15 +191,34 @@ describe('variants not in the fixtures', () => {
         name: '',
         created_at: '2026-03-01T10:00:00Z',
         chat_messages: [
-          { uuid: 'h1', sender: 'human', text: 'Hello there', created_at: '2026-03-01T10:00:00Z', content: [{ type: 'text', text: 'Hello there' }] },
+          {
+            uuid: 'h1',
+            sender: 'human',
+            text: 'Hello there',
+            created_at: '2026-03-01T10:00:00Z',
+            content: [{ type: 'text', text: 'Hello there' }],
+          },
           {
             uuid: 'x1',
             sender: 'assistant',
             text: 'I am thinking hard. Hi!',
             created_at: '2026-03-01T10:00:05Z',
-            content: [{ type: 'thinking', thinking: 'I am thinking hard.' }, { type: 'text', text: 'Hi!' }, { type: 'token_budget' }],
+            content: [
+              { type: 'thinking', thinking: 'I am thinking hard.' },
+              { type: 'text', text: 'Hi!' },
+              { type: 'token_budget' },
+            ],
           },
-          { uuid: 'x2', sender: 'assistant', text: 'Hello!', created_at: '2026-03-01T10:00:09Z', content: [{ type: 'text', text: 'Hello!' }, { type: 'tool_use', name: 'web_search', input: { q: 'x' } }] },
+          {
+            uuid: 'x2',
+            sender: 'assistant',
+            text: 'Hello!',
+            created_at: '2026-03-01T10:00:09Z',
+            content: [
+              { type: 'text', text: 'Hello!' },
+              { type: 'tool_use', name: 'web_search', input: { q: 'x' } },
+            ],
+          },
         ],
       },
       { uuid: 'k2', name: 'Blank', chat_messages: [{ uuid: 'b1', sender: 'human', text: '  ', content: [] }] },
@@ -185,8 +227,20 @@ describe('variants not in the fixtures', () => {
         uuid: 'k4',
         name: 'Assistant first',
         chat_messages: [
-          { uuid: 'r1', parent_message_uuid: '00000000-0000-4000-8000-000000000000', sender: 'assistant', text: 'Welcome', created_at: '2026-03-02T10:00:00Z' },
-          { uuid: 'r2', parent_message_uuid: '00000000-0000-4000-8000-000000000000', sender: 'human', text: 'Other root', created_at: '2026-03-02T10:01:00Z' },
+          {
+            uuid: 'r1',
+            parent_message_uuid: '00000000-0000-4000-8000-000000000000',
+            sender: 'assistant',
+            text: 'Welcome',
+            created_at: '2026-03-02T10:00:00Z',
+          },
+          {
+            uuid: 'r2',
+            parent_message_uuid: '00000000-0000-4000-8000-000000000000',
+            sender: 'human',
+            text: 'Other root',
+            created_at: '2026-03-02T10:01:00Z',
+          },
         ],
       },
     ]);
@@ -195,9 +249,14 @@ describe('variants not in the fixtures', () => {
     expect(first.title).toBe('Hello there');
     const m = byId(first);
     expect(m.get('x1')).toMatchObject({ content: 'Hi!', reasoning: 'I am thinking hard.', parentSourceId: 'h1' });
-    expect(m.get('x2')).toMatchObject({ parentSourceId: 'h1', toolCalls: [{ type: 'tool_use', name: 'web_search', input: { q: 'x' } }] });
+    expect(m.get('x2')).toMatchObject({
+      parentSourceId: 'h1',
+      toolCalls: [{ type: 'tool_use', name: 'web_search', input: { q: 'x' } }],
+    });
     expect(first.currentLeafSourceId).toBe('x2');
-    expect(events.filter((e) => e.type === 'skipped').map((e) => (e.type === 'skipped' ? e.skipped.title : ''))).toEqual(['Blank', 'Empty']);
+    expect(
+      events.filter((e) => e.type === 'skipped').map((e) => (e.type === 'skipped' ? e.skipped.title : '')),
+    ).toEqual(['Blank', 'Empty']);
     const roots = bundles[1]!.messages.filter((x) => x.parentSourceId === null);
     expect(roots.map((r) => r.role)).toEqual(['assistant', 'user']);
   });
@@ -210,14 +269,23 @@ describe('variants not in the fixtures', () => {
       history: { messages: {}, currentId: null },
       messages: [],
     });
-    await expect(previewImport([file])).resolves.toMatchObject({ conversations: 0, skipped: [{ title: 'Flat', reason: 'It has no messages.' }] });
+    await expect(previewImport([file])).resolves.toMatchObject({
+      conversations: 0,
+      skipped: [{ title: 'Flat', reason: 'It has no messages.' }],
+    });
   });
 
   it('reads an export zip', async () => {
     const dir = tempDir();
     const zip = join(dir, 'export.zip');
     writeZip(zip, {
-      'conversations.json': JSON.stringify([{ conversation_id: 'z1', title: 'Zipped', mapping: { a: node('a', null, 'user', 'From a zip é', 1_800_000_000) } }]),
+      'conversations.json': JSON.stringify([
+        {
+          conversation_id: 'z1',
+          title: 'Zipped',
+          mapping: { a: node('a', null, 'user', 'From a zip é', 1_800_000_000) },
+        },
+      ]),
       'user.json': '{}',
     });
     const { bundles } = await collect([zip]);
@@ -227,13 +295,28 @@ describe('variants not in the fixtures', () => {
 
 describe('bad input', () => {
   it('a truncated file is refused with a sentence', async () => {
-    const text = JSON.stringify([{ conversation_id: 'a', title: 'x', mapping: { a: node('a', null, 'user', 'hi', 1) } }, { conversation_id: 'b', title: 'y', mapping: {} }]);
-    await expectConfabError(previewImport([tempFile('conversations.json', text.slice(0, text.length - 30))]), 'invalid_input', /ends in the middle of a conversation/);
+    const text = JSON.stringify([
+      { conversation_id: 'a', title: 'x', mapping: { a: node('a', null, 'user', 'hi', 1) } },
+      { conversation_id: 'b', title: 'y', mapping: {} },
+    ]);
+    await expectConfabError(
+      previewImport([tempFile('conversations.json', text.slice(0, text.length - 30))]),
+      'invalid_input',
+      /ends in the middle of a conversation/,
+    );
   });
 
   it('a file that is not an export is refused', async () => {
-    await expectConfabError(previewImport([tempFile('notes.json', { hello: 'world' })]), 'invalid_input', /is not an export Confab can read/);
-    await expectConfabError(previewImport([tempFile('notes.txt', 'just text')]), 'invalid_input', /is not a JSON export/);
+    await expectConfabError(
+      previewImport([tempFile('notes.json', { hello: 'world' })]),
+      'invalid_input',
+      /is not an export Confab can read/,
+    );
+    await expectConfabError(
+      previewImport([tempFile('notes.txt', 'just text')]),
+      'invalid_input',
+      /is not a JSON export/,
+    );
     await expectConfabError(previewImport([tempFile('empty.json', '')]), 'invalid_input', /is empty/);
   });
 
@@ -249,7 +332,13 @@ describe('bad input', () => {
   });
 
   it('a loop of parents is cut and reported', async () => {
-    const file = tempFile('conversations.json', [{ conversation_id: 'l', title: 'Loop', mapping: { a: node('a', 'b', 'user', 'one', 1), b: node('b', 'a', 'assistant', 'two', 2) } }]);
+    const file = tempFile('conversations.json', [
+      {
+        conversation_id: 'l',
+        title: 'Loop',
+        mapping: { a: node('a', 'b', 'user', 'one', 1), b: node('b', 'a', 'assistant', 'two', 2) },
+      },
+    ]);
     const { bundles } = await collect([file]);
     expect(bundles[0]!.messages.map((m) => m.sourceId)).toEqual(['a', 'b']);
     expect(bundles[0]!.repairs[0]).toMatch(/loop/);

@@ -70,8 +70,12 @@ export async function* parseExport(paths: readonly string[], options: ParseOptio
       const format = isObj(value) ? detectConversation(value) : null;
       if (!format || !isObj(value)) {
         unknown++;
-        if (recognized === 0 && (unknown >= UNKNOWN_BEFORE_REFUSAL || item.kind === 'object')) throw notAnExport(document.name);
-        yield { type: 'skipped', skipped: { title: `${position} of ${document.name}`, reason: 'It is not a conversation Confab recognizes.' } };
+        if (recognized === 0 && (unknown >= UNKNOWN_BEFORE_REFUSAL || item.kind === 'object'))
+          throw notAnExport(document.name);
+        yield {
+          type: 'skipped',
+          skipped: { title: `${position} of ${document.name}`, reason: 'It is not a conversation Confab recognizes.' },
+        };
         continue;
       }
       recognized++;
@@ -80,7 +84,10 @@ export async function* parseExport(paths: readonly string[], options: ParseOptio
         parsed = PARSERS[format](value);
       } catch (err) {
         const title = str(value.title) ?? str(value.name) ?? `${position} of ${document.name}`;
-        yield { type: 'skipped', skipped: { title, reason: `It could not be read (${err instanceof Error ? err.message : String(err)}).` } };
+        yield {
+          type: 'skipped',
+          skipped: { title, reason: `It could not be read (${err instanceof Error ? err.message : String(err)}).` },
+        };
         continue;
       }
       if ('skipped' in parsed) yield { type: 'skipped', skipped: parsed.skipped };

@@ -3,7 +3,16 @@ import type { ImportPreview } from '@shared/types/import';
 import { parseExport, type ParseOptions } from './parse';
 
 export async function previewImport(paths: readonly string[], options: ParseOptions = {}): Promise<ImportPreview> {
-  const preview: ImportPreview = { source: 'chatgpt', conversations: 0, messages: 0, branchPoints: 0, firstAt: null, lastAt: null, skipped: [], repairs: 0 };
+  const preview: ImportPreview = {
+    source: 'chatgpt',
+    conversations: 0,
+    messages: 0,
+    branchPoints: 0,
+    firstAt: null,
+    lastAt: null,
+    skipped: [],
+    repairs: 0,
+  };
   let sourceKnown = false;
   for await (const event of parseExport(paths, options)) {
     if (event.type === 'skipped') {

@@ -7,7 +7,9 @@
  */
 import type { ImportedMessage } from '@shared/types/import';
 
-export type DraftMessage = Omit<ImportedMessage, 'sourceId' | 'parentSourceId' | 'createdAt'> & { createdAt: string | null };
+export type DraftMessage = Omit<ImportedMessage, 'sourceId' | 'parentSourceId' | 'createdAt'> & {
+  createdAt: string | null;
+};
 
 export interface TreeNode {
   id: string;
@@ -93,7 +95,8 @@ export function buildTree(nodes: TreeNode[], options: { currentId: string | null
   }
 
   const childCount = new Map<string, number>();
-  for (const m of messages) if (m.parentSourceId) childCount.set(m.parentSourceId, (childCount.get(m.parentSourceId) ?? 0) + 1);
+  for (const m of messages)
+    if (m.parentSourceId) childCount.set(m.parentSourceId, (childCount.get(m.parentSourceId) ?? 0) + 1);
   let rootCount = 0;
   for (const m of messages) if (m.parentSourceId === null) rootCount++;
   const branchPoints = [...childCount.values()].filter((n) => n > 1).length + (rootCount > 1 ? 1 : 0);
@@ -117,4 +120,3 @@ function chooseLeaf(messages: ImportedMessage[], byId: Map<string, TreeNode>, cu
   for (const m of messages) if (!parents.has(m.sourceId) && (!newest || m.createdAt >= newest.createdAt)) newest = m;
   return newest?.sourceId ?? null;
 }
-

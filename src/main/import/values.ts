@@ -2,7 +2,8 @@
 
 export type Obj = Record<string, unknown>;
 
-export const isObj = (value: unknown): value is Obj => typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isObj = (value: unknown): value is Obj =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
@@ -15,7 +16,8 @@ export const arr = (value: unknown): unknown[] => (Array.isArray(value) ? value 
 
 export const objects = (value: unknown): Obj[] => arr(value).filter(isObj);
 
-export const num = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+export const num = (value: unknown): number | null =>
+  typeof value === 'number' && Number.isFinite(value) ? value : null;
 
 /** Unix seconds (ChatGPT, Open WebUI) to ISO; null when absent or not a time. */
 export function fromSeconds(value: unknown): string | null {

@@ -47,7 +47,8 @@ export async function listZipEntries(path: string, name: string): Promise<ZipEnt
         break;
       }
     }
-    if (at < 0) throw importError(`${name} is a damaged zip file (its directory is missing; was the download cut short?).`);
+    if (at < 0)
+      throw importError(`${name} is a damaged zip file (its directory is missing; was the download cut short?).`);
     let count = tail.readUInt16LE(at + 10);
     let dirSize = tail.readUInt32LE(at + 12);
     let dirOffset = tail.readUInt32LE(at + 16);
@@ -59,7 +60,8 @@ export async function listZipEntries(path: string, name: string): Promise<ZipEnt
       dirSize = Number(eocd64.readBigUInt64LE(40));
       dirOffset = Number(eocd64.readBigUInt64LE(48));
     }
-    if (dirOffset + dirSize > size) throw importError(`${name} is a damaged zip file (it is shorter than its directory says).`);
+    if (dirOffset + dirSize > size)
+      throw importError(`${name} is a damaged zip file (it is shorter than its directory says).`);
     const dir = Buffer.alloc(dirSize);
     await file.read(dir, 0, dirSize, dirOffset);
     const entries: ZipEntry[] = [];
@@ -115,7 +117,8 @@ export async function openZipEntry(path: string, entry: ZipEntry, name: string):
   try {
     const header = Buffer.alloc(30);
     await file.read(header, 0, 30, entry.localHeaderOffset);
-    if (header.readUInt32LE(0) !== LOCAL) throw importError(`${name} is a damaged zip file (${entry.name} cannot be found in it).`);
+    if (header.readUInt32LE(0) !== LOCAL)
+      throw importError(`${name} is a damaged zip file (${entry.name} cannot be found in it).`);
     dataStart = entry.localHeaderOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
   } finally {
     await file.close();
@@ -123,7 +126,8 @@ export async function openZipEntry(path: string, entry: ZipEntry, name: string):
   if (entry.compressedSize === 0) return Readable.from([]);
   const raw = createReadStream(path, { start: dataStart, end: dataStart + entry.compressedSize - 1 });
   if (entry.method === 0) return raw;
-  if (entry.method !== 8) throw importError(`${name} uses a zip compression Confab cannot read (method ${entry.method}).`);
+  if (entry.method !== 8)
+    throw importError(`${name} uses a zip compression Confab cannot read (method ${entry.method}).`);
   const inflate = createInflateRaw();
   raw.on('error', (err) => inflate.destroy(err));
   return raw.pipe(inflate);

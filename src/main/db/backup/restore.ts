@@ -194,8 +194,12 @@ async function mergeRows(
   rows: Record<string, unknown>[],
   replace: boolean,
 ): Promise<MergeResult> {
-  // The chosen branch is set once the messages exist (setLeaves).
-  const columns = table.columns.filter((c) => c !== 'current_leaf_id' && rows.some((r) => c in r));
+  // A chat's shown branch is set once its messages exist (setLeaves). A user's chosen branch
+  // (session_user_state, after the messages in the file) is restored as it is: while applying,
+  // the projection trigger shows it on the chat row when its message is here.
+  const columns = table.columns.filter(
+    (c) => !(c === 'current_leaf_id' && table.spec.name === 'chat_sessions') && rows.some((r) => c in r),
+  );
   const t = sqlId(table.spec.name);
   const cols = columns.map((c) => ident(c));
   const insertCols = [...cols, ...(table.hasOwner ? [ident('owner_id')] : [])];

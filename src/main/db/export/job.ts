@@ -35,7 +35,19 @@ export interface ExportJobInput {
 
 const PAGE = 1000;
 /** Tables that belong to chats: what a 'selected' export carries. */
-const CHAT_TABLES = new Set(['chat_sessions', 'messages', 'generation_runs', 'tool_executions', 'attachments']);
+/**
+ * What an export of some chats carries: their rows, and this user's state of them (the chosen
+ * branch, pin, archive; the tags), which the chat row shows but does not hold (derived columns).
+ */
+const CHAT_TABLES = new Set([
+  'chat_sessions',
+  'messages',
+  'generation_runs',
+  'tool_executions',
+  'attachments',
+  'session_user_state',
+  'session_tags',
+]);
 
 export const exportJob = defineJob<ExportJobInput, ExportResult>({
   kind: 'export',
@@ -127,7 +139,7 @@ async function writeBlobs(
       (
         await ctx.db.query<{ sha256: string }>(sql`
           SELECT DISTINCT sha256 FROM attachments t
-           ${sessionIds ? sql`WHERE ${chatFilter('attachments', sessionIds)}` : sql``}
+           ${sessionIds ? sql`WHERE ${chatFilter('attachments', sessionIds, ctx.ownerId)}` : sql``}
            ORDER BY sha256`)
       ).map((r) => r.sha256),
     { writes: false },
@@ -172,7 +184,7 @@ async function readPage(
     const values = table.orderBy.map((o, i) => sql`${after[i]}::${sqlId(o.type)}`);
     where.push(sql`(${sqlJoin(keys, ', ')}) > (${sqlJoin(values, ', ')})`);
   }
-  if (sessionIds) where.push(chatFilter(table.spec.name, sessionIds));
+  if (sessionIds) where.push(chatFilter(table.spec.name, sessionIds, ctx.ownerId));
   return ctx.db.transaction(async (tx) => {
     await tx.query(sql`SET LOCAL TimeZone = 'UTC'`);
     const rows = await tx.query<PageRow & Record<string, unknown>>(sql`
@@ -185,8 +197,12 @@ async function readPage(
   });
 }
 
-function chatFilter(table: string, ids: string[]): SqlFragment {
+function chatFilter(table: string, ids: string[], ownerId: string): SqlFragment {
   switch (table) {
+    case 'session_user_state':
+    case 'session_tags':
+      // This user's only: the file carries no owner, and whoever restores it becomes the owner.
+      return sql`t.session_id = ANY(${ids}::uuid[]) AND t.owner_id = ${ownerId}`;
     case 'chat_sessions':
       return sql`t.id = ANY(${ids}::uuid[])`;
     case 'messages':

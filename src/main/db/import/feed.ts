@@ -1,9 +1,12 @@
 /**
- * How bundles reach a running import job: main parses the file (off the DB worker) and hands the
- * worker batches through a normal call, which only queues them here; the job takes them from the
- * queue between its own batches. A call never waits for the job (the worker runs one call at a
- * time, so waiting would stall both); main paces itself by the job's progress instead.
+ * How bundles reach a running import job: the parse worker (src/main/import/parseWorker.ts)
+ * reads the file in a thread of its own and posts batches straight to this worker over a
+ * MessagePort it was handed with the job's start, so the main thread never clones a bundle.
+ * The job takes batches from the queue between its own batches and acknowledges each one it
+ * has taken: the parser keeps only a few batches unacknowledged, which bounds what waits in
+ * memory on both sides. When the job ends it closes the port, which stops the parser.
  */
+import type { MessagePort } from 'node:worker_threads';
 import type { ConversationBundle, SkippedConversation } from '@shared/types/import';
 
 export type FeedItem =
@@ -12,12 +15,26 @@ export type FeedItem =
   /** Reading the file failed midway: the job undoes what it wrote and fails with this sentence. */
   | { kind: 'failed'; message: string };
 
+/** What the job says back to the parser. */
+export type FeedReply = { kind: 'ack' };
+
 export class ImportFeed {
   private readonly items: FeedItem[] = [];
   private wake: (() => void) | null = null;
-  closed = false;
+  private finished = false;
 
-  push(item: FeedItem): void {
+  constructor(private readonly port: MessagePort) {
+    port.on('message', (item: FeedItem) => this.push(item));
+    // The parser's thread ended without saying 'end' or 'failed' (it ran out of memory, or was
+    // stopped): the file was not read whole.
+    port.on('close', () => {
+      if (!this.finished)
+        this.push({ kind: 'failed', message: 'The file could not be read: the reader stopped before its end.' });
+    });
+  }
+
+  private push(item: FeedItem): void {
+    if (item.kind !== 'bundles') this.finished = true;
     this.items.push(item);
     this.wake?.();
   }
@@ -32,37 +49,14 @@ export class ImportFeed {
       });
       this.wake = null;
     }
-    return this.items.shift()!;
+    const item = this.items.shift()!;
+    if (item.kind === 'bundles') this.port.postMessage({ kind: 'ack' } satisfies FeedReply);
+    return item;
   }
 
-  get queued(): number {
-    return this.items.length;
+  /** The job has ended: the parser stops at its next batch. */
+  close(): void {
+    this.finished = true;
+    this.port.close();
   }
-}
-
-const feeds = new Map<string, ImportFeed>();
-/** Feeds whose job has ended: later batches for them are refused, never queued for nobody. */
-const ended = new Set<string>();
-
-export function openFeed(id: string): ImportFeed {
-  const existing = feeds.get(id);
-  if (existing) return existing;
-  const feed = new ImportFeed();
-  feeds.set(id, feed);
-  return feed;
-}
-
-export function closeFeed(id: string): void {
-  const feed = feeds.get(id);
-  if (feed) feed.closed = true;
-  feeds.delete(id);
-  ended.add(id);
-}
-
-/** Queues `item` for the job reading `id`; false when that job has ended (cancelled or failed). */
-export function feedImport(id: string, item: FeedItem): { accepted: boolean; queued: number } {
-  if (ended.has(id)) return { accepted: false, queued: 0 };
-  const feed = openFeed(id);
-  feed.push(item);
-  return { accepted: true, queued: feed.queued };
 }

@@ -13,7 +13,8 @@ function nameUuid(name: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-export const importedSessionId = (source: string, conversationId: string) => nameUuid(`confab-import\u0000${source}\u0000${conversationId}`);
+export const importedSessionId = (source: string, conversationId: string) =>
+  nameUuid(`confab-import\u0000${source}\u0000${conversationId}`);
 
 export const importedMessageId = (source: string, conversationId: string, messageId: string) =>
   nameUuid(`confab-import\u0000${source}\u0000${conversationId}\u0000${messageId}`);

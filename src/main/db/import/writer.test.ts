@@ -11,7 +11,7 @@ import { fixture } from '../../import/testing/fixtures';
 import type { RepoContext } from '../context';
 import { sql } from '../sql';
 import { importedMessageId, importedSessionId } from './ids';
-import { writeConversation } from './writer';
+import { writeConversation, writeConversations } from './writer';
 
 async function bundlesOf(file: string): Promise<ConversationBundle[]> {
   const out: ConversationBundle[] = [];
@@ -64,7 +64,11 @@ describe.each(ENGINES)('import writer on %s', (engine) => {
       expect(await counts()).toEqual({ sessions: before.sessions + chats, messages: before.messages + messages });
       for (const b of bundles) {
         const again = await writeConversation(ctx, b);
-        expect(again).toMatchObject({ sessionCreated: false, createdMessageIds: [], messagesExisting: b.messages.length });
+        expect(again).toMatchObject({
+          sessionCreated: false,
+          createdMessageIds: [],
+          messagesExisting: b.messages.length,
+        });
       }
       expect(await counts()).toEqual({ sessions: before.sessions + chats, messages: before.messages + messages });
     }
@@ -112,8 +116,30 @@ describe.each(ENGINES)('import writer on %s', (engine) => {
       pinned: false,
       repairs: [],
       messages: [
-        { sourceId: 'a', parentSourceId: null, role: 'user', content: 'one', reasoning: '', model: null, createdAt: '2026-01-01T00:00:00.000Z', status: 'complete', toolCalls: null, metadata: null },
-        { sourceId: 'b', parentSourceId: 'a', role: 'assistant', content: 'two', reasoning: '', model: 'm', createdAt: '2026-01-01T00:00:01.000Z', status: 'complete', toolCalls: null, metadata: null },
+        {
+          sourceId: 'a',
+          parentSourceId: null,
+          role: 'user',
+          content: 'one',
+          reasoning: '',
+          model: null,
+          createdAt: '2026-01-01T00:00:00.000Z',
+          status: 'complete',
+          toolCalls: null,
+          metadata: null,
+        },
+        {
+          sourceId: 'b',
+          parentSourceId: 'a',
+          role: 'assistant',
+          content: 'two',
+          reasoning: '',
+          model: 'm',
+          createdAt: '2026-01-01T00:00:01.000Z',
+          status: 'complete',
+          toolCalls: null,
+          metadata: null,
+        },
       ],
     };
     await writeConversation(ctx, base);
@@ -121,13 +147,76 @@ describe.each(ENGINES)('import writer on %s', (engine) => {
       ...base,
       messages: [
         ...base.messages,
-        { ...base.messages[0]!, sourceId: 'c', parentSourceId: 'b', content: 'three\u0000', createdAt: '2026-01-02T00:00:00.000Z' },
+        {
+          ...base.messages[0]!,
+          sourceId: 'c',
+          parentSourceId: 'b',
+          content: 'three\u0000',
+          createdAt: '2026-01-02T00:00:00.000Z',
+        },
       ],
     };
     const r = await writeConversation(ctx, newer);
     expect(r).toMatchObject({ sessionCreated: false, messagesExisting: 2, mismatches: [] });
     expect(r.createdMessageIds).toEqual([importedMessageId('chatgpt', base.sourceId, 'c')]);
-    const [s] = await t.db.query<{ message_count: number }>(sql`SELECT message_count FROM chat_sessions WHERE id = ${r.sessionId}`);
+    const [s] = await t.db.query<{ message_count: number }>(
+      sql`SELECT message_count FROM chat_sessions WHERE id = ${r.sessionId}`,
+    );
     expect(s!.message_count).toBe(3);
+  });
+
+  it('writes a batch in one transaction: one bad conversation leaves nothing of the batch, and alone the others go in', async () => {
+    const chat = (n: number, role = 'user'): ConversationBundle => ({
+      source: 'openwebui',
+      sourceId: `batch-${engine}-${n}`,
+      title: `Batch ${n}`,
+      createdAt: '2026-02-01T00:00:00.000Z',
+      updatedAt: '2026-02-01T00:00:00.000Z',
+      model: null,
+      currentLeafSourceId: 'q',
+      archived: false,
+      pinned: n === 2,
+      repairs: [],
+      messages: [
+        {
+          sourceId: 'q',
+          parentSourceId: null,
+          role: role as 'user',
+          content: `question ${n}`,
+          reasoning: '',
+          model: null,
+          createdAt: '2026-02-01T00:00:00.000Z',
+          status: 'complete',
+          toolCalls: null,
+          metadata: null,
+        },
+      ],
+    });
+    const before = await counts();
+    // A role the database refuses: the whole batch is rolled back.
+    await expect(writeConversations(ctx, [chat(1), chat(2, 'narrator'), chat(3)])).rejects.toThrow();
+    expect(await counts()).toEqual(before);
+    const written = await writeConversations(ctx, [chat(1), chat(3), chat(4)]);
+    expect(written.map((w) => [w.sessionCreated, w.createdMessageIds.length, w.mismatches])).toEqual([
+      [true, 1, []],
+      [true, 1, []],
+      [true, 1, []],
+    ]);
+    expect(await counts()).toEqual({ sessions: before.sessions + 3, messages: before.messages + 3 });
+    const leaves = await t.db.query<{ title: string; ok: boolean; message_count: number }>(sql`
+      SELECT s.title, s.current_leaf_id = m.id AS ok, s.message_count
+        FROM chat_sessions s JOIN messages m ON m.session_id = s.id
+       WHERE s.id = ANY(${written.map((w) => w.sessionId)}::uuid[]) ORDER BY s.title`);
+    expect(leaves).toEqual([
+      { title: 'Batch 1', ok: true, message_count: 1 },
+      { title: 'Batch 3', ok: true, message_count: 1 },
+      { title: 'Batch 4', ok: true, message_count: 1 },
+    ]);
+    // Written again in a batch with a new one: only the new one is added.
+    const again = await writeConversations(ctx, [chat(1), chat(5)]);
+    expect(again.map((w) => [w.sessionCreated, w.messagesExisting])).toEqual([
+      [false, 1],
+      [true, 0],
+    ]);
   });
 });

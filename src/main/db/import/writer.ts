@@ -75,18 +75,69 @@ export function messageRows(bundle: ConversationBundle, sessionId: string): Mess
   });
 }
 
-export async function writeConversation(ctx: RepoContext, bundle: ConversationBundle): Promise<ConversationWriteResult> {
+/** One conversation ready to write: its rows and the ids they get. */
+interface Planned {
+  bundle: ConversationBundle;
+  sessionId: string;
+  rows: MessageRow[];
+  leafId: string | null;
+}
+
+function plan(bundle: ConversationBundle): Planned {
   const sessionId = importedSessionId(bundle.source, bundle.sourceId);
-  const rows = messageRows(bundle, sessionId);
-  const leafId = bundle.currentLeafSourceId ? importedMessageId(bundle.source, bundle.sourceId, bundle.currentLeafSourceId) : null;
+  const leafId = bundle.currentLeafSourceId
+    ? importedMessageId(bundle.source, bundle.sourceId, bundle.currentLeafSourceId)
+    : null;
+  return { bundle, sessionId, rows: messageRows(bundle, sessionId), leafId };
+}
+
+/** Writes one conversation in one transaction (see writeConversations). */
+export async function writeConversation(
+  ctx: RepoContext,
+  bundle: ConversationBundle,
+): Promise<ConversationWriteResult> {
+  const [result] = await writeConversations(ctx, [bundle]);
+  return result!;
+}
+
+/**
+ * Writes conversations in one transaction with one statement per table, and checks each of them
+ * in the same transaction. Each statement fires the tables' statement-level triggers (counters,
+ * change capture, the sync outbox) once for the whole batch instead of once per conversation,
+ * which is most of what a conversation of a few dozen messages costs when written alone. Any
+ * failure or mismatch throws and nothing of the batch stays: the job then writes the batch's
+ * conversations one by one, to skip or report exactly the bad one.
+ */
+export async function writeConversations(
+  ctx: RepoContext,
+  bundles: readonly ConversationBundle[],
+): Promise<ConversationWriteResult[]> {
+  const plans = bundles.map(plan);
+  const sessions = plans.map(({ bundle, sessionId, leafId }) => ({
+    id: sessionId,
+    title: toDbText(bundle.title.slice(0, SESSION_TITLE_MAX_CHARS)),
+    status: bundle.archived ? 'archived' : 'active',
+    pinned: bundle.pinned,
+    tags: [SOURCE_TAGS[bundle.source]],
+    model: bundle.model,
+    // The chosen branch may be named before its message exists (no foreign key since 0008): the
+    // messages come in the same transaction, and the checks below prove the leaf is there.
+    current_leaf_id: leafId,
+    created_at: bundle.createdAt,
+    updated_at: bundle.updatedAt,
+    import_source: bundle.source,
+    import_source_id: bundle.sourceId,
+  }));
+  const rows = plans.flatMap((p) => p.rows);
   return ctx.db.transaction(async (tx) => {
     const created = await tx.query<{ id: string }>(sql`
-      INSERT INTO chat_sessions (id, owner_id, title, status, pinned, tags, model, created_at, updated_at,
+      INSERT INTO chat_sessions (id, owner_id, title, status, pinned, tags, model, current_leaf_id, created_at, updated_at,
                                  last_activity_at, import_source, import_source_id)
-      VALUES (${sessionId}, ${ctx.ownerId}, ${toDbText(bundle.title.slice(0, SESSION_TITLE_MAX_CHARS))},
-              ${bundle.archived ? 'archived' : 'active'}, ${bundle.pinned}, ${[SOURCE_TAGS[bundle.source]]}::text[],
-              ${toDbText(bundle.model)}, ${bundle.createdAt}::timestamptz, ${bundle.updatedAt}::timestamptz,
-              ${bundle.updatedAt}::timestamptz, ${bundle.source}, ${toDbText(bundle.sourceId)})
+      SELECT r.id, ${ctx.ownerId}, r.title, r.status, r.pinned, r.tags, r.model, r.current_leaf_id, r.created_at,
+             r.updated_at, r.updated_at, r.import_source, r.import_source_id
+        FROM jsonb_to_recordset(${toDbJson(sessions)}::jsonb) AS r(
+               id uuid, title text, status text, pinned boolean, tags text[], model text, current_leaf_id uuid,
+               created_at timestamptz, updated_at timestamptz, import_source text, import_source_id text)
       ON CONFLICT (id) DO NOTHING
       RETURNING id`);
     const inserted = await tx.query<{ id: string }>(sql`
@@ -99,79 +150,127 @@ export async function writeConversation(ctx: RepoContext, bundle: ConversationBu
                status text, model text, tool_calls jsonb, metadata jsonb, created_at timestamptz)
       ON CONFLICT (id) DO NOTHING
       RETURNING id`);
-    const sessionCreated = created.length > 0;
-    if (sessionCreated && leafId) {
-      await tx.query(sql`UPDATE chat_sessions SET current_leaf_id = ${leafId}, updated_at = ${bundle.updatedAt}::timestamptz
-                          WHERE id = ${sessionId}`);
-    }
-    const check = await verifyConversation(tx as RepoContext['db'], bundle, sessionId, rows, sessionCreated ? leafId : null);
-    if (check.mismatches.length > 0) throw new ImportMismatchError(check.mismatches);
-    return {
-      sessionId,
-      sessionCreated,
-      createdMessageIds: inserted.map((r) => r.id),
-      messagesExisting: rows.length - inserted.length,
-      sampled: check.sampled,
-      mismatches: [],
-    };
+    const createdSessions = new Set(created.map((r) => r.id));
+    const insertedIds = new Set(inserted.map((r) => r.id));
+    const checks = await verifyConversations(tx as RepoContext['db'], plans, createdSessions);
+    const mismatches = checks.flatMap((c) => c.mismatches);
+    if (mismatches.length > 0) throw new ImportMismatchError(mismatches);
+    return plans.map((p, i) => {
+      const createdMessageIds = p.rows.filter((r) => insertedIds.has(r.id)).map((r) => r.id);
+      return {
+        sessionId: p.sessionId,
+        sessionCreated: createdSessions.has(p.sessionId),
+        createdMessageIds,
+        messagesExisting: p.rows.length - createdMessageIds.length,
+        sampled: checks[i]!.sampled,
+        mismatches: [],
+      };
+    });
   });
 }
 
 /** Messages compared field by field: the first, the last and every 50th between. */
 const SAMPLE_EVERY = 50;
 
-async function verifyConversation(
+type SessionCounts = {
+  id: string;
+  found: number;
+  outside: number;
+  bad_parent: number;
+  bad_depth: number;
+  counter: number;
+  live: number;
+  leaf: string | null;
+};
+
+/**
+ * The checks of every conversation of a batch, in three queries whatever the batch's size: the
+ * rows written equal the messages parsed, every parent is in the same chat one level up, the
+ * chosen branch exists, the chat's counter equals its rows, and a sample equals the source.
+ */
+async function verifyConversations(
   db: RepoContext['db'],
-  bundle: ConversationBundle,
-  sessionId: string,
-  rows: MessageRow[],
-  leafId: string | null,
-): Promise<{ sampled: number; mismatches: string[] }> {
-  const mismatches: string[] = [];
-  const title = bundle.title || bundle.sourceId;
-  const ids = rows.map((r) => r.id);
-  const [counts] = await db.query<{ found: number; outside: number; bad_parent: number; bad_depth: number; counter: number; live: number; leaf_ok: boolean }>(sql`
-    SELECT (SELECT count(*)::int FROM messages m WHERE m.id = ANY(${ids}::uuid[]) AND m.session_id = ${sessionId}) AS found,
-           (SELECT count(*)::int FROM messages m WHERE m.id = ANY(${ids}::uuid[]) AND m.session_id <> ${sessionId}) AS outside,
+  plans: readonly Planned[],
+  createdSessions: ReadonlySet<string>,
+): Promise<{ sampled: number; mismatches: string[] }[]> {
+  const ids = plans.flatMap((p) => p.rows.map((r) => r.id));
+  const owners = plans.flatMap((p) => p.rows.map(() => p.sessionId));
+  const sessionIds = plans.map((p) => p.sessionId);
+  const perSession = await db.query<SessionCounts>(sql`
+    WITH written AS (
+      SELECT w.id, w.session_id FROM unnest(${ids}::uuid[], ${owners}::uuid[]) AS w(id, session_id)
+    ), found AS (
+      SELECT w.session_id,
+             count(m.id) FILTER (WHERE m.session_id = w.session_id)::int AS found,
+             count(m.id) FILTER (WHERE m.session_id <> w.session_id)::int AS outside
+        FROM written w LEFT JOIN messages m ON m.id = w.id
+       GROUP BY w.session_id
+    )
+    SELECT s.id, coalesce(f.found, 0) AS found, coalesce(f.outside, 0) AS outside,
            (SELECT count(*)::int FROM messages m LEFT JOIN messages p ON p.id = m.parent_id
-             WHERE m.session_id = ${sessionId} AND m.parent_id IS NOT NULL
+             WHERE m.session_id = s.id AND m.parent_id IS NOT NULL
                AND (p.id IS NULL OR p.session_id <> m.session_id)) AS bad_parent,
            (SELECT count(*)::int FROM messages m LEFT JOIN messages p ON p.id = m.parent_id
-             WHERE m.session_id = ${sessionId}
-               AND m.depth <> coalesce(p.depth + 1, 0)) AS bad_depth,
-           (SELECT message_count FROM chat_sessions WHERE id = ${sessionId}) AS counter,
-           (SELECT count(*)::int FROM messages WHERE session_id = ${sessionId} AND deleted_at IS NULL) AS live,
-           (${leafId}::uuid IS NULL OR EXISTS (SELECT 1 FROM messages WHERE id = ${leafId}::uuid AND session_id = ${sessionId})) AS leaf_ok`);
-  if (!counts) return { sampled: 0, mismatches: [`"${title}": it could not be checked.`] };
-  if (counts.found !== rows.length) mismatches.push(`"${title}": ${rows.length} messages read, ${counts.found} in the database.`);
-  if (counts.outside > 0) mismatches.push(`"${title}": ${counts.outside} messages belong to another chat.`);
-  if (counts.bad_parent > 0) mismatches.push(`"${title}": ${counts.bad_parent} messages have a parent outside the chat.`);
-  if (counts.bad_depth > 0) mismatches.push(`"${title}": ${counts.bad_depth} messages have an inconsistent depth.`);
-  if (counts.counter !== counts.live) mismatches.push(`"${title}": its message count says ${counts.counter}, it has ${counts.live}.`);
-  if (!counts.leaf_ok) mismatches.push(`"${title}": the chosen branch does not exist.`);
+             WHERE m.session_id = s.id AND m.depth <> coalesce(p.depth + 1, 0)) AS bad_depth,
+           s.message_count AS counter,
+           (SELECT count(*)::int FROM messages m WHERE m.session_id = s.id AND m.deleted_at IS NULL) AS live,
+           (SELECT m.session_id FROM messages m WHERE m.id = s.current_leaf_id)::text AS leaf
+      FROM chat_sessions s LEFT JOIN found f ON f.session_id = s.id
+     WHERE s.id = ANY(${sessionIds}::uuid[])`);
+  const countsOf = new Map(perSession.map((c) => [c.id, c]));
 
-  const sample = rows.filter((_r, i) => i === 0 || i === rows.length - 1 || i % SAMPLE_EVERY === 0);
-  const stored = await db.query<{ id: string; parent_id: string | null; role: string; content: string; reasoning: string; model: string | null; created_at: unknown }>(sql`
-    SELECT id, parent_id, role, content, reasoning, model, created_at FROM messages WHERE id = ANY(${sample.map((r) => r.id)}::uuid[])`);
+  const samples = plans.map((p) =>
+    p.rows.filter((_r, i) => i === 0 || i === p.rows.length - 1 || i % SAMPLE_EVERY === 0),
+  );
+  const stored = await db.query<{
+    id: string;
+    parent_id: string | null;
+    role: string;
+    content: string;
+    reasoning: string;
+    model: string | null;
+    created_at: unknown;
+  }>(sql`
+    SELECT id, parent_id, role, content, reasoning, model, created_at FROM messages WHERE id = ANY(${samples.flat().map((r) => r.id)}::uuid[])`);
   const byId = new Map(stored.map((s) => [s.id, s]));
-  for (const expected of sample) {
-    const got = byId.get(expected.id);
-    const source = bundle.messages[rows.indexOf(expected)] as ImportedMessage;
-    const fields: [string, unknown, unknown][] = got
-      ? [
-          ['parent', got.parent_id, expected.parent_id],
-          ['role', got.role, expected.role],
-          ['text', got.content, toDbText(expected.content)],
-          ['reasoning', got.reasoning, toDbText(expected.reasoning)],
-          ['model', got.model, toDbText(expected.model)],
-          ['time', toIso(got.created_at), new Date(expected.created_at).toISOString()],
-        ]
-      : [];
-    if (!got) mismatches.push(`"${title}": message ${source.sourceId} is missing.`);
-    for (const [field, actual, wanted] of fields) {
-      // Rows an earlier import wrote compare too: imported rows are never rewritten (an edit makes a sibling).
-      if (actual !== wanted) mismatches.push(`"${title}": message ${source.sourceId} differs in its ${field}.`);
+
+  return plans.map((p, i) => {
+    const mismatches: string[] = [];
+    const title = p.bundle.title || p.bundle.sourceId;
+    const counts = countsOf.get(p.sessionId);
+    if (!counts) return { sampled: 0, mismatches: [`"${title}": it could not be checked.`] };
+    if (counts.found !== p.rows.length)
+      mismatches.push(`"${title}": ${p.rows.length} messages read, ${counts.found} in the database.`);
+    if (counts.outside > 0) mismatches.push(`"${title}": ${counts.outside} messages belong to another chat.`);
+    if (counts.bad_parent > 0)
+      mismatches.push(`"${title}": ${counts.bad_parent} messages have a parent outside the chat.`);
+    if (counts.bad_depth > 0) mismatches.push(`"${title}": ${counts.bad_depth} messages have an inconsistent depth.`);
+    if (counts.counter !== counts.live)
+      mismatches.push(`"${title}": its message count says ${counts.counter}, it has ${counts.live}.`);
+    // Only a chat this write created has its branch chosen by it.
+    if (createdSessions.has(p.sessionId) && p.leafId && counts.leaf !== p.sessionId)
+      mismatches.push(`"${title}": the chosen branch does not exist.`);
+    const sample = samples[i]!;
+    for (const expected of sample) {
+      const got = byId.get(expected.id);
+      const source = p.bundle.messages[p.rows.indexOf(expected)] as ImportedMessage;
+      if (!got) {
+        mismatches.push(`"${title}": message ${source.sourceId} is missing.`);
+        continue;
+      }
+      const fields: [string, unknown, unknown][] = [
+        ['parent', got.parent_id, expected.parent_id],
+        ['role', got.role, expected.role],
+        ['text', got.content, toDbText(expected.content)],
+        ['reasoning', got.reasoning, toDbText(expected.reasoning)],
+        ['model', got.model, toDbText(expected.model)],
+        ['time', toIso(got.created_at), new Date(expected.created_at).toISOString()],
+      ];
+      for (const [field, actual, wanted] of fields) {
+        // Rows an earlier import wrote compare too: imported rows are never rewritten (an edit makes a sibling).
+        if (actual !== wanted) mismatches.push(`"${title}": message ${source.sourceId} differs in its ${field}.`);
+      }
     }
-  }
-  return { sampled: sample.length, mismatches };
+    return { sampled: sample.length, mismatches };
+  });
 }

@@ -100,6 +100,16 @@ describe('export delivery (web host)', () => {
     expect(markdown).toContain('Ship the walrus first.');
     expect(markdown).not.toContain('otters');
 
+    // The sidebar row's menu exports any chat of the list, here one that is not open.
+    fireEvent.click(screen.getByRole('button', { name: 'More actions: Beta notes' }));
+    const rowMenu = screen.getByRole('menu', { name: 'Actions for Beta notes' });
+    fireEvent.click(within(rowMenu).getByRole('menuitem', { name: 'Export as Markdown' }));
+    await waitFor(() => expect(downloads).toHaveLength(2), { timeout: 20_000 });
+    expect(downloads[1]!.name).toBe('Beta-notes.md');
+    const betaMarkdown = new TextDecoder().decode(await blobBytes(downloads.pop()!.blob));
+    expect(betaMarkdown).toContain('Beta question about otters');
+    expect(betaMarkdown).not.toContain('walrus');
+
     fireEvent.click(screen.getByRole('button', { name: 'Settings' }));
     const data = within(await screen.findByRole('dialog', { name: 'Settings' })).getByRole('region', { name: 'Data' });
     fireEvent.click(within(data).getByRole('button', { name: 'Export all chats as Markdown' }));

@@ -307,6 +307,9 @@ function useRowAction(
       case 'archive':
         void setArchived(session.id, session.status !== 'archived');
         break;
+      case 'exportMarkdown':
+        void app.getState().exportChatMarkdown(session.id);
+        break;
       case 'trash':
         void trashChat(app, session.id);
         break;

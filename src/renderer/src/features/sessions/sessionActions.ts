@@ -2,7 +2,8 @@ import type { SessionSummary } from '@shared/types';
 import type { SessionView } from './store';
 import type { IconName } from '../../ui/Icon';
 
-export type SessionActionKind = 'rename' | 'tags' | 'pin' | 'archive' | 'trash' | 'restore' | 'purge';
+export type SessionActionKind =
+  'rename' | 'tags' | 'pin' | 'archive' | 'exportMarkdown' | 'trash' | 'restore' | 'purge';
 
 export interface SessionAction {
   kind: SessionActionKind;
@@ -23,6 +24,8 @@ export function actionsFor(session: SessionSummary, view: SessionView): SessionA
     { kind: 'tags', label: 'Edit tags', icon: 'tag' },
     { kind: 'pin', label: session.pinned ? 'Unpin' : 'Pin', icon: 'pin' },
     { kind: 'archive', label: session.status === 'archived' ? 'Unarchive' : 'Archive', icon: 'archive' },
+    // The same export as Cmd+K's "Export chat as Markdown", for any chat of the list, open or not.
+    { kind: 'exportMarkdown', label: 'Export as Markdown', icon: 'download' },
     { kind: 'trash', label: 'Move to Trash', icon: 'trash' },
   ];
 }
