@@ -8,7 +8,8 @@ import { appHandlers } from '../app/handlers';
 import { attachmentsHandlers } from '../attachments/handlers';
 import { createAttachmentService, type AttachmentService } from '../attachments';
 import { toolsHandlers } from '../tools/handlers';
-import { syncHandlers } from '../sync/handlers';
+import { notConnected, syncHandlers } from '../sync/handlers';
+import { teamHandlers } from '../sync/teamHandlers';
 import { ToolManager } from '../tools/manager';
 import { unavailableCipher } from '../secrets/cipher';
 import type { ChatEngine } from '../chat/engine';
@@ -79,5 +80,6 @@ export function createHandlers({
     attachmentsHandlers(db, attachments ?? createAttachmentService({ db, dataDir: info.dataDir })),
     toolsHandlers(db, tools ?? new ToolManager(db, { emit: () => undefined }, unavailableCipher)),
     syncHandlers(),
+    teamHandlers(db, notConnected),
   ) satisfies HandlerMap;
 }

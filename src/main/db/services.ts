@@ -17,6 +17,7 @@ import { searchService } from './search/service';
 import { sessionsService } from './sessions/service';
 import { settingsService } from './settings/service';
 import { toolsService } from './tools/service';
+import { teamSyncService } from './sync/teamService';
 import { uiService } from './ui/service';
 import { usageService } from './usage/service';
 
@@ -50,6 +51,7 @@ export function createDbService(ctx: RepoContext) {
     durabilityService(ctx),
     attachmentsService(ctx),
     toolsService(ctx),
+    teamSyncService(ctx),
   );
 }
 

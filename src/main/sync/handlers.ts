@@ -5,6 +5,8 @@
 import { ConfabError } from '@shared/errors';
 import type { SyncStatus } from '@shared/types';
 import type { HandlerSlice } from '../kit/handlers';
+import type { TeamMethod } from './teamHandlers';
+import type { WithServer } from './teamServer';
 
 export const OFF_STATUS: SyncStatus = {
   state: 'off',
@@ -24,7 +26,12 @@ const notYet = () => {
   throw new ConfabError('db_unavailable', 'Team sync is not available in this build yet.');
 };
 
-export function syncHandlers(): HandlerSlice<'sync'> {
+/** Until the sync service lends its connection: every server question says sync is not connected. */
+export const notConnected: WithServer = () =>
+  Promise.reject(new ConfabError('db_unavailable', 'Connect to a team server first (Settings \u2192 Team sync).'));
+
+/** The team methods (share, sharedWith, teamSessions, fork, teamUsage) are in teamHandlers.ts. */
+export function syncHandlers(): Omit<HandlerSlice<'sync'>, TeamMethod> {
   return {
     'sync.status': async () => OFF_STATUS,
     'sync.test': notYet,
@@ -32,10 +39,5 @@ export function syncHandlers(): HandlerSlice<'sync'> {
     'sync.disconnect': async () => OFF_STATUS,
     'sync.now': notYet,
     'sync.useServerVersion': notYet,
-    'sync.share': notYet,
-    'sync.sharedWith': notYet,
-    'sync.teamSessions': async () => [],
-    'sync.fork': notYet,
-    'sync.teamUsage': async () => ({ enabled: false, rows: [] }),
   };
 }
