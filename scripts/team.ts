@@ -1,7 +1,10 @@
 /**
  * The team server's admin command (SYNC.md, "Admin command"):
  *
- *   npm run team -- init <admin-url>                 apply migrations/ and migrations-server/ (idempotent)
+ *   npm run team -- init <admin-url> [--team-usage | --private-usage]
+ *                                                    apply migrations/ and migrations-server/ (idempotent);
+ *                                                    --team-usage lets members see usage per member of
+ *                                                    their team (off by default), --private-usage turns it off
  *   npm run team -- add-user <name> [--team T]       create a member's login role; prints their connection string
  *   npm run team -- remove-user <name>               drop the role (their rows stay)
  *   npm run team -- status                           clients, lag, stalls, change-index size (runs the watchdog)
@@ -17,7 +20,7 @@ import { addMember, removeMember, serverStatus } from '../src/main/db/sync/admin
 import { applyServerMigrations } from '../src/main/db/sync/admin/serverMigrations';
 
 const USAGE = `Usage:
-  npm run team -- init <admin-url>
+  npm run team -- init <admin-url> [--team-usage | --private-usage]
   npm run team -- add-user <name> [--team T] [--url <admin-url>]
   npm run team -- remove-user <name> [--url <admin-url>]
   npm run team -- status [--url <admin-url>]
@@ -28,12 +31,23 @@ export async function team(argv: string[], out: (line: string) => void = console
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { url: { type: 'string' }, team: { type: 'string' }, keep: { type: 'string' }, help: { type: 'boolean' } },
+    options: {
+      url: { type: 'string' },
+      team: { type: 'string' },
+      keep: { type: 'string' },
+      help: { type: 'boolean' },
+      'team-usage': { type: 'boolean' },
+      'private-usage': { type: 'boolean' },
+    },
   });
   const [command, arg] = positionals;
   if (values.help || !command) {
     out(USAGE);
     return command ? 0 : 2;
+  }
+  if (values['team-usage'] && values['private-usage']) {
+    out('Choose one of --team-usage and --private-usage.');
+    return 2;
   }
   const url = command === 'init' ? arg : (values.url ?? process.env.CONFAB_TEAM_ADMIN_URL);
   if (!url) {
@@ -50,10 +64,19 @@ export async function team(argv: string[], out: (line: string) => void = console
     switch (command) {
       case 'init': {
         const r = await applyServerMigrations(client);
+        // Without either flag the setting stays as it is: re-running init never changes it.
+        const teamUsage = values['team-usage'] ? true : values['private-usage'] ? false : null;
+        if (teamUsage !== null) await client.query('UPDATE sync.meta SET team_usage = $1', [teamUsage]);
         out(
           r.appApplied.length || r.serverApplied.length
             ? `Team server ready: app schema ${r.appVersion} (applied ${r.appApplied.join(', ') || 'none'}), sync schema ${r.serverVersion} (applied ${r.serverApplied.join(', ') || 'none'}).`
             : `Team server already up to date: app schema ${r.appVersion}, sync schema ${r.serverVersion}.`,
+        );
+        const { rows } = await client.query<{ on: boolean }>('SELECT team_usage AS on FROM sync.meta');
+        out(
+          rows[0]?.on
+            ? 'Team usage is on: members see tokens, requests and estimated cost per member of their team.'
+            : 'Team usage is off: each member sees only their own usage (turn it on with --team-usage).',
         );
         return 0;
       }

@@ -24,4 +24,3 @@ export function teamHandlers(db: DbClient, withServer: WithServer): Pick<Handler
     'sync.teamUsage': (i) => teamUsageOver(withServer, i.from, i.to),
   };
 }
-

@@ -27,7 +27,14 @@ export async function teamMembersOf(withServer: WithServer, ownerId: string): Pr
 
 interface TeamUsageJson {
   enabled: boolean;
-  rows: { user_id: string; name: string; requests: number; tokens_in: number; tokens_out: number; cost_usd: number | null }[];
+  rows: {
+    user_id: string;
+    name: string;
+    requests: number;
+    tokens_in: number;
+    tokens_out: number;
+    cost_usd: number | null;
+  }[];
 }
 
 /** Usage per member over [from, to), or enabled=false when the admin did not turn team usage on. */
@@ -41,16 +48,14 @@ export async function teamUsageOver(withServer: WithServer, from: string, to: st
     if (!usage?.enabled) return { enabled: false, rows: [] };
     return {
       enabled: true,
-      rows: usage.rows.map(
-        (r): TeamUsageRow => ({
-          userId: r.user_id,
-          name: r.name,
-          requests: Number(r.requests),
-          tokensIn: Number(r.tokens_in),
-          tokensOut: Number(r.tokens_out),
-          costUsd: r.cost_usd === null ? null : Number(r.cost_usd),
-        }),
-      ),
+      rows: usage.rows.map((r): TeamUsageRow => ({
+        userId: r.user_id,
+        name: r.name,
+        requests: Number(r.requests),
+        tokensIn: Number(r.tokens_in),
+        tokensOut: Number(r.tokens_out),
+        costUsd: r.cost_usd === null ? null : Number(r.cost_usd),
+      })),
     };
   });
 }

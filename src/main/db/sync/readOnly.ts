@@ -10,7 +10,7 @@ import { sql } from '../sql';
 import type { RepoContext } from '../context';
 
 export const READ_ONLY_SENTENCE =
-  "This chat was shared by a teammate and is read-only here. Use \u201cContinue in my copy\u201d to carry on in your own chat.";
+  'This chat was shared by a teammate and is read-only here. Use \u201cContinue in my copy\u201d to carry on in your own chat.';
 
 function readOnlyError(sessionId: string): ConfabError {
   return new ConfabError('forbidden', READ_ONLY_SENTENCE, { sessionId });
