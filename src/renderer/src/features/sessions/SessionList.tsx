@@ -291,6 +291,7 @@ function useRowAction(
 ) {
   const setPinned = useAppStore((s) => s.setSessionPinned);
   const setArchived = useAppStore((s) => s.setSessionArchived);
+  const setShared = useAppStore((s) => s.setChatShared);
   const app = useAppStoreApi();
   const restore = useAppStore((s) => s.restoreSession);
   return (session: SessionSummary, action: SessionAction) => {
@@ -306,6 +307,9 @@ function useRowAction(
         break;
       case 'archive':
         void setArchived(session.id, session.status !== 'archived');
+        break;
+      case 'share':
+        void setShared(session.id, session.visibility !== 'team');
         break;
       case 'trash':
         void trashChat(app, session.id);

@@ -2,7 +2,7 @@ import type { SessionSummary } from '@shared/types';
 import type { SessionView } from './store';
 import type { IconName } from '../../ui/Icon';
 
-export type SessionActionKind = 'rename' | 'tags' | 'pin' | 'archive' | 'trash' | 'restore' | 'purge';
+export type SessionActionKind = 'rename' | 'tags' | 'pin' | 'archive' | 'share' | 'trash' | 'restore' | 'purge';
 
 export interface SessionAction {
   kind: SessionActionKind;
@@ -23,6 +23,7 @@ export function actionsFor(session: SessionSummary, view: SessionView): SessionA
     { kind: 'tags', label: 'Edit tags', icon: 'tag' },
     { kind: 'pin', label: session.pinned ? 'Unpin' : 'Pin', icon: 'pin' },
     { kind: 'archive', label: session.status === 'archived' ? 'Unarchive' : 'Archive', icon: 'archive' },
+    { kind: 'share', label: session.visibility === 'team' ? 'Stop sharing' : 'Share with team', icon: 'team' },
     { kind: 'trash', label: 'Move to Trash', icon: 'trash' },
   ];
 }

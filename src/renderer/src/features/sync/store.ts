@@ -14,6 +14,8 @@ export interface SyncSlice {
   /** Null until the first answer. */
   syncStatus: SyncStatus | null;
   syncDetailOpen: boolean;
+  /** Set by a Disconnect that went through, so the form can say local data stayed. */
+  syncJustDisconnected: boolean;
   teamSessions: Loadable<TeamSessionSummary[]>;
   sharedWith: Record<string, Loadable<SyncMember[]>>;
   teamUsage: Loadable<TeamUsage>;
@@ -33,6 +35,8 @@ export interface SyncSlice {
   useServerVersion(no: number): Promise<void>;
   loadTeamSessions(): Promise<void>;
   setChatShared(sessionId: string, shared: boolean): Promise<boolean>;
+  /** "Continue in my copy": resolves to the new chat's id, or null (the error is shown). */
+  forkTeamSession(sessionId: string): Promise<string | null>;
   loadSharedWith(sessionId: string): Promise<void>;
   showTeamUsage(shown: boolean): void;
   loadTeamUsage(from: string, to: string): Promise<void>;
@@ -69,6 +73,7 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (set, get, { api, attemp
   return {
     syncStatus: null,
     syncDetailOpen: false,
+    syncJustDisconnected: false,
     teamSessions: idle(),
     sharedWith: {},
     teamUsage: idle(),
@@ -93,6 +98,7 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (set, get, { api, attemp
     testSyncUrl: (url) => checked(async () => (await api.sync.test({ url })).server),
 
     async connectSync(url) {
+      set({ syncJustDisconnected: false });
       const result = await checked(async () => {
         const status = await api.sync.connect({ url });
         get().syncStatusChanged(status);
@@ -104,7 +110,10 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (set, get, { api, attemp
 
     async disconnectSync() {
       const done = await attempt(() => api.sync.disconnect({}));
-      if (done.ok) get().syncStatusChanged(done.value);
+      if (done.ok) {
+        set({ syncJustDisconnected: true });
+        get().syncStatusChanged(done.value);
+      }
       return done.ok;
     },
 
@@ -149,6 +158,14 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (set, get, { api, attemp
       return true;
     },
 
+    async forkTeamSession(sessionId) {
+      const done = await attempt(() => api.sync.fork({ sessionId }));
+      if (!done.ok) return null;
+      await get().fetchSessions([done.value.sessionId]);
+      void get().refreshSessions();
+      return done.value.sessionId;
+    },
+
     async loadSharedWith(sessionId) {
       const current = get().sharedWith[sessionId] ?? idle<SyncMember[]>();
       set((s) => ({ sharedWith: { ...s.sharedWith, [sessionId]: loading(current) } }));
@@ -176,6 +193,11 @@ export const createSyncSlice: SliceCreator<SyncSlice> = (set, get, { api, attemp
     },
   };
 };
+
+/** Whether a chat is a teammate's, shown read-only here (as listed by sync.teamSessions). */
+export function isTeamChat(state: Pick<SyncSlice, 'teamSessions'>, sessionId: string): boolean {
+  return state.teamSessions.data?.some((s) => s.id === sessionId) ?? false;
+}
 
 /** Binds the slice to main's events: the status event, and changes that may add or remove team chats. */
 export function watchSync(api: ConfabApi, app: AppStore): (() => void)[] {
