@@ -19,6 +19,7 @@ import { keyFileCipher } from './secrets/keyFileCipher';
 import { hardenWebContents, isTrustedSender } from './electron/security';
 import { loadWindowState, trackWindowState } from './electron/windowState';
 import { electronSaveTextFile } from './electron/saveDialog';
+import { askAboutPendingChangesOnClose } from './electron/pendingOnClose';
 
 const paths = builtPaths(import.meta.dirname);
 const dataDir = resolveDataDir(app.getPath('userData'));
@@ -56,6 +57,7 @@ function createWindow(): BrowserWindow {
   });
   if (state.maximized) win.maximize();
   trackWindowState(win, dataDir);
+  askAboutPendingChangesOnClose(win, () => runtime);
   const contents = win.webContents;
   windows.add(contents);
   win.on('closed', () => {

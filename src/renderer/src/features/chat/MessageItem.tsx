@@ -20,7 +20,6 @@ const ROLE_LABELS: Record<MessageRole, string> = {
   tool: 'Tool',
 };
 
-
 /**
  * Content is model output or user text: untrusted. It is rendered as Markdown with raw HTML off
  * and only http/https/mailto links (see MessageMarkdown), never as HTML.
@@ -37,7 +36,8 @@ export const MessageItem = memo(function MessageItem({
   const streamedReasoning = useAppStore((s) => s.streams[message.id]?.reasoning);
   const busy = useAppStore((s) => s.generating[message.sessionId] !== undefined);
   const locked = useAppStore(
-    (s) => readOnlyReason(s.sessionsById[message.sessionId]) ?? (isTeamChat(s, message.sessionId) ? TEAM_READ_ONLY : null),
+    (s) =>
+      readOnlyReason(s.sessionsById[message.sessionId]) ?? (isTeamChat(s, message.sessionId) ? TEAM_READ_ONLY : null),
   );
   const [editing, setEditing] = useState(false);
   const streaming = message.status === 'streaming' || message.status === 'pending';

@@ -10,7 +10,7 @@ import { SYNC_ERROR_SENTENCES, ago, changes, duration, statusLine } from './sent
  */
 export function SyncDetail({ status, onClose }: { status: SyncStatus; onClose(): void }) {
   const syncNow = useAppStore((s) => s.syncNow);
-  const useServerVersion = useAppStore((s) => s.useServerVersion);
+  const takeServerVersion = useAppStore((s) => s.useServerVersion);
   const app = useAppStoreApi();
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -87,7 +87,7 @@ export function SyncDetail({ status, onClose }: { status: SyncStatus; onClose():
                       Open chat
                     </button>
                   )}
-                  <button type="button" className="button" onClick={() => void useServerVersion(change.no)}>
+                  <button type="button" className="button" onClick={() => void takeServerVersion(change.no)}>
                     Use the server&apos;s version
                   </button>
                 </span>

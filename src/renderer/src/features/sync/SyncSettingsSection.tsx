@@ -74,7 +74,12 @@ function ConnectForm() {
         />
       </label>
       <div className="sync-settings__buttons">
-        <button type="button" className="button" disabled={!url.trim() || busy !== null} onClick={() => void run('test')}>
+        <button
+          type="button"
+          className="button"
+          disabled={!url.trim() || busy !== null}
+          onClick={() => void run('test')}
+        >
           {busy === 'test' ? 'Testing…' : 'Test'}
         </button>
         <button type="submit" className="button button--primary" disabled={!url.trim() || busy !== null}>
