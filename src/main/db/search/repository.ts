@@ -75,8 +75,7 @@ const TRIGRAM_RUN_RE = /[\p{L}\p{N}]{3}/u;
 /** The query ends inside a word: that word is still being typed. */
 const ENDS_IN_WORD_RE = /[\p{L}\p{M}\p{N}]$/u;
 /** Scripts written without spaces between words: a trailing space there says nothing. */
-const UNSPACED_SCRIPT_RE =
-  /[\p{Script_Extensions=Han}\p{Script_Extensions=Hiragana}\p{Script_Extensions=Katakana}\p{Script_Extensions=Thai}\p{Script_Extensions=Lao}\p{Script_Extensions=Khmer}\p{Script_Extensions=Myanmar}]$/u;
+const UNSPACED_SCRIPT_RE = /[\p{Script_Extensions=Han}\p{Script_Extensions=Hiragana}\p{Script_Extensions=Katakana}\p{Script_Extensions=Thai}\p{Script_Extensions=Lao}\p{Script_Extensions=Khmer}\p{Script_Extensions=Myanmar}]$/u;
 
 export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -150,10 +149,7 @@ const stripMarks = (text: string) => text.replace(/[\u0002\u0003]/g, '');
 function markAround(text: string, parsed: ParsedQuery, extra: string[] = []): string {
   const byNeedle = markNeedles(text, [parsed.needle.trim()]);
   if (byNeedle.includes(SNIPPET_MARK_START)) return byNeedle;
-  const byWords = markNeedles(
-    text,
-    parsed.words.filter((w) => [...w].length >= 3),
-  );
+  const byWords = markNeedles(text, parsed.words.filter((w) => [...w].length >= 3));
   if (byWords.includes(SNIPPET_MARK_START) || extra.length === 0) return byWords;
   return markNeedles(text, extra);
 }
@@ -352,9 +348,7 @@ export async function searchInSession(ctx: RepoContext, input: SessionSearchInpu
     return {
       messageId: String(row.id),
       role: row.role as MessageRole,
-      snippet: markAround(stripMarks(String(row.around ?? '')), parsed, terms)
-        .replace(/\s+/g, ' ')
-        .trim(),
+      snippet: markAround(stripMarks(String(row.around ?? '')), parsed, terms).replace(/\s+/g, ' ').trim(),
       createdAt: toIso(row.created_at),
     };
   });

@@ -128,18 +128,11 @@ export async function listSessions(ctx: RepoContext, input: ListSessionsInput): 
   const key = last?.cursor_key;
   return {
     items: items.map(rowToSessionSummary),
-    nextCursor: key
-      ? encodeCursor(typeof key === 'string' ? (JSON.parse(key) as unknown[]) : (key as unknown[]))
-      : null,
+    nextCursor: key ? encodeCursor(typeof key === 'string' ? (JSON.parse(key) as unknown[]) : (key as unknown[])) : null,
   };
 }
 
-async function updateOne(
-  ctx: RepoContext,
-  id: string,
-  set: SqlFragment,
-  extraWhere: SqlFragment = sql`TRUE`,
-): Promise<Session> {
+async function updateOne(ctx: RepoContext, id: string, set: SqlFragment, extraWhere: SqlFragment = sql`TRUE`): Promise<Session> {
   const rows = await ctx.db.query(sql`UPDATE chat_sessions SET ${set} WHERE id = ${id} AND ${extraWhere} RETURNING *`);
   if (!rows[0]) throw notFound(id);
   return rowToSession(rows[0]);
@@ -205,9 +198,7 @@ export function restoreSession(ctx: RepoContext, id: string): Promise<Session> {
 /** Permanently removes sessions that are in the trash (never a live one). */
 export async function purgeSession(ctx: RepoContext, id: string): Promise<number> {
   return ctx.db.transaction(async (tx) => {
-    const rows = await tx.query(
-      sql`DELETE FROM chat_sessions WHERE id = ${id} AND deleted_at IS NOT NULL RETURNING id`,
-    );
+    const rows = await tx.query(sql`DELETE FROM chat_sessions WHERE id = ${id} AND deleted_at IS NOT NULL RETURNING id`);
     return rows.length;
   });
 }

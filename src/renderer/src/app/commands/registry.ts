@@ -80,13 +80,15 @@ export const COMMANDS: readonly Command[] = [
     menu: 'view',
     run: (app) => app.getState().toggleTheme(),
   },
-  ...(['system', 'light', 'dark'] as const).map((theme): Command => ({
-    id: `app.theme.${theme}`,
-    label: (state) => `${THEME_LABELS[theme]} theme${state.theme === theme ? ' (current)' : ''}`,
-    keywords: ['theme', 'appearance', 'colour', 'color', 'mode'],
-    palette: true,
-    run: (app) => app.getState().setTheme(theme),
-  })),
+  ...(['system', 'light', 'dark'] as const).map(
+    (theme): Command => ({
+      id: `app.theme.${theme}`,
+      label: (state) => `${THEME_LABELS[theme]} theme${state.theme === theme ? ' (current)' : ''}`,
+      keywords: ['theme', 'appearance', 'colour', 'color', 'mode'],
+      palette: true,
+      run: (app) => app.getState().setTheme(theme),
+    }),
+  ),
   {
     id: 'view.usage',
     label: 'Usage dashboard',
