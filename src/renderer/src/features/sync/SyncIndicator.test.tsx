@@ -44,7 +44,10 @@ describe('the sync indicator', () => {
       [{ state: 'syncing' }, 'Syncing…'],
       [{ state: 'offline', pending: 1 }, 'Offline · 1 change kept'],
       [{ state: 'offline', pending: 1234 }, `Offline · ${(1234).toLocaleString()} changes kept`],
-      [{ state: 'waiting', waitingFor: { pid: 4242, ageSeconds: 75 } }, 'Waiting for a server transaction (pid 4242, 75 s)'],
+      [
+        { state: 'waiting', waitingFor: { pid: 4242, ageSeconds: 75 } },
+        'Waiting for a server transaction (pid 4242, 75 s)',
+      ],
       [{ state: 'error', error: { code: 'auth', message: 'x' } }, 'Sync stopped'],
     ];
     for (const [fields, line] of cases) {
@@ -86,7 +89,10 @@ describe('the sync indicator', () => {
     fireEvent.click(within(sidebar()).getByRole('button', { name: 'New chat' }));
     await waitFor(() => expect(within(sidebar()).getAllByTestId('session-item').length).toBe(1));
 
-    app.emit('sync.status', status({ state: 'offline', pending: 5, lagMs: 2_500, error: { code: 'unreachable', message: 'x' } }));
+    app.emit(
+      'sync.status',
+      status({ state: 'offline', pending: 5, lagMs: 2_500, error: { code: 'unreachable', message: 'x' } }),
+    );
     fireEvent.click(await within(sidebar()).findByRole('button', { name: /^Team sync: Offline · 5 changes kept/ }));
     const detail = within(sidebar()).getByRole('dialog', { name: 'Sync details' });
     expect(within(sidebar()).queryByRole('progressbar')).toBeNull();
@@ -130,10 +136,13 @@ describe('the sync indicator', () => {
     let current = status({ rejected });
     const api = fakeApi({
       'sync.status': () => current,
-      'sync.useServerVersion': ({ no }) => (current = status({ rejected: current.rejected.filter((r) => r.no !== no) })),
+      'sync.useServerVersion': ({ no }) =>
+        (current = status({ rejected: current.rejected.filter((r) => r.no !== no) })),
     });
     renderApp(api);
-    fireEvent.click(await within(sidebar()).findByRole('button', { name: 'Team sync: Synced, 2 not accepted. Show details' }));
+    fireEvent.click(
+      await within(sidebar()).findByRole('button', { name: 'Team sync: Synced, 2 not accepted. Show details' }),
+    );
     const list = within(sidebar()).getByRole('region', { name: 'Changes the server did not accept' });
     const first = within(list).getByRole('listitem', { name: 'Change 7' });
     expect(first.textContent).toContain('permission: the row belongs to another user');
