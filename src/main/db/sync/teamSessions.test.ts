@@ -4,6 +4,7 @@
  * my copy" copies the shown branch only, and every write to a teammate's chat is refused while
  * this user's own per-user state (pin, archive, tags, branch shown) stays allowed.
  */
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uuidv7 } from '@shared/ids';
 import { ConfabError } from '@shared/errors';
@@ -225,4 +226,46 @@ describe.each(ENGINES)('shared chats on %s', (engine) => {
     );
     expect(state).toEqual([{ pinned: true, owner_id: t.ownerId }]);
   });
+
+  it('a fork holds exactly the shown branch, whatever the tree and the branch shown (fast-check)', async () => {
+    // A tree as parent indexes: message i answers message parents[i] (or starts a root at -1).
+    const treeArb = fc
+      .array(fc.nat(), { minLength: 1, maxLength: 12 })
+      .map((picks) => picks.map((p, i) => (i === 0 ? -1 : (p % (i + 1)) - 1)));
+    await fc.assert(
+      fc.asyncProperty(treeArb, fc.nat(), async (parents, leafPick) => {
+        const authorId = uuidv7();
+        const sessionId = uuidv7();
+        const ids = parents.map(() => uuidv7());
+        await t.db.transaction(async (tx) => {
+          await tx.query(sql`SELECT set_config('confab.applying', 'on', true)`);
+          await tx.query(
+            sql`INSERT INTO users (id, owner_id, display_name, is_local) VALUES (${authorId}, ${authorId}, 'P', false)`,
+          );
+          await tx.query(
+            sql`INSERT INTO chat_sessions (id, owner_id, title, visibility) VALUES (${sessionId}, ${authorId}, 'T', 'team')`,
+          );
+          for (const [i, parent] of parents.entries()) {
+            await tx.query(sql`
+              INSERT INTO messages (id, owner_id, session_id, parent_id, role, content, created_at)
+              VALUES (${ids[i]!}, ${authorId}, ${sessionId}, ${parent < 0 ? null : ids[parent]!},
+                      ${i % 2 === 0 ? 'user' : 'assistant'}, ${`message ${i}`}, ${new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString()})`);
+          }
+        });
+        const leaf = ids[leafPick % ids.length]!;
+        await svc['sessions.setCurrentLeaf']({ sessionId, messageId: leaf });
+        const shown = await svc['messages.listBranch']({ sessionId, limit: 100 });
+        const { sessionId: copyId } = await svc['sync.fork']({ sessionId });
+        const copied = await svc['messages.listBranch']({ sessionId: copyId, limit: 100 });
+        expect(copied.items.map((m) => [m.role, m.content, m.depth])).toEqual(
+          shown.items.map((m) => [m.role, m.content, m.depth]),
+        );
+        // New ids only, each the parent of the next, and nothing else in the copy.
+        expect(copied.items.some((m) => ids.includes(m.id))).toBe(false);
+        copied.items.forEach((m, i) => expect(m.parentId).toBe(i === 0 ? null : copied.items[i - 1]!.id));
+        expect((await svc['sessions.get']({ id: copyId })).messageCount).toBe(shown.items.length);
+      }),
+      { numRuns: engine === 'pglite' ? 15 : 8, seed: 1414 },
+    );
+  }, 120_000);
 });
