@@ -7,15 +7,13 @@
 import { app, dialog, type BrowserWindow } from 'electron';
 import type { SyncStatus } from '@shared/types';
 import type { ServedApi } from '../core/startup';
+import { nothingMoreToSend, pendingChangesQuestion } from './pendingQuestion';
 
 /** Longest background sync before quitting anyway (the changes stay queued on this device). */
 const BACKGROUND_SYNC_LIMIT_MS = 60_000;
 
 const SYNC_IN_BACKGROUND = 0;
 const QUIT_NOW = 1;
-
-/** States in which waiting longer sends nothing more: the next round is a retry, later. */
-const settled = (s: SyncStatus) => s.pending === 0 || s.state === 'off' || s.state === 'offline' || s.state === 'error';
 
 export function askAboutPendingChangesOnClose(win: BrowserWindow, api: () => ServedApi | null): void {
   let allowed = false;
@@ -45,19 +43,15 @@ export function askAboutPendingChangesOnClose(win: BrowserWindow, api: () => Ser
 }
 
 async function decide(win: BrowserWindow, served: ServedApi): Promise<'close' | 'cancel' | 'background'> {
-  const status = await served.handlers['sync.status']({});
-  if (status.state === 'off' || status.pending === 0) return 'close';
-  const n = status.pending.toLocaleString();
+  const question = pendingChangesQuestion(await served.handlers['sync.status']({}));
+  if (!question) return 'close';
   const { response } = await dialog.showMessageBox(win, {
     type: 'question',
-    buttons: ['Sync in background and quit', 'Quit now', 'Cancel'],
+    buttons: question.buttons,
     defaultId: SYNC_IN_BACKGROUND,
     cancelId: 2,
-    message: `${n} ${status.pending === 1 ? 'change has' : 'changes have'} not been sent to the team server yet.`,
-    detail:
-      status.state === 'offline'
-        ? 'The server cannot be reached now. Your changes are kept on this device and sent the next time Confab syncs.'
-        : 'Either way they are kept on this device. Syncing in the background sends them before Confab quits, so your team sees them now.',
+    message: question.message,
+    detail: question.detail,
   });
   if (response === QUIT_NOW) return 'close';
   return response === SYNC_IN_BACKGROUND ? 'background' : 'cancel';
@@ -74,11 +68,11 @@ function syncThenSettle(served: ServedApi): Promise<void> {
     };
     const limit = setTimeout(done, BACKGROUND_SYNC_LIMIT_MS);
     off = served.events.subscribe((name, payload) => {
-      if (name === 'sync.status' && settled(payload as SyncStatus)) done();
+      if (name === 'sync.status' && nothingMoreToSend(payload as SyncStatus)) done();
     });
     served.handlers['sync.now']({}).then(
       (status) => {
-        if (settled(status)) done();
+        if (nothingMoreToSend(status)) done();
       },
       () => done(),
     );
