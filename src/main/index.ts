@@ -20,6 +20,7 @@ import { hardenWebContents, isTrustedSender } from './electron/security';
 import { loadWindowState, trackWindowState } from './electron/windowState';
 import { electronSaveTextFile } from './electron/saveDialog';
 import { askAboutPendingChangesOnClose } from './electron/pendingOnClose';
+import { syncOnResume } from './electron/powerResume';
 
 const paths = builtPaths(import.meta.dirname);
 const dataDir = resolveDataDir(app.getPath('userData'));
@@ -103,6 +104,8 @@ async function start(): Promise<void> {
       cipher: hasStrongSafeStorage() ? safeStorageCipher() : keyFileCipher(dataDir),
       saveTextFile: electronSaveTextFile(() => mainWindow),
       openFolder,
+      // Headless and test use: a team server to sync with from the start (stored like sync.connect's).
+      sync: process.env.CONFAB_SYNC_URL ? { url: process.env.CONFAB_SYNC_URL } : undefined,
     });
   } catch (err) {
     // Not the database (that is the recovery screen's job): something no window can show.
@@ -111,6 +114,7 @@ async function start(): Promise<void> {
     return;
   }
   wireIpc(runtime);
+  syncOnResume(() => runtime);
   mainWindow = createWindow();
 }
 

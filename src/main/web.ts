@@ -23,6 +23,8 @@ async function main(): Promise<void> {
     host: 'web',
     version: APP_VERSION,
     cipher: keyFileCipher(dataDir),
+    // Headless and test use: a team server to sync with from the start (stored like sync.connect's).
+    sync: process.env.CONFAB_SYNC_URL ? { url: process.env.CONFAB_SYNC_URL } : undefined,
   });
   const host = await startWebHost(runtime, { port, rendererDir: paths.rendererDir });
   console.log(`Confab web host (data: ${dataDir})`);

@@ -43,7 +43,7 @@ export interface ChatCore {
 }
 
 export interface ChatCoreOptions
-  extends Partial<Pick<StartCoreOptions, 'chat' | 'providerToolkit' | 'detectLocalProviders' | 'cipher' | 'saveTextFile' | 'retention' | 'slowCallMs' | 'toolCallTimeoutMs'>> {
+  extends Partial<Pick<StartCoreOptions, 'chat' | 'providerToolkit' | 'detectLocalProviders' | 'cipher' | 'saveTextFile' | 'retention' | 'slowCallMs' | 'toolCallTimeoutMs' | 'sync'>> {
   /** Reopen an existing data dir (after a crash) instead of a new one. */
   dataDir?: string;
 }
@@ -74,6 +74,7 @@ export async function startChatCore(options: ChatCoreOptions = {}): Promise<Chat
     retention: options.retention,
     slowCallMs: options.slowCallMs,
     toolCallTimeoutMs: options.toolCallTimeoutMs,
+    sync: options.sync,
   });
   const events: SeenEvent[] = [];
   const wire: ChatCore['wire'] = [];

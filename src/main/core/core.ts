@@ -21,6 +21,7 @@ import { createAttachmentService, scheduleBlobCollection } from '../attachments'
 import { ToolManager } from '../tools/manager';
 import { toolSource } from '../tools/loop';
 import { unavailableCipher } from '../secrets/cipher';
+import { SyncService, type SyncTiming } from '../sync/service';
 
 export interface CorePaths {
   /** Folder of the built main bundle (out/main), used to find the worker and assets. */
@@ -49,6 +50,8 @@ export interface Core {
   handlers: HandlerMap;
   chat: ChatEngine;
   jobs: JobTracker;
+  /** Team sync (status, rounds, and a server connection for the team handlers). */
+  sync: SyncService;
   /** Local providers set up at start-up (ids); settles once detection is over. */
   localDetection: Promise<string[]>;
   close(): Promise<void>;
@@ -84,6 +87,11 @@ export interface StartCoreOptions {
   openFolder?: FolderOpener;
   /** Longest wait for one MCP tool call (default 60 s). */
   toolCallTimeoutMs?: number;
+  /**
+   * Team sync: a connection string to sync with from the start (CONFAB_SYNC_URL; stored like one
+   * given to sync.connect), and the scheduler's timing (tests shorten it).
+   */
+  sync?: { url?: string; timing?: Partial<SyncTiming>; pullLimit?: number; pushLimit?: number };
 }
 
 export async function startCore(options: StartCoreOptions): Promise<Core> {
@@ -132,6 +140,19 @@ export async function startCore(options: StartCoreOptions): Promise<Core> {
     cipher: options.cipher,
     runner: options.chat,
   });
+  const sync = new SyncService({
+    db,
+    events,
+    cipher: options.cipher ?? unavailableCipher,
+    schemaVersion: db.info.schemaVersion,
+    timing: options.sync?.timing,
+    pullLimit: options.sync?.pullLimit,
+    pushLimit: options.sync?.pushLimit,
+  });
+  // In the background: a team server that is down or slow never delays the window.
+  void sync.start({ url: options.sync?.url }).catch((err: unknown) => {
+    console.error('[sync] could not start:', err instanceof Error ? err.message : err);
+  });
   const handlers = createHandlers({
     db,
     info: { version: options.version, dataDir: options.dataDir, host: options.host },
@@ -141,6 +162,7 @@ export async function startCore(options: StartCoreOptions): Promise<Core> {
     openFolder: options.openFolder,
     attachments,
     tools,
+    sync,
   });
   // In the background: probing ports must not delay the window, and absence is no error.
   const localDetection = (options.detectLocalProviders ?? true) ? chat.adoptLocalProviders() : Promise.resolve([]);
@@ -150,10 +172,12 @@ export async function startCore(options: StartCoreOptions): Promise<Core> {
     handlers,
     chat,
     jobs,
+    sync,
     localDetection,
     close: async () => {
       // Replies still streaming are saved as interrupted before the database closes.
       await chat.shutdown();
+      await sync.close();
       stopBlobCollection();
       await tools.close();
       await attachments.close();

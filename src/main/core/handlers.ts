@@ -8,8 +8,9 @@ import { appHandlers } from '../app/handlers';
 import { attachmentsHandlers } from '../attachments/handlers';
 import { createAttachmentService, type AttachmentService } from '../attachments';
 import { toolsHandlers } from '../tools/handlers';
-import { notConnected, syncHandlers } from '../sync/handlers';
+import { syncHandlers } from '../sync/handlers';
 import { teamHandlers } from '../sync/teamHandlers';
+import { SyncService } from '../sync/service';
 import { ToolManager } from '../tools/manager';
 import { unavailableCipher } from '../secrets/cipher';
 import type { ChatEngine } from '../chat/engine';
@@ -53,6 +54,8 @@ export interface HandlerDeps {
   attachments?: AttachmentService;
   /** MCP tool servers; made without a cipher (no stored environments) when not given. */
   tools?: ToolManager;
+  /** Team sync; an unstarted one (status off, nothing stored) when not given. */
+  sync?: SyncService;
 }
 
 export function createHandlers({
@@ -64,7 +67,16 @@ export function createHandlers({
   openFolder,
   attachments,
   tools,
+  sync,
 }: HandlerDeps): HandlerMap {
+  const service =
+    sync ??
+    new SyncService({
+      db,
+      events: { emit: () => undefined },
+      cipher: unavailableCipher,
+      schemaVersion: db.info?.schemaVersion ?? 0,
+    });
   return combineHandlers(
     appHandlers(db, info),
     sessionsHandlers(db),
@@ -79,7 +91,7 @@ export function createHandlers({
     createReadyStateHandlers({ dataDir: info.dataDir, openFolder }),
     attachmentsHandlers(db, attachments ?? createAttachmentService({ db, dataDir: info.dataDir })),
     toolsHandlers(db, tools ?? new ToolManager(db, { emit: () => undefined }, unavailableCipher)),
-    syncHandlers(),
-    teamHandlers(db, notConnected),
+    syncHandlers(service),
+    teamHandlers(db, (fn) => service.withServer(fn)),
   ) satisfies HandlerMap;
 }

@@ -16,6 +16,7 @@ import { providersService } from './providers/service';
 import { searchService } from './search/service';
 import { sessionsService } from './sessions/service';
 import { settingsService } from './settings/service';
+import { syncService } from './sync/service';
 import { toolsService } from './tools/service';
 import { teamSyncService } from './sync/teamService';
 import { uiService } from './ui/service';
@@ -51,6 +52,7 @@ export function createDbService(ctx: RepoContext) {
     durabilityService(ctx),
     attachmentsService(ctx),
     toolsService(ctx),
+    syncService(ctx),
     teamSyncService(ctx),
   );
 }

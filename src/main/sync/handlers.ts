@@ -1,12 +1,12 @@
 /**
- * sync.*: the team sync contract. Interim slice while the client engine (issue 13, item 5) is
- * wired in: status answers "off" truthfully; the rest refuse with a sentence.
+ * sync.*: the team sync contract. This slice answers the device's own sync (status, test,
+ * connect, disconnect, now, useServerVersion) through the SyncService. The team methods (share,
+ * sharedWith, teamSessions, fork, teamUsage) are another slice (teamHandlers.ts, built on
+ * SyncService.withServer).
  */
-import { ConfabError } from '@shared/errors';
 import type { SyncStatus } from '@shared/types';
 import type { HandlerSlice } from '../kit/handlers';
-import type { TeamMethod } from './teamHandlers';
-import type { WithServer } from './teamServer';
+import type { SyncService } from './service';
 
 export const OFF_STATUS: SyncStatus = {
   state: 'off',
@@ -22,22 +22,18 @@ export const OFF_STATUS: SyncStatus = {
   nextAttemptAt: null,
 };
 
-const notYet = () => {
-  throw new ConfabError('db_unavailable', 'Team sync is not available in this build yet.');
-};
+export type DeviceSyncMethods =
+  'sync.status' | 'sync.test' | 'sync.connect' | 'sync.disconnect' | 'sync.now' | 'sync.useServerVersion';
 
-/** Until the sync service lends its connection: every server question says sync is not connected. */
-export const notConnected: WithServer = () =>
-  Promise.reject(new ConfabError('db_unavailable', 'Connect to a team server first (Settings \u2192 Team sync).'));
+export type TeamSyncMethods = Exclude<keyof HandlerSlice<'sync'>, DeviceSyncMethods>;
 
-/** The team methods (share, sharedWith, teamSessions, fork, teamUsage) are in teamHandlers.ts. */
-export function syncHandlers(): Omit<HandlerSlice<'sync'>, TeamMethod> {
+export function syncHandlers(sync: SyncService): Pick<HandlerSlice<'sync'>, DeviceSyncMethods> {
   return {
-    'sync.status': async () => OFF_STATUS,
-    'sync.test': notYet,
-    'sync.connect': notYet,
-    'sync.disconnect': async () => OFF_STATUS,
-    'sync.now': notYet,
-    'sync.useServerVersion': notYet,
+    'sync.status': async () => sync.status(),
+    'sync.test': async ({ url }) => ({ ok: true as const, server: await sync.test(url) }),
+    'sync.connect': ({ url }) => sync.connect(url),
+    'sync.disconnect': () => sync.disconnect(),
+    'sync.now': () => sync.now(),
+    'sync.useServerVersion': ({ no }) => sync.useServerVersion(no),
   };
 }

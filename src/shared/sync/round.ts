@@ -1,0 +1,336 @@
+/**
+ * One sync round between this device and the team server (SYNC.md v2): handshake, push of the
+ * outbox, pull up to the server's horizon. This is the orchestration only; every local step is a
+ * short call on a LocalSide (one transaction each, safe to repeat), so in the app a first pull of
+ * 100k rows is many worker calls and the views keep answering between them. The network side is
+ * a `pg` connection owned by the caller.
+ *
+ * It lives in src/shared because both sides run it: the main process's SyncService over DB
+ * worker calls (src/main/sync/workerLocalSide.ts), and tests and scripts straight on a database
+ * (src/main/db/sync/engine.ts, directLocalSide). It imports nothing but types and the errors.
+ */
+import type pg from 'pg';
+import { ConfabError } from '../errors';
+
+export interface LocalSyncState {
+  clientId: string;
+  serverUserId: string | null;
+  serverIdentity: unknown;
+  cursorXid: string;
+  cursorSeq: string;
+  lastMutationNo: number;
+}
+
+/** The handshake's answer, as the local side needs it. */
+export interface HelloOutcome {
+  status: string;
+  userId: string;
+  identity: unknown;
+  /** The server's last acknowledged mutation number for this client. */
+  lastMutationNo: number;
+  /** This device's wall clock minus the server's (ms), measured at the handshake. */
+  clockOffsetMs: number | null;
+}
+
+export interface PendingMutation {
+  no: number;
+  id: string;
+  tbl: string;
+  op: string;
+  row: unknown;
+}
+
+export interface RejectedMutation {
+  no: number;
+  tbl: string;
+  reason: string;
+  pk?: unknown[] | null;
+}
+
+export interface PulledChange {
+  xid: string;
+  seq: string;
+  tbl: string;
+  op: string;
+  pk: unknown[];
+  body: Record<string, unknown> | null;
+}
+
+export interface PulledBatch {
+  changes: PulledChange[];
+  /** Rows fetched by key or by session (move-in backfill), applied with the batch. */
+  extra: { tbl: string; body: Record<string, unknown> }[];
+  userId: string;
+}
+
+/** Rows a batch depends on and does not carry (a parent whose change lies beyond it). */
+export interface MissingKeys {
+  tbl: 'chat_sessions' | 'messages';
+  keys: string[][];
+}
+
+export type ApplyOutcome =
+  { applied: true; chats: number; messages: number; rows: number } | { applied: false; missing: MissingKeys[] };
+
+/**
+ * Everything a round asks of the device, as the round's orchestration sees it. Each method is a
+ * short step: one local transaction.
+ */
+export interface LocalSide {
+  readState(): Promise<LocalSyncState>;
+  /** Acts on the handshake: identity adoption, new client id, re-push after a regression... */
+  afterHello(hello: HelloOutcome): Promise<{ clientId: string }>;
+  /** Stages the next numbered mutations (or the ones still waiting for their ack) and returns them. */
+  stagePending(limit: number): Promise<PendingMutation[]>;
+  recordAck(ack: { through: number; rejected: RejectedMutation[] }): Promise<void>;
+  /** Numbers what waits to be pushed from `firstNo` on (after a mutation gap). */
+  renumberPending(firstNo: number): Promise<void>;
+  /** A new client id (this data folder was copied), pending mutations renumbered from 1. */
+  renewClientId(): Promise<{ clientId: string }>;
+  /** Corrects the device clock's offset from the server and re-stamps what ran ahead. */
+  correctClock(offsetMs: number): Promise<{ restamped: number }>;
+  /** Applies one pulled batch and moves the cursor, or returns the keys it still needs. */
+  applyBatch(batch: PulledBatch): Promise<ApplyOutcome>;
+  resetCursor(): Promise<void>;
+}
+
+export interface SyncOptions {
+  schemaVersion: number;
+  /** Mutations per push call. */
+  pushLimit?: number;
+  /** Changes per pull call. */
+  pullLimit?: number;
+  /**
+   * Fault injection for tests: called after the server committed a push and before this device
+   * records the acknowledgement (a crash or a lost connection at that moment).
+   */
+  afterPushCommitted?: () => void;
+  /** Told after every pushed or applied batch. */
+  onProgress?: (progress: RoundProgress) => void;
+}
+
+export interface RoundProgress {
+  phase: 'push' | 'pull';
+  done: number;
+  chats: number;
+  messages: number;
+}
+
+export interface SyncRoundResult {
+  hello: string;
+  pushed: number;
+  pulled: number;
+  rejected: RejectedMutation[];
+  /** What the handshake said about the server. */
+  server: { userId: string; identity: unknown; schemaVersion: number | null };
+  /** The cursor's change was made this long before the pull saw it (null when nothing was pulled). */
+  lagMs: number | null;
+}
+
+/** Handshake answers after which a round cannot go on; the service turns them into SyncErrors. */
+export const REFUSALS = ['not_a_member', 'client_too_old', 'server_too_old'] as const;
+export type Refusal = (typeof REFUSALS)[number];
+
+export class SyncRefused extends ConfabError {
+  constructor(readonly status: Refusal) {
+    super('forbidden', `The team server refused this device: ${status.replace(/_/g, ' ')}.`, { status });
+  }
+}
+
+async function serverQuery<T>(server: pg.ClientBase, text: string, values: unknown[]): Promise<T[]> {
+  const { rows } = await server.query<T & pg.QueryResultRow>(text, values);
+  return rows;
+}
+
+async function fetchByKey(server: pg.ClientBase, missing: MissingKeys[]) {
+  const extra: { tbl: string; body: Record<string, unknown> }[] = [];
+  for (const m of missing) {
+    const rows = await serverQuery<{ r: Record<string, unknown> }>(
+      server,
+      'SELECT r FROM sync.rows_by_key($1, $2::jsonb) AS r',
+      [m.tbl, JSON.stringify(m.keys)],
+    );
+    extra.push(...rows.map((x) => ({ tbl: m.tbl, body: x.r })));
+  }
+  return extra;
+}
+
+async function push(
+  local: LocalSide,
+  server: pg.ClientBase,
+  clientId: string,
+  options: SyncOptions,
+): Promise<{ pushed: number; rejected: RejectedMutation[] }> {
+  const pushLimit = options.pushLimit ?? 1000;
+  let pushed = 0;
+  let skewRetries = 0;
+  const rejected: RejectedMutation[] = [];
+  for (let guard = 0; guard < 10_000; guard += 1) {
+    const pending = await local.stagePending(pushLimit);
+    if (pending.length === 0) break;
+    const sentAt = Date.now();
+    const [answer] = await serverQuery<{ r: Record<string, unknown> }>(
+      server,
+      'SELECT sync.push($1, $2, $3::jsonb) AS r',
+      [clientId, options.schemaVersion, JSON.stringify({ mutations: pending })],
+    );
+    const r = answer!.r;
+    if (r.status === 'mutation_gap') {
+      await local.renumberPending(Number(r.expected));
+      continue;
+    }
+    if (r.status === 'client_conflict') {
+      clientId = (await local.renewClientId()).clientId;
+      continue;
+    }
+    if (r.status === 'clock_skew' && skewRetries < 2) {
+      // Judged by the server only: its time, measured here, corrects ours; the pending batch is
+      // re-stamped and staged again.
+      skewRetries += 1;
+      const serverNow = Number(r.server_time) + (Date.now() - sentAt) / 2;
+      await local.correctClock(Date.now() - serverNow);
+      continue;
+    }
+    if (r.status !== 'ok') {
+      if ((REFUSALS as readonly string[]).includes(String(r.status))) throw new SyncRefused(r.status as Refusal);
+      throw new ConfabError(
+        'conflict',
+        `The team server did not take this device's changes: ${String(r.status).replace(/_/g, ' ')}.`,
+        { status: r.status, detail: r.detail ?? null },
+      );
+    }
+    options.afterPushCommitted?.();
+    const through = Number(r.through);
+    const refused = ((r.rejected as RejectedMutation[] | null) ?? []).map((x) => ({
+      no: Number(x.no),
+      tbl: String(x.tbl),
+      reason: String(x.reason),
+      pk: x.pk ?? null,
+    }));
+    rejected.push(...refused);
+    await local.recordAck({ through, rejected: refused });
+    pushed += pending.filter((p) => p.no <= through).length;
+    options.onProgress?.({ phase: 'push', done: pushed, chats: 0, messages: 0 });
+  }
+  return { pushed, rejected };
+}
+
+async function pull(
+  local: LocalSide,
+  server: pg.ClientBase,
+  clientId: string,
+  userId: string,
+  options: SyncOptions,
+): Promise<{ pulled: number; lagMs: number | null }> {
+  const limit = options.pullLimit ?? 1000;
+  let pulled = 0;
+  let chats = 0;
+  let messages = 0;
+  let last: PulledChange | null = null;
+  for (;;) {
+    const state = await local.readState();
+    const changes = await serverQuery<PulledChange>(
+      server,
+      'SELECT xid::text, seq::text, tbl, op, pk, body FROM sync.pull($1::xid8, $2::bigint, $3)',
+      [state.cursorXid, state.cursorSeq, limit],
+    );
+    if (changes.length === 0) break;
+    // Move-in: a chat shared with this user arrives whole, with the batch that announces it.
+    let extra: { tbl: string; body: Record<string, unknown> }[] = [];
+    for (const c of changes) {
+      if (c.op !== 'share') continue;
+      const rows = await serverQuery<{ tbl: string; body: Record<string, unknown> }>(
+        server,
+        'SELECT tbl, body FROM sync.session_rows($1)',
+        [c.pk[0]],
+      );
+      extra.push(...rows);
+    }
+    // A batch that needs rows beyond it (a message whose session changed later) gets them by key.
+    for (let attempt = 0; ; attempt += 1) {
+      const outcome = await local.applyBatch({ changes, extra, userId });
+      if (outcome.applied) {
+        chats += outcome.chats;
+        messages += outcome.messages;
+        break;
+      }
+      const more = await fetchByKey(server, outcome.missing);
+      if (more.length === 0 || attempt >= 100) {
+        throw new ConfabError(
+          'conflict',
+          'The team server no longer has rows this batch depends on; the next round retries.',
+        );
+      }
+      extra = [...extra, ...more];
+    }
+    pulled += changes.length;
+    last = changes.at(-1)!;
+    await server.query('SELECT sync.pulled($1, $2::xid8)', [clientId, last.xid]);
+    options.onProgress?.({ phase: 'pull', done: pulled, chats, messages });
+  }
+  return { pulled, lagMs: last ? await lagOf(server, last) : null };
+}
+
+/** How long ago the last pulled change was made on the server (its change entry's time). */
+async function lagOf(server: pg.ClientBase, change: PulledChange): Promise<number | null> {
+  try {
+    const [row] = await serverQuery<{ ms: string | null }>(
+      server,
+      `SELECT floor(extract(epoch FROM clock_timestamp() - at) * 1000)::text AS ms
+         FROM sync.changes WHERE xid = $1::xid8 AND seq = $2::bigint`,
+      [change.xid, change.seq],
+    );
+    return row?.ms == null ? null : Math.max(0, Number(row.ms));
+  } catch {
+    // An older server without the column, or no read right on it: lag is unknown, not an error.
+    return null;
+  }
+}
+
+export async function runRound(
+  local: LocalSide,
+  server: pg.ClientBase,
+  options: SyncOptions,
+): Promise<SyncRoundResult> {
+  const state = await local.readState();
+  const sentAt = Date.now();
+  const [hello] = await serverQuery<{ h: Record<string, unknown> }>(
+    server,
+    'SELECT sync.hello($1, $2, $3::xid8, $4::bigint, $5::jsonb, $6) AS h',
+    [
+      state.clientId,
+      options.schemaVersion,
+      state.cursorXid,
+      state.cursorSeq,
+      state.serverIdentity === null ? null : JSON.stringify(state.serverIdentity),
+      state.lastMutationNo,
+    ],
+  );
+  const receivedAt = Date.now();
+  const h = hello!.h;
+  const status = String(h.status);
+  if ((REFUSALS as readonly string[]).includes(status)) throw new SyncRefused(status as Refusal);
+  const userId = String(h.user_id);
+  const serverTime = Number(h.server_time);
+  const { clientId } = await local.afterHello({
+    status,
+    userId,
+    identity: h.identity,
+    lastMutationNo: Number(h.last_mutation_no ?? 0),
+    clockOffsetMs: Number.isFinite(serverTime) ? (sentAt + receivedAt) / 2 - serverTime : null,
+  });
+  const { pushed, rejected } = await push(local, server, clientId, options);
+  const { pulled, lagMs } = await pull(local, server, clientId, userId, options);
+  return {
+    hello: status,
+    pushed,
+    pulled,
+    rejected,
+    server: {
+      userId,
+      identity: h.identity,
+      schemaVersion: h.schema_version == null ? null : Number(h.schema_version),
+    },
+    lagMs,
+  };
+}
