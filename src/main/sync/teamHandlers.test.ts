@@ -10,6 +10,7 @@ import { ConfabError } from '@shared/errors';
 import { removeDataDir, startChatCore, type ChatCore } from '../../../tests/helpers/chatCore';
 import { testServers } from '../../../tests/helpers/servers';
 import { startTeamServer, type Member, type TeamServer } from '../../../tests/sync/helpers/team';
+import { MemberNames } from './memberNames';
 import { teamHandlers } from './teamHandlers';
 import type { WithServer } from './teamServer';
 
@@ -66,6 +67,26 @@ describe('team handlers', () => {
     const usage = await handlers['sync.teamUsage'](range);
     expect(usage.enabled).toBe(true);
     expect(usage.rows.map((r) => r.name).sort()).toEqual([alice.role, bob.role].sort());
+  });
+
+  it("names teammates from the server's team list, keeps them while offline, and refreshes when stale", async () => {
+    let now = 1_000_000;
+    let online = true;
+    const lendWhenOnline: WithServer = (fn) =>
+      online ? fn(alice.client) : Promise.reject(new ConfabError('conflict', 'offline'));
+    const names = new MemberNames(lendWhenOnline, () => now);
+    expect((await names.current()).get(bob.userId)).toBe(bob.role);
+    // Another team's member is not named.
+    expect([...(await names.current()).values()].filter((n) => n.startsWith('carol_'))).toEqual([]);
+    expect((await names.current()).size).toBe(2);
+    await team.admin.query('UPDATE sync.users SET display_name = $1 WHERE role_name = $2', ['Bob B.', bob.role]);
+    online = false;
+    now += 120_000;
+    expect((await names.current()).get(bob.userId)).toBe(bob.role);
+    online = true;
+    now += 120_000;
+    await names.current(); // starts the refresh of a stale list; the answer after it has the new name
+    await expect.poll(async () => (await names.current()).get(bob.userId)).toBe('Bob B.');
   });
 
   it('without a server connection, the server questions say so and the local ones still work', async () => {

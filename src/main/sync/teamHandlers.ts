@@ -6,11 +6,13 @@
  */
 import type { DbClient } from '../db/client';
 import type { HandlerSlice } from '../kit/handlers';
+import { MemberNames } from './memberNames';
 import { teamMembersOf, teamUsageOver, type WithServer } from './teamServer';
 
 export type TeamMethod = 'sync.share' | 'sync.sharedWith' | 'sync.teamSessions' | 'sync.fork' | 'sync.teamUsage';
 
 export function teamHandlers(db: DbClient, withServer: WithServer): Pick<HandlerSlice<'sync'>, TeamMethod> {
+  const memberNames = new MemberNames(withServer);
   return {
     'sync.share': (i) => db.call('sync.share', i),
     'sync.sharedWith': async (i) => {
@@ -19,7 +21,11 @@ export function teamHandlers(db: DbClient, withServer: WithServer): Pick<Handler
       if (sharing.visibility !== 'team') return [];
       return teamMembersOf(withServer, sharing.ownerId);
     },
-    'sync.teamSessions': (i) => db.call('sync.teamSessions', i),
+    'sync.teamSessions': async (i) => {
+      const [sessions, names] = await Promise.all([db.call('sync.teamSessions', i), memberNames.current()]);
+      // The server's name wins over the local fallback ("A teammate") where it is known.
+      return sessions.map((s) => ({ ...s, authorName: names.get(s.ownerId) ?? s.authorName }));
+    },
     'sync.fork': (i) => db.call('sync.fork', i),
     'sync.teamUsage': (i) => teamUsageOver(withServer, i.from, i.to),
   };
