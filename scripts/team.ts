@@ -1,7 +1,10 @@
 /**
  * The team server's admin command (SYNC.md, "Admin command"):
  *
- *   npm run team -- init <admin-url> [--blob-quota MB]   apply migrations/ and migrations-server/ (idempotent)
+ *   npm run team -- init <admin-url> [--blob-quota MB] [--team-usage | --private-usage]
+ *                                                    apply migrations/ and migrations-server/ (idempotent);
+ *                                                    --team-usage lets members see usage per member of
+ *                                                    their team (off by default), --private-usage turns it off
  *   npm run team -- add-user <name> [--team T]       create a member's login role; prints their connection string
  *   npm run team -- remove-user <name>               drop the role (their rows stay)
  *   npm run team -- status                           clients, lag, stalls, change-index size (runs the watchdog)
@@ -19,7 +22,7 @@ import { applyServerMigrations } from '../src/main/db/sync/admin/serverMigration
 import { setBlobQuota } from '../src/main/db/sync/admin/blobQuota';
 
 const USAGE = `Usage:
-  npm run team -- init <admin-url> [--blob-quota MB]
+  npm run team -- init <admin-url> [--blob-quota MB] [--team-usage | --private-usage]
   npm run team -- add-user <name> [--team T] [--url <admin-url>]
   npm run team -- remove-user <name> [--url <admin-url>]
   npm run team -- status [--url <admin-url>]
@@ -37,12 +40,18 @@ export async function team(argv: string[], out: (line: string) => void = console
       keep: { type: 'string' },
       'blob-quota': { type: 'string' },
       help: { type: 'boolean' },
+      'team-usage': { type: 'boolean' },
+      'private-usage': { type: 'boolean' },
     },
   });
   const [command, arg] = positionals;
   if (values.help || !command) {
     out(USAGE);
     return command ? 0 : 2;
+  }
+  if (values['team-usage'] && values['private-usage']) {
+    out('Choose one of --team-usage and --private-usage.');
+    return 2;
   }
   const url = command === 'init' ? arg : (values.url ?? process.env.CONFAB_TEAM_ADMIN_URL);
   if (!url) {
@@ -59,6 +68,9 @@ export async function team(argv: string[], out: (line: string) => void = console
     switch (command) {
       case 'init': {
         const r = await applyServerMigrations(client);
+        // Without either flag the setting stays as it is: re-running init never changes it.
+        const teamUsage = values['team-usage'] ? true : values['private-usage'] ? false : null;
+        if (teamUsage !== null) await client.query('UPDATE sync.meta SET team_usage = $1', [teamUsage]);
         out(
           r.appApplied.length || r.serverApplied.length
             ? `Team server ready: app schema ${r.appVersion} (applied ${r.appApplied.join(', ') || 'none'}), sync schema ${r.serverVersion} (applied ${r.serverApplied.join(', ') || 'none'}).`
@@ -68,6 +80,12 @@ export async function team(argv: string[], out: (line: string) => void = console
           const q = await setBlobQuota(client, { megabytes: Number(values['blob-quota']) });
           out(`Each team may keep ${q.quotaBytes / 1024 / 1024} MB of attached files (unless set per team).`);
         }
+        const { rows } = await client.query<{ on: boolean }>('SELECT team_usage AS on FROM sync.meta');
+        out(
+          rows[0]?.on
+            ? 'Team usage is on: members see tokens, requests and estimated cost per member of their team.'
+            : 'Team usage is off: each member sees only their own usage (turn it on with --team-usage).',
+        );
         return 0;
       }
       case 'add-user': {

@@ -19,6 +19,7 @@ import { keyFileCipher } from './secrets/keyFileCipher';
 import { hardenWebContents, isTrustedSender } from './electron/security';
 import { loadWindowState, trackWindowState } from './electron/windowState';
 import { electronSaveTextFile } from './electron/saveDialog';
+import { askAboutPendingChangesOnClose } from './electron/pendingOnClose';
 import { syncOnResume } from './electron/powerResume';
 
 const paths = builtPaths(import.meta.dirname);
@@ -57,6 +58,7 @@ function createWindow(): BrowserWindow {
   });
   if (state.maximized) win.maximize();
   trackWindowState(win, dataDir);
+  askAboutPendingChangesOnClose(win, () => runtime);
   const contents = win.webContents;
   windows.add(contents);
   win.on('closed', () => {

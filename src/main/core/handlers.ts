@@ -9,7 +9,8 @@ import { attachmentsHandlers } from '../attachments/handlers';
 import { createAttachmentService, type AttachmentService } from '../attachments';
 import type { ImportParser } from '../import/parser';
 import { toolsHandlers } from '../tools/handlers';
-import { interimTeamHandlers, syncHandlers } from '../sync/handlers';
+import { syncHandlers } from '../sync/handlers';
+import { teamHandlers } from '../sync/teamHandlers';
 import { SyncService } from '../sync/service';
 import { ToolManager } from '../tools/manager';
 import { unavailableCipher } from '../secrets/cipher';
@@ -72,6 +73,14 @@ export function createHandlers({
   sync,
   importParser,
 }: HandlerDeps): HandlerMap {
+  const service =
+    sync ??
+    new SyncService({
+      db,
+      events: { emit: () => undefined },
+      cipher: unavailableCipher,
+      schemaVersion: db.info?.schemaVersion ?? 0,
+    });
   return combineHandlers(
     appHandlers(db, info),
     sessionsHandlers(db),
@@ -86,15 +95,7 @@ export function createHandlers({
     createReadyStateHandlers({ dataDir: info.dataDir, openFolder }),
     attachmentsHandlers(db, attachments ?? createAttachmentService({ db, dataDir: info.dataDir })),
     toolsHandlers(db, tools ?? new ToolManager(db, { emit: () => undefined }, unavailableCipher)),
-    syncHandlers(
-      sync ??
-        new SyncService({
-          db,
-          events: { emit: () => undefined },
-          cipher: unavailableCipher,
-          schemaVersion: db.info?.schemaVersion ?? 0,
-        }),
-    ),
-    interimTeamHandlers(),
+    syncHandlers(service),
+    teamHandlers(db, (fn) => service.withServer(fn)),
   ) satisfies HandlerMap;
 }

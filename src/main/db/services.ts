@@ -18,6 +18,7 @@ import { sessionsService } from './sessions/service';
 import { settingsService } from './settings/service';
 import { syncService } from './sync/service';
 import { toolsService } from './tools/service';
+import { teamSyncService } from './sync/teamService';
 import { uiService } from './ui/service';
 import { usageService } from './usage/service';
 
@@ -52,6 +53,7 @@ export function createDbService(ctx: RepoContext) {
     attachmentsService(ctx),
     toolsService(ctx),
     syncService(ctx),
+    teamSyncService(ctx),
   );
 }
 

@@ -2,9 +2,8 @@
  * sync.*: the team sync contract. This slice answers the device's own sync (status, test,
  * connect, disconnect, now, useServerVersion) through the SyncService. The team methods (share,
  * sharedWith, teamSessions, fork, teamUsage) are another slice (teamHandlers.ts, built on
- * SyncService.withServer); until it lands, interimTeamHandlers answers them truthfully.
+ * SyncService.withServer).
  */
-import { ConfabError } from '@shared/errors';
 import type { SyncStatus } from '@shared/types';
 import type { HandlerSlice } from '../kit/handlers';
 import type { SyncService } from './service';
@@ -36,20 +35,5 @@ export function syncHandlers(sync: SyncService): Pick<HandlerSlice<'sync'>, Devi
     'sync.disconnect': () => sync.disconnect(),
     'sync.now': () => sync.now(),
     'sync.useServerVersion': ({ no }) => sync.useServerVersion(no),
-  };
-}
-
-const notYet = () => {
-  throw new ConfabError('db_unavailable', 'Team sharing is not available in this build yet.');
-};
-
-/** Interim answers for the team methods until src/main/sync/teamHandlers.ts replaces them. */
-export function interimTeamHandlers(): Pick<HandlerSlice<'sync'>, TeamSyncMethods> {
-  return {
-    'sync.share': notYet,
-    'sync.sharedWith': notYet,
-    'sync.teamSessions': async () => [],
-    'sync.fork': notYet,
-    'sync.teamUsage': async () => ({ enabled: false, rows: [] }),
   };
 }

@@ -9,7 +9,8 @@ export const searchMethods = {
     z
       .object({
         q: z.string().max(SEARCH_QUERY_MAX_CHARS),
-        view: z.enum(['active', 'archived', 'trash', 'all']).default('all'),
+        /** team: chats shared with the team (teammates' and this user's own shared ones). */
+        view: z.enum(['active', 'archived', 'trash', 'all', 'team']).default('all'),
         role: z.enum(['user', 'assistant']).optional(),
         limit: limit(100, 20),
         /** Message hits to skip, for "Show all results"; ranking looks at 400 candidates at most. */

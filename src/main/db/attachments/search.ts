@@ -22,6 +22,8 @@ function viewFilter(view: SearchInput['view']) {
       return sql`AND s.deleted_at IS NOT NULL AND m.deleted_at = s.deleted_at`;
     case 'all':
       return sql`AND s.deleted_at IS NULL AND m.deleted_at IS NULL`;
+    case 'team':
+      return sql`AND s.deleted_at IS NULL AND s.visibility = 'team' AND m.deleted_at IS NULL`;
   }
 }
 

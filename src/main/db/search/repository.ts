@@ -37,7 +37,7 @@ const HEADLINE_LEAD = 300;
 
 export interface SearchInput {
   q: string;
-  view: 'active' | 'archived' | 'trash' | 'all';
+  view: 'active' | 'archived' | 'trash' | 'all' | 'team';
   role?: 'user' | 'assistant';
   limit: number;
   /** Message hits to skip: "Show all results" pages on. Title hits come with the first page only. */
@@ -123,6 +123,8 @@ function viewFilter(view: SearchInput['view']): SqlFragment {
       return sql`s.deleted_at IS NOT NULL`;
     case 'all':
       return sql`s.deleted_at IS NULL`;
+    case 'team':
+      return sql`s.deleted_at IS NULL AND s.visibility = 'team'`;
   }
 }
 

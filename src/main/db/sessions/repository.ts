@@ -87,7 +87,8 @@ export async function getSession(ctx: RepoContext, id: string): Promise<SessionS
  * a database error.
  */
 export async function listSessions(ctx: RepoContext, input: ListSessionsInput): Promise<Page<SessionSummary>> {
-  const where: SqlFragment[] = [];
+  // This user's chats only: teammates' shared chats are listed apart (sync.teamSessions).
+  const where: SqlFragment[] = [sql`s.owner_id = (SELECT confab_device_user())`];
   let order: SqlFragment;
   let cursorKey: SqlFragment;
   if (input.view === 'trash') {

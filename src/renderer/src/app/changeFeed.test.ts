@@ -60,6 +60,8 @@ const READS = new Set<MethodName>([
   'settings.getChat',
   'chat.active',
   'usage.getSettings',
+  'sync.status',
+  'sync.teamSessions',
 ]);
 
 describe('change feed', () => {

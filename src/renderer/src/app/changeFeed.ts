@@ -16,6 +16,7 @@ import { refreshChangedMessages } from '../features/messages/actions';
 import { refreshChangedChats } from '../features/sessions/actions';
 import type { AppStore } from './types';
 import { watchTools } from '../features/tools/store';
+import { watchSync } from '../features/sync/store';
 
 /** How long a burst of changes may gather before it is acted on. */
 export const CHANGE_BATCH_MS = 100;
@@ -96,6 +97,7 @@ export function startChangeFeed(api: ConfabApi, app: AppStore, options: ChangeFe
     api.on('chat.delta', (event) => app.getState().handleChatDelta(event)),
     api.on('chat.done', (event) => void replyFinished(app, event)),
     ...watchTools(api, app),
+    ...watchSync(api, app),
   ];
   return () => {
     for (const off of offs) off();

@@ -2,6 +2,7 @@ import { createStore } from 'zustand/vanilla';
 import type { ConfabApi } from '@shared/client';
 import { createAttachmentsSlice } from '../features/attachments/store';
 import { createToolsSlice } from '../features/tools/store';
+import { createSyncSlice } from '../features/sync/store';
 import { createChatSlice, type FrameScheduler } from '../features/chat/store';
 import { createDataSlice } from '../features/data/store';
 import { createErrorsSlice } from '../features/errors/store';
@@ -42,6 +43,7 @@ export function createAppStore(api: ConfabApi, options: AppStoreOptions = {}): A
       ...createAttachmentsSlice(set, get, kit),
       ...createDataSlice(set, get, kit),
       ...createToolsSlice(set, get, kit),
+      ...createSyncSlice(set, get, kit),
     };
   });
 }

@@ -2,6 +2,7 @@ import type { StoreApi } from 'zustand';
 import type { ConfabApi } from '@shared/client';
 import type { AttachmentsSlice } from '../features/attachments/store';
 import type { ToolsSlice } from '../features/tools/store';
+import type { SyncSlice } from '../features/sync/store';
 import type { ChatSlice } from '../features/chat/store';
 import type { DataSlice } from '../features/data/store';
 import type { ErrorsSlice } from '../features/errors/store';
@@ -30,6 +31,7 @@ export type AppState = SessionsSlice &
   AttachmentsSlice &
   DataSlice &
   ToolsSlice &
+  SyncSlice &
   LayoutSlice;
 /** The running store; named actions and commands take it, since they span slices. */
 export type AppStore = StoreApi<AppState>;

@@ -21,7 +21,7 @@ export interface Controls {
   /** The inputs of every call to `method` so far, oldest first. */
   callsTo<K extends MethodName>(method: K): MethodInput<K>[];
   /** The next call to `method` fails with this error, without reaching the backend. */
-  failNext(method: MethodName, code: ErrorCode, message: string): void;
+  failNext(method: MethodName, code: ErrorCode, message: string, details?: unknown): void;
   /** The next call to `method` waits until the returned function is called. */
   holdNext(method: MethodName): () => void;
   /** Sends an event to the renderer as main would (another window's change, a sync). */
@@ -70,8 +70,8 @@ export function withControls(
     calls,
     callsTo: <K extends MethodName>(method: K) =>
       calls.filter((c) => c.method === method).map((c) => c.input as MethodInput<K>),
-    failNext(method, code, message) {
-      failures.set(method, [...(failures.get(method) ?? []), new ConfabError(code, message)]);
+    failNext(method, code, message, details) {
+      failures.set(method, [...(failures.get(method) ?? []), new ConfabError(code, message, details)]);
     },
     holdNext(method) {
       let release!: () => void;

@@ -22,6 +22,20 @@ export const STARTUP_READS: FakeHandlers = {
   'providers.presets': () => PRESETS,
   'settings.getChat': () => someChatSettings(),
   'chat.active': () => ({ sessionIds: [] }),
+  'sync.status': () => ({
+    state: 'off',
+    url: null,
+    server: null,
+    pending: 0,
+    lastSyncedAt: null,
+    lagMs: null,
+    waitingFor: null,
+    progress: null,
+    rejected: [],
+    error: null,
+    nextAttemptAt: null,
+  }),
+  'sync.teamSessions': () => [],
 };
 
 export interface FakeApi extends Controls {

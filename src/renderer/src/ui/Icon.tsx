@@ -11,6 +11,7 @@ const PATHS = {
   restore: 'M4 12a8 8 0 1 0 3-6.2M4 4v5h5',
   edit: 'M4 20h4L19 9l-4-4L4 16v4zM13.5 6.5l4 4',
   tag: 'M3 12V3h9l9 9-9 9-9-9zM7.5 7.5h.01',
+  team: 'M9 11a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM3 20a6 6 0 0 1 12 0M16 5a3 3 0 0 1 0 6M18 14a5 5 0 0 1 3 6',
   close: 'M6 6l12 12M18 6L6 18',
   plus: 'M12 5v14M5 12h14',
   copy: 'M9 9h11v11H9zM5 15H4V4h11v1',

@@ -4,6 +4,7 @@
  * by id, and the Electron menu can be built from the ones with a `menu` section (see menu.ts).
  */
 import { exportChatMarkdownCommand } from '../../features/data/commands';
+import { shareChatCommand } from '../../features/sync/commands';
 import { createChat } from '../../features/sessions/actions';
 import { displayTitle } from '../../features/sessions/sessionTitle';
 import { closeTab, openView, reopenClosedTab } from '../../features/workspace/actions';
@@ -132,6 +133,7 @@ export const COMMANDS: readonly Command[] = [
     },
   },
   exportChatMarkdownCommand,
+  shareChatCommand,
   {
     id: 'sidebar.toggle',
     label: (state) => (state.sidebarCollapsed ? 'Show sidebar' : 'Hide sidebar'),

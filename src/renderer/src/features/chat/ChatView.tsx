@@ -10,6 +10,7 @@ import { FindBar } from './FindBar';
 import { MessageList } from './MessageList';
 import { MessageUndoToast } from './MessageUndoToast';
 import { ProviderNotice } from './ProviderNotice';
+import { SharedWith } from '../sync/SharedWith';
 import './chat.css';
 
 /** The active tab's panel. Mounted per session (keyed), so scroll state never leaks between chats. */
@@ -34,6 +35,7 @@ export function ChatView({ sessionId }: { sessionId: string }) {
       <MessageList sessionId={sessionId} />
       <MessageUndoToast sessionId={sessionId} />
       <ProviderNotice sessionId={sessionId} />
+      <SharedWith sessionId={sessionId} />
       <Composer sessionId={sessionId} />
     </section>
   );

@@ -3,8 +3,16 @@ import { useAppStore, useAppStoreApi } from '../../app/context';
 import { sendMessage, stopReply } from './actions';
 import { ComposerAttachments, useComposerFiles } from '../attachments/ComposerAttachments';
 import { readOnlyReason } from './readOnly';
+import { isTeamChat } from '../sync/store';
+import { TeamChatNote } from '../sync/TeamChatNote';
 
+/** A teammate's shared chat takes no messages here: a note and "Continue in my copy" stand in. */
 export function Composer({ sessionId }: { sessionId: string }) {
+  const teamChat = useAppStore((s) => isTeamChat(s, sessionId));
+  return teamChat ? <TeamChatNote sessionId={sessionId} /> : <OwnComposer sessionId={sessionId} />;
+}
+
+function OwnComposer({ sessionId }: { sessionId: string }) {
   const draft = useAppStore((s) => s.drafts[sessionId] ?? '');
   const setDraft = useAppStore((s) => s.setDraft);
   const app = useAppStoreApi();

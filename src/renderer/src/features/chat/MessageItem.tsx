@@ -9,6 +9,9 @@ import { RETRYABLE } from './messageStatus';
 import { MessageAttachments } from '../attachments/MessageAttachments';
 import { MessageToolCalls } from '../tools/MessageToolCalls';
 import { readOnlyReason } from './readOnly';
+import { isTeamChat } from '../sync/store';
+
+const TEAM_READ_ONLY = 'This chat was shared by a teammate and is read-only here.';
 
 const ROLE_LABELS: Record<MessageRole, string> = {
   user: 'You',
@@ -16,7 +19,6 @@ const ROLE_LABELS: Record<MessageRole, string> = {
   system: 'System',
   tool: 'Tool',
 };
-
 
 /**
  * Content is model output or user text: untrusted. It is rendered as Markdown with raw HTML off
@@ -33,7 +35,10 @@ export const MessageItem = memo(function MessageItem({
   const streamed = useAppStore((s) => s.streams[message.id]?.text);
   const streamedReasoning = useAppStore((s) => s.streams[message.id]?.reasoning);
   const busy = useAppStore((s) => s.generating[message.sessionId] !== undefined);
-  const locked = useAppStore((s) => readOnlyReason(s.sessionsById[message.sessionId]));
+  const locked = useAppStore(
+    (s) =>
+      readOnlyReason(s.sessionsById[message.sessionId]) ?? (isTeamChat(s, message.sessionId) ? TEAM_READ_ONLY : null),
+  );
   const [editing, setEditing] = useState(false);
   const streaming = message.status === 'streaming' || message.status === 'pending';
   // Watched while it was written: it stays unfolded when it ends.

@@ -24,6 +24,16 @@ describe('parsePaletteQuery', () => {
     expect(parsePaletteQuery('role:assistant')).toMatchObject({ text: '', role: 'assistant' });
   });
 
+  it('takes in:team as the view of chats shared with the team', () => {
+    expect(parsePaletteQuery('IN:Team release plan')).toMatchObject({
+      view: 'team',
+      text: 'release plan',
+      filters: ['in:team'],
+    });
+    expect(parsePaletteQuery('in:team x in:trash')).toMatchObject({ view: 'trash', filters: ['in:trash'] });
+    expect(parsePaletteQuery('in:teams x')).toMatchObject({ view: 'all', text: 'in:teams x' });
+  });
+
   it('lets a later filter of the same kind win', () => {
     expect(parsePaletteQuery('in:trash x in:archived')).toMatchObject({ view: 'archived', filters: ['in:archived'] });
     expect(parsePaletteQuery('role:user role:assistant x')).toMatchObject({

@@ -1,11 +1,11 @@
 /**
- * What the palette's input means, as pure functions: filter words (`in:archived`, `in:trash`,
+ * What the palette's input means, as pure functions: filter words (`in:archived`, `in:trash`, `in:team`,
  * `role:user`, `role:assistant`) taken out of the text that is searched, marked snippets split
  * into parts React can render as text, commands matched by their words, and hit dates.
  */
 import { SNIPPET_MARK_END, SNIPPET_MARK_START } from '@shared/types';
 
-export type PaletteView = 'all' | 'archived' | 'trash';
+export type PaletteView = 'all' | 'archived' | 'trash' | 'team';
 export type PaletteRole = 'user' | 'assistant';
 
 export interface PaletteQuery {
@@ -17,7 +17,7 @@ export interface PaletteQuery {
   filters: string[];
 }
 
-const FILTER_RE = /^(in:(archived|trash)|role:(user|assistant))$/i;
+const FILTER_RE = /^(in:(archived|trash|team)|role:(user|assistant))$/i;
 
 export function parsePaletteQuery(raw: string): PaletteQuery {
   const words = raw.trim().split(/\s+/).filter(Boolean);

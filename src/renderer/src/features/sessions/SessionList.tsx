@@ -291,6 +291,7 @@ function useRowAction(
 ) {
   const setPinned = useAppStore((s) => s.setSessionPinned);
   const setArchived = useAppStore((s) => s.setSessionArchived);
+  const setShared = useAppStore((s) => s.setChatShared);
   const app = useAppStoreApi();
   const restore = useAppStore((s) => s.restoreSession);
   return (session: SessionSummary, action: SessionAction) => {
@@ -309,6 +310,9 @@ function useRowAction(
         break;
       case 'exportMarkdown':
         void app.getState().exportChatMarkdown(session.id);
+        break;
+      case 'share':
+        void setShared(session.id, session.visibility !== 'team');
         break;
       case 'trash':
         void trashChat(app, session.id);

@@ -1,6 +1,8 @@
 import { CommandButton } from '../../app/commands/CommandButton';
 import { Icon } from '../../ui/Icon';
 import { SettingsButton } from '../settings/SettingsButton';
+import { SyncIndicator } from '../sync/SyncIndicator';
+import { TeamSection } from '../sync/TeamSection';
 import { UsageButton } from '../usage/UsageButton';
 import { NewChatButton } from './NewChatButton';
 import { SessionFilters } from './SessionFilters';
@@ -24,7 +26,9 @@ export function Sidebar() {
       </div>
       <SessionFilters />
       <SessionList />
+      <TeamSection />
       <TrashUndoToast />
+      <SyncIndicator />
     </nav>
   );
 }

@@ -138,7 +138,7 @@ describe('sidebar row actions', () => {
       within(menu)
         .getAllByRole('menuitem')
         .map((i) => i.textContent),
-    ).toEqual(['Rename', 'Edit tags', 'Pin', 'Archive', 'Export as Markdown', 'Move to Trash']);
+    ).toEqual(['Rename', 'Edit tags', 'Pin', 'Archive', 'Export as Markdown', 'Share with team', 'Move to Trash']);
     expect(document.activeElement?.textContent).toBe('Rename');
     fireEvent.keyDown(menu, { key: 'ArrowDown' });
     fireEvent.keyDown(menu, { key: 'ArrowDown' });

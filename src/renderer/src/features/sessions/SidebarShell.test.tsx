@@ -65,7 +65,11 @@ describe('blank chats', () => {
     await waitFor(() => expect(rowTitles()).toEqual(['Named']));
     expect((await core().direct.sessions.list({ view: 'active', limit: 10 })).items).toHaveLength(4);
     // The start view's recent chats skip blanks too.
-    expect(within(screen.getByRole('main')).getAllByRole('link').map((a) => a.textContent)).toEqual(['Named']);
+    expect(
+      within(screen.getByRole('main'))
+        .getAllByRole('link')
+        .map((a) => a.textContent),
+    ).toEqual(['Named']);
 
     // A first message makes a blank a chat like any other (main announces it; here, by hand).
     await core().addMessage(oldBlank.id, 'user', 'first words');

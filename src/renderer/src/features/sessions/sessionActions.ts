@@ -3,7 +3,7 @@ import type { SessionView } from './store';
 import type { IconName } from '../../ui/Icon';
 
 export type SessionActionKind =
-  'rename' | 'tags' | 'pin' | 'archive' | 'exportMarkdown' | 'trash' | 'restore' | 'purge';
+  'rename' | 'tags' | 'pin' | 'archive' | 'exportMarkdown' | 'share' | 'trash' | 'restore' | 'purge';
 
 export interface SessionAction {
   kind: SessionActionKind;
@@ -26,6 +26,7 @@ export function actionsFor(session: SessionSummary, view: SessionView): SessionA
     { kind: 'archive', label: session.status === 'archived' ? 'Unarchive' : 'Archive', icon: 'archive' },
     // The same export as Cmd+K's "Export chat as Markdown", for any chat of the list, open or not.
     { kind: 'exportMarkdown', label: 'Export as Markdown', icon: 'download' },
+    { kind: 'share', label: session.visibility === 'team' ? 'Stop sharing' : 'Share with team', icon: 'team' },
     { kind: 'trash', label: 'Move to Trash', icon: 'trash' },
   ];
 }

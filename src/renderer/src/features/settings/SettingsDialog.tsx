@@ -8,6 +8,7 @@ import { PricesSection } from './PricesSection';
 import { UsageSettingsSection } from './UsageSettingsSection';
 import { DataSection } from '../data/DataSection';
 import { ToolsSettings } from '../tools/ToolsSettings';
+import { SyncSettingsSection } from '../sync/SyncSettingsSection';
 
 const FOCUSABLE =
   'button:not(:disabled), input:not(:disabled), select:not(:disabled), textarea:not(:disabled), [tabindex]:not([tabindex="-1"])';
@@ -91,6 +92,7 @@ function SettingsDialogBody() {
           <ToolsSettings />
           <UsageSettingsSection />
           <PricesSection />
+          <SyncSettingsSection />
           <DataSection />
         </div>
       </div>

@@ -9,6 +9,8 @@ const PRESETS: UsagePreset[] = [7, 30, 90];
 export function RangePicker() {
   const range = useAppStore((s) => s.usageRange);
   const setUsageRange = useAppStore((s) => s.setUsageRange);
+  const teamShown = useAppStore((s) => s.usageTeamShown);
+  const showTeamUsage = useAppStore((s) => s.showTeamUsage);
   const [custom, setCustom] = useState(range.preset === 'custom');
   const current = rangeDays(range);
   const [fromDay, setFromDay] = useState(current.fromDay);
@@ -45,6 +47,15 @@ export function RangePicker() {
         ))}
         <button type="button" className="button" aria-pressed={custom} onClick={() => setCustom(true)}>
           Custom
+        </button>
+      </div>
+      {/* Whose usage: this device's own, or every member's of the team (from the team server). */}
+      <div role="group" aria-label="Whose usage" className="usage-range__presets">
+        <button type="button" className="button" aria-pressed={!teamShown} onClick={() => showTeamUsage(false)}>
+          Mine
+        </button>
+        <button type="button" className="button" aria-pressed={teamShown} onClick={() => showTeamUsage(true)}>
+          Team
         </button>
       </div>
       {custom && (

@@ -10,6 +10,7 @@ import { LatencyTable } from './LatencyTable';
 import { RangePicker } from './RangePicker';
 import { SummaryCards } from './SummaryCards';
 import { TopSessions } from './TopSessions';
+import { TeamUsage } from '../sync/TeamUsage';
 import './usage.css';
 
 export interface UsageViewProps {
@@ -21,6 +22,7 @@ export interface UsageViewProps {
 export function UsageView({ onOpenSession }: UsageViewProps) {
   const dashboard = useAppStore((s) => s.usageDashboard);
   const loadUsageDashboard = useAppStore((s) => s.loadUsageDashboard);
+  const teamShown = useAppStore((s) => s.usageTeamShown);
 
   useEffect(() => {
     void loadUsageDashboard();
@@ -44,13 +46,16 @@ export function UsageView({ onOpenSession }: UsageViewProps) {
           <ExportButton disabled={!data || data.totals.runs === 0} />
         </div>
       </header>
-      {!data && dashboard.status !== 'error' && (
+      {teamShown && <TeamUsage />}
+      {!teamShown && !data && dashboard.status !== 'error' && (
         <p role="status" className="muted">
           Loading usage…
         </p>
       )}
-      {!data && dashboard.status === 'error' && <p className="muted">Usage could not be loaded. Try Refresh.</p>}
-      {data && <UsageBody data={data} onOpenSession={onOpenSession} />}
+      {!teamShown && !data && dashboard.status === 'error' && (
+        <p className="muted">Usage could not be loaded. Try Refresh.</p>
+      )}
+      {!teamShown && data && <UsageBody data={data} onOpenSession={onOpenSession} />}
     </section>
   );
 }
