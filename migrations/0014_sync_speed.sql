@@ -190,8 +190,10 @@ $$;
 CREATE OR REPLACE FUNCTION confab_stage_pending(lim integer) RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
+  -- attachments too: 0011 noted their keys in the outbox but staged no body for them, so a
+  -- file's row was taken from the outbox and silently dropped, and never reached the server.
   tables text[] := ARRAY['users', 'chat_sessions', 'session_user_state', 'session_tags', 'messages',
-                         'generation_runs', 'tool_executions'];
+                         'attachments', 'generation_runs', 'tool_executions'];
   t      text;
   n      integer;
 BEGIN
