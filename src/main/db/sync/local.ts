@@ -466,15 +466,15 @@ export async function sealedLink(db: Db): Promise<Uint8Array | null> {
   return data ? new Uint8Array(data) : null;
 }
 
+/** Rows per merge statement when a snapshot copy is applied. */
+const SNAPSHOT_PAGE = 5000;
+
 /**
  * Merges a full copy of what the server holds for this user (readServerSnapshot), then records
  * the server's identity and starts the cursor at the snapshot. The merge never deletes what this
  * device has not pushed yet: only rows the server buried, and teammates' chats this user may no
  * longer read, leave the device.
  */
-/** Rows per merge statement when a snapshot copy is applied. */
-const SNAPSHOT_PAGE = 5000;
-
 export async function applySnapshot(db: Db, input: SnapshotInput): Promise<number> {
   return applying(db, async (tx) => {
     let copied = 0;
