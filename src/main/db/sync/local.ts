@@ -466,6 +466,9 @@ export async function sealedLink(db: Db): Promise<Uint8Array | null> {
   return data ? new Uint8Array(data) : null;
 }
 
+/** Rows per merge statement when a snapshot copy is applied. */
+const SNAPSHOT_PAGE = 5000;
+
 /**
  * Merges a full copy of what the server holds for this user (readServerSnapshot), then records
  * the server's identity and starts the cursor at the snapshot. The merge never deletes what this
@@ -475,11 +478,15 @@ export async function sealedLink(db: Db): Promise<Uint8Array | null> {
 export async function applySnapshot(db: Db, input: SnapshotInput): Promise<number> {
   return applying(db, async (tx) => {
     let copied = 0;
+    // One merge per page of rows (one statement over 100k rows would build one huge JSON text),
+    // all in this one transaction: a message's parent may be in a later page (the key is deferred).
     for (const [table, rows] of input.snapshot.tables) {
-      if (rows.length === 0) continue;
-      await tx.query(sql`SELECT confab_merge(${table}, ${JSON.stringify(rows)}::jsonb)`);
-      await parkUnknownColumns(tx, table, rows as Record<string, unknown>[]);
-      copied += rows.length;
+      for (let from = 0; from < rows.length; from += SNAPSHOT_PAGE) {
+        const page = rows.slice(from, from + SNAPSHOT_PAGE) as Record<string, unknown>[];
+        await tx.query(sql`SELECT confab_merge(${table}, ${JSON.stringify(page)}::jsonb)`);
+        await parkUnknownColumns(tx, table, page);
+        copied += page.length;
+      }
     }
     for (const b of input.snapshot.buried) {
       await tx.query(sql`SELECT confab_purge_row(${b.tbl}, ${JSON.stringify(b.pk)}::jsonb)`);
