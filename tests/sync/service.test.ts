@@ -277,37 +277,35 @@ describe('the sync service between two devices and one team server', () => {
   }, 600_000);
 
   it("records a change the server refused and, on request, takes the server's version of the row", async () => {
-    // A teammate shares a chat with the team; this device may read it, not change it.
-    const mate = await team.addMember('mate');
-    const shared = sessionRow(mate, { title: 'Shared by mate', visibility: 'team' });
-    expect(await push(mate, numbered(mate, [{ tbl: 'chat_sessions', row: shared }]))).toMatchObject({ status: 'ok' });
+    // A teammate's chat cannot be changed here at all (the worker refuses it before anything is
+    // stamped), so the refusal comes from a real race: this device renames its chat while
+    // disconnected, and meanwhile another device of the same user purges it on the server.
     const e = await start();
     await e.api.sync.connect({ url });
-    await until(
-      () => titles(e),
-      (t) => t.includes('Shared by mate'),
-      'the shared chat',
-    );
+    const mine = await e.api.sessions.create({ title: 'Soon purged elsewhere' });
+    await until(() => e.api.sync.status({}), settledWell, 'the chat pushed');
+    await e.api.sync.disconnect({});
+    const purged = await push(member, numbered(member, [{ tbl: 'chat_sessions', op: 'purge', row: { id: mine.id } }]));
+    expect(purged).toMatchObject({ status: 'ok', rejected: [] });
+    await e.api.sessions.rename({ id: mine.id, title: 'Changed here' });
 
-    await e.api.sessions.rename({ id: shared.id, title: 'Changed here' });
+    await e.api.sync.connect({ url });
     const refused = await until(
       () => e.api.sync.status({}),
       (s) => s.rejected.length > 0 && s.pending === 0,
       'the refusal recorded',
     );
     const [rejection] = refused.rejected;
-    expect(rejection).toMatchObject({
-      table: 'chat_sessions',
-      key: shared.id,
-      sessionId: shared.id,
-      reason: 'permission',
-    });
-    // The local row keeps the refused title (newer HLC) until the user chooses.
-    expect(await titles(e)).toContain('Changed here');
+    expect(rejection).toMatchObject({ table: 'chat_sessions', key: mine.id, sessionId: mine.id, reason: 'buried' });
+    // The purge wins on every device (SYNC.md: a buried key never comes back).
+    await until(
+      () => titles(e),
+      (t) => !t.includes('Changed here'),
+      'the purge applied here',
+    );
 
     const after = await e.api.sync.useServerVersion({ no: rejection!.no });
     expect(after.rejected).toEqual([]);
-    expect(await titles(e)).toContain('Shared by mate');
     expect(await titles(e)).not.toContain('Changed here');
     // Taking the server's version is not a change to push.
     expect((await e.api.sync.status({})).pending).toBe(0);
