@@ -231,6 +231,11 @@ export async function correctClockStep(db: Db, offsetMs: number): Promise<{ rest
   return { restamped: await applying(db, (tx) => correctClock(tx, offsetMs)) };
 }
 
+/** A round ended well: this device is as current as the server's horizon allows. */
+export async function markSynced(db: Db): Promise<void> {
+  await db.query(sql`UPDATE sync_state SET last_synced_at = now()`);
+}
+
 export async function resetCursor(db: Db): Promise<void> {
   await db.query(sql`UPDATE sync_state SET cursor_xid = '0', cursor_seq = 0`);
 }

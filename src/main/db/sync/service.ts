@@ -22,6 +22,7 @@ export const syncService = (ctx: RepoContext) => ({
   'sync.correctClock': (i: { offsetMs: number }) => local.correctClockStep(ctx.db, i.offsetMs),
   'sync.applyBatch': (i: local.PulledBatch) => local.applyBatch(ctx.db, i),
   'sync.resetCursor': () => local.resetCursor(ctx.db),
+  'sync.markSynced': () => local.markSynced(ctx.db),
   'sync.summary': reader(() => local.summary(ctx.db)),
   'sync.rejectedChange': reader((i: { no: number }) => local.rejectedChange(ctx.db, i.no)),
   'sync.useServerVersion': (i: { no: number; tbl: string; pk: unknown[]; row: Record<string, unknown> | null }) =>
