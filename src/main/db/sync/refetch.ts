@@ -29,14 +29,14 @@ const TABLE_KEYS: [table: string, keys: string[]][] = [
 /** Rows per server read: big tables are paged by their uuid key (the primary key index). */
 const PAGE = 5000;
 
-async function readTable(server: pg.ClientBase, table: string, keys: string[]): Promise<unknown[]> {
+async function readTable(server: pg.ClientBase, table: string, keys: string[]): Promise<unknown[][]> {
   const body = `to_jsonb(t) - 'search_tsv'`;
   if (keys.length > 1) {
     // Per-user state and tags: a few rows per chat, read at once.
     const { rows } = await server.query<{ r: unknown }>(`SELECT ${body} AS r FROM public.${table} t`);
-    return rows.map((x) => x.r);
+    return [rows.map((x) => x.r)];
   }
-  const out: unknown[] = [];
+  const out: unknown[][] = [];
   let after: string | null = null;
   for (;;) {
     const { rows }: { rows: { r: unknown; id: string }[] } = await server.query(
@@ -44,7 +44,7 @@ async function readTable(server: pg.ClientBase, table: string, keys: string[]): 
         WHERE $1::uuid IS NULL OR t.id > $1::uuid ORDER BY t.id LIMIT ${PAGE}`,
       [after],
     );
-    for (const x of rows) out.push(x.r);
+    out.push(rows.map((x) => x.r));
     if (rows.length < PAGE) return out;
     after = rows.at(-1)!.id;
   }
@@ -61,7 +61,7 @@ export async function refetchAll(local: Db, server: pg.ClientBase, userId: strin
       'SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin',
     );
     const xmin = rows[0]!.xmin;
-    const tables: [string, unknown[]][] = [];
+    const tables: [string, unknown[][]][] = [];
     for (const [table, keys] of TABLE_KEYS) tables.push([table, await readTable(server, table, keys)]);
     const buried = (await server.query<{ tbl: string; pk: unknown[] }>('SELECT tbl, pk FROM sync.graveyard')).rows;
     await server.query('COMMIT');
@@ -69,15 +69,21 @@ export async function refetchAll(local: Db, server: pg.ClientBase, userId: strin
     let copied = 0;
     await local.transaction(async (tx) => {
       await tx.exec("SET LOCAL confab.applying = 'on'");
-      for (const [table, rows] of tables) {
-        if (rows.length === 0) continue;
-        await tx.query(sql`SELECT confab_merge(${table}, ${JSON.stringify(rows)}::jsonb)`);
-        copied += rows.length;
+      // One transaction (a message's parent may come in a later page: the foreign key is deferred),
+      // one merge per page.
+      for (const [table, pages] of tables) {
+        for (const rows of pages) {
+          if (rows.length === 0) continue;
+          await tx.query(sql`SELECT confab_merge(${table}, ${JSON.stringify(rows)}::jsonb)`);
+          copied += rows.length;
+        }
       }
       // What was purged while this device could not hear of it.
       for (const b of buried) await tx.query(sql`SELECT confab_purge_row(${b.tbl}, ${JSON.stringify(b.pk)}::jsonb)`);
       // Teammates' chats this user may no longer read (unshared, trashed or purged meanwhile).
-      const visible = (tables.find(([t]) => t === 'chat_sessions')?.[1] ?? []).map((r) => (r as { id: string }).id);
+      const visible = (tables.find(([t]) => t === 'chat_sessions')?.[1] ?? [])
+        .flat()
+        .map((r) => (r as { id: string }).id);
       await tx.query(
         sql`DELETE FROM chat_sessions WHERE owner_id <> ${userId} AND NOT (id = ANY (${visible}::uuid[]))`,
       );
