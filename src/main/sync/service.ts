@@ -503,6 +503,7 @@ export class SyncService {
       if (url !== this.url) return;
       this.userId = result.server.userId;
       this.failures = 0;
+      // The round's last local step recorded the sync time (LocalSide.markSynced).
       const waitingFor = await this.stallOf(client);
       const { rows: version } = await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
       this.update({

@@ -242,6 +242,7 @@ export async function correctClockStep(db: Db, offsetMs: number): Promise<{ rest
   return { restamped: await applying(db, (tx) => correctClock(tx, offsetMs)) };
 }
 
+/** A round ended well: this device is as current as the server's horizon allows. */
 export async function markSynced(db: Db): Promise<void> {
   await db.query(sql`UPDATE sync_state SET last_synced_at = now()`);
 }
