@@ -4,23 +4,8 @@
  * sharedWith, teamSessions, fork, teamUsage) are another slice (teamHandlers.ts, built on
  * SyncService.withServer).
  */
-import type { SyncStatus } from '@shared/types';
 import type { HandlerSlice } from '../kit/handlers';
 import type { SyncService } from './service';
-
-export const OFF_STATUS: SyncStatus = {
-  state: 'off',
-  url: null,
-  server: null,
-  pending: 0,
-  lastSyncedAt: null,
-  lagMs: null,
-  waitingFor: null,
-  progress: null,
-  rejected: [],
-  error: null,
-  nextAttemptAt: null,
-};
 
 export type DeviceSyncMethods =
   'sync.status' | 'sync.test' | 'sync.connect' | 'sync.disconnect' | 'sync.now' | 'sync.useServerVersion';

@@ -23,6 +23,7 @@ import { parseServerUrl, serverClient, type ParsedServerUrl } from './connection
 import { NEEDS_ACTION, toSyncError } from './errors';
 import { runRound, SyncRefused, type Refusal, type RoundProgress, type SyncRoundResult } from '@shared/sync/round';
 import { workerLocalSide } from './workerLocalSide';
+import { syncStatusOff } from '@shared/sync/status';
 
 export interface SyncTiming {
   /** A round this long after the last local change. */
@@ -109,19 +110,7 @@ export class SyncService {
   private lastTick = Date.now();
   private stopFeed: (() => void) | null = null;
   private userId: string | null = null;
-  private current: SyncStatus = {
-    state: 'off',
-    url: null,
-    server: null,
-    pending: 0,
-    lastSyncedAt: null,
-    lagMs: null,
-    waitingFor: null,
-    progress: null,
-    rejected: [],
-    error: null,
-    nextAttemptAt: null,
-  };
+  private current: SyncStatus = syncStatusOff();
   private lastEmitted = '';
 
   constructor(private readonly options: SyncServiceOptions) {

@@ -6,6 +6,7 @@
  */
 import { contract, type MethodName, type MethodOutput, type ParsedInput } from '@shared/contract';
 import { ConfabError } from '@shared/errors';
+import { syncStatusOff } from '@shared/sync/status';
 import { withControls, type Controls } from './controls';
 import { PRESETS, someChatSettings } from './seed';
 
@@ -22,19 +23,7 @@ export const STARTUP_READS: FakeHandlers = {
   'providers.presets': () => PRESETS,
   'settings.getChat': () => someChatSettings(),
   'chat.active': () => ({ sessionIds: [] }),
-  'sync.status': () => ({
-    state: 'off',
-    url: null,
-    server: null,
-    pending: 0,
-    lastSyncedAt: null,
-    lagMs: null,
-    waitingFor: null,
-    progress: null,
-    rejected: [],
-    error: null,
-    nextAttemptAt: null,
-  }),
+  'sync.status': () => syncStatusOff(),
   'sync.teamSessions': () => [],
 };
 
