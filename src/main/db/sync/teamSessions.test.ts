@@ -166,6 +166,46 @@ describe.each(ENGINES)('shared chats on %s', (engine) => {
     expect((await svc['sessions.get']({ id: sessionId })).messageCount).toBe(3);
   });
 
+  it('a copy carries the files of the shown branch, naming the same bytes', async () => {
+    const theirs = await pullTeammateChat(t, { title: 'With files' });
+    await svc['sessions.setCurrentLeaf']({ sessionId: theirs.sessionId, messageId: theirs.left });
+    const file = (id: string, messageId: string, name: string, sha: string) =>
+      t.db.transaction(async (tx) => {
+        await tx.query(sql`SELECT set_config('confab.applying', 'on', true)`);
+        await tx.query(sql`
+          INSERT INTO attachments (id, owner_id, session_id, message_id, file_name, media_type, size_bytes, sha256,
+                                   status, extracted_text, bytes_present)
+          VALUES (${id}, ${theirs.authorId}, ${theirs.sessionId}, ${messageId}, ${name}, 'text/csv', 12, ${sha},
+                  'ready', 'a,b', false)`);
+      });
+    const onBranch = uuidv7();
+    await file(onBranch, theirs.root, 'plan.csv', 'a'.repeat(64));
+    await file(uuidv7(), theirs.right, 'other.csv', 'b'.repeat(64));
+
+    const { sessionId } = await svc['sync.fork']({ sessionId: theirs.sessionId });
+    const copied = await t.db.query<{
+      id: string;
+      owner_id: string;
+      file_name: string;
+      sha256: string;
+      bytes_present: boolean;
+      content: string;
+    }>(sql`
+      SELECT a.id, a.owner_id, a.file_name, a.sha256, a.bytes_present, m.content
+        FROM attachments a JOIN messages m ON m.id = a.message_id WHERE a.session_id = ${sessionId}`);
+    // Only the shown branch's file, under a new id, owned by this user, on the copied message.
+    expect(copied).toEqual([
+      expect.objectContaining({
+        owner_id: t.ownerId,
+        file_name: 'plan.csv',
+        sha256: 'a'.repeat(64),
+        bytes_present: false,
+        content: 'What ships first?',
+      }),
+    ]);
+    expect(copied[0]!.id).not.toBe(onBranch);
+  });
+
   it('forks the newest branch when no branch was chosen, and an empty chat as an empty copy', async () => {
     const theirs = await pullTeammateChat(t);
     const { sessionId } = await svc['sync.fork']({ sessionId: theirs.sessionId });

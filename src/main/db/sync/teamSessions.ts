@@ -160,6 +160,19 @@ export async function forkSession(ctx: RepoContext, sessionId: string): Promise<
                 ${m.tokens_out}, ${m.tokens_estimated}, ${m.latency_ms}, ${m.error_code}, ${m.error_message},
                 ${m.tool_calls === null ? null : JSON.stringify(m.tool_calls)}::jsonb, ${m.reasoning}, ${m.created_at})`);
     }
+    // The files travel with their messages: new rows naming the same bytes (the blob store is
+    // content-addressed, so nothing is copied; bytes not fetched yet stay marked absent).
+    const files = await tx.query<{ id: string; message_id: string }>(sql`
+      SELECT id, message_id FROM attachments
+       WHERE message_id = ANY(${[...newIds.keys()]}::uuid[]) AND deleted_at IS NULL`);
+    for (const f of files) {
+      await tx.query(sql`
+        INSERT INTO attachments (id, owner_id, session_id, message_id, position, file_name, media_type, size_bytes,
+                                 sha256, status, error, extracted_text, width, height, bytes_present, created_at)
+        SELECT ${uuidv7()}, ${me}, ${copy.id}, ${newIds.get(f.message_id)!}, position, file_name, media_type,
+               size_bytes, sha256, status, error, extracted_text, width, height, bytes_present, created_at
+          FROM attachments WHERE id = ${f.id}`);
+    }
     const leaf = newIds.get(source.leaf)!;
     await tx.query(sql`UPDATE chat_sessions SET current_leaf_id = ${leaf} WHERE id = ${copy.id}`);
     return { sessionId: copy.id };
