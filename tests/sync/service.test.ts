@@ -210,6 +210,17 @@ describe('the sync service between two devices and one team server', () => {
       .filter((e) => e.name === 'sync.status' && (e.payload as SyncStatus).progress?.phase === 'pull')
       .map((e) => (e.payload as SyncStatus).progress!.done);
     expect(new Set(pulls).size).toBeGreaterThanOrEqual(10);
+    // The first sync says how much it will bring: done of total, chats and messages.
+    const progress = d.events
+      .slice(from)
+      .filter((e) => e.name === 'sync.status' && (e.payload as SyncStatus).progress?.phase === 'pull')
+      .map((e) => (e.payload as SyncStatus).progress!);
+    for (const p of progress) {
+      expect(p.total).not.toBeNull();
+      expect(p.done).toBeLessThanOrEqual(p.total!);
+      expect(p.messages!.total).toBeGreaterThanOrEqual(1500);
+      expect(p.chats!.total).toBeGreaterThanOrEqual(1);
+    }
     const laterPulls = d.events
       .slice(answeredAt)
       .filter((e) => e.name === 'sync.status' && (e.payload as SyncStatus).progress?.phase === 'pull');

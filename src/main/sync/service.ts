@@ -567,9 +567,14 @@ export class SyncService {
       progress: {
         phase: p.phase,
         done: p.done,
-        total: null,
-        chats: p.phase === 'pull' ? { done: p.chats, total: null } : null,
-        messages: p.phase === 'pull' ? { done: p.messages, total: null } : null,
+        // Entries pulled again (a row changed twice meanwhile) may pass the count made at the start.
+        total: p.totals ? Math.max(p.totals.changes, p.done) : null,
+        chats:
+          p.phase === 'pull' ? { done: p.chats, total: p.totals ? Math.max(p.totals.chats, p.chats) : null } : null,
+        messages:
+          p.phase === 'pull'
+            ? { done: p.messages, total: p.totals ? Math.max(p.totals.messages, p.messages) : null }
+            : null,
       },
     });
   }

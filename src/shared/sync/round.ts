@@ -147,6 +147,36 @@ export interface RoundProgress {
   done: number;
   chats: number;
   messages: number;
+  /** What this pull will bring in all, counted once when it takes more than one batch; else null. */
+  totals?: BacklogTotals | null;
+}
+
+export interface BacklogTotals {
+  changes: number;
+  chats: number;
+  messages: number;
+}
+
+/**
+ * How many changes (and of them chats and messages) lie between the cursor and the pull horizon,
+ * as this member may see them: the first sync's progress bar. Null where the server cannot say
+ * (an older server, or no read right on the index); progress then shows done-counts only.
+ */
+async function backlogTotals(server: pg.ClientBase, xid: string, seq: string): Promise<BacklogTotals | null> {
+  try {
+    const [row] = await serverQuery<{ changes: string; chats: string; messages: string }>(
+      server,
+      `SELECT count(*)::text AS changes,
+              (count(*) FILTER (WHERE tbl = 'chat_sessions'))::text AS chats,
+              (count(*) FILTER (WHERE tbl = 'messages'))::text AS messages
+         FROM sync.changes
+        WHERE (xid, seq) > ($1::xid8, $2::bigint) AND xid < pg_snapshot_xmin(pg_current_snapshot())`,
+      [xid, seq],
+    );
+    return row ? { changes: Number(row.changes), chats: Number(row.chats), messages: Number(row.messages) } : null;
+  } catch {
+    return null;
+  }
 }
 
 export interface SyncRoundResult {
@@ -260,6 +290,7 @@ async function pull(
   let chats = 0;
   let messages = 0;
   let last: PulledChange | null = null;
+  let totals: BacklogTotals | null | undefined;
   for (;;) {
     const state = await local.readState();
     const changes = await serverQuery<PulledChange>(
@@ -268,6 +299,11 @@ async function pull(
       [state.cursorXid, state.cursorSeq, limit],
     );
     if (changes.length === 0) break;
+    // A pull of more than one batch (a first sync, a long time offline) counts what it will bring,
+    // once, so the views can show "done of total".
+    if (totals === undefined) {
+      totals = changes.length >= limit ? await backlogTotals(server, state.cursorXid, state.cursorSeq) : null;
+    }
     // Move-in: a chat shared with this user arrives whole, with the batch that announces it.
     let extra: { tbl: string; body: Record<string, unknown> }[] = [];
     for (const c of changes) {
@@ -299,7 +335,7 @@ async function pull(
     pulled += changes.length;
     last = changes.at(-1)!;
     await server.query('SELECT sync.pulled($1, $2::xid8)', [clientId, last.xid]);
-    options.onProgress?.({ phase: 'pull', done: pulled, chats, messages });
+    options.onProgress?.({ phase: 'pull', done: pulled, chats, messages, totals });
   }
   return { pulled, lagMs: last ? await lagOf(server, last) : null };
 }
