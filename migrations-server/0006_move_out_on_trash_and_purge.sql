@@ -1,6 +1,6 @@
--- Fixes found by the sync proofs (tests/sync): move-out on trash and purge, a change trigger
--- that allows PREPARE TRANSACTION, a chat's rows belong to its owner, and the change index rebased
--- after a restore into a new cluster.
+-- Fixes found by the sync proofs (tests/sync): move-out on trash and purge, a chat's rows belong
+-- to its owner, and the change index rebased after a restore into a new cluster. (The change
+-- trigger the proofs also fixed is replaced once, with its speed-ups, in 0007.)
 
 -- Move-out when a shared chat leaves teammates' sight other than by unsharing (found by the
 -- convergence proof, tests/sync/convergence.test.ts REGRESSIONS).
@@ -41,58 +41,6 @@ REVOKE ALL ON FUNCTION sync.note_visibility() FROM PUBLIC;
 
 CREATE TRIGGER chat_sessions_sync_move_out AFTER DELETE ON public.chat_sessions
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION sync.note_visibility();
-
--- ---------------------------------------------------------------------------------------------
--- The change trigger without a temporary table (found by the gap proof, tests/sync/gap.test.ts):
--- PostgreSQL refuses to PREPARE a transaction that has operated on temporary objects, so with
--- the temp table every server write inside a two-phase transaction (an XA transaction manager,
--- PREPARE TRANSACTION in admin SQL) failed on a team server. It also created a catalog entry per
--- writing transaction. The transition table is read twice instead: once for the entries to
--- replace, once for the new ones. The new entries keep the statement's row order (a row that
--- appears twice, as cascades can make it, is noted once, as it was last): a push writes parents
--- before children, and a pull of a long new thread in batches relies on that order (a plain
--- DISTINCT hashed 1,500 new messages into random order, so nearly every pulled batch lacked
--- parents that lay many batches further on, more than a round fetches by key).
-CREATE OR REPLACE FUNCTION sync.note_changes() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
-DECLARE
-  origin text := nullif(current_setting('confab.origin_client', true), '');
-BEGIN
-  IF TG_OP = 'DELETE' THEN
-    INSERT INTO sync.graveyard (tbl, pk, owner_id, session_id)
-    SELECT TG_TABLE_NAME, sync.row_pk(TG_TABLE_NAME, to_jsonb(o)), (to_jsonb(o) ->> 'owner_id')::uuid,
-           sync.row_session(TG_TABLE_NAME, to_jsonb(o))
-      FROM old_rows o
-    ON CONFLICT DO NOTHING;
-    DELETE FROM sync.changes c
-     USING (SELECT sync.row_pk(TG_TABLE_NAME, to_jsonb(o)) AS pk FROM old_rows o) s
-     WHERE c.tbl = TG_TABLE_NAME AND c.pk = s.pk AND c.op IN ('upsert', 'purge');
-    INSERT INTO sync.changes (tbl, pk, op, owner_id, session_id, origin_client)
-    SELECT TG_TABLE_NAME, x.pk, 'purge', x.owner_id, x.session_id, origin
-      FROM (SELECT DISTINCT ON (r.pk) r.pk, r.owner_id, r.session_id, r.i
-              FROM (SELECT sync.row_pk(TG_TABLE_NAME, to_jsonb(o)) AS pk, (to_jsonb(o) ->> 'owner_id')::uuid AS owner_id,
-                           sync.row_session(TG_TABLE_NAME, to_jsonb(o)) AS session_id, row_number() OVER () AS i
-                      FROM old_rows o) r
-             ORDER BY r.pk, r.i DESC) x
-     ORDER BY x.i;
-  ELSE
-    DELETE FROM sync.changes c
-     USING (SELECT sync.row_pk(TG_TABLE_NAME, to_jsonb(n)) AS pk FROM new_rows n) s
-     WHERE c.tbl = TG_TABLE_NAME AND c.pk = s.pk AND c.op IN ('upsert', 'purge');
-    INSERT INTO sync.changes (tbl, pk, op, owner_id, session_id, origin_client)
-    SELECT TG_TABLE_NAME, x.pk, 'upsert', x.owner_id, x.session_id, origin
-      FROM (SELECT DISTINCT ON (r.pk) r.pk, r.owner_id, r.session_id, r.i
-              FROM (SELECT sync.row_pk(TG_TABLE_NAME, to_jsonb(n)) AS pk, (to_jsonb(n) ->> 'owner_id')::uuid AS owner_id,
-                           sync.row_session(TG_TABLE_NAME, to_jsonb(n)) AS session_id, row_number() OVER () AS i
-                      FROM new_rows n) r
-             ORDER BY r.pk, r.i DESC) x
-     ORDER BY x.i;
-  END IF;
-  RETURN NULL;
-END
-$$;
-ALTER FUNCTION sync.note_changes() OWNER TO confab_owner;
-REVOKE ALL ON FUNCTION sync.note_changes() FROM PUBLIC;
 
 -- ---------------------------------------------------------------------------------------------
 -- A chat's messages, runs, tool calls and files belong to the chat's owner (found by the RLS

@@ -63,10 +63,12 @@ $$;
 
 -- The change trigger reads the key, owner and session columns of each changed row directly. 0001
 -- turned every row into JSON three times (a message with its text and its tsvector), which was
--- half the cost of a pushed message. It keeps what 0006 established: no temporary table (a
--- transaction that touched one cannot be prepared), and the new entries in the statement's row
--- order with a key written twice noted once, as it was last (a pull of a long new thread in
--- batches relies on parents coming before their replies).
+-- half the cost of a pushed message. Found by the proofs (tests/sync/gap.test.ts, service.test.ts):
+-- no temporary table, since PostgreSQL refuses to PREPARE a transaction that touched one (0001's
+-- trigger made every server write inside a two-phase transaction fail); and the new entries keep
+-- the statement's row order, a key written twice noted once as it was last, since a pull of a
+-- long new thread in batches relies on parents coming before their replies (a hashed DISTINCT
+-- shuffled a 1,500-message push).
 CREATE OR REPLACE FUNCTION sync.note_changes() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
