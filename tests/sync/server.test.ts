@@ -90,6 +90,31 @@ describe.each(servers)('the team server on $name', ({ url }) => {
     expect(counted.rows).toEqual([{ message_count: 2 }]);
   });
 
+  it("a write to derived columns only (a chat's counters after a new message) notes no change; an edit does", async () => {
+    const s = sessionRow(alice, { title: 'Counted' });
+    await push(alice, numbered(alice, [{ tbl: 'chat_sessions', row: s }]));
+    const m1 = messageRow(alice, s.id);
+    const m2 = messageRow(alice, s.id, { parent_id: m1.id, role: 'assistant', content: 'later' });
+    // Two pushes, as a long history arrives in batches: each moves the chat's counters.
+    await push(alice, numbered(alice, [{ tbl: 'messages', row: m1 }]));
+    await push(alice, numbered(alice, [{ tbl: 'messages', row: m2 }]));
+    const order = async () => {
+      const { changes } = await pullAll(alice.client);
+      return changes
+        .filter((c) => c.body && (c.body.id === s.id || c.body.session_id === s.id))
+        .map((c) => (c.tbl === 'chat_sessions' ? `chat ${String(c.body!.title)}` : String(c.body!.content)));
+    };
+    // The counters moved on the server, but the chat stays ahead of its messages in the change
+    // index, so a device pulling in batches gets the chat before the messages that need it.
+    const counted = await team.admin.query('SELECT message_count FROM chat_sessions WHERE id = $1', [s.id]);
+    expect(counted.rows).toEqual([{ message_count: 2 }]);
+    expect(await order()).toEqual(['chat Counted', m1.content, 'later']);
+
+    const renamed = { ...s, title: 'Renamed', col_hlc: { ...s.col_hlc, title: alice.clock.now() } };
+    await push(alice, numbered(alice, [{ tbl: 'chat_sessions', row: renamed }]));
+    expect(await order()).toEqual([m1.content, 'later', 'chat Renamed']);
+  });
+
   it('a resend after a lost ack is skipped (no duplicate, no gap); a number reused with another id is a clone', async () => {
     const s = sessionRow(alice, { title: 'Lost ack' });
     const batch = numbered(alice, [{ tbl: 'chat_sessions', row: s }]);
