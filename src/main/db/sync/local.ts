@@ -290,6 +290,32 @@ async function replayParked(tx: Db): Promise<void> {
   }
 }
 
+const idsOf = (rows: Record<string, unknown>[] | undefined, column: string): string[] =>
+  (rows ?? []).map((r) => r[column]).filter((v): v is string => typeof v === 'string');
+
+/**
+ * The chats and parent messages a batch's messages need that are neither in the batch nor on
+ * this device. The check after the merge stays as the guarantee; this one makes it rare.
+ */
+async function missingBeforeMerge(db: Db, byTable: Map<string, Record<string, unknown>[]>): Promise<MissingKeys[]> {
+  const messages = byTable.get('messages');
+  if (!messages?.length) return [];
+  const inBatchChats = new Set(idsOf(byTable.get('chat_sessions'), 'id'));
+  const inBatchMessages = new Set(idsOf(messages, 'id'));
+  const chats = [...new Set(idsOf(messages, 'session_id'))].filter((id) => !inBatchChats.has(id));
+  const parents = [...new Set(idsOf(messages, 'parent_id'))].filter((id) => !inBatchMessages.has(id));
+  if (chats.length === 0 && parents.length === 0) return [];
+  const present = await db.query<{ id: string }>(sql`
+    SELECT id::text FROM chat_sessions WHERE id = ANY(${chats}::uuid[])
+    UNION ALL
+    SELECT id::text FROM messages WHERE id = ANY(${parents}::uuid[])`);
+  const here = new Set(present.map((r) => r.id));
+  return [
+    { tbl: 'chat_sessions' as const, keys: chats.filter((id) => !here.has(id)).map((id) => [id]) },
+    { tbl: 'messages' as const, keys: parents.filter((id) => !here.has(id)).map((id) => [id]) },
+  ].filter((m) => m.keys.length > 0);
+}
+
 /** Thrown inside the batch's transaction to roll it back when the batch lacks rows it needs. */
 class MissingRows extends Error {
   constructor(readonly missing: MissingKeys[]) {
@@ -313,6 +339,10 @@ export async function applyBatch(db: Db, batch: PulledBatch): Promise<ApplyOutco
   };
   for (const c of changes) if (c.op === 'upsert' && c.body) add(c.tbl, c.body);
   for (const x of extra) add(x.tbl, x.body);
+  // Asked before merging: a batch that lacks rows would otherwise be merged, rolled back, and
+  // merged again with them (a 5,000-message merge is seconds on a device).
+  const lacking = await missingBeforeMerge(db, byTable);
+  if (lacking.length > 0) return { applied: false, missing: lacking };
   try {
     return await applying(db, async (tx) => {
       for (const t of SYNC_TABLES) {
@@ -321,12 +351,19 @@ export async function applyBatch(db: Db, batch: PulledBatch): Promise<ApplyOutco
         await tx.query(sql`SELECT confab_merge(${t}, ${JSON.stringify(rows)}::jsonb)`);
         await parkUnknownColumns(tx, t, rows);
       }
-      const missing = await tx.query<{ tbl: 'chat_sessions' | 'messages'; id: string }>(sql`
+      // Only this batch's messages can lack a chat or a parent (the rest were checked when they
+      // came); reading every message here made each round's cost grow with the history.
+      const batchIds = idsOf(byTable.get('messages'), 'id');
+      const missing =
+        batchIds.length === 0
+          ? []
+          : await tx.query<{ tbl: 'chat_sessions' | 'messages'; id: string }>(sql`
         SELECT DISTINCT 'chat_sessions' AS tbl, m.session_id::text AS id FROM messages m
-         WHERE NOT EXISTS (SELECT 1 FROM chat_sessions s WHERE s.id = m.session_id)
+         WHERE m.id = ANY(${batchIds}::uuid[]) AND NOT EXISTS (SELECT 1 FROM chat_sessions s WHERE s.id = m.session_id)
         UNION
         SELECT DISTINCT 'messages', m.parent_id::text FROM messages m
-         WHERE m.parent_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM messages p WHERE p.id = m.parent_id)`);
+         WHERE m.id = ANY(${batchIds}::uuid[]) AND m.parent_id IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM messages p WHERE p.id = m.parent_id)`);
       if (missing.length > 0) {
         throw new MissingRows(
           (['chat_sessions', 'messages'] as const)
