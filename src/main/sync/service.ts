@@ -401,6 +401,9 @@ export class SyncService {
       this.again = true;
       return;
     }
+    // Offline, the backoff says when to try again: each local edit must not send a new attempt
+    // to a server that cannot be reached (Sync now and waking from sleep reset the failures).
+    if (this.failures > 0 && this.timer) return;
     this.schedule(0);
   }
 
@@ -539,7 +542,8 @@ export class SyncService {
       if (!this.closed && this.url) {
         if (this.again) {
           this.again = false;
-          next = 0;
+          // A change made during a failed round waits for the backoff like the rest.
+          if (this.failures === 0) next = 0;
         }
         // Scheduled after this promise settles (schedule() checks `running` only through requestRound).
         setImmediate(() => {
