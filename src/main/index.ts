@@ -19,7 +19,7 @@ import { keyFileCipher } from './secrets/keyFileCipher';
 import { hardenWebContents, isTrustedSender } from './electron/security';
 import { loadWindowState, trackWindowState } from './electron/windowState';
 import { electronSaveTextFile } from './electron/saveDialog';
-import { askAboutPendingChangesOnClose } from './electron/pendingOnClose';
+import { guardQuit, type QuitGuard } from './electron/quitGuard';
 import { syncOnResume } from './electron/powerResume';
 
 const paths = builtPaths(import.meta.dirname);
@@ -34,6 +34,7 @@ const rendererUrl =
 const windows = new Set<WebContents>();
 let mainWindow: BrowserWindow | null = null;
 let runtime: AppRuntime | null = null;
+let quitGuard: QuitGuard | null = null;
 
 function createWindow(): BrowserWindow {
   const state = loadWindowState(
@@ -58,7 +59,7 @@ function createWindow(): BrowserWindow {
   });
   if (state.maximized) win.maximize();
   trackWindowState(win, dataDir);
-  askAboutPendingChangesOnClose(win, () => runtime);
+  quitGuard?.watch(win);
   const contents = win.webContents;
   windows.add(contents);
   win.on('closed', () => {
@@ -132,16 +133,17 @@ if (!app.requestSingleInstanceLock()) {
   app.on('activate', () => {
     if (runtime && BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();
   });
-  let closing = false;
-  app.on('before-quit', (event) => {
-    if (!runtime || closing) return;
-    // Close the database cleanly (final checkpoint, lock released) before the process exits.
-    event.preventDefault();
-    closing = true;
-    void runtime.close().finally(() => {
-      runtime = null;
-      app.quit();
-    });
-  });
+  // Quitting asks about unsent changes as closing the window does, then closes the database
+  // cleanly (final checkpoint, lock released) before the process exits.
+  quitGuard = guardQuit(
+    () => runtime,
+    async () => {
+      try {
+        await runtime?.close();
+      } finally {
+        runtime = null;
+      }
+    },
+  );
   void app.whenReady().then(start);
 }

@@ -1,6 +1,6 @@
 /**
- * What closing the window asks when changes have not reached the team server (issue 14), kept
- * apart from Electron so it can be checked without a window: null means close without asking.
+ * What closing the window or quitting asks when changes have not reached the team server (issue
+ * 14), kept apart from Electron so it can be checked without a window: null means go without asking.
  */
 import type { SyncStatus } from '@shared/types';
 

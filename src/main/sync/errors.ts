@@ -7,6 +7,7 @@ import { ConfabError } from '@shared/errors';
 import type { SyncError, SyncErrorCode } from '@shared/types';
 import { InvalidServerUrl } from './connection';
 import { SyncRefused } from '@shared/sync/round';
+import { SYNC_ERROR_SENTENCES } from '@shared/sync/sentences';
 
 const SOCKET_CODES = new Set([
   'ECONNREFUSED',
@@ -35,21 +36,6 @@ const TLS_CODES = new Set([
   'EPROTO',
 ]);
 
-const MESSAGES: Record<SyncErrorCode, string> = {
-  auth: 'The team server refused the user name or password: check the connection string your admin gave you (or ask for a new one with `npm run team -- add-user`).',
-  unreachable:
-    'The team server cannot be reached: check the host and port and your network. Your changes are kept and sent when it is back.',
-  tls: "The team server's secure connection failed: its certificate is not trusted here or it does not offer TLS. Ask your admin, or set sslmode in the connection string (verify-full, require or disable).",
-  not_initialised: 'This database is not set up as a team server: ask your admin to run `npm run team -- init` on it.',
-  client_too_old: 'The team server needs a newer Confab: update the app. Your changes are kept until then.',
-  server_too_old:
-    "The team server's schema is older than this app: ask your admin to run `npm run team -- init` to upgrade it.",
-  not_a_member: 'This login is not a member of the team: ask your admin to add you with `npm run team -- add-user`.',
-  invalid_url: 'That is not a PostgreSQL connection string: it looks like postgres://user:password@host/database.',
-  other:
-    'Syncing with the team server failed: it retries on its own; if this stays, ask your admin to check the server.',
-};
-
 /** Codes a later retry cannot fix by itself (the user or the admin must act). */
 export const NEEDS_ACTION: ReadonlySet<SyncErrorCode> = new Set([
   'auth',
@@ -62,7 +48,7 @@ export const NEEDS_ACTION: ReadonlySet<SyncErrorCode> = new Set([
 ]);
 
 export function syncError(code: SyncErrorCode, detail?: string): SyncError {
-  return { code, message: detail ? `${MESSAGES[code]} (${detail})` : MESSAGES[code] };
+  return { code, message: detail ? `${SYNC_ERROR_SENTENCES[code]} (${detail})` : SYNC_ERROR_SENTENCES[code] };
 }
 
 interface ErrorLike {

@@ -2,7 +2,8 @@ import { useEffect, useRef } from 'react';
 import type { SyncStatus } from '@shared/types';
 import { useAppStore, useAppStoreApi } from '../../app/context';
 import { openChat } from '../workspace/actions';
-import { SYNC_ERROR_SENTENCES, ago, changes, duration, statusLine } from './sentences';
+import { SYNC_ERROR_SENTENCES } from '@shared/sync/sentences';
+import { ago, changes, duration, statusLine } from './sentences';
 
 /**
  * The indicator's detail: when this device last synced, the lag, changes waiting to be sent, and

@@ -5,7 +5,7 @@ import type { SyncErrorCode, SyncServerInfo, SyncStatus } from '@shared/types';
 import { fakeApi } from '../../test/fakeApi';
 import { realCoreForTests } from '../../test/realCore';
 import { renderApp } from '../../test/renderApp';
-import { SYNC_ERROR_SENTENCES } from './sentences';
+import { SYNC_ERROR_SENTENCES } from '@shared/sync/sentences';
 
 const core = realCoreForTests();
 

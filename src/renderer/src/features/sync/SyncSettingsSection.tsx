@@ -2,7 +2,8 @@ import { useState, type FormEvent } from 'react';
 import type { SyncServerInfo, SyncStatus } from '@shared/types';
 import { useAppStore } from '../../app/context';
 import type { SyncCheck } from './store';
-import { SYNC_ERROR_SENTENCES, statusLine } from './sentences';
+import { SYNC_ERROR_SENTENCES } from '@shared/sync/sentences';
+import { statusLine } from './sentences';
 import './sync.css';
 
 const describeServer = (server: SyncServerInfo) =>

@@ -1,6 +1,7 @@
 import '../../test/setup';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
+import { SYNC_ERROR_SENTENCES } from '@shared/sync/sentences';
 import type { TeamUsage } from '@shared/types';
 import { StoreProvider } from '../../app/context';
 import { createAppStore } from '../../app/store';
@@ -80,8 +81,6 @@ describe('Usage: the Team option', () => {
       },
     );
     const region = await showTeam();
-    expect((await within(region).findByRole('alert')).textContent).toBe(
-      'The server cannot be reached. Check the address and your network; your changes are kept meanwhile.',
-    );
+    expect((await within(region).findByRole('alert')).textContent).toBe(SYNC_ERROR_SENTENCES.unreachable);
   });
 });

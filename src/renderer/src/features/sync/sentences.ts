@@ -1,20 +1,9 @@
 /**
- * What the sync views say: one sentence per failure code (each naming what to do) and a short
- * label per state. Main sends its own sentence too; the code is what the view branches on.
+ * What the sync views say: the failure sentences (shared with main, which puts the same one in
+ * each SyncError) and a short label per state. The code is what a view branches on.
  */
+import { SYNC_ERROR_SENTENCES } from '@shared/sync/sentences';
 import type { SyncErrorCode, SyncStatus } from '@shared/types';
-
-export const SYNC_ERROR_SENTENCES: Record<SyncErrorCode, string> = {
-  auth: 'The server refused the user name or password. Check the connection string, or ask your admin for a new one.',
-  unreachable: 'The server cannot be reached. Check the address and your network; your changes are kept meanwhile.',
-  tls: 'The secure connection was refused. Ask your admin about the certificate, or set sslmode in the connection string.',
-  not_initialised: 'This database is not set up for team sync yet. Ask your admin to run npm run team -- init on it.',
-  client_too_old: 'The team server needs a newer Confab. Update the app; your changes are kept until then.',
-  server_too_old: 'The team server is older than this app. Ask your admin to run npm run team -- init to upgrade it.',
-  not_a_member: 'This login is not a member of the team. Ask your admin to add you with npm run team -- add-user.',
-  invalid_url: 'That is not a PostgreSQL connection string. It looks like postgres://user:password@host/database.',
-  other: 'Syncing failed. It retries on its own; if this stays, ask your admin to check the server.',
-};
 
 const CODES = new Set(Object.keys(SYNC_ERROR_SENTENCES));
 
