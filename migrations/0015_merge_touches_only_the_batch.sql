@@ -147,7 +147,9 @@ BEGIN
         FROM arrived a
         JOIN messages p ON p.id = a.id
         JOIN messages c ON c.parent_id = p.id
-       WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE f.id = c.id)
+       -- NOT IN is hashed whatever the batch's estimated size (NOT EXISTS was planned as a
+       -- nested loop over a batch taken for 100 rows).
+       WHERE c.id NOT IN (SELECT id FROM fresh)
       UNION ALL
       SELECT c.id, f.depth + 1
         FROM fix f
