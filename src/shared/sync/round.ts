@@ -278,6 +278,39 @@ async function push(
   return { pushed, rejected };
 }
 
+/** How many of the most recent chats a first sync brings ahead of its backlog. */
+export const RECENT_CHATS_FIRST = 20;
+
+/**
+ * The caller's most recent readable chats, each whole (as a move-in brings a shared chat), applied
+ * without moving the cursor: the backlog's pull later brings the same rows again, and the merge
+ * drops them as unchanged.
+ */
+async function recentChatsFirst(local: LocalSide, server: pg.ClientBase, userId: string): Promise<void> {
+  const recent = await serverQuery<{ id: string }>(
+    server,
+    // By the newest message's creation (the server derives last_message_at from the messages;
+    // its last_activity_at is when the rows reached it).
+    `SELECT id::text FROM public.chat_sessions WHERE deleted_at IS NULL
+      ORDER BY coalesce(last_message_at, created_at) DESC, id DESC LIMIT $1`,
+    [RECENT_CHATS_FIRST],
+  );
+  if (recent.length === 0) return;
+  const extra: { tbl: string; body: Record<string, unknown> }[] = [];
+  for (const { id } of recent) {
+    extra.push(
+      ...(await serverQuery<{ tbl: string; body: Record<string, unknown> }>(
+        server,
+        'SELECT tbl, body FROM sync.session_rows($1)',
+        [id],
+      )),
+    );
+  }
+  // Not applied when it lacks rows from elsewhere (a chat whose messages name a parent not sent):
+  // then the backlog brings it in order; this is a head start the round does not depend on.
+  await local.applyBatch({ changes: [], extra, userId });
+}
+
 async function pull(
   local: LocalSide,
   server: pg.ClientBase,
@@ -303,6 +336,10 @@ async function pull(
     // once, so the views can show "done of total".
     if (totals === undefined) {
       totals = changes.length >= limit ? await backlogTotals(server, state.cursorXid, state.cursorSeq) : null;
+      // A first sync of a long history brings the most recent chats whole before the backlog,
+      // which arrives oldest first: the top of the sidebar opens in seconds, not at the end.
+      if (totals && state.cursorXid === '0' && String(state.cursorSeq) === '0')
+        await recentChatsFirst(local, server, userId);
     }
     // Move-in: a chat shared with this user arrives whole, with the batch that announces it.
     let extra: { tbl: string; body: Record<string, unknown> }[] = [];
