@@ -223,8 +223,9 @@ export async function searchMessages(
   // Rows that wait for the indexer, newest first. Not gated on the word matcher's count: they
   // rank like indexed rows (their vector is made here), so any of them may belong on the page.
   const likeMatch = parsed.likePattern ? sql`m.content ILIKE ${parsed.likePattern}` : sql`false`;
+  // CASE, not AND: the text is parsed only for rows the cheap substring test kept.
   const pendingMatch = parsed.tsquery
-    ? sql`${wordsAsSubstrings(parsed.words)} AND (${PENDING_TSV} @@ ${tsq} OR ${likeMatch})`
+    ? sql`CASE WHEN ${wordsAsSubstrings(parsed.words)} THEN ${PENDING_TSV} @@ ${tsq} OR ${likeMatch} ELSE false END`
     : likeMatch;
   const pendingCandidates = sql`SELECT m.id, m.created_at FROM messages m ${join}
            WHERE m.search_tsv IS NULL AND ${visible} ${roleFilter} ${window} AND ${pendingMatch}
@@ -352,10 +353,13 @@ export async function searchInSession(ctx: RepoContext, input: SessionSearchInpu
   const leaf = leafRows[0]?.leaf;
   if (!leaf) return { hits: [], truncated: false, tookMs: performance.now() - started };
 
-  // A branch is one chat long, so a row that waits for the indexer is parsed here: stemmed
-  // matching whether or not it is indexed yet (the import's check relies on it).
+  // A row that waits for the indexer is parsed here when the cheap substring test keeps it (as in
+  // searchMessages): the import's own check searches right after writing, before any indexing,
+  // in chats of thousands of messages.
   const tsMatch = parsed.tsquery
-    ? sql`coalesce(m.search_tsv, ${PENDING_TSV}) @@ to_tsquery('english', ${parsed.tsquery})`
+    ? sql`CASE WHEN m.search_tsv IS NOT NULL THEN m.search_tsv @@ to_tsquery('english', ${parsed.tsquery})
+               WHEN ${wordsAsSubstrings(parsed.words)} THEN ${PENDING_TSV} @@ to_tsquery('english', ${parsed.tsquery})
+               ELSE false END`
     : sql`false`;
   const likeMatch = parsed.likePattern ? sql`m.content ILIKE ${parsed.likePattern}` : sql`false`;
   const locateTerms = parsed.words.filter((w) => [...w].length >= 3);
