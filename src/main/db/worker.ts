@@ -30,9 +30,14 @@ const port = parentPort;
 if (!port) throw new Error('db worker must run in a worker thread');
 const send = (message: FromWorker) => port.postMessage(message);
 
-/** Jobs and calls that store messages unindexed (confab.defer_search): the indexer follows them. */
+/**
+ * Jobs and calls after which messages may wait for search indexing (confab.defer_search): the
+ * indexer follows them. A sync round's pulled batches (sync.applyBatch, sync.applySnapshot) are
+ * followed at the round's end (sync.markSynced), so that indexing does not compete with the
+ * pull's own batches for the worker; a round cut short leaves them to the next round or start.
+ */
 const DEFERS_SEARCH_JOBS = new Set(['import', 'restore']);
-const DEFERS_SEARCH_CALLS = new Set(['sync.applyBatch', 'sync.applySnapshot', 'sync.useServerVersion']);
+const DEFERS_SEARCH_CALLS = new Set(['sync.markSynced', 'sync.useServerVersion']);
 
 /** Postgres errors carry SQLSTATE codes; the ones a user can cause become typed errors. */
 function describe(err: unknown) {
