@@ -210,7 +210,7 @@ async function main() {
       seed = { ...stats, analyzeMs: performance.now() - analyzeStarted, extraRuns, extraRunsMs };
       writeManifest(dataDir, { corpus, bigSessionId, batchSize, seededAt: new Date().toISOString(), extraRuns });
       console.log(
-        `  ${fmtInt(stats.messagesPerSecond)} msg/s over ${(stats.insertMs / 1000).toFixed(1)} s; ANALYZE ${fmtMs(seed.analyzeMs)} ms`,
+        `  ${fmtInt(stats.messagesPerSecond)} msg/s over ${(stats.insertMs / 1000).toFixed(1)} s; search indexing and ANALYZE ${fmtMs(seed.analyzeMs)} ms`,
       );
       console.log(
         `  + ${fmtInt(extraRuns)} more runs in ${(extraRunsMs / 1000).toFixed(1)} s (${fmtInt(stats.runs + extraRuns)} runs)`,

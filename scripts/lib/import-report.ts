@@ -40,6 +40,16 @@ export function importRows(r: ImportBenchResults | null | undefined): Row[] {
       pass: null,
     },
     {
+      measure: '  search indexing after the import (deferred, a background job): seconds until caught up, messages',
+      pglite: r.pglite.indexCatchUp
+        ? `${r.pglite.indexCatchUp.seconds.toFixed(1)} s, ${fmtInt(r.pglite.indexCatchUp.indexed)}`
+        : 'failed',
+      native: '',
+      ratio: '',
+      target: '',
+      pass: r.pglite.indexCatchUp ? null : false,
+    },
+    {
       measure: '  the same file imported again: seconds, rows added',
       pglite: `${r.pglite.secondImportSeconds.toFixed(1)} s, ${r.pglite.secondImportAdded}`,
       native: '',

@@ -19,6 +19,7 @@ import pg from 'pg';
 import { pgliteDb, type Db } from '../../src/main/db/database';
 import { loadMigrations, migrate } from '../../src/main/db/migrator';
 import { openPglite } from '../../src/main/db/open';
+import { indexAllSearch } from '../../src/main/db/search/indexer';
 import { sql } from '../../src/main/db/sql';
 import { syncRound } from '../../src/main/db/sync/engine';
 import { addMember, removeMember } from '../../src/main/db/sync/admin/members';
@@ -57,6 +58,9 @@ export interface SyncBenchResults {
     /** From the start of B's round: its first chat, and the 20 most recent chats with their newest 50 messages. */
     firstChatMs: number | null;
     recentChatsMs: number | null;
+    /** The pull stores messages unindexed (confab.defer_search): the indexer's catch-up on B. */
+    searchIndexMs: number;
+    searchIndexed: number;
   };
   changeIndex: {
     rows: number;
@@ -218,6 +222,10 @@ export async function syncBench(options: SyncBenchOptions, log: (line: string) =
     const pullMs = performance.now() - started;
     const { firstChatMs, recentChatsMs } = await watched.result;
     const messagesOnB = await count(b.db, sql`SELECT count(*)::int AS n FROM messages`);
+    // What the app's search.index job does after a pull that wrote rows, here in one go.
+    started = performance.now();
+    const searchIndexed = await indexAllSearch(b.db);
+    const searchIndexMs = performance.now() - started;
     // Search must be right at the end of the pull: the same full-text hits on both devices.
     const hits = (db: Db) =>
       count(
@@ -233,10 +241,13 @@ export async function syncBench(options: SyncBenchOptions, log: (line: string) =
       searchHitsB: await hits(b.db),
       firstChatMs,
       recentChatsMs,
+      searchIndexMs,
+      searchIndexed,
     };
     log(
       `  initial pull: ${fmtInt(pull.rows)} rows in ${(pullMs / 1000).toFixed(1)} s, ${fmtInt(pull.rowsPerSecond)} rows/s; ` +
-        `${fmtInt(messagesOnB)} messages on B, search hits ${pull.searchHitsB} (A ${pull.searchHitsA})`,
+        `${fmtInt(messagesOnB)} messages on B, search hits ${pull.searchHitsB} (A ${pull.searchHitsA}) ` +
+        `once indexed (${fmtInt(searchIndexed)} messages in ${(searchIndexMs / 1000).toFixed(1)} s after the pull)`,
     );
     log(
       `  during it: first chat on B after ${firstChatMs === null ? '–' : fmtMs(firstChatMs)} ms, the 20 most recent ` +

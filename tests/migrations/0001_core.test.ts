@@ -330,7 +330,7 @@ describe.each(engines)('migration 0001 on $name', (engine) => {
     expect(await db.query(sql`SELECT 1 FROM messages WHERE session_id = ${s}`)).toEqual([]);
   });
 
-  it('stores an English tsvector that stems, and refuses writes to it', async () => {
+  it('stores an English tsvector that stems, and derives it whatever a write says', async () => {
     const s = await newSession();
     const m = await newMessage(s, { content: 'The servers were syncing PostgreSQL replicas' });
     const hit = await db.query<{ hit: boolean }>(sql`
@@ -338,9 +338,13 @@ describe.each(engines)('migration 0001 on $name', (engine) => {
              AND search_tsv @@ to_tsquery('english', 'postg:*') AS hit
         FROM messages WHERE id = ${m}`);
     expect(hit).toEqual([{ hit: true }]);
-    expect(await sqlState(db.query(sql`UPDATE messages SET search_tsv = to_tsvector('x') WHERE id = ${m}`))).toBe(
-      '428C9',
-    );
+    // A generated column until 0016; since then a trigger derives it (the indexer alone writes
+    // it directly, see 0016_deferred_search.test.ts), so an insert's own value is replaced.
+    const other = await db.query<{ tsv: string }>(sql`
+      INSERT INTO messages (id, owner_id, session_id, role, content, search_tsv)
+      VALUES (${uuidv7()}, ${owner}, ${s}, 'user', 'cats', to_tsvector('simple', 'dogs'))
+      RETURNING search_tsv::text AS tsv`);
+    expect(other).toEqual([{ tsv: "'cat':1" }]);
     // Editing the content re-derives it.
     await db.query(sql`UPDATE messages SET content = 'nothing relevant' WHERE id = ${m}`);
     const after = await db.query<{ hit: boolean }>(

@@ -18,6 +18,7 @@ import { JobRunner } from './jobs/runner';
 import { writeAppLog } from './logs/repository';
 import { openAppDatabase } from './open';
 import { openFailureError, storageFailure } from './openFailure';
+import { SearchIndexScheduler } from './search/indexer';
 import { describeDbError, isUnexpectedDbError } from './pgErrors';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol';
 import { isReader } from './serviceKit';
@@ -28,6 +29,15 @@ import { DAY_MS, scheduleRetention } from './usage/retention';
 const port = parentPort;
 if (!port) throw new Error('db worker must run in a worker thread');
 const send = (message: FromWorker) => port.postMessage(message);
+
+/**
+ * Jobs and calls after which messages may wait for search indexing (confab.defer_search): the
+ * indexer follows them. A sync round's pulled batches (sync.applyBatch, sync.applySnapshot) are
+ * followed at the round's end (sync.markSynced), so that indexing does not compete with the
+ * pull's own batches for the worker; a round cut short leaves them to the next round or start.
+ */
+const DEFERS_SEARCH_JOBS = new Set(['import', 'restore']);
+const DEFERS_SEARCH_CALLS = new Set(['sync.markSynced', 'sync.useServerVersion']);
 
 /** Postgres errors carry SQLSTATE codes; the ones a user can cause become typed errors. */
 function describe(err: unknown) {
@@ -62,6 +72,11 @@ async function main() {
   });
   const jobs = new JobRunner({ ctx, queue, send, definitions: JOB_DEFINITIONS });
   const slowCalls = new SlowCallTracer(init.slowCallMs);
+  const searchIndexer = new SearchIndexScheduler({
+    db: ctx.db,
+    queue,
+    start: () => jobs.start(randomUUID(), 'search.index', {}),
+  });
   let closed = false;
 
   const logSlowCall = (method: string, ms: number) => {
@@ -101,6 +116,7 @@ async function main() {
     const changes = await drainChanges(ctx.db);
     const extra = isEmptyChangeSet(changes) ? {} : { changes };
     send({ type: 'result', id: message.id, ...outcome, ...extra });
+    if (outcome.ok && DEFERS_SEARCH_CALLS.has(message.method)) searchIndexer.kick();
     logSlowCall(message.method, performance.now() - began);
   };
 
@@ -109,6 +125,7 @@ async function main() {
     await queue.run(async () => {
       closed = true;
       retention?.stop();
+      searchIndexer.stop();
       checkpointer.stop();
     });
     await jobs.stopAll();
@@ -136,7 +153,11 @@ async function main() {
         void close(message.id);
         return;
       case 'job.start':
-        if (!closed) void jobs.start(message.id, message.kind, message.input, message.source);
+        if (!closed) {
+          void jobs.start(message.id, message.kind, message.input, message.source).then(() => {
+            if (DEFERS_SEARCH_JOBS.has(message.kind)) searchIndexer.kick();
+          });
+        }
         return;
       case 'job.cancel':
         jobs.cancel(message.id);
@@ -144,6 +165,8 @@ async function main() {
     }
   });
 
+  // Rows left waiting by a run cut short (a crash, a quit) are indexed now.
+  searchIndexer.kick();
   send({
     type: 'ready',
     info: {

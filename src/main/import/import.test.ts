@@ -158,6 +158,11 @@ describe('import through the contract', () => {
     expect(hits.hits.map((h) => h.sessionTitle)).toEqual(['Synthetic 137']);
     const inChat = await c.api.search.query({ q: 'Conversation 137 message 3', view: 'all', limit: 5 });
     expect(inChat.hits.some((h) => h.sessionTitle === 'Synthetic 137')).toBe(true);
+    // The import stored its messages unindexed; the worker's search.index job follows it, after
+    // which the same text is found through the index, stemmed ("quixotic" -> quixot).
+    expect(await c.waitFor('job.finished', (p) => p.kind === 'search.index', 60_000)).toMatchObject({ status: 'succeeded' });
+    const stemmed = await c.api.search.query({ q: 'quixotic ', view: 'all', limit: 5 });
+    expect(stemmed.hits.filter((h) => h.kind === 'message').map((h) => h.sessionTitle)).toEqual(['Synthetic 137']);
   });
 
   it('a file that breaks after some conversations were written is undone whole', async () => {

@@ -12,6 +12,7 @@ import type { RestoreReport } from '@shared/types/export';
 import type { RepoContext } from '../context';
 import { writeAppLog } from '../logs/repository';
 import { toDbJson } from '../rows';
+import { deferSearchIndexing } from '../search/indexer';
 import { sql, sqlId, sqlJoin } from '../sql';
 import { JobCancelled, defineJob, type JobContext } from '../jobs/job';
 import { exportTables, type ExportTable } from '../export/tables';
@@ -218,6 +219,8 @@ async function mergeRows(
       : sql`DO NOTHING`;
   return ctx.db.transaction(async (tx) => {
     await tx.query(sql`SET LOCAL confab.applying = 'on'`);
+    // Restored messages are indexed for search by the indexer job that follows a restore.
+    await deferSearchIndexing(tx);
     const written = await tx.query<{ inserted: boolean; k: unknown[] }>(sql`
       INSERT INTO ${t} (${sqlJoin(insertCols, ', ')})
       SELECT ${sqlJoin(selectCols, ', ')} FROM jsonb_populate_recordset(NULL::${t}, ${toDbJson(rows)}::jsonb) r

@@ -11,6 +11,7 @@ import type { ConversationBundle, ImportedMessage } from '@shared/types/import';
 import { SESSION_TITLE_MAX_CHARS } from '@shared/limits';
 import type { RepoContext } from '../context';
 import { toDbJson, toDbText, toIso } from '../rows';
+import { deferSearchIndexing } from '../search/indexer';
 import { sql } from '../sql';
 import { importedMessageId, importedSessionId } from './ids';
 
@@ -130,6 +131,10 @@ export async function writeConversations(
   }));
   const rows = plans.flatMap((p) => p.rows);
   return ctx.db.transaction(async (tx) => {
+    // Search indexing waits for the indexer job (search/indexer.ts): it was about three quarters
+    // of what a message cost here. The check below still finds the text (searchInSession reads
+    // rows that wait too).
+    await deferSearchIndexing(tx);
     const created = await tx.query<{ id: string }>(sql`
       INSERT INTO chat_sessions (id, owner_id, title, status, pinned, tags, model, current_leaf_id, created_at, updated_at,
                                  last_activity_at, import_source, import_source_id)

@@ -6,6 +6,7 @@ import { restoreJob } from '../backup/restore';
 import { exportJob } from '../export/job';
 import { importJob } from '../import/job';
 import { blobGcJob } from '../attachments/garbage';
+import { searchIndexJob } from '../search/indexer';
 import { retentionJob } from '../usage/retention';
 
 export const JOB_DEFINITIONS = {
@@ -14,6 +15,7 @@ export const JOB_DEFINITIONS = {
   'attachments.gc': blobGcJob,
   export: exportJob,
   restore: restoreJob,
+  'search.index': searchIndexJob,
 };
 
 export type JobKind = keyof typeof JOB_DEFINITIONS;

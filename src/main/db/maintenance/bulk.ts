@@ -4,6 +4,7 @@
  * json_populate_recordset. That is one round trip per table per batch on both engines, with
  * no SQL text growing with the batch, and all-or-nothing by construction.
  */
+import { deferSearchIndexing } from '../search/indexer';
 import { sql } from '../sql';
 import type { RepoContext } from '../context';
 
@@ -62,6 +63,8 @@ export interface CorpusBatch {
 export async function insertCorpus(ctx: RepoContext, batch: CorpusBatch): Promise<{ sessions: number; messages: number; runs: number }> {
   const owner = ctx.ownerId;
   return ctx.db.transaction(async (tx) => {
+    // Indexed afterwards by maintenance.analyze (or the indexer job at the next start).
+    await deferSearchIndexing(tx);
     if (batch.sessions?.length) {
       await tx.query(sql`
         INSERT INTO chat_sessions (id, owner_id, title, status, pinned, tags, provider_id, model, created_at,

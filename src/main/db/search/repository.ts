@@ -13,6 +13,14 @@
  * words; a GIN lookup for rare ones, which are therefore always complete) and only those are
  * ranked and get a headline.
  *
+ * Rows a bulk writer stored unindexed (search_tsv NULL until the indexer job reaches them, see
+ * indexer.ts) are searched apart, through the partial index on exactly those rows: they are
+ * narrowed by substring (each query word, or one of its English stems, in the text), then
+ * matched and ranked with a tsvector made on the spot for those few. A stem that is not a
+ * substring of the written form ("happi" of "happiness" in "happier") is missed until the row is
+ * indexed, a short while. The trigram index leaves those rows out, so its matcher says
+ * `search_tsv IS NOT NULL` for the planner to use it.
+ *
  * User text never reaches SQL as syntax: words are reduced to letters and digits before they go
  * into a tsquery, and the LIKE pattern is escaped; both travel as parameters.
  */
@@ -113,6 +121,24 @@ export function parseSearchQuery(raw: string): ParsedQuery | null {
   return { tsquery, likePattern, likeIndexed: TRIGRAM_RUN_RE.test(body), needle, words };
 }
 
+/** The vector a row that waits for the indexer will get (as in migrations/0016). */
+const PENDING_TSV = sql`to_tsvector('english', left(m.content, 200000))`;
+
+/**
+ * The cheap narrowing of rows that wait: every word is in the text as itself or as one of its
+ * English stems ("syncing" -> "sync" also finds "synced"). A stop word, which the tsquery leaves
+ * out, narrows nothing. Words are letters, marks and digits only, so they hold no LIKE syntax.
+ */
+function wordsAsSubstrings(words: readonly string[]): SqlFragment {
+  let all: SqlFragment = sql`true`;
+  for (const w of words) {
+    all = sql`${all} AND m.content ILIKE ANY (ARRAY(
+      SELECT '%' || p || '%' FROM unnest(CASE WHEN to_tsvector('english', ${w}) = ''::tsvector THEN ARRAY['']
+                                             ELSE ${w}::text || tsvector_to_array(to_tsvector('english', ${w})) END) AS p))`;
+  }
+  return all;
+}
+
 function viewFilter(view: SearchInput['view']): SqlFragment {
   switch (view) {
     case 'active':
@@ -190,9 +216,20 @@ export async function searchMessages(
   const likeCandidates = parsed.likePattern
     ? sql`SELECT m.id, m.created_at FROM messages m ${join}
            WHERE (SELECT count(*) FROM fts) < ${input.limit}
-             AND m.content ILIKE ${parsed.likePattern} AND ${visible} ${roleFilter} ${window}
+             AND m.content ILIKE ${parsed.likePattern} AND m.search_tsv IS NOT NULL
+             AND ${visible} ${roleFilter} ${window}
            ORDER BY m.created_at DESC LIMIT ${SEARCH_CANDIDATES}`
     : sql`SELECT NULL::uuid AS id, NULL::timestamptz AS created_at WHERE false`;
+  // Rows that wait for the indexer, newest first. Not gated on the word matcher's count: they
+  // rank like indexed rows (their vector is made here), so any of them may belong on the page.
+  const likeMatch = parsed.likePattern ? sql`m.content ILIKE ${parsed.likePattern}` : sql`false`;
+  // CASE, not AND: the text is parsed only for rows the cheap substring test kept.
+  const pendingMatch = parsed.tsquery
+    ? sql`CASE WHEN ${wordsAsSubstrings(parsed.words)} THEN ${PENDING_TSV} @@ ${tsq} OR ${likeMatch} ELSE false END`
+    : likeMatch;
+  const pendingCandidates = sql`SELECT m.id, m.created_at FROM messages m ${join}
+           WHERE m.search_tsv IS NULL AND ${visible} ${roleFilter} ${window} AND ${pendingMatch}
+           ORDER BY m.created_at DESC, m.id DESC LIMIT ${SEARCH_CANDIDATES}`;
 
   const messageRows = await ctx.db.query(sql`
     WITH query AS (
@@ -201,15 +238,18 @@ export async function searchMessages(
                     WHERE char_length(t) >= 3) AS terms),
     fts AS MATERIALIZED (${ftsCandidates}),
     sub AS MATERIALIZED (${likeCandidates}),
-    cand AS (SELECT id FROM fts UNION SELECT id FROM sub),
+    pending AS MATERIALIZED (${pendingCandidates}),
+    cand AS (SELECT id FROM fts UNION SELECT id FROM sub UNION SELECT id FROM pending),
     -- Ranking carries ids and vectors only; the text is fetched for the final rows alone.
     ranked0 AS (
       SELECT m.id, m.session_id, m.role, m.created_at,
-             (CASE WHEN (SELECT q FROM query) IS NOT NULL AND m.search_tsv @@ (SELECT q FROM query)
-                   THEN ts_rank_cd(m.search_tsv, (SELECT q FROM query)) ELSE 0 END)
-             + (CASE WHEN m.id IN (SELECT id FROM sub) THEN 0.05 ELSE 0 END) AS rank,
-             m.search_tsv @@ (SELECT q FROM query) AS fts_hit
+             (CASE WHEN (SELECT q FROM query) IS NOT NULL AND v.tsv @@ (SELECT q FROM query)
+                   THEN ts_rank_cd(v.tsv, (SELECT q FROM query)) ELSE 0 END)
+             + (CASE WHEN m.id IN (SELECT id FROM sub) OR (m.search_tsv IS NULL AND ${likeMatch})
+                     THEN 0.05 ELSE 0 END) AS rank,
+             v.tsv @@ (SELECT q FROM query) AS fts_hit
         FROM messages m JOIN cand c ON c.id = m.id
+        CROSS JOIN LATERAL (SELECT coalesce(m.search_tsv, ${PENDING_TSV}) AS tsv) v
        ORDER BY rank DESC, m.created_at DESC, m.id DESC
        LIMIT ${input.limit} OFFSET ${offset}
     ),
@@ -313,7 +353,14 @@ export async function searchInSession(ctx: RepoContext, input: SessionSearchInpu
   const leaf = leafRows[0]?.leaf;
   if (!leaf) return { hits: [], truncated: false, tookMs: performance.now() - started };
 
-  const tsMatch = parsed.tsquery ? sql`m.search_tsv @@ to_tsquery('english', ${parsed.tsquery})` : sql`false`;
+  // A row that waits for the indexer is parsed here when the cheap substring test keeps it (as in
+  // searchMessages): the import's own check searches right after writing, before any indexing,
+  // in chats of thousands of messages.
+  const tsMatch = parsed.tsquery
+    ? sql`CASE WHEN m.search_tsv IS NOT NULL THEN m.search_tsv @@ to_tsquery('english', ${parsed.tsquery})
+               WHEN ${wordsAsSubstrings(parsed.words)} THEN ${PENDING_TSV} @@ to_tsquery('english', ${parsed.tsquery})
+               ELSE false END`
+    : sql`false`;
   const likeMatch = parsed.likePattern ? sql`m.content ILIKE ${parsed.likePattern}` : sql`false`;
   const locateTerms = parsed.words.filter((w) => [...w].length >= 3);
   const rows = await ctx.db.query(sql`

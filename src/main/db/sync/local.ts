@@ -77,7 +77,7 @@ export async function readState(db: Db): Promise<LocalSyncState> {
 
 async function applying<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
-    await tx.exec("SET LOCAL confab.applying = 'on'");
+    await tx.exec("SET LOCAL confab.applying = 'on'; SET LOCAL confab.defer_search = 'on'");
     return fn(tx);
   });
 }
