@@ -18,8 +18,10 @@ const PER_CHAT = 6;
 /** Chat n's messages are n hours newer than chat 0's: the last chats are the most recent. */
 async function writeHistory(device: Device): Promise<void> {
   await device.db.query(sql`
-    INSERT INTO chat_sessions (id, owner_id, title)
-    SELECT gen_random_uuid(), confab_device_user(), 'History ' || lpad(n::text, 2, '0') FROM generate_series(0, ${CHATS - 1}) n`);
+    INSERT INTO chat_sessions (id, owner_id, title, created_at, updated_at)
+    SELECT gen_random_uuid(), confab_device_user(), 'History ' || lpad(n::text, 2, '0'),
+           now() - interval '1 hour' * (${CHATS} - n) - interval '1 minute', now() - interval '1 hour' * (${CHATS} - n)
+      FROM generate_series(0, ${CHATS - 1}) n`);
   await device.db.query(sql`
     INSERT INTO messages (id, owner_id, session_id, parent_id, depth, role, content, created_at)
     SELECT md5(s.id::text || g)::uuid, s.owner_id, s.id, CASE WHEN g > 1 THEN md5(s.id::text || (g - 1))::uuid END,
@@ -83,6 +85,11 @@ describe.each(servers)('a first sync on $name', ({ url }) => {
       SELECT (SELECT count(*)::int FROM chat_sessions) AS chats, (SELECT count(*)::int FROM messages) AS messages,
              (SELECT count(*)::int FROM messages WHERE depth <> (substring(content from '(\\d+)$')::int - 1)) AS depths`);
     expect(all).toEqual([{ chats: CHATS, messages: CHATS * PER_CHAT, depths: 0 }]);
+    // The sidebar's order is the chats' own (their newest message), not the order they arrived in.
+    const order = await desktop.db.query<{ title: string }>(
+      sql`SELECT title FROM chat_sessions ORDER BY last_activity_at DESC, id DESC LIMIT 3`,
+    );
+    expect(order.map((r) => r.title)).toEqual(['History 39', 'History 38', 'History 37']);
     // Each chat counted its messages once, although the recent ones arrived twice.
     const counts = await desktop.db.query<{ n: number }>(
       sql`SELECT count(*)::int AS n FROM chat_sessions WHERE message_count <> ${PER_CHAT}`,
