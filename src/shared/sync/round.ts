@@ -287,25 +287,18 @@ export const RECENT_CHATS_FIRST = 20;
  * drops them as unchanged.
  */
 async function recentChatsFirst(local: LocalSide, server: pg.ClientBase, userId: string): Promise<void> {
-  const recent = await serverQuery<{ id: string }>(
+  // One query for all of them (as 20 move-ins would be, without 20 round trips). Ordered by the
+  // newest message's creation: the server derives last_message_at from the messages, while its
+  // last_activity_at was the rows' arrival for chats pushed before migration 0018.
+  const extra = await serverQuery<{ tbl: string; body: Record<string, unknown> }>(
     server,
-    // By the newest message's creation (the server derives last_message_at from the messages;
-    // its last_activity_at is when the rows reached it).
-    `SELECT id::text FROM public.chat_sessions WHERE deleted_at IS NULL
-      ORDER BY coalesce(last_message_at, created_at) DESC, id DESC LIMIT $1`,
+    `SELECT r.tbl, r.body
+       FROM (SELECT id FROM public.chat_sessions WHERE deleted_at IS NULL
+              ORDER BY coalesce(last_message_at, created_at) DESC, id DESC LIMIT $1) recent,
+            sync.session_rows(recent.id) r`,
     [RECENT_CHATS_FIRST],
   );
-  if (recent.length === 0) return;
-  const extra: { tbl: string; body: Record<string, unknown> }[] = [];
-  for (const { id } of recent) {
-    extra.push(
-      ...(await serverQuery<{ tbl: string; body: Record<string, unknown> }>(
-        server,
-        'SELECT tbl, body FROM sync.session_rows($1)',
-        [id],
-      )),
-    );
-  }
+  if (extra.length === 0) return;
   // Not applied when it lacks rows from elsewhere (a chat whose messages name a parent not sent):
   // then the backlog brings it in order; this is a head start the round does not depend on.
   await local.applyBatch({ changes: [], extra, userId });
