@@ -19,6 +19,7 @@ import type {
 } from '@shared/sync/round';
 import type { Db } from '../database';
 import { needsSnapshot } from '@shared/sync/round';
+import { deferSearchIndexing } from '../search/indexer';
 import { sql, sqlId, sqlJoin } from '../sql';
 
 /** Parents before children, so one pulled batch applies in one pass. */
@@ -77,7 +78,8 @@ export async function readState(db: Db): Promise<LocalSyncState> {
 
 async function applying<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
-    await tx.exec("SET LOCAL confab.applying = 'on'; SET LOCAL confab.defer_search = 'on'");
+    await tx.exec("SET LOCAL confab.applying = 'on'");
+    await deferSearchIndexing(tx);
     return fn(tx);
   });
 }
