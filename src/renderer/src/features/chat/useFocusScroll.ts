@@ -79,7 +79,8 @@ export function useFocusScroll({ virtualizer, scrollRef, items, focus }: FocusSc
       cancelAnimationFrame(raf);
       for (const type of TAKEOVER_EVENTS) el?.removeEventListener(type, takeOver);
     };
-    // The reader scrolls or clicks: the view is theirs, the virtualizer lets go of its own accord.
+    // The reader scrolls or clicks: the view is theirs (the virtualizer drops its command when
+    // they scroll), so rows coming in must not pull it back to the message.
     const takeOver = () => release();
     const watch = () => {
       const top = el?.scrollTop;
