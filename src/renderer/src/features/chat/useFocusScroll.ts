@@ -74,8 +74,7 @@ export function useFocusScroll({ virtualizer, scrollRef, items, focus }: FocusSc
     let lastTop = el?.scrollTop;
     let raf = 0;
     const release = () => {
-      if (steering.current !== aim) return;
-      steering.current = null;
+      if (steering.current === aim) steering.current = null;
       cancelAnimationFrame(raf);
       for (const type of TAKEOVER_EVENTS) el?.removeEventListener(type, takeOver);
     };
@@ -83,6 +82,8 @@ export function useFocusScroll({ virtualizer, scrollRef, items, focus }: FocusSc
     // they scroll), so rows coming in must not pull it back to the message.
     const takeOver = () => release();
     const watch = () => {
+      // The message left the shown part meanwhile: the effect above let go of it.
+      if (steering.current !== aim) return release();
       const top = el?.scrollTop;
       stillFrames = top === lastTop ? stillFrames + 1 : 0;
       lastTop = top;
