@@ -4,6 +4,7 @@ import type { BranchMessage } from '@shared/types';
 import { isFailedReply, messagesLeftOut } from '@shared/turns';
 import { useAppStore } from '../../app/context';
 import { MessageItem } from './MessageItem';
+import { useFocusScroll } from './useFocusScroll';
 import { useScrollPlace } from './useScrollPlace';
 
 /** A first guess for a message's height; each row is measured once it renders. */
@@ -66,16 +67,10 @@ export function MessageList({ sessionId }: { sessionId: string }) {
     jumping: focus !== null,
   });
 
-  // A jump or a find hit: bring the message to the middle of the view.
+  // A jump or a find hit: bring the message to the middle of the view, and keep it there.
+  useFocusScroll({ virtualizer, scrollRef, items, focus });
   const focusSeq = focus?.seq;
   const focusId = focus?.messageId;
-  useLayoutEffect(() => {
-    if (focusSeq === undefined || !focusId) return;
-    const index = items.findIndex((m) => m.id === focusId);
-    if (index >= 0) virtualizer.scrollToIndex(index, { align: 'center' });
-    // Only a new request scrolls; items changing later (pages, streaming) must not.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [focusSeq]);
 
   // The reader just sent a message: show it even if they had scrolled up.
   const lastId = last?.id;
