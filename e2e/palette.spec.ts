@@ -118,9 +118,8 @@ test('Cmd+K finds a deep message on another branch and jumps to it; the list sta
   const openMs = await openDeepChat(page, host.url);
   // The click is measured in the page, so it includes the request but not Playwright's polling.
   // Printed, not asserted: a time depends on the machine's load (CI shares it), and the figure
-  // that counts is `npm run bench`'s "open the big session". What is asserted is that it opened.
+  // that counts is `npm run bench`'s "open the big session".
   console.log(`Opening the ${MAIN}-message chat, click to first frame with messages: ${openMs.toFixed(0)} ms`);
-  expect(openMs).toBeGreaterThan(0);
   await expectFewRows(page);
 
   // Scrolling up loads older pages above, keeping the DOM small.
