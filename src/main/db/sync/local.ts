@@ -86,10 +86,35 @@ async function applying<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
 
 const clientIdOf = async (db: Db) => (await db.query<{ id: string }>(sql`SELECT confab_hlc_node() AS id`))[0]!.id;
 
+/** Tables whose rows carry the device user as owner_id; chat_sessions is rewritten on its own. */
+const OWNED_IN_BULK = [
+  ...SYNC_TABLES.filter((x) => x !== 'users' && x !== 'chat_sessions'),
+  'app_logs',
+  'usage_rollup_daily',
+  'usage_rollup_quarter',
+  'usage_rollup_session',
+];
+
 /**
  * First connect: this device's local user becomes the server's user (one user, many devices),
  * rewriting owner_id everywhere in one transaction, and every existing row is noted for the
  * first push.
+ *
+ * The bulk (messages, runs, tool calls, logs, rollups) is rewritten with bookkeeping triggers off
+ * (SYNC.md: session_replication_role = replica, as confab_index_search does; the device's PGlite
+ * runs as a superuser). With them on, each of a history's rows went through its row triggers
+ * (stamp, touch, depth, the chat-owner check) and the statement triggers joined the whole
+ * history's old and new rows: about 6 s of a 20,000-message first push. Nothing they would do is
+ * owed here:
+ * - the outbox and the stamps are off anyway (confab.applying), and confab_outbox_note_owned
+ *   below notes every owned row for the first push;
+ * - counters, depth, leaves and search read no owner_id;
+ * - the usage rollups are renamed as they are: their update trigger would have moved each run's
+ *   totals to the new owner as well, and the rename of the rollup rows below then collided with
+ *   the rows it had made;
+ * - the foreign keys to users (also triggers) are proved at the end instead: the old user is
+ *   deleted with the role put back, which fails if any row still names it.
+ * Chats (few) keep their triggers, so change capture tells the open views to reload them.
  */
 async function adoptIdentity(tx: Db, serverUserId: string): Promise<void> {
   const [me] = await tx.query<{ id: string }>(sql`SELECT confab_device_user() AS id`);
@@ -99,16 +124,13 @@ async function adoptIdentity(tx: Db, serverUserId: string): Promise<void> {
                        SELECT ${serverUserId}, ${serverUserId}, display_name, email, true, col_hlc, created_at, updated_at
                          FROM users WHERE id = ${from}
                        ON CONFLICT (id) DO UPDATE SET is_local = true`);
-    const owned = [
-      ...SYNC_TABLES.filter((x) => x !== 'users'),
-      'app_logs',
-      'usage_rollup_daily',
-      'usage_rollup_quarter',
-      'usage_rollup_session',
-    ];
-    for (const t of owned) {
+    await tx.query(sql`UPDATE chat_sessions SET owner_id = ${serverUserId} WHERE owner_id = ${from}`);
+    const [role] = await tx.query<{ was: string }>(sql`SELECT current_setting('session_replication_role') AS was`);
+    await tx.query(sql`SELECT set_config('session_replication_role', 'replica', true)`);
+    for (const t of OWNED_IN_BULK) {
       await tx.query(sql`UPDATE ${sqlId(t)} SET owner_id = ${serverUserId} WHERE owner_id = ${from}`);
     }
+    await tx.query(sql`SELECT set_config('session_replication_role', ${role!.was}, true)`);
     await tx.query(sql`DELETE FROM users WHERE id = ${from}`);
   }
   await tx.query(sql`SELECT confab_outbox_note_owned(${serverUserId})`);
