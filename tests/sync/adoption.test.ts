@@ -4,6 +4,7 @@
  * server, with its usage totals, counters and times as they were.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { indexAllSearch } from '../../src/main/db/search/indexer';
 import { sql } from '../../src/main/db/sql';
 import { testServers } from '../helpers/servers';
 import { link, newDevice, sync, type Device } from './helpers/devices';
@@ -46,6 +47,13 @@ const snapshot = async (device: Device) =>
            (SELECT json_agg(json_build_array(id, updated_at, depth) ORDER BY id) FROM messages) AS message_times,
            (SELECT count(*)::int FROM users) AS users`);
 
+const searchHits = async (device: Device) =>
+  (
+    await device.db.query<{ n: number }>(
+      sql`SELECT count(*)::int AS n FROM messages WHERE search_tsv @@ websearch_to_tsquery('english', 'adopted message')`,
+    )
+  )[0]!.n;
+
 describe.each(servers)('identity adoption on $name', ({ url }) => {
   let team: TeamServer;
   let ada: Member;
@@ -63,6 +71,7 @@ describe.each(servers)('identity adoption on $name', ({ url }) => {
   it('gives the whole history to the server user, keeps usage totals and times, and pushes every row', async () => {
     await writeHistory(laptop);
     const [before] = await snapshot(laptop);
+    expect(await searchHits(laptop)).toBe(6);
     const laptopLink = await link(ada.url);
     const round = await sync(laptop, laptopLink);
     await laptopLink.end();
@@ -96,6 +105,10 @@ describe.each(servers)('identity adoption on $name', ({ url }) => {
       sql`SELECT ((SELECT count(*) FROM sync_outbox) + (SELECT count(*) FROM sync_pending))::int AS n`,
     );
     expect(left!.n).toBe(0);
+    // The rewritten messages wait for the search indexer (the app runs it at the round's end).
+    expect(await searchHits(laptop)).toBe(0);
+    expect(await indexAllSearch(laptop.db)).toBe(6);
+    expect(await searchHits(laptop)).toBe(6);
     // The role is back to normal for the rest of the device's life (set_config ... true is local).
     const [role] = await laptop.db.query<{ r: string }>(sql`SELECT current_setting('session_replication_role') AS r`);
     expect(role!.r).toBe('origin');

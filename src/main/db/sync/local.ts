@@ -20,7 +20,7 @@ import type {
 import type { Db } from '../database';
 import { needsSnapshot } from '@shared/sync/round';
 import { deferSearchIndexing } from '../search/indexer';
-import { sql, sqlId, sqlJoin } from '../sql';
+import { sql, sqlEmpty, sqlId, sqlJoin } from '../sql';
 
 /** Parents before children, so one pulled batch applies in one pass. */
 export const SYNC_TABLES = [
@@ -102,19 +102,21 @@ const OWNED_IN_BULK = [
  *
  * The bulk (messages, runs, tool calls, logs, rollups) is rewritten with bookkeeping triggers off
  * (SYNC.md: session_replication_role = replica, as confab_index_search does; the device's PGlite
- * runs as a superuser). With them on, each of a history's rows went through its row triggers
- * (stamp, touch, depth, the chat-owner check) and the statement triggers joined the whole
- * history's old and new rows: about 6 s of a 20,000-message first push. Nothing they would do is
- * owed here:
+ * runs as a superuser). Nothing they would do is owed here:
  * - the outbox and the stamps are off anyway (confab.applying), and confab_outbox_note_owned
  *   below notes every owned row for the first push;
  * - counters, depth, leaves and search read no owner_id;
- * - the usage rollups are renamed as they are: their update trigger would have moved each run's
- *   totals to the new owner as well, and the rename of the rollup rows below then collided with
- *   the rows it had made;
+ * - the usage rollups are renamed as they are: their update trigger moved each run's totals to
+ *   the new owner as well, and the rename of the rollup rows below then collided with the rows it
+ *   had made (a device with model runs could not connect);
  * - the foreign keys to users (also triggers) are proved at the end instead: the old user is
  *   deleted with the role put back, which fails if any row still names it.
  * Chats (few) keep their triggers, so change capture tells the open views to reload them.
+ *
+ * Each rewritten message is a new row version in every index, and its search entries (the GIN
+ * indexes over search_tsv and the content's trigrams) were most of a 20,000-message first push's
+ * time before anything was sent. The messages are left for the search indexer instead, as a
+ * pull's are (search finds them by substring meanwhile; the indexer runs at the round's end).
  */
 async function adoptIdentity(tx: Db, serverUserId: string): Promise<void> {
   const [me] = await tx.query<{ id: string }>(sql`SELECT confab_device_user() AS id`);
@@ -128,7 +130,8 @@ async function adoptIdentity(tx: Db, serverUserId: string): Promise<void> {
     const [role] = await tx.query<{ was: string }>(sql`SELECT current_setting('session_replication_role') AS was`);
     await tx.query(sql`SELECT set_config('session_replication_role', 'replica', true)`);
     for (const t of OWNED_IN_BULK) {
-      await tx.query(sql`UPDATE ${sqlId(t)} SET owner_id = ${serverUserId} WHERE owner_id = ${from}`);
+      const unindexed = t === 'messages' ? sql`, search_tsv = NULL` : sqlEmpty;
+      await tx.query(sql`UPDATE ${sqlId(t)} SET owner_id = ${serverUserId}${unindexed} WHERE owner_id = ${from}`);
     }
     await tx.query(sql`SELECT set_config('session_replication_role', ${role!.was}, true)`);
     await tx.query(sql`DELETE FROM users WHERE id = ${from}`);
