@@ -15,9 +15,8 @@
 --   still receive the rows the original pushed. Only the device that was told a push's xid in
 --   its acknowledgement skips that push's rows; a lost acknowledgement just pulls them back.
 --
--- Also: sync.note_changes deletes the entries it replaces with one statement instead of one per
--- key, and sync.push asks whether a table is synced from its list instead of from
--- confab_sync_spec once per mutation.
+-- Also: sync.push asks whether a table is synced from its list instead of from confab_sync_spec
+-- once per mutation.
 --
 -- The three-argument sync.pull stays as it was, for devices that do not send their pushes.
 
@@ -36,6 +35,7 @@ DECLARE
   source  text := CASE WHEN TG_OP = 'DELETE' THEN 'old_rows' ELSE 'new_rows' END;
   op      text := CASE WHEN TG_OP = 'DELETE' THEN 'purge' ELSE 'upsert' END;
   noted   text;
+  noted_pk jsonb;
   this_table text := TG_TABLE_NAME;  -- text, for the (tbl, pk) index (see sync.note_updates)
   -- Rows a push inserted from its own batch (the merge's INSERT, not a trigger below it: those
   -- write rows the device did not send), stored as the device sent them.
@@ -61,11 +61,11 @@ BEGIN
                    'SELECT %L, y.pk, y.owner_id, y.session_id FROM (%s) y ON CONFLICT DO NOTHING',
                    TG_TABLE_NAME, noted);
   END IF;
-  -- One statement for all the keys (0010 ran one DELETE per key): still one probe of the
-  -- (tbl, pk) index per key, since sequential scans are off here.
-  EXECUTE format('DELETE FROM sync.changes c WHERE c.tbl = $1 AND c.op IN (''upsert'', ''purge'') '
-                 'AND c.pk = ANY (ARRAY(SELECT DISTINCT %s FROM %I n))', pk_expr, source)
-    USING this_table;
+  -- Key by key, each one probe of the (tbl, pk) index (a `pk = ANY (array)` in one statement
+  -- was planned as a filter over every entry of the table: quadratic in a first push).
+  FOR noted_pk IN EXECUTE format('SELECT DISTINCT %s FROM %I n', pk_expr, source) LOOP
+    DELETE FROM sync.changes c WHERE c.tbl = this_table AND c.op IN ('upsert', 'purge') AND c.pk = noted_pk;
+  END LOOP;
   EXECUTE format('INSERT INTO sync.changes (tbl, pk, op, owner_id, session_id, origin_client, pushed_as_sent) '
                  'SELECT %L, y.pk, %L, y.owner_id, y.session_id, $1, $2 FROM (%s) y ORDER BY y.i',
                  TG_TABLE_NAME, op, noted)
