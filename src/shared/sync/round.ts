@@ -223,9 +223,11 @@ async function push(
   server: pg.ClientBase,
   clientId: string,
   options: SyncOptions,
-): Promise<{ pushed: number; rejected: RejectedMutation[] }> {
+): Promise<{ pushed: number; rejected: RejectedMutation[]; ownPushes: string[] }> {
   const pushLimit = options.pushLimit ?? 1000;
   let pushed = 0;
+  // The transactions of this round's acknowledged pushes, for the pull that follows.
+  const ownPushes: string[] = [];
   let skewRetries = 0;
   const rejected: RejectedMutation[] = [];
   for (let guard = 0; guard < 10_000; guard += 1) {
@@ -263,6 +265,7 @@ async function push(
       );
     }
     options.afterPushCommitted?.();
+    if (typeof r.xid === 'string') ownPushes.push(r.xid);
     const through = Number(r.through);
     const refused = ((r.rejected as RejectedMutation[] | null) ?? []).map((x) => ({
       no: Number(x.no),
@@ -275,7 +278,7 @@ async function push(
     pushed += pending.filter((p) => p.no <= through).length;
     options.onProgress?.({ phase: 'push', done: pushed, chats: 0, messages: 0 });
   }
-  return { pushed, rejected };
+  return { pushed, rejected, ownPushes };
 }
 
 /** How many of the most recent chats a first sync brings ahead of its backlog. */
@@ -304,12 +307,49 @@ async function recentChatsFirst(local: LocalSide, server: pg.ClientBase, userId:
   await local.applyBatch({ changes: [], extra, userId });
 }
 
+/** Servers from before server migration 0012 have only the three-argument sync.pull. */
+const UNDEFINED_FUNCTION = '42883';
+const serversWithoutOwnPushSkip = new WeakSet<pg.ClientBase>();
+
+/**
+ * The next changes after the cursor. Told the xids of this round's acknowledged pushes, the
+ * server leaves out the bodies of rows those pushes inserted as sent and nobody wrote since
+ * (server migration 0012): a first sync does not pull its whole history back only to find it
+ * unchanged. Those changes still come, body-less, so the cursor moves past them.
+ */
+async function pullChanges(
+  server: pg.ClientBase,
+  state: LocalSyncState,
+  limit: number,
+  ownPushes: string[],
+): Promise<PulledChange[]> {
+  const columns = 'xid::text, seq::text, tbl, op, pk, body';
+  if (ownPushes.length > 0 && !serversWithoutOwnPushSkip.has(server)) {
+    try {
+      return await serverQuery<PulledChange>(
+        server,
+        `SELECT ${columns} FROM sync.pull($1::xid8, $2::bigint, $3, $4::xid8[])`,
+        [state.cursorXid, state.cursorSeq, limit, ownPushes],
+      );
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== UNDEFINED_FUNCTION) throw err;
+      serversWithoutOwnPushSkip.add(server);
+    }
+  }
+  return serverQuery<PulledChange>(server, `SELECT ${columns} FROM sync.pull($1::xid8, $2::bigint, $3)`, [
+    state.cursorXid,
+    state.cursorSeq,
+    limit,
+  ]);
+}
+
 async function pull(
   local: LocalSide,
   server: pg.ClientBase,
   clientId: string,
   userId: string,
   options: SyncOptions,
+  ownPushes: string[],
 ): Promise<{ pulled: number; lagMs: number | null }> {
   const limit = options.pullLimit ?? 1000;
   let pulled = 0;
@@ -319,11 +359,7 @@ async function pull(
   let totals: BacklogTotals | null | undefined;
   for (;;) {
     const state = await local.readState();
-    const changes = await serverQuery<PulledChange>(
-      server,
-      'SELECT xid::text, seq::text, tbl, op, pk, body FROM sync.pull($1::xid8, $2::bigint, $3)',
-      [state.cursorXid, state.cursorSeq, limit],
-    );
+    const changes = await pullChanges(server, state, limit, ownPushes);
     if (changes.length === 0) break;
     // A pull of more than one batch (a first sync, a long time offline) counts what it will bring,
     // once, so the views can show "done of total".
@@ -418,13 +454,13 @@ export async function runRound(
     lastMutationNo: Number(h.last_mutation_no ?? 0),
     clockOffsetMs: Number.isFinite(serverTime) ? (sentAt + receivedAt) / 2 - serverTime : null,
   });
-  const { pushed, rejected } = await push(local, server, clientId, options);
+  const { pushed, rejected, ownPushes } = await push(local, server, clientId, options);
   // After this round's push (so the copy holds this device's own changes too).
   const copied =
     needsSnapshot(status) || firstPullNeedsSnapshot(state, h.pruned_through)
       ? await local.applySnapshot({ snapshot: await readServerSnapshot(server), userId, identity: h.identity })
       : 0;
-  const incremental = await pull(local, server, clientId, userId, options);
+  const incremental = await pull(local, server, clientId, userId, options, ownPushes);
   await local.markSynced();
   const pulled = copied + incremental.pulled;
   const { lagMs } = incremental;

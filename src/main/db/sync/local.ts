@@ -20,7 +20,7 @@ import type {
 import type { Db } from '../database';
 import { needsSnapshot } from '@shared/sync/round';
 import { deferSearchIndexing } from '../search/indexer';
-import { sql, sqlId, sqlJoin } from '../sql';
+import { sql, sqlEmpty, sqlId, sqlJoin } from '../sql';
 
 /** Parents before children, so one pulled batch applies in one pass. */
 export const SYNC_TABLES = [
@@ -86,10 +86,37 @@ async function applying<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
 
 const clientIdOf = async (db: Db) => (await db.query<{ id: string }>(sql`SELECT confab_hlc_node() AS id`))[0]!.id;
 
+/** Tables whose rows carry the device user as owner_id; chat_sessions is rewritten on its own. */
+const OWNED_IN_BULK = [
+  ...SYNC_TABLES.filter((x) => x !== 'users' && x !== 'chat_sessions'),
+  'app_logs',
+  'usage_rollup_daily',
+  'usage_rollup_quarter',
+  'usage_rollup_session',
+];
+
 /**
  * First connect: this device's local user becomes the server's user (one user, many devices),
  * rewriting owner_id everywhere in one transaction, and every existing row is noted for the
  * first push.
+ *
+ * The bulk (messages, runs, tool calls, logs, rollups) is rewritten with bookkeeping triggers off
+ * (SYNC.md: session_replication_role = replica, as confab_index_search does; the device's PGlite
+ * runs as a superuser). Nothing they would do is owed here:
+ * - the outbox and the stamps are off anyway (confab.applying), and confab_outbox_note_owned
+ *   below notes every owned row for the first push;
+ * - counters, depth, leaves and search read no owner_id;
+ * - the usage rollups are renamed as they are: their update trigger moved each run's totals to
+ *   the new owner as well, and the rename of the rollup rows below then collided with the rows it
+ *   had made (a device with model runs could not connect);
+ * - the foreign keys to users (also triggers) are proved at the end instead: the old user is
+ *   deleted with the role put back, which fails if any row still names it.
+ * Chats (few) keep their triggers, so change capture tells the open views to reload them.
+ *
+ * Each rewritten message is a new row version in every index, and its search entries (the GIN
+ * indexes over search_tsv and the content's trigrams) were most of a 20,000-message first push's
+ * time before anything was sent. The messages are left for the search indexer instead, as a
+ * pull's are (search finds them by substring meanwhile; the indexer runs at the round's end).
  */
 async function adoptIdentity(tx: Db, serverUserId: string): Promise<void> {
   const [me] = await tx.query<{ id: string }>(sql`SELECT confab_device_user() AS id`);
@@ -99,16 +126,14 @@ async function adoptIdentity(tx: Db, serverUserId: string): Promise<void> {
                        SELECT ${serverUserId}, ${serverUserId}, display_name, email, true, col_hlc, created_at, updated_at
                          FROM users WHERE id = ${from}
                        ON CONFLICT (id) DO UPDATE SET is_local = true`);
-    const owned = [
-      ...SYNC_TABLES.filter((x) => x !== 'users'),
-      'app_logs',
-      'usage_rollup_daily',
-      'usage_rollup_quarter',
-      'usage_rollup_session',
-    ];
-    for (const t of owned) {
-      await tx.query(sql`UPDATE ${sqlId(t)} SET owner_id = ${serverUserId} WHERE owner_id = ${from}`);
+    await tx.query(sql`UPDATE chat_sessions SET owner_id = ${serverUserId} WHERE owner_id = ${from}`);
+    const [role] = await tx.query<{ was: string }>(sql`SELECT current_setting('session_replication_role') AS was`);
+    await tx.query(sql`SELECT set_config('session_replication_role', 'replica', true)`);
+    for (const t of OWNED_IN_BULK) {
+      const unindexed = t === 'messages' ? sql`, search_tsv = NULL` : sqlEmpty;
+      await tx.query(sql`UPDATE ${sqlId(t)} SET owner_id = ${serverUserId}${unindexed} WHERE owner_id = ${from}`);
     }
+    await tx.query(sql`SELECT set_config('session_replication_role', ${role!.was}, true)`);
     await tx.query(sql`DELETE FROM users WHERE id = ${from}`);
   }
   await tx.query(sql`SELECT confab_outbox_note_owned(${serverUserId})`);
