@@ -14,7 +14,7 @@ import pg from 'pg';
 import type { CorePaths } from '../../src/main/core/core';
 import { pgDb, type Db } from '../../src/main/db/database';
 import { importedSessionId } from '../../src/main/db/import/ids';
-import { insertMessageRows, messageRows, SOURCE_TAGS } from '../../src/main/db/import/writer';
+import { messageRows, SOURCE_TAGS } from '../../src/main/db/import/writer';
 import { loadMigrations, migrate } from '../../src/main/db/migrator';
 import { toDbJson } from '../../src/main/db/rows';
 import { sql } from '../../src/main/db/sql';
@@ -142,7 +142,7 @@ async function nativeLoad(file: string, migrationsDir: string): Promise<NonNulla
     return {
       serverVersion: version.split(' on ')[0] ?? version,
       source: database.source,
-      method: `the app's INSERT from per-column arrays, ${NATIVE_BATCH}+ messages a transaction`,
+      method: `multi-row INSERT, ${NATIVE_BATCH}+ messages a transaction`,
       seconds,
       messagesPerSecond: messages / seconds,
     };
@@ -167,8 +167,14 @@ async function insertPlain(db: Db, ownerId: string, bundles: ConversationBundle[
       INSERT INTO chat_sessions (id, owner_id, title, tags, created_at, updated_at, last_activity_at)
       SELECT r.id, ${ownerId}, r.title, r.tags, r.created_at, r.updated_at, r.updated_at
         FROM jsonb_to_recordset(${toDbJson(sessions)}::jsonb) AS r(id uuid, title text, tags text[], created_at timestamptz, updated_at timestamptz)`);
-    // The same statement as the app's writer: the comparison is of the engines, not of the SQL.
-    await insertMessageRows(tx, ownerId, rows);
+    await tx.query(sql`
+      INSERT INTO messages (id, owner_id, session_id, parent_id, depth, role, content, reasoning, status, model,
+                            tool_calls, metadata, created_at, updated_at)
+      SELECT r.id, ${ownerId}, r.session_id, r.parent_id, r.depth, r.role, r.content, r.reasoning, r.status, r.model,
+             r.tool_calls, r.metadata, r.created_at, r.created_at
+        FROM jsonb_to_recordset(${toDbJson(rows)}::jsonb) AS r(
+               id uuid, session_id uuid, parent_id uuid, depth integer, role text, content text, reasoning text,
+               status text, model text, tool_calls jsonb, metadata jsonb, created_at timestamptz)`);
   });
 }
 

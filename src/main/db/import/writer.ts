@@ -39,7 +39,7 @@ export class ImportMismatchError extends Error {
   }
 }
 
-export interface MessageRow {
+interface MessageRow {
   id: string;
   session_id: string;
   parent_id: string | null;
@@ -74,37 +74,6 @@ export function messageRows(bundle: ConversationBundle, sessionId: string): Mess
       created_at: m.createdAt,
     };
   });
-}
-
-/**
- * Inserts message rows in one statement, one array parameter per column. Arrays cost PostgreSQL
- * far less to read than one jsonb document of the whole batch (parsed into a tree, then taken
- * apart again by jsonb_to_recordset): about a third of the statement in PGlite. Rows already
- * there are left as they are; returns the ids this statement added. NUL in text becomes U+FFFD
- * in `compile` (sql.ts), as for every parameter; jsonb values are cleaned by toDbJson.
- */
-export async function insertMessageRows(
-  db: RepoContext['db'],
-  ownerId: string,
-  rows: readonly MessageRow[],
-): Promise<{ id: string }[]> {
-  const column = <T>(pick: (row: MessageRow) => T) => rows.map(pick);
-  const json = (value: unknown) => (value === null ? null : toDbJson(value));
-  return db.query<{ id: string }>(sql`
-    INSERT INTO messages (id, owner_id, session_id, parent_id, depth, role, content, reasoning, status, model,
-                          tool_calls, metadata, created_at, updated_at)
-    SELECT r.id, ${ownerId}, r.session_id, r.parent_id, r.depth, r.role, r.content, r.reasoning, r.status, r.model,
-           r.tool_calls, r.metadata, r.created_at, r.created_at
-      FROM unnest(${column((r) => r.id)}::uuid[], ${column((r) => r.session_id)}::uuid[],
-                  ${column((r) => r.parent_id)}::uuid[], ${column((r) => r.depth)}::integer[],
-                  ${column((r) => r.role)}::text[], ${column((r) => r.content)}::text[],
-                  ${column((r) => r.reasoning)}::text[], ${column((r) => r.status)}::text[],
-                  ${column((r) => r.model)}::text[], ${column((r) => json(r.tool_calls))}::jsonb[],
-                  ${column((r) => json(r.metadata))}::jsonb[], ${column((r) => r.created_at)}::timestamptz[])
-           AS r(id, session_id, parent_id, depth, role, content, reasoning, status, model, tool_calls, metadata,
-                created_at)
-    ON CONFLICT (id) DO NOTHING
-    RETURNING id`);
 }
 
 /** One conversation ready to write: its rows and the ids they get. */
@@ -176,7 +145,16 @@ export async function writeConversations(
                created_at timestamptz, updated_at timestamptz, import_source text, import_source_id text)
       ON CONFLICT (id) DO NOTHING
       RETURNING id`);
-    const inserted = await insertMessageRows(tx as RepoContext['db'], ctx.ownerId, rows);
+    const inserted = await tx.query<{ id: string }>(sql`
+      INSERT INTO messages (id, owner_id, session_id, parent_id, depth, role, content, reasoning, status, model,
+                            tool_calls, metadata, created_at, updated_at)
+      SELECT r.id, ${ctx.ownerId}, r.session_id, r.parent_id, r.depth, r.role, r.content, r.reasoning, r.status,
+             r.model, r.tool_calls, r.metadata, r.created_at, r.created_at
+        FROM jsonb_to_recordset(${toDbJson(rows)}::jsonb) AS r(
+               id uuid, session_id uuid, parent_id uuid, depth integer, role text, content text, reasoning text,
+               status text, model text, tool_calls jsonb, metadata jsonb, created_at timestamptz)
+      ON CONFLICT (id) DO NOTHING
+      RETURNING id`);
     const createdSessions = new Set(created.map((r) => r.id));
     const insertedIds = new Set(inserted.map((r) => r.id));
     const checks = await verifyConversations(tx as RepoContext['db'], plans, createdSessions);
