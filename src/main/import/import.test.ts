@@ -183,11 +183,13 @@ describe('import through the contract', () => {
     await setup.close();
     cores.pop();
     // A database that silently changes one message on the way in: the field-by-field check sees it.
+    // ENABLE ALWAYS: the import's bulk INSERT runs with ordinary triggers off (migration 0021).
     const pg = await openPglite(join(dataDir, PGDATA));
     await pgliteDb(pg).exec(`
       CREATE FUNCTION test_tamper() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN IF NEW.content = 'Hi there!' THEN NEW.content := 'tampered'; END IF; RETURN NEW; END $$;
-      CREATE TRIGGER test_tamper BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION test_tamper();`);
+      CREATE TRIGGER test_tamper BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION test_tamper();
+      ALTER TABLE messages ENABLE ALWAYS TRIGGER test_tamper;`);
     await pg.close();
     const c = await core(dataDir);
     const uploadId = await upload(c.api, fixture('other/openwebui-export-reasoning-toolcall.json'));

@@ -11,7 +11,8 @@ import { fixture } from '../../import/testing/fixtures';
 import type { RepoContext } from '../context';
 import { sql } from '../sql';
 import { importedMessageId, importedSessionId } from './ids';
-import { writeConversation, writeConversations } from './writer';
+import { startChangeCapture } from '../changes';
+import { writeConversation, writeConversations, type WriteMode } from './writer';
 
 async function bundlesOf(file: string): Promise<ConversationBundle[]> {
   const out: ConversationBundle[] = [];
@@ -218,5 +219,84 @@ describe.each(ENGINES)('import writer on %s', (engine) => {
       [false, 1],
       [true, 0],
     ]);
+  });
+
+  it('a bulk write leaves the counters, sync outbox notes and change entries the triggers would', async () => {
+    await startChangeCapture(t.db);
+    const msg = (sourceId: string, parentSourceId: string | null, at: string) => ({
+      sourceId,
+      parentSourceId,
+      role: 'user' as const,
+      content: `text ${sourceId}`,
+      reasoning: '',
+      model: null,
+      createdAt: at,
+      status: 'complete' as const,
+      toolCalls: null,
+      metadata: null,
+    });
+    const chat = (sourceId: string, messages: ConversationBundle['messages']): ConversationBundle => ({
+      source: 'claude',
+      sourceId,
+      title: sourceId,
+      createdAt: '2026-03-01T00:00:00.000Z',
+      updatedAt: '2026-03-01T00:00:05.000Z',
+      model: null,
+      currentLeafSourceId: messages.at(-1)!.sourceId,
+      archived: false,
+      pinned: false,
+      repairs: [],
+      messages,
+    });
+    // Listed child first: depths come from the tree, not the list's order.
+    const first = [
+      msg('b', 'a', '2026-03-01T00:00:01.000Z'),
+      msg('a', null, '2026-03-01T00:00:00.000Z'),
+      msg('c', 'a', '2026-03-01T00:00:09.000Z'),
+    ];
+    const later = [...first, msg('d', 'c', '2026-03-02T00:00:00.000Z')];
+    const state = async (sourceId: string) => {
+      const sessionId = importedSessionId('claude', sourceId);
+      const [s] = await t.db.query<Record<string, unknown>>(sql`
+        SELECT message_count, tokens_in, tokens_out, last_message_at, last_activity_at FROM chat_sessions
+         WHERE id = ${sessionId}`);
+      const [outbox] = await t.db.query<{ n: number }>(sql`
+        SELECT count(*)::int AS n FROM sync_outbox o JOIN messages m ON o.tbl = 'messages' AND o.pk = jsonb_build_array(m.id)
+         WHERE m.session_id = ${sessionId}`);
+      const [changed] = await t.db.query<{ n: number }>(sql`
+        SELECT count(*)::int AS n FROM confab_changed WHERE kind = 'message' AND session_id = ${sessionId}`);
+      const depths = await t.db.query<{ depth: number }>(sql`
+        SELECT depth FROM messages WHERE session_id = ${sessionId} ORDER BY created_at`);
+      return { ...s, outbox: outbox!.n, announced: changed!.n > 0, depths: depths.map((d) => d.depth) };
+    };
+    const writeBoth = async (bundles: (id: string) => ConversationBundle) => {
+      const modes: WriteMode[] = ['bulk-where-allowed', 'triggers'];
+      for (const mode of modes) {
+        const [r] = await writeConversations(ctx, [bundles(`${mode}-${engine}`)], mode);
+        expect(r!.mismatches).toEqual([]);
+      }
+      return [await state(`bulk-where-allowed-${engine}`), await state(`triggers-${engine}`)] as const;
+    };
+    await t.db.query(sql`DELETE FROM confab_changed`);
+    const [bulk, triggers] = await writeBoth((id) => chat(id, first));
+    expect(bulk).toMatchObject({ message_count: 3, announced: true, depths: [0, 1, 1] });
+    // The one difference: a device that never connected to a team server notes nothing for sync in
+    // bulk, since its first connect notes every row it owns (confab_outbox_note_owned).
+    expect([bulk.outbox, triggers.outbox]).toEqual([0, 3]);
+    expect({ ...bulk, outbox: 3 }).toEqual(triggers);
+    // A newer export adds to chats that exist, on a device that has a team server.
+    await t.db.query(sql`INSERT INTO sync_state DEFAULT VALUES ON CONFLICT DO NOTHING`);
+    await t.db.query(sql`UPDATE sync_state SET server_user_id = ${t.ownerId}`);
+    try {
+      const [grown, grownByTriggers] = await writeBoth((id) => chat(id, later));
+      expect(grown).toEqual({ ...grownByTriggers, outbox: grown.outbox });
+      // The new message is noted; the rows from before linking wait for the first connect.
+      expect([grown.outbox, grownByTriggers.outbox]).toEqual([1, 4]);
+      expect(grown).toMatchObject({ message_count: 4, outbox: 1, depths: [0, 1, 1, 2] });
+      expect(new Date(grown.last_message_at as string).toISOString()).toBe('2026-03-02T00:00:00.000Z');
+      expect(new Date(grown.last_activity_at as string).toISOString()).toBe('2026-03-02T00:00:00.000Z');
+    } finally {
+      await t.db.query(sql`UPDATE sync_state SET server_user_id = NULL`);
+    }
   });
 });

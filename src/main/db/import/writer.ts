@@ -12,6 +12,7 @@ import { SESSION_TITLE_MAX_CHARS } from '@shared/limits';
 import type { RepoContext } from '../context';
 import { toDbJson, toDbText, toIso } from '../rows';
 import { deferSearchIndexing } from '../search/indexer';
+import type { Db } from '../database';
 import { sql } from '../sql';
 import { importedMessageId, importedSessionId } from './ids';
 
@@ -55,25 +56,44 @@ interface MessageRow {
 }
 
 export function messageRows(bundle: ConversationBundle, sessionId: string): MessageRow[] {
+  // Depths from the tree, whatever the order of the list (parsers give parents first, but the
+  // rows' depths must not depend on it: the bulk insert trusts them, and the check proves them).
+  const parentOf = new Map(bundle.messages.map((m) => [m.sourceId, m.parentSourceId]));
   const depth = new Map<string, number>();
-  return bundle.messages.map((m) => {
-    const parentDepth = m.parentSourceId === null ? -1 : (depth.get(m.parentSourceId) ?? -1);
-    depth.set(m.sourceId, parentDepth + 1);
-    return {
-      id: importedMessageId(bundle.source, bundle.sourceId, m.sourceId),
-      session_id: sessionId,
-      parent_id: m.parentSourceId === null ? null : importedMessageId(bundle.source, bundle.sourceId, m.parentSourceId),
-      depth: parentDepth + 1,
-      role: m.role,
-      content: m.content,
-      reasoning: m.reasoning,
-      status: m.status,
-      model: m.model,
-      tool_calls: m.toolCalls,
-      metadata: m.metadata,
-      created_at: m.createdAt,
-    };
-  });
+  const depthOf = (sourceId: string): number => {
+    const known = depth.get(sourceId);
+    if (known !== undefined) return known;
+    const chain: string[] = [];
+    const seen = new Set<string>();
+    let at: string | null | undefined = sourceId;
+    let base = -1;
+    while (at != null && parentOf.has(at) && !seen.has(at)) {
+      const d = depth.get(at);
+      if (d !== undefined) {
+        base = d;
+        break;
+      }
+      chain.push(at);
+      seen.add(at);
+      at = parentOf.get(at);
+    }
+    for (let i = chain.length - 1; i >= 0; i--) depth.set(chain[i]!, ++base);
+    return depth.get(sourceId)!;
+  };
+  return bundle.messages.map((m) => ({
+    id: importedMessageId(bundle.source, bundle.sourceId, m.sourceId),
+    session_id: sessionId,
+    parent_id: m.parentSourceId === null ? null : importedMessageId(bundle.source, bundle.sourceId, m.parentSourceId),
+    depth: depthOf(m.sourceId),
+    role: m.role,
+    content: m.content,
+    reasoning: m.reasoning,
+    status: m.status,
+    model: m.model,
+    tool_calls: m.toolCalls,
+    metadata: m.metadata,
+    created_at: m.createdAt,
+  }));
 }
 
 /** One conversation ready to write: its rows and the ids they get. */
@@ -91,6 +111,12 @@ function plan(bundle: ConversationBundle): Planned {
     : null;
   return { bundle, sessionId, rows: messageRows(bundle, sessionId), leafId };
 }
+
+/**
+ * How messages are inserted: in bulk with the triggers' work done once per batch where the
+ * connection may (see bulkMode), or through the tables' triggers (the tests compare the two).
+ */
+export type WriteMode = 'bulk-where-allowed' | 'triggers';
 
 /** Writes one conversation in one transaction (see writeConversations). */
 export async function writeConversation(
@@ -112,51 +138,18 @@ export async function writeConversation(
 export async function writeConversations(
   ctx: RepoContext,
   bundles: readonly ConversationBundle[],
+  mode: WriteMode = 'bulk-where-allowed',
 ): Promise<ConversationWriteResult[]> {
   const plans = bundles.map(plan);
-  const sessions = plans.map(({ bundle, sessionId, leafId }) => ({
-    id: sessionId,
-    title: toDbText(bundle.title.slice(0, SESSION_TITLE_MAX_CHARS)),
-    status: bundle.archived ? 'archived' : 'active',
-    pinned: bundle.pinned,
-    tags: [SOURCE_TAGS[bundle.source]],
-    model: bundle.model,
-    // The chosen branch may be named before its message exists (no foreign key since 0008): the
-    // messages come in the same transaction, and the checks below prove the leaf is there.
-    current_leaf_id: leafId,
-    created_at: bundle.createdAt,
-    updated_at: bundle.updatedAt,
-    import_source: bundle.source,
-    import_source_id: bundle.sourceId,
-  }));
   const rows = plans.flatMap((p) => p.rows);
   return ctx.db.transaction(async (tx) => {
     // Search indexing waits for the indexer job (search/indexer.ts): it was about three quarters
     // of what a message cost here. The check below still finds the text (searchInSession reads
     // rows that wait too).
     await deferSearchIndexing(tx);
-    const created = await tx.query<{ id: string }>(sql`
-      INSERT INTO chat_sessions (id, owner_id, title, status, pinned, tags, model, current_leaf_id, created_at, updated_at,
-                                 last_activity_at, import_source, import_source_id)
-      SELECT r.id, ${ctx.ownerId}, r.title, r.status, r.pinned, r.tags, r.model, r.current_leaf_id, r.created_at,
-             r.updated_at, r.updated_at, r.import_source, r.import_source_id
-        FROM jsonb_to_recordset(${toDbJson(sessions)}::jsonb) AS r(
-               id uuid, title text, status text, pinned boolean, tags text[], model text, current_leaf_id uuid,
-               created_at timestamptz, updated_at timestamptz, import_source text, import_source_id text)
-      ON CONFLICT (id) DO NOTHING
-      RETURNING id`);
-    const inserted = await tx.query<{ id: string }>(sql`
-      INSERT INTO messages (id, owner_id, session_id, parent_id, depth, role, content, reasoning, status, model,
-                            tool_calls, metadata, created_at, updated_at)
-      SELECT r.id, ${ctx.ownerId}, r.session_id, r.parent_id, r.depth, r.role, r.content, r.reasoning, r.status,
-             r.model, r.tool_calls, r.metadata, r.created_at, r.created_at
-        FROM jsonb_to_recordset(${toDbJson(rows)}::jsonb) AS r(
-               id uuid, session_id uuid, parent_id uuid, depth integer, role text, content text, reasoning text,
-               status text, model text, tool_calls jsonb, metadata jsonb, created_at timestamptz)
-      ON CONFLICT (id) DO NOTHING
-      RETURNING id`);
-    const createdSessions = new Set(created.map((r) => r.id));
-    const insertedIds = new Set(inserted.map((r) => r.id));
+    const bulk = mode === 'bulk-where-allowed' ? await bulkMode(tx) : null;
+    const createdSessions = await insertSessions(tx, ctx.ownerId, plans, bulk !== null);
+    const insertedIds = await insertMessages(tx, ctx.ownerId, rows, bulk, createdSessions);
     const checks = await verifyConversations(tx as RepoContext['db'], plans, createdSessions);
     const mismatches = checks.flatMap((c) => c.mismatches);
     if (mismatches.length > 0) throw new ImportMismatchError(mismatches);
@@ -172,6 +165,125 @@ export async function writeConversations(
       };
     });
   });
+}
+
+/**
+ * Whether this transaction may write with the tables' triggers off: where the connection may
+ * (the device's PGlite runs as a superuser), the INSERTs run with session_replication_role =
+ * replica, so neither the per-row and statement triggers nor the two deferred foreign-key checks
+ * per message run, and the writer does their work for the whole batch (migrations/0021 says what
+ * and why). The foreign keys' conditions are proved for every row by verifyConversations in the
+ * same transaction. Returns the role to put back, or null to write with the triggers on.
+ */
+async function bulkMode(tx: Db): Promise<BulkMode | null> {
+  const [row] = await tx.query<{ su: boolean; role: string; linked: boolean }>(sql`
+    SELECT current_setting('is_superuser') = 'on' AS su, current_setting('session_replication_role') AS role,
+           confab_sync_linked() AS linked`);
+  return row?.su ? { role: row.role, linked: row.linked } : null;
+}
+
+interface BulkMode {
+  /** The session_replication_role to put back after the INSERT. */
+  role: string;
+  /** Whether the device has a team server, so new rows go to its sync outbox. */
+  linked: boolean;
+}
+
+/**
+ * Inserts the chats that are not there yet; returns the ids it added. In bulk mode a new chat
+ * gets its counters here, from its rows (every message of a chat this write creates is new: ids
+ * derive from the conversation's), instead of through the message trigger's UPDATE of each chat
+ * row, which fires the chat's own triggers again (about 1 ms a chat).
+ */
+async function insertSessions(
+  tx: Db,
+  ownerId: string,
+  plans: readonly Planned[],
+  counted: boolean,
+): Promise<Set<string>> {
+  const sessions = plans.map(({ bundle, sessionId, leafId, rows }) => ({
+    id: sessionId,
+    title: toDbText(bundle.title.slice(0, SESSION_TITLE_MAX_CHARS)),
+    status: bundle.archived ? 'archived' : 'active',
+    pinned: bundle.pinned,
+    tags: [SOURCE_TAGS[bundle.source]],
+    model: bundle.model,
+    // The chosen branch may be named before its message exists (no foreign key since 0008): the
+    // messages come in the same transaction, and the checks prove the leaf is there.
+    current_leaf_id: leafId,
+    created_at: bundle.createdAt,
+    updated_at: bundle.updatedAt,
+    import_source: bundle.source,
+    import_source_id: bundle.sourceId,
+    message_count: counted ? rows.length : 0,
+    last_message_at: counted && rows.length > 0 ? latest(rows.map((r) => r.created_at)) : null,
+  }));
+  const created = await tx.query<{ id: string }>(sql`
+    INSERT INTO chat_sessions (id, owner_id, title, status, pinned, tags, model, current_leaf_id, created_at, updated_at,
+                               last_activity_at, import_source, import_source_id, message_count, last_message_at)
+    SELECT r.id, ${ownerId}, r.title, r.status, r.pinned, r.tags, r.model, r.current_leaf_id, r.created_at,
+           r.updated_at, greatest(r.updated_at, r.last_message_at), r.import_source, r.import_source_id,
+           r.message_count, r.last_message_at
+      FROM jsonb_to_recordset(${toDbJson(sessions)}::jsonb) AS r(
+             id uuid, title text, status text, pinned boolean, tags text[], model text, current_leaf_id uuid,
+             created_at timestamptz, updated_at timestamptz, import_source text, import_source_id text,
+             message_count integer, last_message_at timestamptz)
+    ON CONFLICT (id) DO NOTHING
+    RETURNING id`);
+  return new Set(created.map((r) => r.id));
+}
+
+const latest = (times: readonly string[]): string =>
+  times.reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a));
+
+/** What the bulk INSERT returns: the rows it added (not those already there). */
+type AddedMessage = {
+  id: string;
+  session_id: string;
+  created_at: unknown;
+  status: string;
+  tokens_in: number | null;
+  tokens_out: number | null;
+  deleted: boolean;
+};
+
+/**
+ * Inserts the rows, skipping those already there; returns the ids it added. In bulk mode (see
+ * bulkMode) the triggers are off for the INSERT, and migration 0021's functions then do their
+ * work for the batch: counters of the chats that existed before (new chats were counted by
+ * insertSessions), change capture and the sync outbox.
+ */
+async function insertMessages(
+  tx: Db,
+  ownerId: string,
+  rows: readonly MessageRow[],
+  bulk: BulkMode | null,
+  countedSessions: ReadonlySet<string>,
+): Promise<Set<string>> {
+  if (bulk) await tx.query(sql`SELECT set_config('session_replication_role', 'replica', true)`);
+  const added = await tx.query<AddedMessage>(sql`
+    INSERT INTO messages (id, owner_id, session_id, parent_id, depth, role, content, reasoning, status, model,
+                          tool_calls, metadata, created_at, updated_at)
+    SELECT r.id, ${ownerId}, r.session_id, r.parent_id, r.depth, r.role, r.content, r.reasoning, r.status,
+           r.model, r.tool_calls, r.metadata, r.created_at, r.created_at
+      FROM jsonb_to_recordset(${toDbJson(rows)}::jsonb) AS r(
+             id uuid, session_id uuid, parent_id uuid, depth integer, role text, content text, reasoning text,
+             status text, model text, tool_calls jsonb, metadata jsonb, created_at timestamptz)
+    ON CONFLICT (id) DO NOTHING
+    RETURNING id, session_id, created_at, status, tokens_in, tokens_out, deleted_at IS NOT NULL AS deleted`);
+  if (bulk) await tx.query(sql`SELECT set_config('session_replication_role', ${bulk.role}, true)`);
+  if (bulk && added.length > 0) {
+    const uncounted = added.filter((r) => !r.deleted && !countedSessions.has(r.session_id));
+    if (uncounted.length > 0)
+      await tx.query(sql`SELECT confab_count_messages_in_bulk(
+        ${uncounted.map((r) => r.session_id)}::uuid[], ${uncounted.map((r) => toIso(r.created_at))}::timestamptz[],
+        ${uncounted.map((r) => r.tokens_in)}::integer[], ${uncounted.map((r) => r.tokens_out)}::integer[])`);
+    const noted = bulk.linked ? added : [];
+    await tx.query(sql`SELECT confab_note_messages_in_bulk(
+      ${noted.map((r) => r.id)}::uuid[], ${noted.map((r) => r.status)}::text[],
+      ${[...new Set(added.map((r) => r.session_id))]}::uuid[])`);
+  }
+  return new Set(added.map((r) => r.id));
 }
 
 /** Messages compared field by field: the first, the last and every 50th between. */
@@ -210,17 +322,23 @@ async function verifyConversations(
              count(m.id) FILTER (WHERE m.session_id <> w.session_id)::int AS outside
         FROM written w LEFT JOIN messages m ON m.id = w.id
        GROUP BY w.session_id
+    ), tree AS (
+      -- One pass over the chats' messages, each with its parent: parents in the same chat, depths,
+      -- and the rows the counter must equal.
+      SELECT m.session_id,
+             count(*) FILTER (WHERE m.parent_id IS NOT NULL
+                                AND (p.id IS NULL OR p.session_id <> m.session_id))::int AS bad_parent,
+             count(*) FILTER (WHERE m.depth <> coalesce(p.depth + 1, 0))::int AS bad_depth,
+             count(*) FILTER (WHERE m.deleted_at IS NULL)::int AS live
+        FROM messages m LEFT JOIN messages p ON p.id = m.parent_id
+       WHERE m.session_id = ANY(${sessionIds}::uuid[])
+       GROUP BY m.session_id
     )
     SELECT s.id, coalesce(f.found, 0) AS found, coalesce(f.outside, 0) AS outside,
-           (SELECT count(*)::int FROM messages m LEFT JOIN messages p ON p.id = m.parent_id
-             WHERE m.session_id = s.id AND m.parent_id IS NOT NULL
-               AND (p.id IS NULL OR p.session_id <> m.session_id)) AS bad_parent,
-           (SELECT count(*)::int FROM messages m LEFT JOIN messages p ON p.id = m.parent_id
-             WHERE m.session_id = s.id AND m.depth <> coalesce(p.depth + 1, 0)) AS bad_depth,
-           s.message_count AS counter,
-           (SELECT count(*)::int FROM messages m WHERE m.session_id = s.id AND m.deleted_at IS NULL) AS live,
+           coalesce(t.bad_parent, 0) AS bad_parent, coalesce(t.bad_depth, 0) AS bad_depth,
+           s.message_count AS counter, coalesce(t.live, 0) AS live,
            (SELECT m.session_id FROM messages m WHERE m.id = s.current_leaf_id)::text AS leaf
-      FROM chat_sessions s LEFT JOIN found f ON f.session_id = s.id
+      FROM chat_sessions s LEFT JOIN found f ON f.session_id = s.id LEFT JOIN tree t ON t.session_id = s.id
      WHERE s.id = ANY(${sessionIds}::uuid[])`);
   const countsOf = new Map(perSession.map((c) => [c.id, c]));
 
