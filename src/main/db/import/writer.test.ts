@@ -267,7 +267,7 @@ describe.each(ENGINES)('import writer on %s', (engine) => {
         SELECT count(*)::int AS n FROM confab_changed WHERE kind = 'message' AND session_id = ${sessionId}`);
       const depths = await t.db.query<{ depth: number }>(sql`
         SELECT depth FROM messages WHERE session_id = ${sessionId} ORDER BY created_at`);
-      return { ...s, outbox: outbox!.n, announced: changed!.n > 0, depths: depths.map((d) => d.depth) };
+      return { ...s!, outbox: outbox!.n, announced: changed!.n > 0, depths: depths.map((d) => d.depth) };
     };
     const writeBoth = async (bundles: (id: string) => ConversationBundle) => {
       const modes: WriteMode[] = ['bulk-where-allowed', 'triggers'];
