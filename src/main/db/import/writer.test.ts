@@ -257,7 +257,13 @@ describe.each(ENGINES)('import writer on %s', (engine) => {
     const later = [...first, msg('d', 'c', '2026-03-02T00:00:00.000Z')];
     const state = async (sourceId: string) => {
       const sessionId = importedSessionId('claude', sourceId);
-      const [s] = await t.db.query<Record<string, unknown>>(sql`
+      const [s] = await t.db.query<{
+        message_count: number;
+        tokens_in: unknown;
+        tokens_out: unknown;
+        last_message_at: unknown;
+        last_activity_at: unknown;
+      }>(sql`
         SELECT message_count, tokens_in, tokens_out, last_message_at, last_activity_at FROM chat_sessions
          WHERE id = ${sessionId}`);
       const [outbox] = await t.db.query<{ n: number }>(sql`
