@@ -233,8 +233,7 @@ async function insertSessions(
   return new Set(created.map((r) => r.id));
 }
 
-const latest = (times: readonly string[]): string =>
-  times.reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a));
+const latest = (times: readonly string[]): string => times.reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a));
 
 /** What the bulk INSERT returns: the rows it added (not those already there). */
 type AddedMessage = {
