@@ -9,7 +9,7 @@ import type { Page } from 'playwright/test';
 import { listZipEntries, openZipEntry } from '../src/main/import/zip';
 import { expect, test } from './fixtures/test';
 
-const FIXTURE = resolve(import.meta.dirname, '../../shared/fixtures/imports/chatgpt/cosmax-utils-gpt5-2025-thoughts-canvas-branch-trimmed.json');
+const FIXTURE = resolve(import.meta.dirname, '../tests/fixtures/imports/chatgpt/cosmax-utils-gpt5-2025-thoughts-canvas-branch-trimmed.json');
 
 /** Clicks `trigger` and returns the file the browser downloaded: its suggested name and path. */
 async function download(page: Page, trigger: () => Promise<void>): Promise<{ name: string; path: string }> {

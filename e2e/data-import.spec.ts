@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { sidebarTitles } from './fixtures/chats';
 import { expect, test } from './fixtures/test';
 
-const FIXTURE = resolve(import.meta.dirname, '../../shared/fixtures/imports/chatgpt/cosmax-utils-gpt5-2025-thoughts-canvas-branch-trimmed.json');
+const FIXTURE = resolve(import.meta.dirname, '../tests/fixtures/imports/chatgpt/cosmax-utils-gpt5-2025-thoughts-canvas-branch-trimmed.json');
 
 test('import a ChatGPT export, export, back up and restore', async ({ page, host }) => {
   await page.goto(host.url);
