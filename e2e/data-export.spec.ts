@@ -9,7 +9,10 @@ import type { Page } from 'playwright/test';
 import { listZipEntries, openZipEntry } from '../src/main/import/zip';
 import { expect, test } from './fixtures/test';
 
-const FIXTURE = resolve(import.meta.dirname, '../tests/fixtures/imports/chatgpt/cosmax-utils-gpt5-2025-thoughts-canvas-branch-trimmed.json');
+const FIXTURE = resolve(
+  import.meta.dirname,
+  '../tests/fixtures/imports/chatgpt/cosmax-utils-gpt5-2025-thoughts-canvas-branch-trimmed.json',
+);
 
 /** Clicks `trigger` and returns the file the browser downloaded: its suggested name and path. */
 async function download(page: Page, trigger: () => Promise<void>): Promise<{ name: string; path: string }> {
@@ -27,13 +30,19 @@ async function zipTexts(path: string): Promise<Record<string, string>> {
   return out;
 }
 
-test('the browser downloads a Confab export, all chats as Markdown, and one chat from Cmd+K', async ({ page, host }) => {
+test('the browser downloads a Confab export, all chats as Markdown, and one chat from Cmd+K', async ({
+  page,
+  host,
+}) => {
   await page.goto(host.url);
   await page.getByRole('button', { name: 'Settings', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: 'Settings' });
   const data = dialog.getByRole('region', { name: 'Data', exact: true });
   await data.getByLabel('Choose a file to import').setInputFiles(FIXTURE);
-  await data.getByRole('region', { name: 'What the file holds' }).getByRole('button', { name: 'Import 9 chats' }).click();
+  await data
+    .getByRole('region', { name: 'What the file holds' })
+    .getByRole('button', { name: 'Import 9 chats' })
+    .click();
   await expect(data.getByRole('region', { name: 'Import report' })).toContainText('every count matches');
 
   const confab = await download(page, () => data.getByRole('button', { name: 'Export everything' }).click());
@@ -42,7 +51,9 @@ test('the browser downloads a Confab export, all chats as Markdown, and one chat
   expect(JSON.parse(lines[0]!)).toMatchObject({ confab: 'export', scope: 'all' });
   expect(lines.filter((l) => l.startsWith('{"t":"chat_sessions"'))).toHaveLength(9);
   expect(lines.filter((l) => l.startsWith('{"t":"messages"'))).toHaveLength(103);
-  await expect(data.getByRole('status').filter({ hasText: `Exported 9 chats and 103 messages: downloaded as ${confab.name}.` })).toBeVisible();
+  await expect(
+    data.getByRole('status').filter({ hasText: `Exported 9 chats and 103 messages: downloaded as ${confab.name}.` }),
+  ).toBeVisible();
 
   const zip = await download(page, () => data.getByRole('button', { name: 'Export all chats as Markdown' }).click());
   expect(zip.name).toMatch(/^confab-chats-\d{4}-\d{2}-\d{2}\.zip$/);

@@ -8,7 +8,10 @@ import { resolve } from 'node:path';
 import { sidebarTitles } from './fixtures/chats';
 import { expect, test } from './fixtures/test';
 
-const FIXTURE = resolve(import.meta.dirname, '../tests/fixtures/imports/chatgpt/cosmax-utils-gpt5-2025-thoughts-canvas-branch-trimmed.json');
+const FIXTURE = resolve(
+  import.meta.dirname,
+  '../tests/fixtures/imports/chatgpt/cosmax-utils-gpt5-2025-thoughts-canvas-branch-trimmed.json',
+);
 
 test('import a ChatGPT export, export, back up and restore', async ({ page, host }) => {
   await page.goto(host.url);
@@ -18,7 +21,9 @@ test('import a ChatGPT export, export, back up and restore', async ({ page, host
 
   await data.getByLabel('Choose a file to import').setInputFiles(FIXTURE);
   const preview = data.getByRole('region', { name: 'What the file holds' });
-  await expect(preview).toContainText('(ChatGPT): 9 chats, 103 messages, 1 branch point, from 2025-09-18 to 2025-12-15.');
+  await expect(preview).toContainText(
+    '(ChatGPT): 9 chats, 103 messages, 1 branch point, from 2025-09-18 to 2025-12-15.',
+  );
   await preview.getByRole('button', { name: 'Import 9 chats' }).click();
 
   const report = data.getByRole('region', { name: 'Import report' });
@@ -30,7 +35,9 @@ test('import a ChatGPT export, export, back up and restore', async ({ page, host
   // The same file again adds nothing.
   await data.getByLabel('Choose a file to import').setInputFiles(FIXTURE);
   await data.getByRole('button', { name: 'Import 9 chats' }).click();
-  await expect(data.getByRole('region', { name: 'Import report' }).getByRole('row', { name: /Messages/ })).toHaveText(/Messages\s*103\s*0\s*103/);
+  await expect(data.getByRole('region', { name: 'Import report' }).getByRole('row', { name: /Messages/ })).toHaveText(
+    /Messages\s*103\s*0\s*103/,
+  );
 
   await data.getByRole('button', { name: 'Export everything' }).click();
   await expect(data.getByRole('status').filter({ hasText: 'Exported 9 chats and 103 messages' })).toBeVisible();
@@ -50,7 +57,13 @@ test('import a ChatGPT export, export, back up and restore', async ({ page, host
   const manual = data.getByRole('table', { name: 'Backups list' }).getByRole('row').filter({ hasText: 'manual' });
   await manual.getByRole('button', { name: /Restore the backup/ }).click();
   await manual.getByRole('button', { name: 'Restore by merging' }).click();
-  await expect(data.getByRole('status').filter({ hasText: /Restored confab-backup-manual-.*: 0 rows added, 0 updated from the backup, nothing deleted/ })).toBeVisible();
+  await expect(
+    data
+      .getByRole('status')
+      .filter({
+        hasText: /Restored confab-backup-manual-.*: 0 rows added, 0 updated from the backup, nothing deleted/,
+      }),
+  ).toBeVisible();
   await dialog.getByRole('button', { name: 'Close settings' }).click();
   expect((await sidebarTitles(page)).length).toBe(before);
 });
