@@ -159,7 +159,7 @@ export interface PulledChange {
  * horizon is cluster-wide: another test file's open transaction in another database holds it
  * back, so a test that pulls at once can see nothing on a busy run.
  */
-export async function settled(client: pg.Client, timeoutMs = 30_000): Promise<void> {
+export async function settled(client: pg.ClientBase, timeoutMs = 30_000): Promise<void> {
   const { rows } = await client.query<{ now: string }>('SELECT pg_current_xact_id()::text AS now');
   const now = BigInt(rows[0]!.now);
   const deadline = Date.now() + timeoutMs;
