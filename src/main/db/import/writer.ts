@@ -13,6 +13,7 @@ import type { RepoContext } from '../context';
 import { toDbJson, toDbText, toIso } from '../rows';
 import { deferSearchIndexing } from '../search/indexer';
 import type { Db } from '../database';
+import { mayTurnTriggersOff, withTriggersOff } from '../triggersOff';
 import { sql } from '../sql';
 import { importedMessageId, importedSessionId } from './ids';
 
@@ -63,21 +64,21 @@ export function messageRows(bundle: ConversationBundle, sessionId: string): Mess
   const depthOf = (sourceId: string): number => {
     const known = depth.get(sourceId);
     if (known !== undefined) return known;
-    const chain: string[] = [];
-    const seen = new Set<string>();
+    // Up the parents to one whose depth is known (or past the root), then down again. A Set keeps
+    // the walk's order and stops a loop of parents (the parsers cut those, this does not rely on it).
+    const chain = new Set<string>();
     let at: string | null | undefined = sourceId;
     let base = -1;
-    while (at != null && parentOf.has(at) && !seen.has(at)) {
+    while (at != null && parentOf.has(at) && !chain.has(at)) {
       const d = depth.get(at);
       if (d !== undefined) {
         base = d;
         break;
       }
-      chain.push(at);
-      seen.add(at);
+      chain.add(at);
       at = parentOf.get(at);
     }
-    for (let i = chain.length - 1; i >= 0; i--) depth.set(chain[i]!, ++base);
+    for (const id of [...chain].reverse()) depth.set(id, ++base);
     return depth.get(sourceId)!;
   };
   return bundle.messages.map((m) => ({
@@ -168,23 +169,19 @@ export async function writeConversations(
 }
 
 /**
- * Whether this transaction may write with the tables' triggers off: where the connection may
- * (the device's PGlite runs as a superuser), the INSERTs run with session_replication_role =
- * replica, so neither the per-row and statement triggers nor the two deferred foreign-key checks
- * per message run, and the writer does their work for the whole batch (migrations/0021 says what
- * and why). The foreign keys' conditions are proved for every row by verifyConversations in the
- * same transaction. Returns the role to put back, or null to write with the triggers on.
+ * Whether this transaction writes messages in bulk: where the connection may turn triggers off
+ * (triggersOff.ts), the message INSERT runs with neither the per-row and statement triggers nor
+ * the two deferred foreign-key checks per message, and the writer does their work for the whole
+ * batch (migrations/0021 says what and why). The foreign keys' conditions are proved for every
+ * row by verifyConversations in the same transaction. Null: write through the triggers.
  */
 async function bulkMode(tx: Db): Promise<BulkMode | null> {
-  const [row] = await tx.query<{ su: boolean; role: string; linked: boolean }>(sql`
-    SELECT current_setting('is_superuser') = 'on' AS su, current_setting('session_replication_role') AS role,
-           confab_sync_linked() AS linked`);
-  return row?.su ? { role: row.role, linked: row.linked } : null;
+  if (!(await mayTurnTriggersOff(tx))) return null;
+  const [row] = await tx.query<{ linked: boolean }>(sql`SELECT confab_sync_linked() AS linked`);
+  return { linked: row?.linked === true };
 }
 
 interface BulkMode {
-  /** The session_replication_role to put back after the INSERT. */
-  role: string;
   /** Whether the device has a team server, so new rows go to its sync outbox. */
   linked: boolean;
 }
@@ -259,8 +256,8 @@ async function insertMessages(
   bulk: BulkMode | null,
   countedSessions: ReadonlySet<string>,
 ): Promise<Set<string>> {
-  if (bulk) await tx.query(sql`SELECT set_config('session_replication_role', 'replica', true)`);
-  const added = await tx.query<AddedMessage>(sql`
+  const insert = () =>
+    tx.query<AddedMessage>(sql`
     INSERT INTO messages (id, owner_id, session_id, parent_id, depth, role, content, reasoning, status, model,
                           tool_calls, metadata, created_at, updated_at)
     SELECT r.id, ${ownerId}, r.session_id, r.parent_id, r.depth, r.role, r.content, r.reasoning, r.status,
@@ -270,7 +267,7 @@ async function insertMessages(
              status text, model text, tool_calls jsonb, metadata jsonb, created_at timestamptz)
     ON CONFLICT (id) DO NOTHING
     RETURNING id, session_id, created_at, status, tokens_in, tokens_out, deleted_at IS NOT NULL AS deleted`);
-  if (bulk) await tx.query(sql`SELECT set_config('session_replication_role', ${bulk.role}, true)`);
+  const added = bulk ? await withTriggersOff(tx, insert) : await insert();
   if (bulk && added.length > 0) {
     const uncounted = added.filter((r) => !r.deleted && !countedSessions.has(r.session_id));
     if (uncounted.length > 0)

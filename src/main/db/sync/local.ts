@@ -21,6 +21,7 @@ import type { Db } from '../database';
 import { needsSnapshot } from '@shared/sync/round';
 import { deferSearchIndexing } from '../search/indexer';
 import { sql, sqlEmpty, sqlId, sqlJoin } from '../sql';
+import { withTriggersOff } from '../triggersOff';
 
 /** Parents before children, so one pulled batch applies in one pass. */
 export const SYNC_TABLES = [
@@ -127,13 +128,12 @@ async function adoptIdentity(tx: Db, serverUserId: string): Promise<void> {
                          FROM users WHERE id = ${from}
                        ON CONFLICT (id) DO UPDATE SET is_local = true`);
     await tx.query(sql`UPDATE chat_sessions SET owner_id = ${serverUserId} WHERE owner_id = ${from}`);
-    const [role] = await tx.query<{ was: string }>(sql`SELECT current_setting('session_replication_role') AS was`);
-    await tx.query(sql`SELECT set_config('session_replication_role', 'replica', true)`);
-    for (const t of OWNED_IN_BULK) {
-      const unindexed = t === 'messages' ? sql`, search_tsv = NULL` : sqlEmpty;
-      await tx.query(sql`UPDATE ${sqlId(t)} SET owner_id = ${serverUserId}${unindexed} WHERE owner_id = ${from}`);
-    }
-    await tx.query(sql`SELECT set_config('session_replication_role', ${role!.was}, true)`);
+    await withTriggersOff(tx, async () => {
+      for (const t of OWNED_IN_BULK) {
+        const unindexed = t === 'messages' ? sql`, search_tsv = NULL` : sqlEmpty;
+        await tx.query(sql`UPDATE ${sqlId(t)} SET owner_id = ${serverUserId}${unindexed} WHERE owner_id = ${from}`);
+      }
+    });
     await tx.query(sql`DELETE FROM users WHERE id = ${from}`);
   }
   await tx.query(sql`SELECT confab_outbox_note_owned(${serverUserId})`);
