@@ -32,6 +32,49 @@ const FIXTURES = [
   ['other/openwebui-importer-single-chat-object-2025.json', 1, 2],
 ] as const;
 
+type ImportedMessage = ConversationBundle['messages'][number];
+
+/** One message as a parser yields it; `fields` overrides the rest. */
+const message = (
+  sourceId: string,
+  parentSourceId: string | null,
+  createdAt: string,
+  fields: Partial<ImportedMessage> = {},
+): ImportedMessage => ({
+  sourceId,
+  parentSourceId,
+  role: 'user',
+  content: `text ${sourceId}`,
+  reasoning: '',
+  model: null,
+  createdAt,
+  status: 'complete',
+  toolCalls: null,
+  metadata: null,
+  ...fields,
+});
+
+/** A conversation of these messages, its last one the chosen branch; `fields` overrides the rest. */
+const conversation = (
+  source: ConversationBundle['source'],
+  sourceId: string,
+  messages: ImportedMessage[],
+  fields: Partial<ConversationBundle> = {},
+): ConversationBundle => ({
+  source,
+  sourceId,
+  title: sourceId,
+  createdAt: messages[0]!.createdAt,
+  updatedAt: messages[0]!.createdAt,
+  model: null,
+  currentLeafSourceId: messages.at(-1)!.sourceId,
+  archived: false,
+  pinned: false,
+  repairs: [],
+  messages,
+  ...fields,
+});
+
 describe.each(ENGINES)('import writer on %s', (engine) => {
   let t: TestDb;
   let ctx: RepoContext;
@@ -105,44 +148,15 @@ describe.each(ENGINES)('import writer on %s', (engine) => {
   });
 
   it('a newer export adds only its new messages', async () => {
-    const base: ConversationBundle = {
-      source: 'chatgpt',
-      sourceId: `grow-${engine}`,
-      title: 'Growing',
-      createdAt: '2026-01-01T00:00:00.000Z',
-      updatedAt: '2026-01-01T00:00:00.000Z',
-      model: null,
-      currentLeafSourceId: 'b',
-      archived: false,
-      pinned: false,
-      repairs: [],
-      messages: [
-        {
-          sourceId: 'a',
-          parentSourceId: null,
-          role: 'user',
-          content: 'one',
-          reasoning: '',
-          model: null,
-          createdAt: '2026-01-01T00:00:00.000Z',
-          status: 'complete',
-          toolCalls: null,
-          metadata: null,
-        },
-        {
-          sourceId: 'b',
-          parentSourceId: 'a',
-          role: 'assistant',
-          content: 'two',
-          reasoning: '',
-          model: 'm',
-          createdAt: '2026-01-01T00:00:01.000Z',
-          status: 'complete',
-          toolCalls: null,
-          metadata: null,
-        },
+    const base = conversation(
+      'chatgpt',
+      `grow-${engine}`,
+      [
+        message('a', null, '2026-01-01T00:00:00.000Z', { content: 'one' }),
+        message('b', 'a', '2026-01-01T00:00:01.000Z', { role: 'assistant', content: 'two', model: 'm' }),
       ],
-    };
+      { title: 'Growing', updatedAt: '2026-01-01T00:00:00.000Z' },
+    );
     await writeConversation(ctx, base);
     const newer = {
       ...base,
@@ -167,32 +181,13 @@ describe.each(ENGINES)('import writer on %s', (engine) => {
   });
 
   it('writes a batch in one transaction: one bad conversation leaves nothing of the batch, and alone the others go in', async () => {
-    const chat = (n: number, role = 'user'): ConversationBundle => ({
-      source: 'openwebui',
-      sourceId: `batch-${engine}-${n}`,
-      title: `Batch ${n}`,
-      createdAt: '2026-02-01T00:00:00.000Z',
-      updatedAt: '2026-02-01T00:00:00.000Z',
-      model: null,
-      currentLeafSourceId: 'q',
-      archived: false,
-      pinned: n === 2,
-      repairs: [],
-      messages: [
-        {
-          sourceId: 'q',
-          parentSourceId: null,
-          role: role as 'user',
-          content: `question ${n}`,
-          reasoning: '',
-          model: null,
-          createdAt: '2026-02-01T00:00:00.000Z',
-          status: 'complete',
-          toolCalls: null,
-          metadata: null,
-        },
-      ],
-    });
+    const chat = (n: number, role = 'user'): ConversationBundle =>
+      conversation(
+        'openwebui',
+        `batch-${engine}-${n}`,
+        [message('q', null, '2026-02-01T00:00:00.000Z', { role: role as 'user', content: `question ${n}` })],
+        { title: `Batch ${n}`, pinned: n === 2 },
+      );
     const before = await counts();
     // A role the database refuses: the whole batch is rolled back.
     await expect(writeConversations(ctx, [chat(1), chat(2, 'narrator'), chat(3)])).rejects.toThrow();
@@ -223,38 +218,18 @@ describe.each(ENGINES)('import writer on %s', (engine) => {
 
   it('a bulk write leaves the counters, sync outbox notes and change entries the triggers would', async () => {
     await startChangeCapture(t.db);
-    const msg = (sourceId: string, parentSourceId: string | null, at: string) => ({
-      sourceId,
-      parentSourceId,
-      role: 'user' as const,
-      content: `text ${sourceId}`,
-      reasoning: '',
-      model: null,
-      createdAt: at,
-      status: 'complete' as const,
-      toolCalls: null,
-      metadata: null,
-    });
-    const chat = (sourceId: string, messages: ConversationBundle['messages']): ConversationBundle => ({
-      source: 'claude',
-      sourceId,
-      title: sourceId,
-      createdAt: '2026-03-01T00:00:00.000Z',
-      updatedAt: '2026-03-01T00:00:05.000Z',
-      model: null,
-      currentLeafSourceId: messages.at(-1)!.sourceId,
-      archived: false,
-      pinned: false,
-      repairs: [],
-      messages,
-    });
+    const chat = (sourceId: string, messages: ImportedMessage[]): ConversationBundle =>
+      conversation('claude', sourceId, messages, {
+        createdAt: '2026-03-01T00:00:00.000Z',
+        updatedAt: '2026-03-01T00:00:05.000Z',
+      });
     // Listed child first: depths come from the tree, not the list's order.
     const first = [
-      msg('b', 'a', '2026-03-01T00:00:01.000Z'),
-      msg('a', null, '2026-03-01T00:00:00.000Z'),
-      msg('c', 'a', '2026-03-01T00:00:09.000Z'),
+      message('b', 'a', '2026-03-01T00:00:01.000Z'),
+      message('a', null, '2026-03-01T00:00:00.000Z'),
+      message('c', 'a', '2026-03-01T00:00:09.000Z'),
     ];
-    const later = [...first, msg('d', 'c', '2026-03-02T00:00:00.000Z')];
+    const later = [...first, message('d', 'c', '2026-03-02T00:00:00.000Z')];
     const state = async (sourceId: string) => {
       const sessionId = importedSessionId('claude', sourceId);
       const [s] = await t.db.query<{
