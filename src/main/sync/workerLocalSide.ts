@@ -11,7 +11,7 @@ export function workerLocalSide(db: DbClient): LocalSide {
   return {
     readState: () => db.call('sync.readState', undefined, remote),
     afterHello: (hello) => db.call('sync.afterHello', hello, remote),
-    stagePending: (limit) => db.call('sync.stagePending', { limit }, remote),
+    stagePending: (limit, afterNo) => db.call('sync.stagePending', { limit, afterNo }, remote),
     recordAck: (ack) => db.call('sync.recordAck', ack, remote),
     renumberPending: (firstNo) => db.call('sync.renumberPending', { firstNo }, remote),
     renewClientId: () => db.call('sync.renewClientId', undefined, remote),

@@ -105,8 +105,12 @@ export interface LocalSide {
   readState(): Promise<LocalSyncState>;
   /** Acts on the handshake: identity adoption, new client id, re-push after a regression... */
   afterHello(hello: HelloOutcome): Promise<{ clientId: string }>;
-  /** Stages the next numbered mutations (or the ones still waiting for their ack) and returns them. */
-  stagePending(limit: number): Promise<PendingMutation[]>;
+  /**
+   * The numbered mutations after `afterNo` (0: the ones still waiting for their ack, if any),
+   * staging the next ones from the outbox when none wait. The round stages a batch while the
+   * one before it (numbered up to `afterNo`) is on the server.
+   */
+  stagePending(limit: number, afterNo?: number): Promise<PendingMutation[]>;
   recordAck(ack: { through: number; rejected: RejectedMutation[] }): Promise<void>;
   /** Numbers what waits to be pushed from `firstNo` on (after a mutation gap). */
   renumberPending(firstNo: number): Promise<void>;
@@ -126,6 +130,10 @@ export interface LocalSide {
    */
   markSynced(): Promise<void>;
 }
+
+/** Mutations per push call and changes per pull call, unless a caller says otherwise. */
+export const DEFAULT_PUSH_LIMIT = 1000;
+export const DEFAULT_PULL_LIMIT = 1000;
 
 export interface SyncOptions {
   schemaVersion: number;
@@ -218,34 +226,71 @@ async function fetchByKey(server: pg.ClientBase, missing: MissingKeys[]) {
   return extra;
 }
 
+/**
+ * A step the round starts ahead and may drop (a staged push after a refusal, a prefetched pull
+ * after a failed apply): its failure is seen by whoever awaits it, and is never an unhandled
+ * rejection when nobody does.
+ */
+function ahead<T>(step: Promise<T>): Promise<T> {
+  step.catch(() => undefined);
+  return step;
+}
+
+/** Waits for a step started ahead to end, whatever its outcome, before the round goes on. */
+async function settle(step: Promise<unknown>): Promise<void> {
+  await step.catch(() => undefined);
+}
+
+/**
+ * Pushes the outbox in numbered batches. While the server applies batch n, the device stages
+ * batch n + 1 (numbered after n, from the outbox): the two costs run side by side instead of one
+ * after the other. After any answer but a full acknowledgement the staged batch is kept (it is
+ * in sync_pending, numbered) and the round reads what waits from the lowest number again.
+ */
 async function push(
   local: LocalSide,
   server: pg.ClientBase,
   clientId: string,
   options: SyncOptions,
 ): Promise<{ pushed: number; rejected: RejectedMutation[]; ownPushes: string[] }> {
-  const pushLimit = options.pushLimit ?? 1000;
+  const pushLimit = options.pushLimit ?? DEFAULT_PUSH_LIMIT;
   let pushed = 0;
   // The transactions of this round's acknowledged pushes, for the pull that follows.
   const ownPushes: string[] = [];
   let skewRetries = 0;
   const rejected: RejectedMutation[] = [];
+  let staged = ahead(local.stagePending(pushLimit, 0));
+  const restart = async (step?: () => Promise<unknown>) => {
+    await settle(staged);
+    await step?.();
+    staged = ahead(local.stagePending(pushLimit, 0));
+  };
   for (let guard = 0; guard < 10_000; guard += 1) {
-    const pending = await local.stagePending(pushLimit);
+    const pending = await staged;
     if (pending.length === 0) break;
+    const lastNo = pending.at(-1)!.no;
     const sentAt = Date.now();
-    const [answer] = await serverQuery<{ r: Record<string, unknown> }>(
-      server,
-      'SELECT sync.push($1, $2, $3::jsonb) AS r',
-      [clientId, options.schemaVersion, JSON.stringify({ mutations: pending })],
-    );
-    const r = answer!.r;
+    const answered = serverQuery<{ r: Record<string, unknown> }>(server, 'SELECT sync.push($1, $2, $3::jsonb) AS r', [
+      clientId,
+      options.schemaVersion,
+      JSON.stringify({ mutations: pending }),
+    ]);
+    staged = ahead(local.stagePending(pushLimit, lastNo));
+    let r: Record<string, unknown>;
+    try {
+      r = (await answered)[0]!.r;
+    } catch (err) {
+      await settle(staged);
+      throw err;
+    }
     if (r.status === 'mutation_gap') {
-      await local.renumberPending(Number(r.expected));
+      await restart(() => local.renumberPending(Number(r.expected)));
       continue;
     }
     if (r.status === 'client_conflict') {
-      clientId = (await local.renewClientId()).clientId;
+      await restart(async () => {
+        clientId = (await local.renewClientId()).clientId;
+      });
       continue;
     }
     if (r.status === 'clock_skew' && skewRetries < 2) {
@@ -253,10 +298,11 @@ async function push(
       // re-stamped and staged again.
       skewRetries += 1;
       const serverNow = Number(r.server_time) + (Date.now() - sentAt) / 2;
-      await local.correctClock(Date.now() - serverNow);
+      await restart(() => local.correctClock(Date.now() - serverNow));
       continue;
     }
     if (r.status !== 'ok') {
+      await settle(staged);
       if ((REFUSALS as readonly string[]).includes(String(r.status))) throw new SyncRefused(r.status as Refusal);
       throw new ConfabError(
         'conflict',
@@ -277,7 +323,11 @@ async function push(
     await local.recordAck({ through, rejected: refused });
     pushed += pending.filter((p) => p.no <= through).length;
     options.onProgress?.({ phase: 'push', done: pushed, chats: 0, messages: 0 });
+    // Part of the batch was left for the next push (the server's one-at-a-time fallback): what
+    // waits goes again from its lowest number, ahead of the batch staged after it.
+    if (through < lastNo) await restart();
   }
+  await settle(staged);
   return { pushed, rejected, ownPushes };
 }
 
@@ -343,6 +393,38 @@ async function pullChanges(
   ]);
 }
 
+/**
+ * Applies one pulled batch: with the chats shared by it (move-in: a chat shared with this user
+ * arrives whole, with the batch that announces it), and with the rows it needs from beyond it
+ * (a message whose session changed later), fetched by key until it applies.
+ */
+async function applyPulled(
+  local: LocalSide,
+  server: pg.ClientBase,
+  changes: PulledChange[],
+  userId: string,
+): Promise<{ chats: number; messages: number }> {
+  let extra: { tbl: string; body: Record<string, unknown> }[] = [];
+  for (const c of changes) {
+    if (c.op !== 'share') continue;
+    const rows = await serverQuery<{ tbl: string; body: Record<string, unknown> }>(
+      server,
+      'SELECT tbl, body FROM sync.session_rows($1)',
+      [c.pk[0]],
+    );
+    extra.push(...rows);
+  }
+  for (let attempt = 0; ; attempt += 1) {
+    const outcome = await local.applyBatch({ changes, extra, userId });
+    if (outcome.applied) return outcome;
+    const more = await fetchByKey(server, outcome.missing);
+    if (more.length === 0 || attempt >= 100) {
+      throw new ConfabError('conflict', 'The team server no longer has rows this batch depends on; the next round retries.');
+    }
+    extra = [...extra, ...more];
+  }
+}
+
 async function pull(
   local: LocalSide,
   server: pg.ClientBase,
@@ -351,15 +433,18 @@ async function pull(
   options: SyncOptions,
   ownPushes: string[],
 ): Promise<{ pulled: number; lagMs: number | null }> {
-  const limit = options.pullLimit ?? 1000;
+  const limit = options.pullLimit ?? DEFAULT_PULL_LIMIT;
   let pulled = 0;
   let chats = 0;
   let messages = 0;
   let last: PulledChange | null = null;
   let totals: BacklogTotals | null | undefined;
+  const state = await local.readState();
+  // The server reads batch n + 1 while the device applies batch n: every batch moves the cursor
+  // to its last change, so the next one's start is known before the apply.
+  let next = ahead(pullChanges(server, state, limit, ownPushes));
   for (;;) {
-    const state = await local.readState();
-    const changes = await pullChanges(server, state, limit, ownPushes);
+    const changes = await next;
     if (changes.length === 0) break;
     // A pull of more than one batch (a first sync, a long time offline) counts what it will bring,
     // once, so the views can show "done of total".
@@ -370,36 +455,18 @@ async function pull(
       if (totals && state.cursorXid === '0' && String(state.cursorSeq) === '0')
         await recentChatsFirst(local, server, userId);
     }
-    // Move-in: a chat shared with this user arrives whole, with the batch that announces it.
-    let extra: { tbl: string; body: Record<string, unknown> }[] = [];
-    for (const c of changes) {
-      if (c.op !== 'share') continue;
-      const rows = await serverQuery<{ tbl: string; body: Record<string, unknown> }>(
-        server,
-        'SELECT tbl, body FROM sync.session_rows($1)',
-        [c.pk[0]],
-      );
-      extra.push(...rows);
-    }
-    // A batch that needs rows beyond it (a message whose session changed later) gets them by key.
-    for (let attempt = 0; ; attempt += 1) {
-      const outcome = await local.applyBatch({ changes, extra, userId });
-      if (outcome.applied) {
-        chats += outcome.chats;
-        messages += outcome.messages;
-        break;
-      }
-      const more = await fetchByKey(server, outcome.missing);
-      if (more.length === 0 || attempt >= 100) {
-        throw new ConfabError(
-          'conflict',
-          'The team server no longer has rows this batch depends on; the next round retries.',
-        );
-      }
-      extra = [...extra, ...more];
+    const end = changes.at(-1)!;
+    next = ahead(pullChanges(server, { ...state, cursorXid: end.xid, cursorSeq: end.seq }, limit, ownPushes));
+    try {
+      const outcome = await applyPulled(local, server, changes, userId);
+      chats += outcome.chats;
+      messages += outcome.messages;
+    } catch (err) {
+      await settle(next);
+      throw err;
     }
     pulled += changes.length;
-    last = changes.at(-1)!;
+    last = end;
     await server.query('SELECT sync.pulled($1, $2::xid8)', [clientId, last.xid]);
     options.onProgress?.({ phase: 'pull', done: pulled, chats, messages, totals });
   }

@@ -6,6 +6,8 @@
  *
  * --keep leaves the server database and member role in place and writes the first push batch to
  * /tmp/confab-push-batch.json, to replay it in psql (EXPLAIN, auto_explain).
+ * --explain N has the server log the plan (with timings and triggers) of every statement, nested
+ * ones too, that takes N ms or more in the member's sessions: see the server's log file.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +25,12 @@ import { ensureLocalUser } from '../../../src/main/db/users/repository';
 import { writeCorpus } from '../../../scripts/lib/syncBench';
 
 const { values } = parseArgs({
-  options: { messages: { type: 'string' }, url: { type: 'string' }, keep: { type: 'boolean' } },
+  options: {
+    messages: { type: 'string' },
+    url: { type: 'string' },
+    keep: { type: 'boolean' },
+    explain: { type: 'string' },
+  },
 });
 const MESSAGES = Number(values.messages ?? 5000);
 const SERVER = values.url ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -98,6 +105,20 @@ const version = loadMigrations(APP_MIGRATIONS_DIR).at(-1)!.version;
 try {
   await applyServerMigrations(serverAdmin);
   const member = await addMember(serverAdmin, url.toString(), `prof_${process.pid}`);
+  if (values.explain) {
+    // Needs a superuser connection: auto_explain is loaded into the member's sessions at login.
+    const settings = {
+      session_preload_libraries: 'auto_explain',
+      'auto_explain.log_min_duration': values.explain,
+      'auto_explain.log_nested_statements': 'on',
+      'auto_explain.log_analyze': process.env.EXPLAIN_ANALYZE ?? 'on',
+      'auto_explain.log_triggers': 'on',
+      'auto_explain.log_buffers': 'on',
+    };
+    for (const [name, value] of Object.entries(settings)) {
+      await serverAdmin.query(`ALTER ROLE ${pg.escapeIdentifier(member.role)} SET ${name} = ${pg.escapeLiteral(value)}`);
+    }
+  }
   const a = await freshDevice();
   const b = await freshDevice();
   try {

@@ -21,7 +21,7 @@ import type { Db } from '../database';
 import { needsSnapshot } from '@shared/sync/round';
 import { deferSearchIndexing } from '../search/indexer';
 import { sql, sqlEmpty, sqlId, sqlJoin } from '../sql';
-import { withTriggersOff } from '../triggersOff';
+import { mayTurnTriggersOff, withTriggersOff } from '../triggersOff';
 
 /** Parents before children, so one pulled batch applies in one pass. */
 export const SYNC_TABLES = [
@@ -208,15 +208,20 @@ export async function afterHello(db: Db, hello: HelloOutcome): Promise<{ clientI
   return { clientId: await clientIdOf(db) };
 }
 
-export async function stagePending(db: Db, limit: number): Promise<PendingMutation[]> {
+/**
+ * The mutations numbered after `afterNo`, staging the next ones from the outbox when none wait.
+ * `afterNo` is 0 for the first push of a round (mutations still waiting for their ack go again),
+ * and the last number of the push on the server while the round stages the one after it.
+ */
+export async function stagePending(db: Db, limit: number, afterNo = 0): Promise<PendingMutation[]> {
   return db.transaction(async (tx) => {
     // Staging costs a temp table and a pass per table: skipped when nothing waits in the outbox
     // (the usual idle round); mutations already staged are returned either way.
     const [noted] = await tx.query<{ any: boolean }>(sql`SELECT EXISTS (SELECT 1 FROM sync_outbox) AS any`);
-    if (noted?.any) await tx.query(sql`SELECT confab_stage_pending(${limit})`);
+    if (noted?.any) await tx.query(sql`SELECT confab_stage_pending(${limit}, ${afterNo})`);
     const rows = await tx.query<{ no: string; id: string; tbl: string; op: string; row: unknown }>(
       sql`SELECT mutation_no::text AS no, mutation_id::text AS id, tbl, op, body AS row
-            FROM sync_pending ORDER BY mutation_no`,
+            FROM sync_pending WHERE mutation_no > ${afterNo} ORDER BY mutation_no LIMIT ${limit}`,
     );
     return rows.map((r) => ({ ...r, no: Number(r.no) }));
   });
@@ -372,6 +377,9 @@ export async function applyBatch(db: Db, batch: PulledBatch): Promise<ApplyOutco
   if (lacking.length > 0) return { applied: false, missing: lacking };
   try {
     return await applying(db, async (tx) => {
+      // New messages in bulk with their triggers off (migration 0023); the check below, in this
+      // same transaction, is then what proves each has its chat and its parent.
+      if (await mayTurnTriggersOff(tx)) await tx.query(sql`SELECT set_config('confab.bulk_apply', 'on', true)`);
       for (const t of SYNC_TABLES) {
         const rows = byTable.get(t);
         if (!rows?.length) continue;
@@ -573,7 +581,7 @@ export function directLocalSide(db: Db): LocalSide {
   return {
     readState: () => readState(db),
     afterHello: (hello) => afterHello(db, hello),
-    stagePending: (limit) => stagePending(db, limit),
+    stagePending: (limit, afterNo) => stagePending(db, limit, afterNo),
     recordAck: (ack) => recordAck(db, ack),
     renumberPending: (firstNo) => renumberPending(db, firstNo),
     renewClientId: () => renewClientId(db),

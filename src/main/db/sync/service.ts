@@ -15,7 +15,7 @@ export const syncService = (ctx: RepoContext) => ({
     ctx.ownerId = i.userId;
     return answer;
   },
-  'sync.stagePending': (i: { limit: number }) => local.stagePending(ctx.db, i.limit),
+  'sync.stagePending': (i: { limit: number; afterNo?: number }) => local.stagePending(ctx.db, i.limit, i.afterNo),
   'sync.recordAck': (i: { through: number; rejected: local.RejectedMutation[] }) => local.recordAck(ctx.db, i),
   'sync.renumberPending': (i: { firstNo: number }) => local.renumberPending(ctx.db, i.firstNo),
   'sync.renewClientId': () => local.renewClientId(ctx.db),
