@@ -199,6 +199,54 @@ describe.each(servers)('the team server on $name', ({ url }) => {
     expect(rows.rows).toEqual([{ id: s.id }]);
   });
 
+  it("a member cannot turn a push into a device's bulk insert: a large push still writes the change index and counters", async () => {
+    // App migration 0023's bulk path runs with the table's triggers off; a member who sets its
+    // switch must still get every trigger the server relies on.
+    await alice.client.query("SET confab.bulk_apply = 'on'");
+    try {
+      const s = sessionRow(alice, { title: 'Bulk switch' });
+      await push(alice, numbered(alice, [{ tbl: 'chat_sessions', row: s }]));
+      const rows = Array.from({ length: 250 }, (_, i) => messageRow(alice, s.id, { content: `bulk ${i}` }));
+      const answer = await push(
+        alice,
+        numbered(
+          alice,
+          rows.map((row) => ({ tbl: 'messages', row })),
+        ),
+      );
+      expect(answer).toMatchObject({ status: 'ok', rejected: [] });
+      const counted = await team.admin.query('SELECT message_count FROM chat_sessions WHERE id = $1', [s.id]);
+      expect(counted.rows).toEqual([{ message_count: 250 }]);
+      const noted = await team.admin.query(
+        `SELECT count(*)::int AS n FROM sync.changes WHERE tbl = 'messages' AND session_id = $1`,
+        [s.id],
+      );
+      expect(noted.rows).toEqual([{ n: 250 }]);
+    } finally {
+      await alice.client.query('RESET confab.bulk_apply');
+    }
+  });
+
+  it('refuses a push of messages into a chat the pusher does not own, whole batches included', async () => {
+    const theirs = sessionRow(bob, { title: "Bob's own" });
+    await push(bob, numbered(bob, [{ tbl: 'chat_sessions', row: theirs }]));
+    const mine = sessionRow(alice, { title: "Alice's" });
+    await push(alice, numbered(alice, [{ tbl: 'chat_sessions', row: mine }]));
+    const good = messageRow(alice, mine.id, { content: 'in my chat' });
+    const intruder = messageRow(alice, theirs.id, { content: "in bob's chat" });
+    const answer = await push(
+      alice,
+      numbered(alice, [
+        { tbl: 'messages', row: good },
+        { tbl: 'messages', row: intruder },
+      ]),
+    );
+    expect(answer.status).toBe('ok');
+    expect((answer.rejected as { reason: string }[]).map((r) => r.reason)).toEqual(['permission']);
+    const landed = await team.admin.query('SELECT id FROM messages WHERE id IN ($1, $2)', [good.id, intruder.id]);
+    expect(landed.rows).toEqual([{ id: good.id }]);
+  });
+
   it("row-level security: bob reads none of alice's private rows, through tables, the change index, views or functions", async () => {
     const s = sessionRow(alice, { title: 'Private' });
     const m = messageRow(alice, s.id, { content: 'secret plans' });

@@ -419,7 +419,10 @@ async function applyPulled(
     if (outcome.applied) return outcome;
     const more = await fetchByKey(server, outcome.missing);
     if (more.length === 0 || attempt >= 100) {
-      throw new ConfabError('conflict', 'The team server no longer has rows this batch depends on; the next round retries.');
+      throw new ConfabError(
+        'conflict',
+        'The team server no longer has rows this batch depends on; the next round retries.',
+      );
     }
     extra = [...extra, ...more];
   }

@@ -116,7 +116,9 @@ try {
       'auto_explain.log_buffers': 'on',
     };
     for (const [name, value] of Object.entries(settings)) {
-      await serverAdmin.query(`ALTER ROLE ${pg.escapeIdentifier(member.role)} SET ${name} = ${pg.escapeLiteral(value)}`);
+      await serverAdmin.query(
+        `ALTER ROLE ${pg.escapeIdentifier(member.role)} SET ${name} = ${pg.escapeLiteral(value)}`,
+      );
     }
   }
   const a = await freshDevice();

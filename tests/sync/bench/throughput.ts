@@ -2,7 +2,7 @@
  * Sync throughput on this machine (not a test): initial push of a synthetic corpus from a fresh
  * PGlite to an empty team server, then the initial pull into a second, empty PGlite.
  *
- *   npx tsx tests/sync/bench/throughput.ts [--messages 20000] [--url postgres://postgres@127.0.0.1:5432/postgres]
+ *   npx tsx tests/sync/bench/throughput.ts [--messages 20000] [--batch 5000] [--url postgres://postgres@127.0.0.1:5432/postgres]
  *
  * Prints rows per second each way.
  */
@@ -20,7 +20,10 @@ import { addMember, removeMember } from '../../../src/main/db/sync/admin/members
 import { APP_MIGRATIONS_DIR, applyServerMigrations } from '../../../src/main/db/sync/admin/serverMigrations';
 import { ensureLocalUser } from '../../../src/main/db/users/repository';
 
-const { values } = parseArgs({ options: { messages: { type: 'string' }, url: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { messages: { type: 'string' }, url: { type: 'string' }, batch: { type: 'string' } },
+});
+const BATCH = Number(values.batch ?? 5000);
 const MESSAGES = Number(values.messages ?? 20000);
 const SERVER = values.url ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PER_SESSION = 50;
@@ -68,12 +71,12 @@ try {
     const linkA = new pg.Client({ connectionString: member.url });
     await linkA.connect();
     let t = performance.now();
-    const pushed = await syncRound(a.db, linkA, { schemaVersion: version, pushLimit: 5000, pullLimit: 5000 });
+    const pushed = await syncRound(a.db, linkA, { schemaVersion: version, pushLimit: BATCH, pullLimit: BATCH });
     const pushMs = performance.now() - t;
     const linkB = new pg.Client({ connectionString: member.url });
     await linkB.connect();
     t = performance.now();
-    const pulled = await syncRound(b.db, linkB, { schemaVersion: version, pullLimit: 5000 });
+    const pulled = await syncRound(b.db, linkB, { schemaVersion: version, pullLimit: BATCH });
     const pullMs = performance.now() - t;
     const [{ m }] = (await b.db.query<{ m: number }>(sql`SELECT count(*)::int AS m FROM messages`)) as [{ m: number }];
     console.log(
