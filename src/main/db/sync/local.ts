@@ -383,7 +383,8 @@ export async function applyBatch(db: Db, batch: PulledBatch): Promise<ApplyOutco
       for (const t of SYNC_TABLES) {
         const rows = byTable.get(t);
         if (!rows?.length) continue;
-        await tx.query(sql`SELECT confab_merge(${t}, ${JSON.stringify(rows)}::jsonb)`);
+        // As text: read straight into rows, without a jsonb copy first (migration 0023).
+        await tx.query(sql`SELECT confab_merge(${t}, NULL::jsonb, ${JSON.stringify(rows)}::json)`);
         await parkUnknownColumns(tx, t, rows);
       }
       // Only this batch's messages can lack a chat or a parent (the rest were checked when they
