@@ -5,10 +5,10 @@
  */
 import pg from 'pg';
 import { inject } from 'vitest';
-import { pgDb } from '../../src/main/db/database';
+import { pgDb, type Db } from '../../src/main/db/database';
 import { loadMigrations, migrate, type Migration } from '../../src/main/db/migrator';
 import { ensureLocalUser } from '../../src/main/db/users/repository';
-import { MIGRATIONS_DIR } from './engines';
+import { MIGRATIONS_DIR, openTestDb } from './engines';
 import { createTestDatabase } from './postgres';
 
 export async function serverMajor(url: string): Promise<number | null> {
@@ -51,4 +51,27 @@ export async function openMigratedServerDb(url: string, migrations: Migration[] 
       await database.drop();
     },
   };
+}
+
+/** One place the device's schema (the app's migrations) is opened for a test. */
+export interface DeviceSchemaEngine {
+  name: string;
+  open(): Promise<{ db: Db; ownerId: string; close(): Promise<void> }>;
+}
+
+/**
+ * The device's schema on PGlite and on every real server of the run (as the superuser the test
+ * connects as): for the merge and other app SQL that must give the same rows on both engines.
+ */
+export async function deviceSchemaEngines(): Promise<DeviceSchemaEngine[]> {
+  return [
+    {
+      name: 'PGlite',
+      async open() {
+        const t = await openTestDb('pglite');
+        return { db: t.db, ownerId: await ensureLocalUser(t.db), close: t.close };
+      },
+    },
+    ...(await testServers()).map((server) => ({ name: server.name, open: () => openMigratedServerDb(server.url) })),
+  ];
 }

@@ -9,25 +9,9 @@ import { uuidv7 } from '../../src/shared/ids';
 import type { Db } from '../../src/main/db/database';
 import { createSession } from '../../src/main/db/sessions/repository';
 import { sql } from '../../src/main/db/sql';
-import { openTestDb } from '../helpers/engines';
-import { openMigratedServerDb, testServers } from '../helpers/servers';
+import { deviceSchemaEngines } from '../helpers/servers';
 
-interface Engine {
-  name: string;
-  open(): Promise<{ db: Db; ownerId: string; close(): Promise<void> }>;
-}
-
-const engines: Engine[] = [
-  {
-    name: 'PGlite',
-    async open() {
-      const t = await openTestDb('pglite');
-      const { ensureLocalUser } = await import('../../src/main/db/users/repository');
-      return { db: t.db, ownerId: await ensureLocalUser(t.db), close: t.close };
-    },
-  },
-  ...(await testServers()).map((server) => ({ name: server.name, open: () => openMigratedServerDb(server.url) })),
-];
+const engines = await deviceSchemaEngines();
 
 describe.each(engines)('the merge repairs depth below its batch on $name', (engine) => {
   let db: Db;

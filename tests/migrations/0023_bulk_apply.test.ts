@@ -10,26 +10,9 @@ import { uuidv7 } from '../../src/shared/ids';
 import type { Db } from '../../src/main/db/database';
 import { createSession } from '../../src/main/db/sessions/repository';
 import { sql } from '../../src/main/db/sql';
-import { ensureLocalUser } from '../../src/main/db/users/repository';
-import { openTestDb } from '../helpers/engines';
-import { openMigratedServerDb, testServers } from '../helpers/servers';
+import { deviceSchemaEngines } from '../helpers/servers';
 
-interface Engine {
-  name: string;
-  open(): Promise<{ db: Db; ownerId: string; close(): Promise<void> }>;
-}
-
-const engines: Engine[] = [
-  {
-    name: 'PGlite',
-    async open() {
-      const t = await openTestDb('pglite');
-      return { db: t.db, ownerId: await ensureLocalUser(t.db), close: t.close };
-    },
-  },
-  // As a superuser, as a device's own database runs: the bulk path is taken there too.
-  ...(await testServers()).map((server) => ({ name: server.name, open: () => openMigratedServerDb(server.url) })),
-];
+const engines = await deviceSchemaEngines();
 
 /** More than the 200 rows from which a round goes in bulk. */
 const ROWS = 260;
