@@ -265,67 +265,67 @@ async function push(
     await step?.();
     staged = ahead(local.stagePending(pushLimit, 0));
   };
-  for (let guard = 0; guard < 10_000; guard += 1) {
-    const pending = await staged;
-    if (pending.length === 0) break;
-    const lastNo = pending.at(-1)!.no;
-    const sentAt = Date.now();
-    const answered = serverQuery<{ r: Record<string, unknown> }>(server, 'SELECT sync.push($1, $2, $3::jsonb) AS r', [
-      clientId,
-      options.schemaVersion,
-      JSON.stringify({ mutations: pending }),
-    ]);
-    staged = ahead(local.stagePending(pushLimit, lastNo));
-    let r: Record<string, unknown>;
-    try {
-      r = (await answered)[0]!.r;
-    } catch (err) {
-      await settle(staged);
-      throw err;
+  // Whatever ends the round early (a lost connection, a refusal, a failed acknowledgement), the
+  // batch being staged ahead finishes first: the caller never finds a local step still running.
+  try {
+    for (let guard = 0; guard < 10_000; guard += 1) {
+      const pending = await staged;
+      if (pending.length === 0) break;
+      const lastNo = pending.at(-1)!.no;
+      const sentAt = Date.now();
+      const answered = serverQuery<{ r: Record<string, unknown> }>(server, 'SELECT sync.push($1, $2, $3::jsonb) AS r', [
+        clientId,
+        options.schemaVersion,
+        JSON.stringify({ mutations: pending }),
+      ]);
+      staged = ahead(local.stagePending(pushLimit, lastNo));
+      const r = (await answered)[0]!.r;
+      if (r.status === 'mutation_gap') {
+        await restart(() => local.renumberPending(Number(r.expected)));
+        continue;
+      }
+      if (r.status === 'client_conflict') {
+        await restart(async () => {
+          clientId = (await local.renewClientId()).clientId;
+        });
+        continue;
+      }
+      if (r.status === 'clock_skew' && skewRetries < 2) {
+        // Judged by the server only: its time, measured here, corrects ours; the pending batch is
+        // re-stamped and staged again.
+        skewRetries += 1;
+        const serverNow = Number(r.server_time) + (Date.now() - sentAt) / 2;
+        await restart(() => local.correctClock(Date.now() - serverNow));
+        continue;
+      }
+      if (r.status !== 'ok') {
+        if ((REFUSALS as readonly string[]).includes(String(r.status))) throw new SyncRefused(r.status as Refusal);
+        throw new ConfabError(
+          'conflict',
+          `The team server did not take this device's changes: ${String(r.status).replace(/_/g, ' ')}.`,
+          { status: r.status, detail: r.detail ?? null },
+        );
+      }
+      options.afterPushCommitted?.();
+      if (typeof r.xid === 'string') ownPushes.push(r.xid);
+      const through = Number(r.through);
+      const refused = ((r.rejected as RejectedMutation[] | null) ?? []).map((x) => ({
+        no: Number(x.no),
+        tbl: String(x.tbl),
+        reason: String(x.reason),
+        pk: x.pk ?? null,
+      }));
+      rejected.push(...refused);
+      await local.recordAck({ through, rejected: refused });
+      pushed += pending.filter((p) => p.no <= through).length;
+      options.onProgress?.({ phase: 'push', done: pushed, chats: 0, messages: 0 });
+      // Part of the batch was left for the next push (the server's one-at-a-time fallback): what
+      // waits goes again from its lowest number, ahead of the batch staged after it.
+      if (through < lastNo) await restart();
     }
-    if (r.status === 'mutation_gap') {
-      await restart(() => local.renumberPending(Number(r.expected)));
-      continue;
-    }
-    if (r.status === 'client_conflict') {
-      await restart(async () => {
-        clientId = (await local.renewClientId()).clientId;
-      });
-      continue;
-    }
-    if (r.status === 'clock_skew' && skewRetries < 2) {
-      // Judged by the server only: its time, measured here, corrects ours; the pending batch is
-      // re-stamped and staged again.
-      skewRetries += 1;
-      const serverNow = Number(r.server_time) + (Date.now() - sentAt) / 2;
-      await restart(() => local.correctClock(Date.now() - serverNow));
-      continue;
-    }
-    if (r.status !== 'ok') {
-      await settle(staged);
-      if ((REFUSALS as readonly string[]).includes(String(r.status))) throw new SyncRefused(r.status as Refusal);
-      throw new ConfabError(
-        'conflict',
-        `The team server did not take this device's changes: ${String(r.status).replace(/_/g, ' ')}.`,
-        { status: r.status, detail: r.detail ?? null },
-      );
-    }
-    options.afterPushCommitted?.();
-    if (typeof r.xid === 'string') ownPushes.push(r.xid);
-    const through = Number(r.through);
-    const refused = ((r.rejected as RejectedMutation[] | null) ?? []).map((x) => ({
-      no: Number(x.no),
-      tbl: String(x.tbl),
-      reason: String(x.reason),
-      pk: x.pk ?? null,
-    }));
-    rejected.push(...refused);
-    await local.recordAck({ through, rejected: refused });
-    pushed += pending.filter((p) => p.no <= through).length;
-    options.onProgress?.({ phase: 'push', done: pushed, chats: 0, messages: 0 });
-    // Part of the batch was left for the next push (the server's one-at-a-time fallback): what
-    // waits goes again from its lowest number, ahead of the batch staged after it.
-    if (through < lastNo) await restart();
+  } catch (err) {
+    await settle(staged);
+    throw err;
   }
   await settle(staged);
   return { pushed, rejected, ownPushes };
@@ -464,13 +464,14 @@ async function pull(
       const outcome = await applyPulled(local, server, changes, userId);
       chats += outcome.chats;
       messages += outcome.messages;
+      pulled += changes.length;
+      last = end;
+      await server.query('SELECT sync.pulled($1, $2::xid8)', [clientId, last.xid]);
     } catch (err) {
+      // The round ends with no server call of its own still running.
       await settle(next);
       throw err;
     }
-    pulled += changes.length;
-    last = end;
-    await server.query('SELECT sync.pulled($1, $2::xid8)', [clientId, last.xid]);
     options.onProgress?.({ phase: 'pull', done: pulled, chats, messages, totals });
   }
   return { pulled, lagMs: last ? await lagOf(server, last) : null };
