@@ -247,9 +247,10 @@ BEGIN
       IF new_ids IS NOT NULL THEN
         PERFORM confab_note_messages_in_bulk(new_ids, new_statuses, new_sessions);
         -- messages_leaf_arrived: a chat shows the branch this user last chose once its leaf is here.
+        -- A join, as the trigger's (every chat's leaf tested against a 5,000-key array is not).
         UPDATE chat_sessions s SET current_leaf_id = st.current_leaf_id
-          FROM session_user_state st
-         WHERE st.current_leaf_id = ANY (new_ids) AND st.owner_id = confab_device_user() AND s.id = st.session_id
+          FROM session_user_state st JOIN unnest(new_ids) AS n(id) ON n.id = st.current_leaf_id
+         WHERE st.owner_id = confab_device_user() AND s.id = st.session_id
            AND s.current_leaf_id IS DISTINCT FROM st.current_leaf_id;
       END IF;
     ELSE
