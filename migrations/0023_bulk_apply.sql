@@ -62,6 +62,7 @@ DECLARE
   bulk         boolean := false;
   role_was     text;
   bulk_sql     text;
+  insert_head  text;
   new_ids      uuid[];
   new_statuses text[];
   new_sessions uuid[];
@@ -209,25 +210,25 @@ BEGIN
     bulk := current_setting('confab.bulk_apply', true) = 'on' AND current_setting('is_superuser') = 'on';
   END IF;
 
-  insert_sql := format(
-    'WITH ins AS (INSERT INTO public.%1$I AS cur (%2$s) SELECT %3$s FROM pg_temp.%4$I r %5$s '
-    || 'WHERE r._round = $1 AND r._whole ON CONFLICT (%6$s) DO NOTHING RETURNING %6$s) '
-    || 'SELECT count(*)::integer, coalesce(jsonb_agg(to_jsonb(ins)), ''[]'') FROM ins',
+  -- The insert of a round's new rows; the trigger path and the bulk path return different things.
+  insert_head := format(
+    'INSERT INTO public.%1$I AS cur (%2$s) SELECT %3$s FROM pg_temp.%4$I r %5$s '
+    || 'WHERE r._round = $1 AND r._whole ON CONFLICT (%6$s) DO NOTHING',
     tbl, insert_cols, select_cols, stage,
     CASE WHEN tbl = 'messages' THEN 'LEFT JOIN unnest($2::uuid[], $3::integer[]) AS d(id, depth) ON d.id = r.id' ELSE '' END,
     key_list);
+  insert_sql := format(
+    'WITH ins AS (%s RETURNING %s) SELECT count(*)::integer, coalesce(jsonb_agg(to_jsonb(ins)), ''[]'') FROM ins',
+    insert_head, key_list);
   IF bulk THEN
-    bulk_sql := format(
-      'WITH ins AS (INSERT INTO public.messages AS cur (%1$s) SELECT %2$s FROM pg_temp.confab_merge_messages r '
-      || 'LEFT JOIN unnest($2::uuid[], $3::integer[]) AS d(id, depth) ON d.id = r.id '
-      || 'WHERE r._round = $1 AND r._whole ON CONFLICT (id) DO NOTHING '
-      || 'RETURNING id, session_id, status, deleted_at, created_at, tokens_in, tokens_out) '
+    -- Messages only: the same insert, returning what the insert triggers' work needs.
+    bulk_sql := 'WITH ins AS (' || insert_head
+      || ' RETURNING id, session_id, status, deleted_at, created_at, tokens_in, tokens_out) '
       || 'SELECT count(*)::integer, coalesce(jsonb_agg(jsonb_build_object(''id'', id)), ''[]''), '
       || 'array_agg(id), array_agg(status), array_agg(session_id), '
       || 'array_agg(session_id) FILTER (WHERE deleted_at IS NULL), array_agg(created_at) FILTER (WHERE deleted_at IS NULL), '
       || 'array_agg(tokens_in) FILTER (WHERE deleted_at IS NULL), array_agg(tokens_out) FILTER (WHERE deleted_at IS NULL) '
-      || 'FROM ins',
-      insert_cols, select_cols);
+      || 'FROM ins';
     role_was := current_setting('session_replication_role');
   END IF;
   EXECUTE format('SELECT max(_round) FROM pg_temp.%I', stage) INTO rounds;
