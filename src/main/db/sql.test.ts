@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compile, sql, sqlEmpty, sqlId, sqlJoin } from './sql';
+import { compile, sql, sqlEmpty, sqlId, sqlJoin, sqlJson } from './sql';
 
 describe('sql tagged template', () => {
   it('turns every interpolated value into a numbered parameter', () => {
@@ -36,6 +36,16 @@ describe('sql tagged template', () => {
   it('compiles an empty fragment to empty text', () => {
     expect(compile(sqlEmpty)).toEqual({ text: '', values: [] });
     expect(compile(sql`SELECT 1 ${sqlEmpty}`)).toEqual({ text: 'SELECT 1 ', values: [] });
+  });
+});
+
+describe('sqlJson', () => {
+  it('sends a value as one JSON text parameter, with NUL kept as its JSON escape', () => {
+    const q = compile(sql`SELECT ${1}, ${sqlJson([{ content: 'a\u0000b' }])}::json, ${'c\u0000d'}`);
+    expect(q.text).toBe('SELECT $1, $2::json, $3');
+    // The JSON text is sent as written; a plain string still has its NUL replaced.
+    expect(q.values).toEqual([1, '[{"content":"a\\u0000b"}]', 'c\uFFFDd']);
+    expect(JSON.parse(q.values[1] as string)).toEqual([{ content: 'a\u0000b' }]);
   });
 });
 

@@ -8,6 +8,8 @@
  * /tmp/confab-push-batch.json, to replay it in psql (EXPLAIN, auto_explain).
  * --explain N has the server log the plan (with timings and triggers) of every statement, nested
  * ones too, that takes N ms or more in the member's sessions: see the server's log file.
+ * MARK=1 prints when the pull starts and ends in microseconds of the monotonic clock, the clock of
+ * a `node --cpu-prof` profile's timestamps, to read the pull's part of a CPU profile.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,7 +62,7 @@ function timed(db: Db, side: string): Db {
   } as Db;
 }
 
-function timedClient(c: pg.Client): pg.Client {
+function timedClient(c: pg.Client, side: string): pg.Client {
   const orig = c.query.bind(c) as (...a: unknown[]) => Promise<unknown>;
   (c as unknown as { query: unknown }).query = async (...a: unknown[]) => {
     const t = performance.now();
@@ -71,7 +73,7 @@ function timedClient(c: pg.Client): pg.Client {
     try {
       return await orig(...a);
     } finally {
-      note(`server ${label(String(a[0]))}`, performance.now() - t);
+      note(`server ${side} ${label(String(a[0]))}`, performance.now() - t);
     }
   };
   return c;
@@ -125,15 +127,17 @@ try {
   const b = await freshDevice();
   try {
     await writeCorpus(a.db, MESSAGES, 50);
-    const linkA = timedClient(new pg.Client({ connectionString: member.url }));
+    const linkA = timedClient(new pg.Client({ connectionString: member.url }), 'A');
     await linkA.connect();
     let t = performance.now();
     await syncRound(timed(a.db, 'A'), linkA, { schemaVersion: version, pushLimit: 5000, pullLimit: 5000 });
     console.log('push round ms', Math.round(performance.now() - t));
-    const linkB = timedClient(new pg.Client({ connectionString: member.url }));
+    const linkB = timedClient(new pg.Client({ connectionString: member.url }), 'B');
     await linkB.connect();
     t = performance.now();
+    if (process.env.MARK) console.log('mark pull start', String(process.hrtime.bigint() / 1000n));
     await syncRound(timed(b.db, 'B'), linkB, { schemaVersion: version, pullLimit: 5000 });
+    if (process.env.MARK) console.log('mark pull end', String(process.hrtime.bigint() / 1000n));
     console.log('pull round ms', Math.round(performance.now() - t));
     for (const [k, v] of [...times].sort((x, y) => y[1].ms - x[1].ms).slice(0, 25)) {
       console.log(String(Math.round(v.ms)).padStart(8), String(v.n).padStart(5), k);

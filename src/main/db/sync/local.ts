@@ -20,7 +20,7 @@ import type {
 import type { Db } from '../database';
 import { needsSnapshot } from '@shared/sync/round';
 import { deferSearchIndexing } from '../search/indexer';
-import { sql, sqlEmpty, sqlId, sqlJoin } from '../sql';
+import { sql, sqlEmpty, sqlId, sqlJoin, sqlJson } from '../sql';
 import { mayTurnTriggersOff, withTriggersOff } from '../triggersOff';
 
 /** Parents before children, so one pulled batch applies in one pass. */
@@ -384,7 +384,7 @@ export async function applyBatch(db: Db, batch: PulledBatch): Promise<ApplyOutco
         const rows = byTable.get(t);
         if (!rows?.length) continue;
         // As text: read straight into rows, without a jsonb copy first (migration 0023).
-        await tx.query(sql`SELECT confab_merge(${t}, NULL::jsonb, ${JSON.stringify(rows)}::json)`);
+        await tx.query(sql`SELECT confab_merge(${t}, NULL::jsonb, ${sqlJson(rows)}::json)`);
         await parkUnknownColumns(tx, t, rows);
       }
       // Only this batch's messages can lack a chat or a parent (the rest were checked when they
@@ -393,13 +393,10 @@ export async function applyBatch(db: Db, batch: PulledBatch): Promise<ApplyOutco
       const missing =
         batchIds.length === 0
           ? []
-          : await tx.query<{ tbl: 'chat_sessions' | 'messages'; id: string }>(sql`
-        SELECT DISTINCT 'chat_sessions' AS tbl, m.session_id::text AS id FROM messages m
-         WHERE m.id = ANY(${batchIds}::uuid[]) AND NOT EXISTS (SELECT 1 FROM chat_sessions s WHERE s.id = m.session_id)
-        UNION
-        SELECT DISTINCT 'messages', m.parent_id::text FROM messages m
-         WHERE m.id = ANY(${batchIds}::uuid[]) AND m.parent_id IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM messages p WHERE p.id = m.parent_id)`);
+          : await tx.query<{ tbl: 'chat_sessions' | 'messages'; id: string }>(
+              // Key lookups for the batch's rows, never a pass over the table (migration 0025).
+              sql`SELECT tbl, id FROM confab_batch_orphans(${batchIds}::uuid[])`,
+            );
       if (missing.length > 0) {
         throw new MissingRows(
           (['chat_sessions', 'messages'] as const)

@@ -1,0 +1,148 @@
+/**
+ * Migration 0025: the merge's steps that compare a batch with the messages table (dropping rows
+ * that change nothing, the depth repair) and applyBatch's check for orphans look each batch row
+ * up by key. Planned as before they read the whole table on every batch, so a first pull slowed
+ * down as the history grew. What could break: the answers (which rows are orphans, which depths
+ * get repaired, which rows leave the batch) and the plans (a scan of the table is back). The scans
+ * are counted by PostgreSQL itself for the running transaction (pg_stat_xact_user_tables); the
+ * same statements planned the old way are the control that shows the count can see a scan.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uuidv7 } from '../../src/shared/ids';
+import type { Db } from '../../src/main/db/database';
+import { createSession } from '../../src/main/db/sessions/repository';
+import { sql } from '../../src/main/db/sql';
+import { deviceSchemaEngines } from '../helpers/servers';
+
+const engines = await deviceSchemaEngines();
+
+/** A history large enough that reading it whole is the planner's choice for a batch of BATCH. */
+const HISTORY = 6000;
+const BATCH = 300;
+
+describe.each(engines)('the merge looks batch rows up by key on $name', (engine) => {
+  let db: Db;
+  let ownerId: string;
+  let close: () => Promise<void>;
+  let sessionId: string;
+  let ids: string[];
+
+  function message(id: string, parentId: string | null, session: string, i: number): Record<string, unknown> {
+    const at = new Date(Date.UTC(2027, 5, 1, 9, 0, 0, i)).toISOString();
+    return {
+      id,
+      owner_id: ownerId,
+      session_id: session,
+      parent_id: parentId,
+      role: i % 2 === 0 ? 'user' : 'assistant',
+      content: `message ${i}`,
+      content_type: 'text/markdown',
+      status: 'complete',
+      reasoning: '',
+      tokens_estimated: false,
+      metadata: {},
+      created_at: at,
+      updated_at: at,
+    };
+  }
+
+  beforeAll(async () => {
+    ({ db, ownerId, close } = await engine.open());
+    sessionId = (await createSession({ db, ownerId }, { title: 'history' })).id;
+    ids = Array.from({ length: HISTORY }, () => uuidv7());
+    // Many short threads, as a long history is: depth never more than 9.
+    const rows = ids.map((id, i) => message(id, i % 10 === 0 ? null : ids[i - 1]!, sessionId, i));
+    await db.transaction(async (tx) => {
+      await tx.exec("SET LOCAL confab.applying = 'on'");
+      await tx.query(sql`SELECT confab_merge('messages', ${JSON.stringify(rows)}::jsonb)`);
+    });
+    await db.exec('ANALYZE messages; ANALYZE chat_sessions');
+  });
+  afterAll(async () => {
+    await close?.();
+  });
+
+  /** Runs fn in a transaction that is rolled back, and counts the sequential scans of messages. */
+  async function scansOfMessages<T>(fn: (tx: Db) => Promise<T>): Promise<{ result: T; scans: number }> {
+    let out: { result: T; scans: number } | undefined;
+    await db
+      .transaction(async (tx) => {
+        const count = async () =>
+          Number(
+            (
+              await tx.query<{ n: string }>(
+                sql`SELECT coalesce(sum(seq_scan), 0)::text AS n FROM pg_stat_xact_user_tables WHERE relname = 'messages'`,
+              )
+            )[0]!.n,
+          );
+        const before = await count();
+        const result = await fn(tx);
+        out = { result, scans: (await count()) - before };
+        throw new Error('roll back');
+      })
+      .catch((err: unknown) => {
+        if (!(err instanceof Error) || err.message !== 'roll back') throw err;
+      });
+    return out!;
+  }
+
+  it('finds a batch message without its chat and one without its parent by key lookups', async () => {
+    const lostChat = uuidv7();
+    const lostParent = uuidv7();
+    const orphanInLostChat = uuidv7();
+    const orphanOfLostParent = uuidv7();
+    const batch = ids.slice(HISTORY - BATCH);
+    const { result, scans } = await scansOfMessages(async (tx) => {
+      // Rows that broke the foreign keys, as a bulk round leaves them until the check (triggers
+      // off); the transaction is rolled back before the deferred checks would run.
+      await tx.exec("SET LOCAL session_replication_role = 'replica'");
+      await tx.query(sql`INSERT INTO messages (id, owner_id, session_id, parent_id, role, content, depth)
+                         VALUES (${orphanInLostChat}, ${ownerId}, ${lostChat}, NULL, 'user', 'a', 0),
+                                (${orphanOfLostParent}, ${ownerId}, ${sessionId}, ${lostParent}, 'user', 'b', 0)`);
+      await tx.exec("SET LOCAL session_replication_role = 'origin'");
+      return tx.query<{ tbl: string; id: string }>(
+        sql`SELECT tbl, id FROM confab_batch_orphans(${[...batch, orphanInLostChat, orphanOfLostParent]}::uuid[]) ORDER BY tbl`,
+      );
+    });
+    expect(result).toEqual([
+      { tbl: 'chat_sessions', id: lostChat },
+      { tbl: 'messages', id: lostParent },
+    ]);
+    expect(scans).toBe(0);
+
+    // Control: the check as applyBatch wrote it before 0025, planned as the planner likes, reads
+    // the table; so a count of 0 above is the new plan, not a counter that cannot move.
+    const control = await scansOfMessages((tx) =>
+      tx.query(sql`
+        SELECT DISTINCT 'messages', m.parent_id::text FROM messages m
+         WHERE m.id = ANY(${batch}::uuid[]) AND m.parent_id IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM messages p WHERE p.id = m.parent_id)`),
+    );
+    expect(control.scans).toBeGreaterThan(0);
+  });
+
+  it('drops the batch rows that change nothing and repairs depths without reading the table', async () => {
+    // The end of the history again (unchanged), and the parent of a reply that came first.
+    const parent = uuidv7();
+    const reply = uuidv7();
+    const again = ids.slice(HISTORY - BATCH).map((id, k) => {
+      const i = HISTORY - BATCH + k;
+      return message(id, i % 10 === 0 ? null : ids[i - 1]!, sessionId, i);
+    });
+    const { result, scans } = await scansOfMessages(async (tx) => {
+      await tx.exec("SET LOCAL confab.applying = 'on'");
+      await tx.query(
+        sql`SELECT confab_merge('messages', ${JSON.stringify([message(reply, parent, sessionId, 1)])}::jsonb)`,
+      );
+      const before = await tx.query<{ depth: number }>(sql`SELECT depth FROM messages WHERE id = ${reply}`);
+      const applied = await tx.query<{ n: number }>(
+        sql`SELECT confab_merge('messages', ${JSON.stringify([...again, message(parent, null, sessionId, 0)])}::jsonb) AS n`,
+      );
+      const after = await tx.query<{ depth: number }>(sql`SELECT depth FROM messages WHERE id = ${reply}`);
+      return { before: before[0]!.depth, applied: applied[0]!.n, after: after[0]!.depth };
+    });
+    // Only the parent was written: the unchanged rows left the batch, and the reply moved under it.
+    expect(result).toEqual({ before: 0, applied: 1, after: 1 });
+    expect(scans).toBe(0);
+  });
+});
