@@ -6,44 +6,69 @@
 -- 55 ms of a batch's 750, growing with the history. The batch is the small side; each of its
 -- rows is one probe of an index (the key, the parent index), whatever the history's size.
 --
--- The two steps are now functions of their own, planned with hash and merge joins off (a SET
--- clause on the function, so nothing else is affected), and confab_merge calls them. So is the
--- check applyBatch (sync/local.ts) runs after a merge: every message of the batch has its chat and
--- its parent (confab_batch_orphans; it read the table the same way).
+-- The two steps are now functions of their own, planned with hash and merge joins off on a device
+-- (see confab_merge_by_key), and confab_merge calls them. So is the check applyBatch
+-- (sync/local.ts) runs after a merge: every message of the batch has its chat and its parent
+-- (confab_batch_orphans, a device's only; it read the table the same way).
 --
 -- confab_merge(tbl, rows, rows_text) is otherwise 0023's.
 
-CREATE FUNCTION confab_merge_drop_unchanged(tbl text, stage text) RETURNS void
-LANGUAGE plpgsql SET enable_hashjoin = off SET enable_mergejoin = off AS $$
+-- Hash and merge joins off for one statement, where no row-level security applies: a device's
+-- PGlite. On the team server the merge runs under row-level security, and there the planner
+-- found no key lookup for these joins (the policy's filter comes first): with the two joins off
+-- it read the table once per batch row, seconds a batch. There the plan stays as it was.
+CREATE FUNCTION confab_merge_by_key(statement text, ids uuid[] DEFAULT NULL, depths integer[] DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  by_key    boolean := NOT row_security_active('public.messages');
+  hash_was  text := current_setting('enable_hashjoin');
+  merge_was text := current_setting('enable_mergejoin');
 BEGIN
-  EXECUTE format(
+  IF by_key THEN
+    PERFORM set_config('enable_hashjoin', 'off', true);
+    PERFORM set_config('enable_mergejoin', 'off', true);
+  END IF;
+  -- Planned now, with the settings above (a cached plan would keep the first caller's).
+  EXECUTE statement USING ids, depths;
+  IF by_key THEN
+    PERFORM set_config('enable_hashjoin', hash_was, true);
+    PERFORM set_config('enable_mergejoin', merge_was, true);
+  END IF;
+END
+$$;
+
+CREATE FUNCTION confab_merge_drop_unchanged(tbl text, stage text) RETURNS void
+LANGUAGE sql AS $$
+  SELECT confab_merge_by_key(format(
     'DELETE FROM pg_temp.%1$I m USING public.%2$I cur '
     || 'WHERE cur.id = m.id '
     || 'AND m.status_hlc IS NOT DISTINCT FROM cur.status_hlc '
     || 'AND m.deleted_hlc IS NOT DISTINCT FROM cur.deleted_hlc '
     || 'AND (NOT m._whole OR m.created_at >= cur.created_at) '
     || 'AND (NOT m._has_updated OR m.updated_at <= cur.updated_at)',
-    stage, tbl);
-END
+    stage, tbl))
 $$;
 
 -- The children of the batch's rows that were here before them (they arrived first, as orphans,
 -- and took a depth as roots), and their subtrees: from the walk's depths, following only children
 -- whose depth is wrong (when a parent's depth changes, its whole subtree moves by the same amount).
 CREATE FUNCTION confab_merge_repair_depth(ids uuid[], depths integer[]) RETURNS void
-LANGUAGE sql SET enable_hashjoin = off SET enable_mergejoin = off AS $$
-  WITH RECURSIVE fix AS (
-    SELECT c.id, a.depth + 1 AS depth
-      FROM unnest(ids, depths) AS a(id, depth)
-      JOIN public.messages c ON c.parent_id = a.id
-     WHERE c.depth <> a.depth + 1
-    UNION ALL
-    SELECT c.id, f.depth + 1
-      FROM fix f
-      JOIN public.messages c ON c.parent_id = f.id
-     WHERE c.depth <> f.depth + 1
-  )
-  UPDATE public.messages m SET depth = fix.depth FROM fix WHERE m.id = fix.id
+LANGUAGE sql AS $$
+  SELECT confab_merge_by_key(
+    'WITH RECURSIVE fix AS ('
+    || '  SELECT c.id, a.depth + 1 AS depth'
+    || '    FROM unnest($1, $2) AS a(id, depth)'
+    || '    JOIN public.messages c ON c.parent_id = a.id'
+    || '   WHERE c.depth <> a.depth + 1'
+    || '  UNION ALL'
+    || '  SELECT c.id, f.depth + 1'
+    || '    FROM fix f'
+    || '    JOIN public.messages c ON c.parent_id = f.id'
+    || '   WHERE c.depth <> f.depth + 1'
+    || ')'
+    || 'UPDATE public.messages m SET depth = fix.depth FROM fix WHERE m.id = fix.id',
+    ids, depths)
 $$;
 
 -- The batch's messages that lack their chat or their parent (applyBatch rolls the batch back and

@@ -6,6 +6,8 @@
  * get repaired, which rows leave the batch) and the plans (a scan of the table is back). The scans
  * are counted by PostgreSQL itself for the running transaction (pg_stat_xact_user_tables); the
  * same statements planned the old way are the control that shows the count can see a scan.
+ * Under row-level security (the team server's merge) the planner is left as it was: there the
+ * joins off made things far worse.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../src/shared/ids';
@@ -144,5 +146,27 @@ describe.each(engines)('the merge looks batch rows up by key on $name', (engine)
     // Only the parent was written: the unchanged rows left the batch, and the reply moved under it.
     expect(result).toEqual({ before: 0, applied: 1, after: 1 });
     expect(scans).toBe(0);
+  });
+
+  it('plans by key only where no row-level security applies, and puts the planner back after', async () => {
+    // What the planner settings are while the statement runs, and after.
+    const probe = `SELECT set_config('confab.test_seen', current_setting('enable_hashjoin') || current_setting('enable_mergejoin'), true)`;
+    const { result } = await scansOfMessages(async (tx) => {
+      await tx.query(sql`SELECT confab_merge_by_key(${probe})`);
+      const device = await tx.query<{ seen: string; after: string }>(
+        sql`SELECT current_setting('confab.test_seen') AS seen,
+                   current_setting('enable_hashjoin') || current_setting('enable_mergejoin') AS after`,
+      );
+      // The team server's case: the merge runs as a role the table's policies apply to. There a
+      // batch row's lookup under the policy's filter was no index probe, and with the two joins
+      // off the table was read once per batch row (seconds a push).
+      await tx.exec(`ALTER TABLE messages ENABLE ROW LEVEL SECURITY;
+                     CREATE ROLE confab_test_member NOLOGIN;
+                     SET LOCAL ROLE confab_test_member`);
+      await tx.query(sql`SELECT confab_merge_by_key(${probe})`);
+      const server = await tx.query<{ seen: string }>(sql`SELECT current_setting('confab.test_seen') AS seen`);
+      return { device: device[0], server: server[0]!.seen };
+    });
+    expect(result).toEqual({ device: { seen: 'offoff', after: 'onon' }, server: 'onon' });
   });
 });

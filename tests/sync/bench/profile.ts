@@ -4,7 +4,7 @@
  *
  *   npx tsx tests/sync/bench/profile.ts [--messages 5000] [--url postgres://...] [--keep]
  *
- * --keep leaves the server database and member role in place and writes the first push batch to
+ * --keep leaves the server database and member role in place and writes the second push batch to
  * /tmp/confab-push-batch.json, to replay it in psql (EXPLAIN, auto_explain).
  * --explain N has the server log the plan (with timings and triggers) of every statement, nested
  * ones too, that takes N ms or more in the member's sessions: see the server's log file.
@@ -36,7 +36,7 @@ const { values } = parseArgs({
 });
 const MESSAGES = Number(values.messages ?? 5000);
 const SERVER = values.url ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-let dumped = false;
+let pushes = 0;
 const times = new Map<string, { ms: number; n: number }>();
 const note = (label: string, ms: number) => {
   const t = times.get(label) ?? { ms: 0, n: 0 };
@@ -66,8 +66,8 @@ function timedClient(c: pg.Client, side: string): pg.Client {
   const orig = c.query.bind(c) as (...a: unknown[]) => Promise<unknown>;
   (c as unknown as { query: unknown }).query = async (...a: unknown[]) => {
     const t = performance.now();
-    if (values.keep && String(a[0]).includes('sync.push') && !dumped) {
-      dumped = true;
+    // The second push: the first carries the chats, the rest are messages only.
+    if (values.keep && String(a[0]).includes('sync.push') && ++pushes === 2) {
       writeFileSync('/tmp/confab-push-batch.json', String((a[1] as unknown[])[2]));
     }
     try {
