@@ -322,37 +322,19 @@ async function replayParked(tx: Db): Promise<void> {
   }
 }
 
-const idsOf = (rows: Record<string, unknown>[] | undefined, column: string): string[] =>
-  (rows ?? []).map((r) => r[column]).filter((v): v is string => typeof v === 'string');
-
 /**
- * The chats and parent messages a batch's messages need that are neither in the batch nor on
- * this device. The check after the merge stays as the guarantee; this one makes it rare.
+ * The rows a batch's messages need and nobody has, as the merge names them when it refuses the
+ * batch (migration 0025, confab.require_parents); null for any other error.
  */
-async function missingBeforeMerge(db: Db, byTable: Map<string, Record<string, unknown>[]>): Promise<MissingKeys[]> {
-  const messages = byTable.get('messages');
-  if (!messages?.length) return [];
-  const inBatchChats = new Set(idsOf(byTable.get('chat_sessions'), 'id'));
-  const inBatchMessages = new Set(idsOf(messages, 'id'));
-  const chats = [...new Set(idsOf(messages, 'session_id'))].filter((id) => !inBatchChats.has(id));
-  const parents = [...new Set(idsOf(messages, 'parent_id'))].filter((id) => !inBatchMessages.has(id));
-  if (chats.length === 0 && parents.length === 0) return [];
-  const present = await db.query<{ id: string }>(sql`
-    SELECT id::text FROM chat_sessions WHERE id = ANY(${chats}::uuid[])
-    UNION ALL
-    SELECT id::text FROM messages WHERE id = ANY(${parents}::uuid[])`);
-  const here = new Set(present.map((r) => r.id));
-  return [
-    { tbl: 'chat_sessions' as const, keys: chats.filter((id) => !here.has(id)).map((id) => [id]) },
-    { tbl: 'messages' as const, keys: parents.filter((id) => !here.has(id)).map((id) => [id]) },
-  ].filter((m) => m.keys.length > 0);
-}
-
-/** Thrown inside the batch's transaction to roll it back when the batch lacks rows it needs. */
-class MissingRows extends Error {
-  constructor(readonly missing: MissingKeys[]) {
-    super('missing rows');
+function lackedRows(err: unknown): MissingKeys[] | null {
+  const e = err as { code?: unknown; message?: unknown; detail?: unknown };
+  if (e?.code !== '23503' || typeof e.message !== 'string' || !e.message.startsWith('confab_merge: the batch lacks')) {
+    return null;
   }
+  const named = JSON.parse(String(e.detail)) as Record<'chat_sessions' | 'messages', string[]>;
+  return (['chat_sessions', 'messages'] as const)
+    .map((tbl) => ({ tbl, keys: named[tbl].map((id) => [id]) }))
+    .filter((m) => m.keys.length > 0);
 }
 
 /**
@@ -371,14 +353,12 @@ export async function applyBatch(db: Db, batch: PulledBatch): Promise<ApplyOutco
   };
   for (const c of changes) if (c.op === 'upsert' && c.body) add(c.tbl, c.body);
   for (const x of extra) add(x.tbl, x.body);
-  // Asked before merging: a batch that lacks rows would otherwise be merged, rolled back, and
-  // merged again with them (a 5,000-message merge is seconds on a device).
-  const lacking = await missingBeforeMerge(db, byTable);
-  if (lacking.length > 0) return { applied: false, missing: lacking };
   try {
     return await applying(db, async (tx) => {
-      // New messages in bulk with their triggers off (migration 0023); the check below, in this
-      // same transaction, is then what proves each has its chat and its parent.
+      // Every new message must find its chat and its parent, here or in the batch: the merge
+      // checks before it inserts, from its own lookups, and names what is missing (migration
+      // 0025). With the triggers off for new messages (0023), that check is what proves it.
+      await tx.query(sql`SELECT set_config('confab.require_parents', 'on', true)`);
       if (await mayTurnTriggersOff(tx)) await tx.query(sql`SELECT set_config('confab.bulk_apply', 'on', true)`);
       for (const t of SYNC_TABLES) {
         const rows = byTable.get(t);
@@ -386,23 +366,6 @@ export async function applyBatch(db: Db, batch: PulledBatch): Promise<ApplyOutco
         // As text: read straight into rows, without a jsonb copy first (migration 0023).
         await tx.query(sql`SELECT confab_merge(${t}, NULL::jsonb, ${sqlJson(rows)}::json)`);
         await parkUnknownColumns(tx, t, rows);
-      }
-      // Only this batch's messages can lack a chat or a parent (the rest were checked when they
-      // came); reading every message here made each round's cost grow with the history.
-      const batchIds = idsOf(byTable.get('messages'), 'id');
-      const missing =
-        batchIds.length === 0
-          ? []
-          : await tx.query<{ tbl: 'chat_sessions' | 'messages'; id: string }>(
-              // Key lookups for the batch's rows, never a pass over the table (migration 0025).
-              sql`SELECT tbl, id FROM confab_batch_orphans(${batchIds}::uuid[])`,
-            );
-      if (missing.length > 0) {
-        throw new MissingRows(
-          (['chat_sessions', 'messages'] as const)
-            .map((tbl) => ({ tbl, keys: missing.filter((r) => r.tbl === tbl).map((r) => [r.id]) }))
-            .filter((m) => m.keys.length > 0),
-        );
       }
       for (const c of changes) {
         if (c.op === 'purge') await tx.query(sql`SELECT confab_purge_row(${c.tbl}, ${JSON.stringify(c.pk)}::jsonb)`);
@@ -427,7 +390,8 @@ export async function applyBatch(db: Db, batch: PulledBatch): Promise<ApplyOutco
       };
     });
   } catch (err) {
-    if (err instanceof MissingRows) return { applied: false, missing: err.missing };
+    const missing = lackedRows(err);
+    if (missing) return { applied: false, missing };
     throw err;
   }
 }
