@@ -260,9 +260,9 @@ BEGIN
     -- and offered again with the batch. This replaces a check before the merge and another after
     -- it, in all 70 ms of a 5,000-message batch at the end of a 100k pull.
     IF current_setting('confab.require_parents', true) = 'on' THEN
-      SELECT array_agg(DISTINCT m.session_id) INTO lost_chats
-        FROM pg_temp.confab_merge_messages m
-       WHERE m._whole AND NOT EXISTS (SELECT 1 FROM public.chat_sessions s WHERE s.id = m.session_id);
+      SELECT array_agg(b.session_id) INTO lost_chats
+        FROM (SELECT DISTINCT m.session_id FROM pg_temp.confab_merge_messages m WHERE m._whole) b
+       WHERE NOT EXISTS (SELECT 1 FROM public.chat_sessions s WHERE s.id = b.session_id);
       IF lost_parents IS NOT NULL OR lost_chats IS NOT NULL THEN
         RAISE EXCEPTION 'confab_merge: the batch lacks rows its messages need'
           USING ERRCODE = 'foreign_key_violation',

@@ -78,11 +78,8 @@ export function compile(fragment: SqlFragment): SqlQuery {
     frag.values.forEach((value, i) => {
       if (value instanceof SqlFragment) text += walk(value);
       else if (value instanceof SqlIdentifier) text += `"${value.name}"`;
-      else if (value instanceof SqlJsonText) {
-        values.push(value.text);
-        text += `$${values.length}`;
-      } else {
-        values.push(storable(value));
+      else {
+        values.push(value instanceof SqlJsonText ? value.text : storable(value));
         text += `$${values.length}`;
       }
       text += frag.strings[i + 1] ?? '';

@@ -7,18 +7,11 @@
  *   npx tsx tests/sync/bench/profile.ts --messages 100000 --keep   (prints the member's URL)
  *   npx tsx tests/sync/bench/applier.ts --url <member URL> [--batch 5000] [--runs 2]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import type { PulledChange } from '../../../src/shared/sync/round';
-import { pgliteDb } from '../../../src/main/db/database';
-import { loadMigrations, migrate } from '../../../src/main/db/migrator';
-import { openPglite } from '../../../src/main/db/open';
-import { APP_MIGRATIONS_DIR } from '../../../src/main/db/sync/admin/serverMigrations';
 import { applyBatch } from '../../../src/main/db/sync/local';
-import { ensureLocalUser } from '../../../src/main/db/users/repository';
+import { freshDevice } from './device';
 
 const { values } = parseArgs({
   options: { url: { type: 'string' }, batch: { type: 'string' }, runs: { type: 'string' } },
@@ -46,12 +39,8 @@ const [{ id: userId }] = (await server.query<{ id: string }>('SELECT sync.caller
 await server.end();
 
 for (let run = 1; run <= RUNS; run += 1) {
-  const dir = mkdtempSync(join(tmpdir(), 'confab-applier-'));
-  const instance = await openPglite(join(dir, 'pgdata'));
+  const { db, close } = await freshDevice();
   try {
-    const db = pgliteDb(instance);
-    await migrate(db, loadMigrations(APP_MIGRATIONS_DIR));
-    await ensureLocalUser(db);
     let rows = 0;
     const started = performance.now();
     for (const changes of batches) {
@@ -62,7 +51,6 @@ for (let run = 1; run <= RUNS; run += 1) {
     const ms = performance.now() - started;
     console.log(`run ${run}: ${rows} rows in ${Math.round(ms)} ms, ${Math.round((rows / ms) * 1000)} rows/s`);
   } finally {
-    await instance.close();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 }

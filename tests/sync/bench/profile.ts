@@ -11,19 +11,16 @@
  * MARK=1 prints when the pull starts and ends in microseconds of the monotonic clock, the clock of
  * a `node --cpu-prof` profile's timestamps, to read the pull's part of a CPU profile.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { pgliteDb, type Db } from '../../../src/main/db/database';
-import { loadMigrations, migrate } from '../../../src/main/db/migrator';
-import { openPglite } from '../../../src/main/db/open';
+import type { Db } from '../../../src/main/db/database';
+import { loadMigrations } from '../../../src/main/db/migrator';
 import { compile } from '../../../src/main/db/sql';
 import { syncRound } from '../../../src/main/db/sync/engine';
 import { addMember, removeMember } from '../../../src/main/db/sync/admin/members';
 import { APP_MIGRATIONS_DIR, applyServerMigrations } from '../../../src/main/db/sync/admin/serverMigrations';
-import { ensureLocalUser } from '../../../src/main/db/users/repository';
+import { freshDevice } from './device';
 import { writeCorpus } from '../../../scripts/lib/syncBench';
 
 const { values } = parseArgs({
@@ -77,22 +74,6 @@ function timedClient(c: pg.Client, side: string): pg.Client {
     }
   };
   return c;
-}
-
-async function freshDevice() {
-  const dir = mkdtempSync(join(tmpdir(), 'confab-sync-prof-'));
-  const instance = await openPglite(join(dir, 'pgdata'));
-  const db = pgliteDb(instance);
-  await migrate(db, loadMigrations(APP_MIGRATIONS_DIR));
-  await ensureLocalUser(db);
-  return {
-    db,
-    instance,
-    close: async () => {
-      await instance.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 const admin = new pg.Client({ connectionString: SERVER });

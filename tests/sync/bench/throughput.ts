@@ -6,19 +6,14 @@
  *
  * Prints rows per second each way.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { pgliteDb } from '../../../src/main/db/database';
-import { loadMigrations, migrate } from '../../../src/main/db/migrator';
-import { openPglite } from '../../../src/main/db/open';
+import { loadMigrations } from '../../../src/main/db/migrator';
 import { sql } from '../../../src/main/db/sql';
 import { syncRound } from '../../../src/main/db/sync/engine';
 import { addMember, removeMember } from '../../../src/main/db/sync/admin/members';
 import { APP_MIGRATIONS_DIR, applyServerMigrations } from '../../../src/main/db/sync/admin/serverMigrations';
-import { ensureLocalUser } from '../../../src/main/db/users/repository';
+import { freshDevice } from './device';
 
 const { values } = parseArgs({
   options: { messages: { type: 'string' }, url: { type: 'string' }, batch: { type: 'string' } },
@@ -27,21 +22,6 @@ const BATCH = Number(values.batch ?? 5000);
 const MESSAGES = Number(values.messages ?? 20000);
 const SERVER = values.url ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PER_SESSION = 50;
-
-async function freshDevice() {
-  const dir = mkdtempSync(join(tmpdir(), 'confab-sync-bench-'));
-  const instance = await openPglite(join(dir, 'pgdata'));
-  const db = pgliteDb(instance);
-  await migrate(db, loadMigrations(APP_MIGRATIONS_DIR));
-  await ensureLocalUser(db);
-  return {
-    db,
-    async close() {
-      await instance.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 const admin = new pg.Client({ connectionString: SERVER });
 await admin.connect();

@@ -358,8 +358,10 @@ export async function applyBatch(db: Db, batch: PulledBatch): Promise<ApplyOutco
       // Every new message must find its chat and its parent, here or in the batch: the merge
       // checks before it inserts, from its own lookups, and names what is missing (migration
       // 0025). With the triggers off for new messages (0023), that check is what proves it.
-      await tx.query(sql`SELECT set_config('confab.require_parents', 'on', true)`);
-      if (await mayTurnTriggersOff(tx)) await tx.query(sql`SELECT set_config('confab.bulk_apply', 'on', true)`);
+      const bulk = (await mayTurnTriggersOff(tx)) ? 'on' : '';
+      await tx.query(
+        sql`SELECT set_config('confab.require_parents', 'on', true), set_config('confab.bulk_apply', ${bulk}, true)`,
+      );
       for (const t of SYNC_TABLES) {
         const rows = byTable.get(t);
         if (!rows?.length) continue;
