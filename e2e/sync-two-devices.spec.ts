@@ -32,13 +32,6 @@ let ada: string;
 let bob: { url: string; role: string };
 
 /** A member's connection string, pointed at the relay instead of the server itself. */
-function viaProxy(memberUrl: string): string {
-  const url = new URL(memberUrl);
-  url.hostname = '127.0.0.1';
-  url.port = String(proxy.port);
-  return url.toString();
-}
-
 async function openHost(browser: Browser, syncUrl?: string): Promise<Page> {
   const dir = makeDataDir();
   dataDirs.push(dir);
@@ -94,8 +87,8 @@ test.beforeAll(async () => {
   const bobMember = await team.addMember('bob');
   const target = new URL(team.url);
   proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
-  ada = viaProxy(adaMember.url);
-  bob = { url: viaProxy(bobMember.url), role: bobMember.role };
+  ada = proxy.via(adaMember.url);
+  bob = { url: proxy.via(bobMember.url), role: bobMember.role };
   llm = await startFakeLlm();
 });
 
