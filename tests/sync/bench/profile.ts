@@ -8,6 +8,8 @@
  * /tmp/confab-push-batch.json, to replay it in psql (EXPLAIN, auto_explain).
  * --explain N has the server log the plan (with timings and triggers) of every statement, nested
  * ones too, that takes N ms or more in the member's sessions: see the server's log file.
+ * --functions counts time per server function (track_functions, triggers included: their self
+ * time and total) in the member's sessions and prints the top ones after the rounds.
  * MARK=1 prints when the pull starts and ends in microseconds of the monotonic clock, the clock of
  * a `node --cpu-prof` profile's timestamps, to read the pull's part of a CPU profile.
  */
@@ -29,6 +31,7 @@ const { values } = parseArgs({
     url: { type: 'string' },
     keep: { type: 'boolean' },
     explain: { type: 'string' },
+    functions: { type: 'boolean' },
   },
 });
 const MESSAGES = Number(values.messages ?? 5000);
@@ -76,6 +79,29 @@ function timedClient(c: pg.Client, side: string): pg.Client {
   return c;
 }
 
+/**
+ * The server functions' times from the statistics collector. A backend reports them when it
+ * ends (the links have just closed), so this waits until they are there.
+ */
+async function printFunctionTimes(server: pg.Client) {
+  const read = () =>
+    server.query<{ name: string; calls: string; self_ms: number; total_ms: number }>(
+      `SELECT schemaname || '.' || funcname AS name, calls::text, round(self_time)::float8 AS self_ms,
+              round(total_time)::float8 AS total_ms
+         FROM pg_stat_user_functions ORDER BY self_time DESC LIMIT 25`,
+    );
+  let rows = (await read()).rows;
+  for (let tries = 0; rows.length === 0 && tries < 50; tries += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await server.query('SELECT pg_stat_clear_snapshot()');
+    rows = (await read()).rows;
+  }
+  console.log('server functions (self ms, total ms, calls):');
+  for (const r of rows) {
+    console.log(String(r.self_ms).padStart(8), String(r.total_ms).padStart(8), r.calls.padStart(7), r.name);
+  }
+}
+
 const admin = new pg.Client({ connectionString: SERVER });
 await admin.connect();
 const dbName = `confab_sync_prof_${process.pid}`;
@@ -104,6 +130,9 @@ try {
       );
     }
   }
+  if (values.functions) {
+    await serverAdmin.query(`ALTER ROLE ${pg.escapeIdentifier(member.role)} SET track_functions = 'all'`);
+  }
   const a = await freshDevice();
   const b = await freshDevice();
   try {
@@ -125,6 +154,7 @@ try {
     }
     await linkA.end();
     await linkB.end();
+    if (values.functions) await printFunctionTimes(serverAdmin);
     if (values.keep) console.log('kept', url.toString(), member.url);
     else await removeMember(serverAdmin, member.role);
   } finally {
