@@ -29,6 +29,15 @@ export function sqlJson(value: unknown): SqlJsonText {
   return new SqlJsonText(JSON.stringify(value));
 }
 
+/**
+ * JSON text that PostgreSQL or JSON.stringify wrote (a team server's rows, as a pull keeps them),
+ * as one parameter. Neither writes NUL as the character (PostgreSQL's text cannot hold it), so it
+ * skips the NUL scan as sqlJson's does.
+ */
+export function sqlJsonText(text: string): SqlJsonText {
+  return new SqlJsonText(text);
+}
+
 export interface SqlQuery {
   text: string;
   values: unknown[];

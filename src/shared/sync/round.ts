@@ -48,20 +48,39 @@ export interface RejectedMutation {
   pk?: unknown[] | null;
 }
 
+/**
+ * A row as the server sent it. A round keeps it as the JSON text the server wrote: the device's
+ * merge reads text, so parsing every row into an object and writing it out again (and copying
+ * the objects to the DB worker) was work for nothing, 80 ms a 5,000-row batch. An object where a
+ * caller built the row itself.
+ */
+export type RowBody = string | Record<string, unknown>;
+
 export interface PulledChange {
   xid: string;
   seq: string;
   tbl: string;
   op: string;
   pk: unknown[];
-  body: Record<string, unknown> | null;
+  body: RowBody | null;
+}
+
+export interface PulledRow {
+  tbl: string;
+  body: RowBody;
 }
 
 export interface PulledBatch {
   changes: PulledChange[];
   /** Rows fetched by key or by session (move-in backfill), applied with the batch. */
-  extra: { tbl: string; body: Record<string, unknown> }[];
+  extra: PulledRow[];
   userId: string;
+  /**
+   * The server's columns of each synced table, when the round has asked. A row is written by the
+   * server from its table's columns, so where this device has them all no row can carry one it
+   * lacks, and the applier need not parse the rows to look (SYNC.md: unknown columns are parked).
+   */
+  serverColumns?: Record<string, string[]>;
 }
 
 /** Rows a batch depends on and does not carry (a parent whose change lies beyond it). */
@@ -214,11 +233,11 @@ async function serverQuery<T>(server: pg.ClientBase, text: string, values: unkno
 }
 
 async function fetchByKey(server: pg.ClientBase, missing: MissingKeys[]) {
-  const extra: { tbl: string; body: Record<string, unknown> }[] = [];
+  const extra: PulledRow[] = [];
   for (const m of missing) {
-    const rows = await serverQuery<{ r: Record<string, unknown> }>(
+    const rows = await serverQuery<{ r: string }>(
       server,
-      'SELECT r FROM sync.rows_by_key($1, $2::jsonb) AS r',
+      'SELECT r::text AS r FROM sync.rows_by_key($1, $2::jsonb) AS r',
       [m.tbl, JSON.stringify(m.keys)],
     );
     extra.push(...rows.map((x) => ({ tbl: m.tbl, body: x.r })));
@@ -343,9 +362,9 @@ async function recentChatsFirst(local: LocalSide, server: pg.ClientBase, userId:
   // One query for all of them (as 20 move-ins would be, without 20 round trips). Ordered by the
   // newest message's creation: the server derives last_message_at from the messages, while its
   // last_activity_at was the rows' arrival for chats pushed before migration 0018.
-  const extra = await serverQuery<{ tbl: string; body: Record<string, unknown> }>(
+  const extra = await serverQuery<PulledRow>(
     server,
-    `SELECT r.tbl, r.body
+    `SELECT r.tbl, r.body::text AS body
        FROM (SELECT id FROM public.chat_sessions WHERE deleted_at IS NULL
               ORDER BY coalesce(last_message_at, created_at) DESC, id DESC LIMIT $1) recent,
             sync.session_rows(recent.id) r`,
@@ -354,7 +373,22 @@ async function recentChatsFirst(local: LocalSide, server: pg.ClientBase, userId:
   if (extra.length === 0) return;
   // Not applied when it lacks rows from elsewhere (a chat whose messages name a parent not sent):
   // then the backlog brings it in order; this is a head start the round does not depend on.
-  await local.applyBatch({ changes: [], extra, userId });
+  await local.applyBatch({ changes: [], extra, userId, serverColumns: await serverColumnsOf(server) });
+}
+
+/** The server's columns of its public tables, synced ones among them (see PulledBatch.serverColumns). */
+async function serverColumnsOf(server: pg.ClientBase): Promise<Record<string, string[]>> {
+  const rows = await serverQuery<{ tbl: string; cols: string[] }>(
+    server,
+    `SELECT c.relname::text AS tbl, array_agg(a.attname::text ORDER BY a.attnum) AS cols
+       FROM pg_catalog.pg_class c
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+       JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+      WHERE c.relkind = 'r'
+      GROUP BY c.relname`,
+    [],
+  );
+  return Object.fromEntries(rows.map((r) => [r.tbl, r.cols]));
 }
 
 /** Servers from before server migration 0012 have only the three-argument sync.pull. */
@@ -373,7 +407,7 @@ async function pullChanges(
   limit: number,
   ownPushes: string[],
 ): Promise<PulledChange[]> {
-  const columns = 'xid::text, seq::text, tbl, op, pk, body';
+  const columns = 'xid::text, seq::text, tbl, op, pk, body::text AS body';
   if (ownPushes.length > 0 && !serversWithoutOwnPushSkip.has(server)) {
     try {
       return await serverQuery<PulledChange>(
@@ -403,19 +437,20 @@ async function applyPulled(
   server: pg.ClientBase,
   changes: PulledChange[],
   userId: string,
+  serverColumns: Record<string, string[]>,
 ): Promise<{ chats: number; messages: number }> {
-  let extra: { tbl: string; body: Record<string, unknown> }[] = [];
+  let extra: PulledRow[] = [];
   for (const c of changes) {
     if (c.op !== 'share') continue;
-    const rows = await serverQuery<{ tbl: string; body: Record<string, unknown> }>(
+    const rows = await serverQuery<PulledRow>(
       server,
-      'SELECT tbl, body FROM sync.session_rows($1)',
+      'SELECT tbl, body::text AS body FROM sync.session_rows($1)',
       [c.pk[0]],
     );
     extra.push(...rows);
   }
   for (let attempt = 0; ; attempt += 1) {
-    const outcome = await local.applyBatch({ changes, extra, userId });
+    const outcome = await local.applyBatch({ changes, extra, userId, serverColumns });
     if (outcome.applied) return outcome;
     const more = await fetchByKey(server, outcome.missing);
     if (more.length === 0 || attempt >= 100) {
@@ -443,6 +478,7 @@ async function pull(
   let last: PulledChange | null = null;
   let totals: BacklogTotals | null | undefined;
   const state = await local.readState();
+  let serverColumns: Record<string, string[]> | undefined;
   // The server reads batch n + 1 while the device applies batch n: every batch moves the cursor
   // to its last change, so the next one's start is known before the apply.
   let next = ahead(pullChanges(server, state, limit, ownPushes));
@@ -461,7 +497,8 @@ async function pull(
     const end = changes.at(-1)!;
     next = ahead(pullChanges(server, { ...state, cursorXid: end.xid, cursorSeq: end.seq }, limit, ownPushes));
     try {
-      const outcome = await applyPulled(local, server, changes, userId);
+      serverColumns ??= await serverColumnsOf(server);
+      const outcome = await applyPulled(local, server, changes, userId, serverColumns);
       chats += outcome.chats;
       messages += outcome.messages;
       pulled += changes.length;

@@ -15,12 +15,13 @@ import type {
   PendingMutation,
   PulledBatch,
   RejectedMutation,
+  RowBody,
   SnapshotInput,
 } from '@shared/sync/round';
 import type { Db } from '../database';
 import { needsSnapshot } from '@shared/sync/round';
 import { deferSearchIndexing } from '../search/indexer';
-import { sql, sqlEmpty, sqlId, sqlJoin, sqlJson } from '../sql';
+import { sql, sqlEmpty, sqlId, sqlJoin, sqlJsonText } from '../sql';
 import { mayTurnTriggersOff, withTriggersOff } from '../triggersOff';
 
 /** Parents before children, so one pulled batch applies in one pass. */
@@ -293,10 +294,15 @@ async function columnsOf(tx: Db, tbl: string): Promise<Set<string>> {
 /**
  * SYNC.md: a pulled row with columns this schema lacks (a newer app migrated the server) is
  * applied for what is known and parked whole, to be merged again after this device upgrades.
+ * Where the server's table has no column this device lacks (`serverColumns`), no row can carry
+ * one, and the rows are not parsed to look.
  */
-async function parkUnknownColumns(tx: Db, tbl: string, rows: Record<string, unknown>[]): Promise<void> {
+async function parkUnknownColumns(tx: Db, tbl: string, rows: RowBody[], serverColumns?: string[]): Promise<void> {
   const known = await columnsOf(tx, tbl);
-  const parked = rows.filter((r) => Object.keys(r).some((k) => !known.has(k)));
+  if (serverColumns && serverColumns.every((c) => known.has(c))) return;
+  const parked = rows
+    .map((r) => (typeof r === 'string' ? (JSON.parse(r) as Record<string, unknown>) : r))
+    .filter((r) => Object.keys(r).some((k) => !known.has(k)));
   if (parked.length === 0) return;
   await tx.query(sql`
     INSERT INTO sync_parked (tbl, pk, body)
@@ -344,9 +350,9 @@ function lackedRows(err: unknown): MissingKeys[] | null {
  * and the keys are returned, for the caller to fetch and offer again with the batch.
  */
 export async function applyBatch(db: Db, batch: PulledBatch): Promise<ApplyOutcome> {
-  const { changes, extra, userId } = batch;
-  const byTable = new Map<string, Record<string, unknown>[]>();
-  const add = (t: string, body: Record<string, unknown>) => {
+  const { changes, extra, userId, serverColumns } = batch;
+  const byTable = new Map<string, RowBody[]>();
+  const add = (t: string, body: RowBody) => {
     const rows = byTable.get(t);
     if (rows) rows.push(body);
     else byTable.set(t, [body]);
@@ -365,9 +371,11 @@ export async function applyBatch(db: Db, batch: PulledBatch): Promise<ApplyOutco
       for (const t of SYNC_TABLES) {
         const rows = byTable.get(t);
         if (!rows?.length) continue;
-        // As text: read straight into rows, without a jsonb copy first (migration 0023).
-        await tx.query(sql`SELECT confab_merge(${t}, NULL::jsonb, ${sqlJson(rows)}::json)`);
-        await parkUnknownColumns(tx, t, rows);
+        // As text: read straight into rows, without a jsonb copy first (migration 0023). Rows the
+        // server wrote are JSON text already, and go in as they came.
+        const text = `[${rows.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join(',')}]`;
+        await tx.query(sql`SELECT confab_merge(${t}, NULL::jsonb, ${sqlJsonText(text)}::json)`);
+        await parkUnknownColumns(tx, t, rows, serverColumns?.[t]);
       }
       for (const c of changes) {
         if (c.op === 'purge') await tx.query(sql`SELECT confab_purge_row(${c.tbl}, ${JSON.stringify(c.pk)}::jsonb)`);
