@@ -194,9 +194,15 @@ describe.each(servers)('the team server on $name', ({ url }) => {
       ]),
     );
     expect(answer.status).toBe('ok');
-    expect((answer.rejected as { reason: string }[]).map((r) => r.reason)).toEqual(['invalid']);
+    expect(answer.rejected).toEqual([expect.objectContaining({ reason: 'invalid', pk: [tooLong.id] })]);
     const rows = await team.admin.query('SELECT id FROM chat_sessions WHERE id IN ($1, $2)', [s.id, tooLong.id]);
     expect(rows.rows).toEqual([{ id: s.id }]);
+    // The record keeps why: the server's own error, for the status view.
+    const recorded = await alice.client.query(
+      `SELECT detail FROM sync.rejected WHERE reason = 'invalid' AND pk = jsonb_build_array($1::text)`,
+      [tooLong.id],
+    );
+    expect(recorded.rows).toEqual([{ detail: expect.stringMatching(/check constraint/) }]);
   });
 
   it("a member cannot turn a push into a device's bulk insert: a large push still writes the change index and counters", async () => {
