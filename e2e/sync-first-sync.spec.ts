@@ -53,8 +53,7 @@ test.beforeAll(async () => {
   team = await startTeamServer();
   const member = await team.addMember('ada');
   history = await team.asAdmin((admin) => seedTeamHistory(admin, { userId: member.userId, displayName: member.role }));
-  const target = new URL(team.url);
-  proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
+  proxy = await startTcpProxy(team.url);
   memberUrl = proxy.via(member.url);
 });
 

@@ -31,7 +31,6 @@ const dataDirs: string[] = [];
 let ada: string;
 let bob: { url: string; role: string };
 
-/** A member's connection string, pointed at the relay instead of the server itself. */
 async function openHost(browser: Browser, syncUrl?: string): Promise<Page> {
   const dir = makeDataDir();
   dataDirs.push(dir);
@@ -85,8 +84,7 @@ test.beforeAll(async () => {
   team = await startTeamServer();
   const adaMember = await team.addMember('ada');
   const bobMember = await team.addMember('bob');
-  const target = new URL(team.url);
-  proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
+  proxy = await startTcpProxy(team.url);
   ada = proxy.via(adaMember.url);
   bob = { url: proxy.via(bobMember.url), role: bobMember.role };
   llm = await startFakeLlm();

@@ -358,7 +358,12 @@ export const RECENT_CHATS_FIRST = 20;
  * without moving the cursor: the backlog's pull later brings the same rows again, and the merge
  * drops them as unchanged.
  */
-async function recentChatsFirst(local: LocalSide, server: pg.ClientBase, userId: string): Promise<void> {
+async function recentChatsFirst(
+  local: LocalSide,
+  server: pg.ClientBase,
+  userId: string,
+  serverColumns: Record<string, string[]>,
+): Promise<void> {
   // One query for all of them (as 20 move-ins would be, without 20 round trips). Ordered by the
   // newest message's creation: the server derives last_message_at from the messages, while its
   // last_activity_at was the rows' arrival for chats pushed before migration 0018.
@@ -373,7 +378,7 @@ async function recentChatsFirst(local: LocalSide, server: pg.ClientBase, userId:
   if (extra.length === 0) return;
   // Not applied when it lacks rows from elsewhere (a chat whose messages name a parent not sent):
   // then the backlog brings it in order; this is a head start the round does not depend on.
-  await local.applyBatch({ changes: [], extra, userId, serverColumns: await serverColumnsOf(server) });
+  await local.applyBatch({ changes: [], extra, userId, serverColumns });
 }
 
 /** The server's columns of its public tables, synced ones among them (see PulledBatch.serverColumns). */
@@ -437,16 +442,14 @@ async function applyPulled(
   server: pg.ClientBase,
   changes: PulledChange[],
   userId: string,
-  serverColumns: Record<string, string[]>,
+  serverColumns: Record<string, string[]> | undefined,
 ): Promise<{ chats: number; messages: number }> {
   let extra: PulledRow[] = [];
   for (const c of changes) {
     if (c.op !== 'share') continue;
-    const rows = await serverQuery<PulledRow>(
-      server,
-      'SELECT tbl, body::text AS body FROM sync.session_rows($1)',
-      [c.pk[0]],
-    );
+    const rows = await serverQuery<PulledRow>(server, 'SELECT tbl, body::text AS body FROM sync.session_rows($1)', [
+      c.pk[0],
+    ]);
     extra.push(...rows);
   }
   for (let attempt = 0; ; attempt += 1) {
@@ -477,8 +480,9 @@ async function pull(
   let messages = 0;
   let last: PulledChange | null = null;
   let totals: BacklogTotals | null | undefined;
-  const state = await local.readState();
+  // Unknown until the first batch: an applier not told them looks at every row (safe, slower).
   let serverColumns: Record<string, string[]> | undefined;
+  const state = await local.readState();
   // The server reads batch n + 1 while the device applies batch n: every batch moves the cursor
   // to its last change, so the next one's start is known before the apply.
   let next = ahead(pullChanges(server, state, limit, ownPushes));
@@ -488,16 +492,17 @@ async function pull(
     // A pull of more than one batch (a first sync, a long time offline) counts what it will bring,
     // once, so the views can show "done of total".
     if (totals === undefined) {
+      // Asked once a pull, before any row is applied (see PulledBatch.serverColumns).
+      serverColumns = await serverColumnsOf(server);
       totals = changes.length >= limit ? await backlogTotals(server, state.cursorXid, state.cursorSeq) : null;
       // A first sync of a long history brings the most recent chats whole before the backlog,
       // which arrives oldest first: the top of the sidebar opens in seconds, not at the end.
       if (totals && state.cursorXid === '0' && String(state.cursorSeq) === '0')
-        await recentChatsFirst(local, server, userId);
+        await recentChatsFirst(local, server, userId, serverColumns);
     }
     const end = changes.at(-1)!;
     next = ahead(pullChanges(server, { ...state, cursorXid: end.xid, cursorSeq: end.seq }, limit, ownPushes));
     try {
-      serverColumns ??= await serverColumnsOf(server);
       const outcome = await applyPulled(local, server, changes, userId, serverColumns);
       chats += outcome.chats;
       messages += outcome.messages;
