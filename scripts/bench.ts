@@ -17,7 +17,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { builtPaths, type Core } from '../src/main/core/core';
-import { hasSessions, openAppDb } from './lib/app-db';
+import { hasSessions, openAppDb, templateDirIfBuilt } from './lib/app-db';
 import { dateOption, fmtInt, fmtMs, intOption, resolveDataDir } from './lib/cli';
 import { batchCorpus, defaultCorpusOptions, generateSessions, planCorpus, type CorpusOptions } from './lib/corpus';
 import { insertBatches, progressPrinter } from './lib/insert';
@@ -127,6 +127,8 @@ async function main() {
         pgUrl: values['pg-url'] ?? process.env.TEST_DATABASE_URL,
         pollMs: intOption(values['poll-ms'], 'poll-ms', 1000),
         changes: intOption(values.changes, 'changes', 20),
+        workerPath: paths.workerPath,
+        templateDir: templateDirIfBuilt(paths),
         out: resolve(values.out ?? join(root, 'bench', 'results.json')),
       },
       machine,
