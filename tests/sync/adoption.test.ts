@@ -113,4 +113,39 @@ describe.each(servers)('identity adoption on $name', ({ url }) => {
     const [role] = await laptop.db.query<{ r: string }>(sql`SELECT current_setting('session_replication_role') AS r`);
     expect(role!.r).toBe('origin');
   });
+
+  it('pushes the whole history in the first round even when a batch holds only keys adoption renamed', async () => {
+    // The outbox noted each chat's per-user state under the device's own user id; adoption re-keys
+    // those rows to the server's user and notes them again, so the first keys staged find no row.
+    // With batches of two, a whole staged batch is such keys: the round must go on past it, not
+    // take the empty batch for an empty outbox and leave the history for the next round.
+    const bob = await team.addMember('bob');
+    const desktop = await newDevice();
+    try {
+      await desktop.db.query(sql`
+        INSERT INTO chat_sessions (id, owner_id, title)
+        SELECT gen_random_uuid(), confab_device_user(), 'Small batches ' || n FROM generate_series(1, 4) n`);
+      await desktop.db.query(sql`
+        INSERT INTO messages (id, owner_id, session_id, role, content)
+        SELECT gen_random_uuid(), s.owner_id, s.id, 'user', s.title FROM chat_sessions s`);
+      const desktopLink = await link(bob.url);
+      const round = await sync(desktop, desktopLink, { pushLimit: 2 });
+      await desktopLink.end();
+      const [left] = await desktop.db.query<{ n: number }>(
+        sql`SELECT ((SELECT count(*) FROM sync_outbox) + (SELECT count(*) FROM sync_pending))::int AS n`,
+      );
+      expect(left!.n).toBe(0);
+      const rows = await team.admin.query<{ chats: number; states: number; messages: number }>(
+        `SELECT (SELECT count(*)::int FROM public.chat_sessions WHERE owner_id = $1) AS chats,
+                (SELECT count(*)::int FROM public.session_user_state WHERE owner_id = $1) AS states,
+                (SELECT count(*)::int FROM public.messages WHERE owner_id = $1) AS messages`,
+        [bob.userId],
+      );
+      expect(rows.rows[0]).toEqual({ chats: 4, states: 4, messages: 4 });
+      // 1 user, 4 chats, their 4 per-user states, 4 messages.
+      expect(round.pushed).toBe(13);
+    } finally {
+      await desktop.close();
+    }
+  });
 });
