@@ -29,7 +29,7 @@ import { fmtInt, fmtMs } from './cli';
 import { openNativeDatabase } from './postgres';
 import type { MachineInfo } from './machine';
 import { renderTable, type Row } from './report';
-import { appTopologyPull, type AppPullResults } from './syncAppPull';
+import { appTopologyPull, appTopologyPush, type AppPullResults, type AppPushResults } from './syncAppPull';
 import { median, summarize, type Summary } from './stats';
 
 export interface SyncBenchOptions {
@@ -68,6 +68,8 @@ export interface SyncBenchResults {
   };
   /** The same first pull as the app runs it: DB worker, the app's batch size (syncAppPull.ts). */
   appPull: AppPullResults;
+  /** The same corpus pushed by a second member's device as the app runs it (syncAppPull.ts). */
+  appPush: AppPushResults;
   changeIndex: {
     rows: number;
     bytes: number;
@@ -165,9 +167,9 @@ export async function syncBench(options: SyncBenchOptions, log: (line: string) =
   const server = await openNativeDatabase(options.pgUrl);
   const admin = new pg.Client({ connectionString: server.url });
   await admin.connect();
-  const dirs = ['a', 'b', 'app'].map((d) => mkdtempSync(join(options.tmpBase, `sync-${d}-`)));
+  const dirs = ['a', 'b', 'app', 'app-push'].map((d) => mkdtempSync(join(options.tmpBase, `sync-${d}-`)));
   const links: pg.Client[] = [];
-  let memberRole: string | undefined;
+  const memberRoles: string[] = [];
   const devices: { close(): Promise<void> }[] = [];
   try {
     const version = String(
@@ -179,7 +181,7 @@ export async function syncBench(options: SyncBenchOptions, log: (line: string) =
       serverMigrations: loadMigrations(options.serverMigrationsDir),
     });
     const member = await addMember(admin, server.url, `bench_sync_${process.pid}`);
-    memberRole = member.role;
+    memberRoles.push(member.role);
     const schemaVersion = loadMigrations(options.migrationsDir).at(-1)!.version;
     const a = await device(dirs[0]!, options.migrationsDir);
     devices.push(a);
@@ -278,6 +280,25 @@ export async function syncBench(options: SyncBenchOptions, log: (line: string) =
         `main-thread event-loop p99 ${appPull.loop.p99Ms.toFixed(1)} ms, max ${appPull.loop.maxMs.toFixed(1)} ms`,
     );
 
+    // A second member pushes the same corpus from a device as the app runs it (into a server that
+    // holds A's rows already, as a team's second member would).
+    const appMember = await addMember(admin, server.url, `bench_sync_app_${process.pid}`);
+    memberRoles.push(appMember.role);
+    const appPush = await appTopologyPush({
+      workerPath: options.workerPath,
+      migrationsDir: options.migrationsDir,
+      templateDir: options.templateDir,
+      dataDir: dirs[3]!,
+      memberUrl: appMember.url,
+      schemaVersion,
+      writeHistory: (db) => writeCorpus(db, options.messages, options.perSession),
+    });
+    log(
+      `  initial push as the app runs it (DB worker, batches of ${fmtInt(appPush.batch)}), a second member: ` +
+        `${fmtInt(appPush.rows)} rows in ${(appPush.ms / 1000).toFixed(1)} s, ${fmtInt(appPush.rowsPerSecond)} rows/s; ` +
+        `main-thread event-loop p99 ${appPush.loop.p99Ms.toFixed(1)} ms, max ${appPush.loop.maxMs.toFixed(1)} ms`,
+    );
+
     const sizes = (
       await admin.query<{ changes: string; rows: string; data: string }>(
         `SELECT pg_total_relation_size('sync.changes') AS changes, (SELECT count(*) FROM sync.changes) AS rows,
@@ -333,6 +354,7 @@ export async function syncBench(options: SyncBenchOptions, log: (line: string) =
       push,
       pull,
       appPull,
+      appPush,
       changeIndex,
       incremental,
       notified,
@@ -340,7 +362,7 @@ export async function syncBench(options: SyncBenchOptions, log: (line: string) =
   } finally {
     for (const c of links) await c.end().catch(() => {});
     for (const d of devices) await d.close().catch(() => {});
-    if (memberRole) await removeMember(admin, memberRole).catch(() => {});
+    for (const role of memberRoles) await removeMember(admin, role).catch(() => {});
     await admin.end().catch(() => {});
     await server.close();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -492,6 +514,14 @@ export function syncRows(r: SyncBenchResults): Row[] {
         r.pull.recentChatsMs !== null &&
         r.pull.firstChatMs <= SYNC_TARGETS.firstChatMs &&
         r.pull.recentChatsMs <= SYNC_TARGETS.recentChatsMs,
+    },
+    {
+      measure: `sync: initial push as the app runs it (DB worker, batches of ${fmtInt(r.appPush.batch)}), a second member`,
+      pglite: rate(r.appPush),
+      native: server,
+      ratio: '',
+      target: `≥ ${fmtInt(SYNC_TARGETS.rowsPerSecond)} rows/s`,
+      pass: r.appPush.rowsPerSecond >= SYNC_TARGETS.rowsPerSecond && r.appPush.rows >= r.corpus.rows,
     },
     {
       measure: `sync: initial pull as the app runs it (DB worker, batches of ${fmtInt(r.appPull.batch)}), ${server} → PGlite`,
