@@ -266,14 +266,14 @@ export async function syncBench(options: SyncBenchOptions, log: (line: string) =
         `chats with their newest 50 messages after ${recentChatsMs === null ? '–' : fmtMs(recentChatsMs)} ms`,
     );
 
-    const appPull = await appTopologyPull({
+    // The app's own DB worker, on a data dir of its own for each direction.
+    const app = {
       workerPath: options.workerPath,
       migrationsDir: options.migrationsDir,
       templateDir: options.templateDir,
-      dataDir: dirs[2]!,
-      memberUrl: member.url,
       schemaVersion,
-    });
+    };
+    const appPull = await appTopologyPull({ ...app, dataDir: dirs[2]!, memberUrl: member.url });
     log(
       `  initial pull as the app runs it (DB worker, batches of ${fmtInt(appPull.batch)}): ${fmtInt(appPull.rows)} rows in ` +
         `${(appPull.ms / 1000).toFixed(1)} s, ${fmtInt(appPull.rowsPerSecond)} rows/s, ${fmtInt(appPull.messages)} messages; ` +
@@ -285,12 +285,9 @@ export async function syncBench(options: SyncBenchOptions, log: (line: string) =
     const appMember = await addMember(admin, server.url, `bench_sync_app_${process.pid}`);
     memberRoles.push(appMember.role);
     const appPush = await appTopologyPush({
-      workerPath: options.workerPath,
-      migrationsDir: options.migrationsDir,
-      templateDir: options.templateDir,
+      ...app,
       dataDir: dirs[3]!,
       memberUrl: appMember.url,
-      schemaVersion,
       writeHistory: (db) => writeCorpus(db, options.messages, options.perSession),
     });
     log(
