@@ -217,22 +217,18 @@ export async function afterHello(db: Db, hello: HelloOutcome): Promise<{ clientI
 export async function stagePending(db: Db, limit: number, afterNo = 0): Promise<PendingMutation[]> {
   return db.transaction(async (tx) => {
     // Staging costs a temp table and a pass per table: skipped when nothing waits in the outbox
-    // (the usual idle round); mutations already staged are returned either way.
-    // A staged batch can come out empty with the outbox still full: every key it took named a row
-    // that is gone (keys noted before identity adoption re-keyed a chat's per-user state, a row
-    // deleted since). The round reads an empty batch as "nothing left to push" and would leave
-    // the rest for a round 15 s later, so staging goes on until it stages something or the
-    // outbox is empty. Each pass takes `limit` keys out of the outbox: the loop ends.
-    const [waiting] = await tx.query<{ any: boolean }>(
-      sql`SELECT EXISTS (SELECT 1 FROM sync_pending WHERE mutation_no > ${afterNo}) AS any`,
-    );
-    if (!waiting?.any && limit > 0) {
-      for (;;) {
-        const [noted] = await tx.query<{ any: boolean }>(sql`SELECT EXISTS (SELECT 1 FROM sync_outbox) AS any`);
-        if (!noted?.any) break;
-        const [staged] = await tx.query<{ n: number }>(sql`SELECT confab_stage_pending(${limit}, ${afterNo}) AS n`);
-        if ((staged?.n ?? 0) > 0) break;
-      }
+    // (the usual idle round); mutations already staged are returned either way. A staged batch
+    // can come out empty with the outbox still full: every key it took named a row that is gone
+    // (keys noted before identity adoption re-keyed a chat's per-user state, or any row gone since
+    // it was noted). The round reads an empty batch as "nothing left to push" and would leave the rest
+    // for a round 15 s later, so staging goes on until a batch waits or the outbox is empty. Each
+    // pass takes `limit` keys out of the outbox: the loop ends.
+    for (;;) {
+      const [state] = await tx.query<{ waiting: boolean; noted: boolean }>(sql`
+        SELECT EXISTS (SELECT 1 FROM sync_pending WHERE mutation_no > ${afterNo}) AS waiting,
+               EXISTS (SELECT 1 FROM sync_outbox) AS noted`);
+      if (!state || state.waiting || !state.noted || limit <= 0) break;
+      await tx.query(sql`SELECT confab_stage_pending(${limit}, ${afterNo})`);
     }
     const rows = await tx.query<{ no: string; id: string; tbl: string; op: string; row: unknown }>(
       sql`SELECT mutation_no::text AS no, mutation_id::text AS id, tbl, op, body AS row
