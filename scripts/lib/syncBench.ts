@@ -29,7 +29,7 @@ import { fmtInt, fmtMs } from './cli';
 import { openNativeDatabase } from './postgres';
 import type { MachineInfo } from './machine';
 import { renderTable, type Row } from './report';
-import { appTopologyPull, appTopologyPush, type AppPullResults, type AppPushResults } from './syncAppPull';
+import { appTopologyPull, appTopologyPush, type AppPullResults, type AppRoundResults } from './syncAppRounds';
 import { median, summarize, type Summary } from './stats';
 
 export interface SyncBenchOptions {
@@ -66,10 +66,10 @@ export interface SyncBenchResults {
     searchIndexMs: number;
     searchIndexed: number;
   };
-  /** The same first pull as the app runs it: DB worker, the app's batch size (syncAppPull.ts). */
+  /** The same first pull as the app runs it: DB worker, the app's batch size (syncAppRounds.ts). */
   appPull: AppPullResults;
-  /** The same corpus pushed by a second member's device as the app runs it (syncAppPull.ts). */
-  appPush: AppPushResults;
+  /** The same corpus pushed by a second member's device as the app runs it (syncAppRounds.ts). */
+  appPush: AppRoundResults;
   changeIndex: {
     rows: number;
     bytes: number;
@@ -284,12 +284,13 @@ export async function syncBench(options: SyncBenchOptions, log: (line: string) =
     // holds A's rows already, as a team's second member would).
     const appMember = await addMember(admin, server.url, `bench_sync_app_${process.pid}`);
     memberRoles.push(appMember.role);
-    const appPush = await appTopologyPush({
-      ...app,
-      dataDir: dirs[3]!,
-      memberUrl: appMember.url,
-      writeHistory: (db) => writeCorpus(db, options.messages, options.perSession),
-    });
+    const pushing = await device(dirs[3]!, options.migrationsDir);
+    try {
+      await writeCorpus(pushing.db, options.messages, options.perSession);
+    } finally {
+      await pushing.close();
+    }
+    const appPush = await appTopologyPush({ ...app, dataDir: dirs[3]!, memberUrl: appMember.url });
     log(
       `  initial push as the app runs it (DB worker, batches of ${fmtInt(appPush.batch)}), a second member: ` +
         `${fmtInt(appPush.rows)} rows in ${(appPush.ms / 1000).toFixed(1)} s, ${fmtInt(appPush.rowsPerSecond)} rows/s; ` +
