@@ -311,6 +311,43 @@ describe.each(servers)('the team server on $name', ({ url }) => {
     expect((await bob.client.query('SELECT sync.caller_id() AS id')).rows).toEqual([{ id: bob.userId }]);
   });
 
+  it("a member cannot make sync.push run the member's code as its owner: no temporary tables, and a session holding one is refused", async () => {
+    // sync.push (SECURITY DEFINER) keeps its batch in temporary tables it creates if missing. A
+    // member's own table of that name, with a trigger, would run the member's code as
+    // confab_owner (server migration 0016). The trigger here would fail the push with its role.
+    const trap = [
+      'CREATE TEMP TABLE sync_push_rows (no bigint, id uuid, tbl text, op text, body jsonb)',
+      'GRANT ALL ON sync_push_rows TO PUBLIC',
+      `CREATE FUNCTION pg_temp.trap() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN RAISE EXCEPTION 'trap ran as %', current_user; END $$`,
+      'CREATE TRIGGER trap BEFORE INSERT ON sync_push_rows FOR EACH ROW EXECUTE FUNCTION pg_temp.trap()',
+    ];
+    // One batch, numbered once: the refused push records nothing, so the same numbers go again.
+    const batch = numbered(alice, [{ tbl: 'chat_sessions', row: sessionRow(alice, { title: 'Trap' }) }]);
+    const pushOne = () => push(alice, batch);
+    const database = new URL(team.url).pathname.slice(1);
+    expect(await sqlState(alice.client.query(trap[0]!))).toBe('42501');
+
+    // A dump restored into a new database gives PUBLIC the right back; sync.push still refuses.
+    await team.admin.query(`GRANT TEMPORARY ON DATABASE ${pg.escapeIdentifier(database)} TO PUBLIC`);
+    await alice.client.query('BEGIN');
+    try {
+      for (const statement of trap) await alice.client.query(statement);
+      const refused = await pushOne().then(
+        () => null,
+        (e: unknown) => e as { code?: string; message?: string },
+      );
+      expect(refused?.code).toBe('42501');
+      expect(refused?.message).toMatch(/holds a temporary table of its own \(sync_push_rows\)/);
+    } finally {
+      await alice.client.query('ROLLBACK');
+    }
+    // Without the table the same session pushes again, and init takes the right away again.
+    expect(await pushOne()).toMatchObject({ status: 'ok', rejected: [] });
+    await applyServerMigrations(team.admin);
+    expect(await sqlState(alice.client.query(trap[0]!))).toBe('42501');
+  });
+
   it('PUBLIC cannot execute the sync functions: a login role outside confab_member is refused', async () => {
     const outsider = `outsider_${Math.random().toString(16).slice(2, 10)}`;
     await team.admin.query(`CREATE ROLE ${outsider} LOGIN PASSWORD 'pw'`);

@@ -39,6 +39,12 @@ export async function applyServerMigrations(
     const app = await migrate(db, appMigrations);
     const serverApplied = await applyServerSet(db, serverMigrations);
     await db.query(sql`UPDATE sync.meta SET schema_version = ${app.version}`);
+    // Again on every run: a dump restored into a new database gives PUBLIC its default right to
+    // create temporary tables back, which server migration 0016 revoked (see its header). A
+    // server set that stops before 0016 (tests of older servers) has nothing to apply.
+    if (await hasServerFunction(db, 'revoke_public_temporary')) {
+      await db.query(sql`SELECT sync.revoke_public_temporary()`);
+    }
     return {
       appApplied: app.applied,
       serverApplied,
@@ -48,6 +54,13 @@ export async function applyServerMigrations(
   } finally {
     await db.query(sql`SELECT pg_advisory_unlock(${TEAM_INIT_LOCK_KEY}::bigint)`);
   }
+}
+
+async function hasServerFunction(db: Db, name: string): Promise<boolean> {
+  const [row] = await db.query<{ found: boolean }>(
+    sql`SELECT EXISTS (SELECT 1 FROM pg_proc WHERE pronamespace = 'sync'::regnamespace AND proname = ${name}) AS found`,
+  );
+  return row?.found === true;
 }
 
 async function requireVersion(db: Db): Promise<void> {
