@@ -22,7 +22,7 @@ import type { Db } from '../database';
 import { needsSnapshot } from '@shared/sync/round';
 import { deferSearchIndexing } from '../search/indexer';
 import { sql, sqlEmpty, sqlId, sqlJoin, sqlJsonText } from '../sql';
-import { mayTurnTriggersOff, withTriggersOff } from '../triggersOff';
+import { withTriggersOff } from '../triggersOff';
 
 /** Parents before children, so one pulled batch applies in one pass. */
 export const SYNC_TABLES = [
@@ -294,11 +294,14 @@ export async function resetCursor(db: Db): Promise<void> {
   await db.query(sql`UPDATE sync_state SET cursor_xid = '0', cursor_seq = 0`);
 }
 
-async function columnsOf(tx: Db, tbl: string): Promise<Set<string>> {
-  const rows = await tx.query<{ name: string }>(sql`
-    SELECT attname::text AS name FROM pg_attribute
-     WHERE attrelid = to_regclass(${`public.${tbl}`}) AND attnum > 0 AND NOT attisdropped`);
-  return new Set(rows.map((r) => r.name));
+/** This schema's columns of each of `tables`, in one query (a batch's tables, a snapshot's). */
+async function columnsOf(tx: Db, tables: readonly string[]): Promise<Map<string, Set<string>>> {
+  const rows = await tx.query<{ tbl: string; names: string[] }>(sql`
+    SELECT t.tbl, array_agg(a.attname::text) AS names
+      FROM unnest(${[...tables]}::text[]) AS t(tbl)
+      JOIN pg_attribute a ON a.attrelid = to_regclass('public.' || t.tbl) AND a.attnum > 0 AND NOT a.attisdropped
+     GROUP BY t.tbl`);
+  return new Map(rows.map((r) => [r.tbl, new Set(r.names)]));
 }
 
 /**
@@ -307,8 +310,13 @@ async function columnsOf(tx: Db, tbl: string): Promise<Set<string>> {
  * Where the server's table has no column this device lacks (`serverColumns`), no row can carry
  * one, and the rows are not parsed to look.
  */
-async function parkUnknownColumns(tx: Db, tbl: string, rows: RowBody[], serverColumns?: string[]): Promise<void> {
-  const known = await columnsOf(tx, tbl);
+async function parkUnknownColumns(
+  tx: Db,
+  tbl: string,
+  rows: RowBody[],
+  known: Set<string>,
+  serverColumns?: string[],
+): Promise<void> {
   if (serverColumns && serverColumns.every((c) => known.has(c))) return;
   const parked = rows
     .map((r) => (typeof r === 'string' ? (JSON.parse(r) as Record<string, unknown>) : r))
@@ -326,10 +334,11 @@ async function replayParked(tx: Db): Promise<void> {
     sql`SELECT tbl, pk, body FROM sync_parked ORDER BY parked_at`,
   );
   if (parked.length === 0) return;
+  const columns = await columnsOf(tx, SYNC_TABLES);
   for (const t of SYNC_TABLES) {
     const mine = parked.filter((p) => p.tbl === t);
     if (mine.length === 0) continue;
-    const known = await columnsOf(tx, t);
+    const known = columns.get(t) ?? new Set<string>();
     const ready = mine.filter((p) => Object.keys(p.body).every((k) => known.has(k)));
     if (ready.length === 0) continue;
     await tx.query(sql`SELECT confab_merge(${t}, ${JSON.stringify(ready.map((p) => p.body))}::jsonb)`);
@@ -373,11 +382,12 @@ export async function applyBatch(db: Db, batch: PulledBatch): Promise<ApplyOutco
     return await applying(db, async (tx) => {
       // Every new message must find its chat and its parent, here or in the batch: the merge
       // checks before it inserts, from its own lookups, and names what is missing (migration
-      // 0025). With the triggers off for new messages (0023), that check is what proves it.
-      const bulk = (await mayTurnTriggersOff(tx)) ? 'on' : '';
-      await tx.query(
-        sql`SELECT set_config('confab.require_parents', 'on', true), set_config('confab.bulk_apply', ${bulk}, true)`,
-      );
+      // 0025). With the triggers off for new messages (0023), that check is what proves it. The
+      // bulk insert needs a superuser (see mayTurnTriggersOff), as the device's PGlite is.
+      await tx.query(sql`SELECT set_config('confab.require_parents', 'on', true),
+                                set_config('confab.bulk_apply',
+                                           CASE WHEN current_setting('is_superuser') = 'on' THEN 'on' ELSE '' END, true)`);
+      const columns = await columnsOf(tx, [...byTable.keys()]);
       for (const t of SYNC_TABLES) {
         const rows = byTable.get(t);
         if (!rows?.length) continue;
@@ -385,7 +395,7 @@ export async function applyBatch(db: Db, batch: PulledBatch): Promise<ApplyOutco
         // server wrote are JSON text already, and go in as they came.
         const text = `[${rows.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join(',')}]`;
         await tx.query(sql`SELECT confab_merge(${t}, NULL::jsonb, ${sqlJsonText(text)}::json)`);
-        await parkUnknownColumns(tx, t, rows, serverColumns?.[t]);
+        await parkUnknownColumns(tx, t, rows, columns.get(t) ?? new Set(), serverColumns?.[t]);
       }
       for (const c of changes) {
         if (c.op === 'purge') await tx.query(sql`SELECT confab_purge_row(${c.tbl}, ${JSON.stringify(c.pk)}::jsonb)`);
@@ -533,13 +543,14 @@ const SNAPSHOT_PAGE = 5000;
 export async function applySnapshot(db: Db, input: SnapshotInput): Promise<number> {
   return applying(db, async (tx) => {
     let copied = 0;
+    const columns = await columnsOf(tx, input.snapshot.tables.map(([table]) => table));
     // One merge per page of rows (one statement over 100k rows would build one huge JSON text),
     // all in this one transaction: a message's parent may be in a later page (the key is deferred).
     for (const [table, rows] of input.snapshot.tables) {
       for (let from = 0; from < rows.length; from += SNAPSHOT_PAGE) {
         const page = rows.slice(from, from + SNAPSHOT_PAGE) as Record<string, unknown>[];
         await tx.query(sql`SELECT confab_merge(${table}, ${JSON.stringify(page)}::jsonb)`);
-        await parkUnknownColumns(tx, table, page);
+        await parkUnknownColumns(tx, table, page, columns.get(table) ?? new Set());
         copied += page.length;
       }
     }
