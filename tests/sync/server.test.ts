@@ -7,7 +7,9 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatHlc } from '../../src/shared/sync/hlc';
+import { removeMember } from '../../src/main/db/sync/admin/members';
 import { applyServerMigrations } from '../../src/main/db/sync/admin/serverMigrations';
+import { createTestDatabase } from '../helpers/postgres';
 import { testServers } from '../helpers/servers';
 import {
   messageRow,
@@ -346,6 +348,73 @@ describe.each(servers)('the team server on $name', ({ url }) => {
     expect(await pushOne()).toMatchObject({ status: 'ok', rejected: [] });
     await applyServerMigrations(team.admin);
     expect(await sqlState(alice.client.query(trap[0]!))).toBe('42501');
+  });
+
+  it('a member can create nothing the server might run or wait for: no objects in public, no advisory locks, no large objects', async () => {
+    // Server migration 0017. A function in public of an exact type beats pg_catalog's polymorphic
+    // one in a definer's path (public.to_jsonb(uuid) ran in the change trigger as confab_owner);
+    // a session's advisory lock on the blob quota's key stopped a team's uploads; a large object
+    // made its owner impossible to drop.
+    const attempts = [
+      `CREATE FUNCTION public.to_jsonb(u uuid) RETURNS jsonb LANGUAGE sql AS $$ SELECT 'null'::jsonb $$`,
+      `SELECT pg_advisory_lock(hashtextextended('confab-blob-quota:default', 0))`,
+      'SELECT pg_try_advisory_xact_lock(1)',
+      `SELECT lo_from_bytea(0, '\\x00'::bytea)`,
+    ];
+    const database = new URL(team.url).pathname.slice(1);
+    for (const attempt of attempts) expect(await sqlState(alice.client.query(attempt)), attempt).toBe('42501');
+
+    // A database upgraded from PostgreSQL 14 (or restored from its dump) still grants CREATE on
+    // public to PUBLIC; init takes it away again, with the rest.
+    await team.admin.query('GRANT CREATE ON SCHEMA public TO PUBLIC');
+    await team.admin.query(`GRANT TEMPORARY ON DATABASE ${pg.escapeIdentifier(database)} TO PUBLIC`);
+    await team.admin.query('GRANT EXECUTE ON FUNCTION pg_try_advisory_xact_lock(bigint) TO PUBLIC');
+    expect(await alice.client.query('SELECT pg_try_advisory_xact_lock(1)').then(() => 'locked')).toBe('locked');
+    await applyServerMigrations(team.admin);
+    for (const attempt of attempts) expect(await sqlState(alice.client.query(attempt)), attempt).toBe('42501');
+    // The blob quota's own lock, taken inside a confab_owner function, still works.
+    const { rows } = await team.admin.query<{ ok: boolean }>(
+      `SELECT has_function_privilege('confab_owner', 'pg_advisory_xact_lock(bigint)', 'EXECUTE') AS ok`,
+    );
+    expect(rows[0]?.ok).toBe(true);
+  });
+
+  it('remove-user drops a member that owns something, and a member it cannot drop is locked out first', async () => {
+    const dave = await team.addMember('dave');
+    const owns = async (role: string) => {
+      const { rows } = await team.admin.query<{ oid: string }>(`SELECT lo_from_bytea(0, '\\x00'::bytea)::text AS oid`);
+      await team.admin.query(`ALTER LARGE OBJECT ${Number(rows[0]!.oid)} OWNER TO ${pg.escapeIdentifier(role)}`);
+    };
+    await owns(dave.role);
+    // Its connection ends first: remove-user terminates the role's backends.
+    await dave.client.end();
+    expect(await removeMember(team.admin, dave.role)).toEqual({ removed: true });
+    const left = await team.admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [dave.role]);
+    expect(left.rowCount).toBe(0);
+
+    // A role that owns something in another database cannot be dropped here: it stays, but can
+    // neither log in nor act as a member, and the admin is told what to do.
+    const erin = await team.addMember('erin');
+    await erin.client.end();
+    const elsewhere = await createTestDatabase(url);
+    const other = new pg.Client({ connectionString: elsewhere.url });
+    await other.connect();
+    try {
+      await other.query(`CREATE TABLE kept (x int); ALTER TABLE kept OWNER TO ${pg.escapeIdentifier(erin.role)}`);
+      await expect(removeMember(team.admin, erin.role)).rejects.toThrow(/can no longer log in or sync.*DROP OWNED/);
+      const { rows } = await team.admin.query<{ login: boolean; member: boolean }>(
+        `SELECT rolcanlogin AS login, pg_has_role(oid, 'confab_member', 'MEMBER') AS member FROM pg_roles WHERE rolname = $1`,
+        [erin.role],
+      );
+      expect(rows[0]).toEqual({ login: false, member: false });
+      const user = await team.admin.query('SELECT 1 FROM sync.users WHERE role_name = $1', [erin.role]);
+      expect(user.rowCount).toBe(0);
+      await other.query('DROP TABLE kept');
+    } finally {
+      await other.end();
+      await elsewhere.drop();
+    }
+    expect(await removeMember(team.admin, erin.role)).toEqual({ removed: true });
   });
 
   it('PUBLIC cannot execute the sync functions: a login role outside confab_member is refused', async () => {

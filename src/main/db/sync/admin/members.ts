@@ -83,16 +83,45 @@ export async function addMember(
 }
 
 /**
- * Drops the login role and its sync.users row (ending its connections first). The user's rows
- * stay: they are the team's history, and an admin may purge them separately.
+ * Locks the user out, then drops the login role. The user's rows stay: they are the team's
+ * history, and an admin may purge them separately.
+ *
+ * The lock-out (no login, out of confab_member, no sync.users row, connections ended) commits
+ * first and on its own: dropping the role can still fail (it owns something in another database
+ * of the cluster), and that must not leave a removed user able to log in as a member, as it did
+ * when the row went first and DROP ROLE failed after. In this database DROP OWNED clears what the
+ * role owns or was granted before the drop.
  */
 export async function removeMember(client: pg.ClientBase, name: string): Promise<{ removed: boolean }> {
   const role = checkRole(name);
+  const exists = (await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).rowCount !== 0;
+  await client.query('BEGIN');
+  let gone: number;
+  try {
+    if (exists) {
+      await client.query(`ALTER ROLE ${quoteIdent(role)} NOLOGIN`);
+      await client.query(`REVOKE confab_member FROM ${quoteIdent(role)}`);
+    }
+    gone = (await client.query('DELETE FROM sync.users WHERE role_name = $1', [role])).rowCount ?? 0;
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK');
+    throw err;
+  }
   await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [role]);
-  const gone = await client.query('DELETE FROM sync.users WHERE role_name = $1', [role]);
-  const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
-  if (exists.rowCount) await client.query(`DROP ROLE ${quoteIdent(role)}`);
-  return { removed: (gone.rowCount ?? 0) > 0 || (exists.rowCount ?? 0) > 0 };
+  if (exists) {
+    try {
+      await client.query(`DROP OWNED BY ${quoteIdent(role)}`);
+      await client.query(`DROP ROLE ${quoteIdent(role)}`);
+    } catch (err) {
+      throw new ConfabError(
+        'conflict',
+        `"${role}" can no longer log in or sync, but its role could not be dropped: ${(err as Error).message}. Drop what it owns (DROP OWNED BY in each database), then run remove-user again.`,
+        { role },
+      );
+    }
+  }
+  return { removed: gone > 0 || exists };
 }
 
 export async function serverStatus(client: pg.ClientBase): Promise<unknown> {

@@ -39,10 +39,13 @@ export async function applyServerMigrations(
     const app = await migrate(db, appMigrations);
     const serverApplied = await applyServerSet(db, serverMigrations);
     await db.query(sql`UPDATE sync.meta SET schema_version = ${app.version}`);
-    // Again on every run: a dump restored into a new database gives PUBLIC its default right to
-    // create temporary tables back, which server migration 0016 revoked (see its header). A
-    // server set that stops before 0016 (tests of older servers) has nothing to apply.
-    if (await hasServerFunction(db, 'revoke_public_temporary')) {
+    // Again on every run: a dump restored into a new database gives PUBLIC its default rights
+    // back (temporary tables; CREATE on public where the dump came from PostgreSQL 14 or
+    // earlier), which server migrations 0016 and 0017 revoked (see their headers). A server set
+    // that stops before them (tests of older servers) has nothing to apply.
+    if (await hasServerFunction(db, 'lock_down_database')) {
+      await db.query(sql`SELECT sync.lock_down_database()`);
+    } else if (await hasServerFunction(db, 'revoke_public_temporary')) {
       await db.query(sql`SELECT sync.revoke_public_temporary()`);
     }
     return {
