@@ -82,6 +82,17 @@ describe.each(await testServers())('team view questions on $name', ({ url }) => 
     expect(rows[0]?.n).toBe('1');
   });
 
+  it('answers over whole UTC days: a narrow window cannot single out one run', async () => {
+    // Two runs of alice's on one day, eight hours apart; a 1 ms window around the first.
+    await run(alice, 'gpt-5-nano', 4_000, 100, '2026-11-20T09:00:00.123Z');
+    await run(alice, 'gpt-5-nano', 5_000, 100, '2026-11-20T17:00:00Z');
+    const narrow = await teamUsageOver(lend(bob.client), '2026-11-20T09:00:00.123Z', '2026-11-20T09:00:00.124Z');
+    const day = await teamUsageOver(lend(bob.client), '2026-11-20T00:00:00Z', '2026-11-21T00:00:00Z');
+    const aliceIn = (u: Awaited<ReturnType<typeof teamUsageOver>>) => u.rows.find((r) => r.userId === alice.userId);
+    expect(aliceIn(narrow)).toMatchObject({ requests: 2, tokensIn: 9_000 });
+    expect(aliceIn(narrow)).toEqual(aliceIn(day));
+  });
+
   it('re-running init keeps the setting; --private-usage turns it off', async () => {
     const lines: string[] = [];
     expect(await teamCommand(['init', team.url], (l) => lines.push(l))).toBe(0);
