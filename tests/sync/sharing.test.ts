@@ -259,4 +259,32 @@ describe.each(await testServers())('sharing and row-level security on $name', ({
     expect(back).toEqual({ pinned: true });
     for (const m of [alice, bob, carol]) expect(await deviceView(dev(m).db)).toEqual(await serverView(m.client));
   }, 180_000);
+
+  it("a teammate's reply whose parent bob may never read waits on bob's device; bob's pull goes on", async () => {
+    // Last in this file: bob's device then holds one row less than the server shows him, on purpose.
+    // A message in a shared chat whose parent is in alice's private chat: the server takes it
+    // (the parent exists), bob can never fetch the parent. Before, bob's device refused
+    // the batch at every round, and no later change of anyone in the team reached it.
+    const hidden = await newChat(dev(alice).db, 'alice hidden', 1);
+    const open = await newChat(dev(alice).db, 'alice open', 1, 'team');
+    await all();
+    const [hiddenParent] = await dev(alice).db.query<{ id: string }>(
+      sql`SELECT id FROM messages WHERE session_id = ${hidden}`,
+    );
+    const stray = messageRow(alice, open, { parent_id: hiddenParent!.id, content: 'stray reply' });
+    expect(await push(alice, numbered(alice, [{ tbl: 'messages', row: stray }]))).toMatchObject({ rejected: [] });
+    const later = await newChat(dev(alice).db, 'alice later', 2, 'team');
+    await all();
+
+    expect(await titles(dev(bob).db)).toContain('alice later');
+    const [arrived] = await dev(bob).db.query<{ n: number }>(
+      sql`SELECT count(*)::int AS n FROM messages WHERE session_id = ${later}`,
+    );
+    expect(arrived!.n).toBe(2);
+    const waiting = await dev(bob).db.query<{ id: string }>(
+      sql`SELECT body->>'id' AS id FROM sync_parked WHERE orphan`,
+    );
+    expect(waiting).toEqual([{ id: stray.id }]);
+    expect(await dev(bob).db.query(sql`SELECT 1 FROM messages WHERE id = ${stray.id}`)).toEqual([]);
+  }, 180_000);
 });

@@ -81,11 +81,17 @@ export interface PulledBatch {
    * lacks, and the applier need not parse the rows to look (SYNC.md: unknown columns are parked).
    */
   serverColumns?: Record<string, string[]>;
+  /**
+   * Keys the batch needs that the server did not return when asked (see
+   * src/main/db/sync/orphans.ts): the rows needing them are parked, and the rest applies.
+   */
+  unobtainable?: MissingKeys[];
 }
 
 /** Rows a batch depends on and does not carry (a parent whose change lies beyond it). */
 export interface MissingKeys {
-  tbl: 'chat_sessions' | 'messages';
+  /** A synced table keyed by id: chat_sessions, messages or generation_runs. */
+  tbl: string;
   keys: string[][];
 }
 
@@ -452,18 +458,32 @@ async function applyPulled(
     ]);
     extra.push(...rows);
   }
+  // Keys the server did not return: what needs them is parked, not waited for (a teammate's row
+  // may name one this user can never read; waiting stopped this device's pull for good).
+  let unobtainable: MissingKeys[] = [];
   for (let attempt = 0; ; attempt += 1) {
-    const outcome = await local.applyBatch({ changes, extra, userId, serverColumns });
+    const outcome = await local.applyBatch({ changes, extra, userId, serverColumns, unobtainable });
     if (outcome.applied) return outcome;
-    const more = await fetchByKey(server, outcome.missing);
-    if (more.length === 0 || attempt >= 100) {
-      throw new ConfabError(
-        'conflict',
-        'The team server no longer has rows this batch depends on; the next round retries.',
-      );
+    if (attempt >= 100) {
+      throw new ConfabError('conflict', 'A pulled batch kept needing rows from beyond it; the next round retries.');
     }
+    const more = await fetchByKey(server, outcome.missing);
+    unobtainable = [...unobtainable, ...notReturned(outcome.missing, more)];
     extra = [...extra, ...more];
   }
+}
+
+/** The missing keys the server's answer does not hold (every table asked for is keyed by id). */
+function notReturned(missing: MissingKeys[], returned: PulledRow[]): MissingKeys[] {
+  const got = new Set(
+    returned.map((r) => {
+      const body = typeof r.body === 'string' ? (JSON.parse(r.body) as { id?: unknown }) : (r.body as { id?: unknown });
+      return `${r.tbl}:${String(body.id)}`;
+    }),
+  );
+  return missing
+    .map((m) => ({ tbl: m.tbl, keys: m.keys.filter((k) => !got.has(`${m.tbl}:${String(k[0])}`)) }))
+    .filter((m) => m.keys.length > 0);
 }
 
 async function pull(

@@ -23,6 +23,7 @@ import { needsSnapshot } from '@shared/sync/round';
 import { deferSearchIndexing } from '../search/indexer';
 import { sql, sqlEmpty, sqlId, sqlJoin, sqlJsonText } from '../sql';
 import { withTriggersOff } from '../triggersOff';
+import { joinMissing, lackingReferences, parkOrphans, replayOrphans } from './orphans';
 
 /** Parents before children, so one pulled batch applies in one pass. */
 export const SYNC_TABLES = [
@@ -186,6 +187,7 @@ export async function afterHello(db: Db, hello: HelloOutcome): Promise<{ clientI
     if (state?.server_user_id !== hello.userId) await adoptIdentity(tx, hello.userId);
     if (hello.clockOffsetMs !== null) await correctClock(tx, hello.clockOffsetMs);
     await replayParked(tx);
+    await replayOrphans(tx, SYNC_TABLES);
     if (hello.status === 'client_conflict') {
       // A copied data folder: become a new client, renumber what waits to be pushed.
       await newClientId(tx);
@@ -322,16 +324,21 @@ async function parkUnknownColumns(
     .map((r) => (typeof r === 'string' ? (JSON.parse(r) as Record<string, unknown>) : r))
     .filter((r) => Object.keys(r).some((k) => !known.has(k)));
   if (parked.length === 0) return;
+  // A batch can hold a row twice (a move-in's copy of a chat beside the chat's own change): the
+  // later copy is parked (one INSERT may not update the same row twice).
   await tx.query(sql`
     INSERT INTO sync_parked (tbl, pk, body)
-    SELECT ${tbl}, confab_row_pk(${tbl}, r), r FROM jsonb_array_elements(${JSON.stringify(parked)}::jsonb) r
+    SELECT DISTINCT ON (pk) ${tbl}, pk, r
+      FROM (SELECT confab_row_pk(${tbl}, r) AS pk, r, n
+              FROM jsonb_array_elements(${JSON.stringify(parked)}::jsonb) WITH ORDINALITY AS x(r, n)) rows
+     ORDER BY pk, n DESC
     ON CONFLICT (tbl, pk) DO UPDATE SET body = EXCLUDED.body, parked_at = now()`);
 }
 
 /** Parked rows whose columns this schema now knows are merged again (after an upgrade) and let go. */
 async function replayParked(tx: Db): Promise<void> {
   const parked = await tx.query<{ tbl: string; pk: unknown; body: Record<string, unknown> }>(
-    sql`SELECT tbl, pk, body FROM sync_parked ORDER BY parked_at`,
+    sql`SELECT tbl, pk, body FROM sync_parked WHERE NOT orphan ORDER BY parked_at`,
   );
   if (parked.length === 0) return;
   const columns = await columnsOf(tx, SYNC_TABLES);
@@ -362,6 +369,13 @@ function lackedRows(err: unknown): MissingKeys[] | null {
     .filter((m) => m.keys.length > 0);
 }
 
+/** The chats whose last share or unshare entry in the batch is an unshare. */
+function unsharedAtLast(changes: PulledBatch['changes']): string[] {
+  const last = new Map<string, string>();
+  for (const c of changes) if (c.op === 'share' || c.op === 'unshare') last.set(String(c.pk[0]), c.op);
+  return [...last].filter(([, op]) => op === 'unshare').map(([id]) => id);
+}
+
 /**
  * Applies pulled rows per table in dependency order, then purges and move-outs, then moves the
  * cursor, all in one transaction. A message whose session or parent changed after it (so their
@@ -369,7 +383,7 @@ function lackedRows(err: unknown): MissingKeys[] | null {
  * and the keys are returned, for the caller to fetch and offer again with the batch.
  */
 export async function applyBatch(db: Db, batch: PulledBatch): Promise<ApplyOutcome> {
-  const { changes, extra, userId, serverColumns } = batch;
+  const { changes, extra, userId, serverColumns, unobtainable = [] } = batch;
   const byTable = new Map<string, RowBody[]>();
   const add = (t: string, body: RowBody) => {
     const rows = byTable.get(t);
@@ -387,24 +401,34 @@ export async function applyBatch(db: Db, batch: PulledBatch): Promise<ApplyOutco
       await tx.query(sql`SELECT set_config('confab.require_parents', 'on', true),
                                 set_config('confab.bulk_apply',
                                            CASE WHEN current_setting('is_superuser') = 'on' THEN 'on' ELSE '' END, true)`);
+      if (unobtainable.length > 0) await parkOrphans(tx, byTable, unobtainable);
       const columns = await columnsOf(tx, [...byTable.keys()]);
+      const lacking: MissingKeys[] = [];
       for (const t of SYNC_TABLES) {
         const rows = byTable.get(t);
         if (!rows?.length) continue;
         // As text: read straight into rows, without a jsonb copy first (migration 0023). Rows the
         // server wrote are JSON text already, and go in as they came.
         const text = `[${rows.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join(',')}]`;
+        // Parents first: what this table's rows name must be here by now (see orphans.ts).
+        const lacks = await lackingReferences(tx, t, text);
+        if (lacks.length > 0) {
+          lacking.push(...lacks);
+          continue;
+        }
         await tx.query(sql`SELECT confab_merge(${t}, NULL::jsonb, ${sqlJsonText(text)}::json)`);
         await parkUnknownColumns(tx, t, rows, columns.get(t) ?? new Set(), serverColumns?.[t]);
       }
+      if (lacking.length > 0) throw new LackingRows(joinMissing(lacking));
       for (const c of changes) {
         if (c.op === 'purge') await tx.query(sql`SELECT confab_purge_row(${c.tbl}, ${JSON.stringify(c.pk)}::jsonb)`);
       }
-      // Move-out: a chat no longer shared leaves this device unless it is this user's own.
-      for (const c of changes) {
-        if (c.op === 'unshare') {
-          await tx.query(sql`DELETE FROM chat_sessions WHERE id = ${String(c.pk[0])} AND owner_id <> ${userId}`);
-        }
+      // Move-out: a chat no longer shared leaves this device unless it is this user's own. The
+      // server keeps every share and unshare entry (it collapses only upserts and purges), so one
+      // batch can hold both for a chat (trashed and restored, made private and shared again):
+      // its last one says whether the chat is shared now.
+      for (const chatId of unsharedAtLast(changes)) {
+        await tx.query(sql`DELETE FROM chat_sessions WHERE id = ${chatId} AND owner_id <> ${userId}`);
       }
       const last = changes.at(-1);
       if (last) {
@@ -420,9 +444,16 @@ export async function applyBatch(db: Db, batch: PulledBatch): Promise<ApplyOutco
       };
     });
   } catch (err) {
-    const missing = lackedRows(err);
+    const missing = err instanceof LackingRows ? err.missing : lackedRows(err);
     if (missing) return { applied: false, missing };
     throw err;
+  }
+}
+
+/** Thrown inside the apply's transaction to roll it back, naming the rows it lacks. */
+class LackingRows extends Error {
+  constructor(readonly missing: MissingKeys[]) {
+    super('the batch lacks rows from beyond it');
   }
 }
 
@@ -543,7 +574,10 @@ const SNAPSHOT_PAGE = 5000;
 export async function applySnapshot(db: Db, input: SnapshotInput): Promise<number> {
   return applying(db, async (tx) => {
     let copied = 0;
-    const columns = await columnsOf(tx, input.snapshot.tables.map(([table]) => table));
+    const columns = await columnsOf(
+      tx,
+      input.snapshot.tables.map(([table]) => table),
+    );
     // One merge per page of rows (one statement over 100k rows would build one huge JSON text),
     // all in this one transaction: a message's parent may be in a later page (the key is deferred).
     for (const [table, rows] of input.snapshot.tables) {
