@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { MEMBER_CONNECTION_LIMIT } from '../../src/main/db/sync/admin/members';
 import { createTestDatabase } from '../helpers/postgres';
 import { testServers } from '../helpers/servers';
 import { SCHEMA_VERSION } from './helpers/team';
@@ -43,6 +44,12 @@ describe.each(await testServers())('npm run team on $name', ({ url }) => {
       ]);
       expect(hello.rows[0].h).toMatchObject({ status: 'ok', team_id: 'research' });
       await member.end();
+      // One member's logins cannot take every connection the server has.
+      const admin = new pg.Client({ connectionString: database.url });
+      await admin.connect();
+      const limit = await admin.query('SELECT rolconnlimit FROM pg_roles WHERE rolname = $1', [name]);
+      await admin.end();
+      expect(limit.rows).toEqual([{ rolconnlimit: MEMBER_CONNECTION_LIMIT }]);
 
       const status = JSON.parse(await teamCommand(['status', '--url', database.url])) as Record<string, unknown>;
       expect(status).toHaveProperty('change_index');

@@ -33,6 +33,9 @@ function checkRole(name: string): string {
   return name;
 }
 
+/** Connections one member's login may hold at once, all their devices together. */
+export const MEMBER_CONNECTION_LIMIT = 32;
+
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const quoteLiteral = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
@@ -59,11 +62,14 @@ export async function addMember(
     const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
     // Identifiers and the password cannot be bind parameters in role DDL: both are checked above
     // (the name by pattern, the password is base64url) and quoted.
+    // A bounded number of connections: a device holds one to three (rounds, LISTEN, files), and
+    // one member's login must not be able to take every connection the server has.
+    const roleOptions = `LOGIN INHERIT CONNECTION LIMIT ${MEMBER_CONNECTION_LIMIT} PASSWORD ${quoteLiteral(password)}`;
     if (exists.rowCount === 0) {
-      await client.query(`CREATE ROLE ${quoteIdent(role)} LOGIN INHERIT PASSWORD ${quoteLiteral(password)}`);
+      await client.query(`CREATE ROLE ${quoteIdent(role)} ${roleOptions}`);
     } else {
       // Adding an existing user again issues a new password (the old connection string stops working).
-      await client.query(`ALTER ROLE ${quoteIdent(role)} LOGIN INHERIT PASSWORD ${quoteLiteral(password)}`);
+      await client.query(`ALTER ROLE ${quoteIdent(role)} ${roleOptions}`);
     }
     await client.query(`GRANT confab_member TO ${quoteIdent(role)}`);
     await client.query(
