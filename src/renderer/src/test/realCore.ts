@@ -116,7 +116,10 @@ async function startRealCore(): Promise<RealCore & { close(): Promise<void>; res
     },
 
     async addSessions(titles) {
-      const start = Date.now();
+      // One millisecond apart, in order, and all in the past: a chat the test makes next is the
+      // newest however soon it comes (they once ran up to a page's worth of ms into the future,
+      // and a fast machine made "the newest" chat before the last of them).
+      const start = Date.now() - titles.length - 1;
       const rows = titles.map((title, i) => {
         const at = new Date(start + i).toISOString();
         return {
