@@ -238,17 +238,28 @@ async function serverQuery<T>(server: pg.ClientBase, text: string, values: unkno
   return rows;
 }
 
-async function fetchByKey(server: pg.ClientBase, missing: MissingKeys[]) {
-  const extra: PulledRow[] = [];
+/**
+ * The missing rows the server lets this user read, and the keys it did not return (purged, or
+ * never readable here: see PulledBatch.unobtainable). Every table asked for is keyed by id.
+ */
+async function fetchByKey(
+  server: pg.ClientBase,
+  missing: MissingKeys[],
+): Promise<{ rows: PulledRow[]; notReturned: MissingKeys[] }> {
+  const rows: PulledRow[] = [];
+  const notReturned: MissingKeys[] = [];
   for (const m of missing) {
-    const rows = await serverQuery<{ r: string }>(
+    const found = await serverQuery<{ r: string; id: string }>(
       server,
-      'SELECT r::text AS r FROM sync.rows_by_key($1, $2::jsonb) AS r',
+      "SELECT r::text AS r, r ->> 'id' AS id FROM sync.rows_by_key($1, $2::jsonb) AS r",
       [m.tbl, JSON.stringify(m.keys)],
     );
-    extra.push(...rows.map((x) => ({ tbl: m.tbl, body: x.r })));
+    rows.push(...found.map((x) => ({ tbl: m.tbl, body: x.r })));
+    const got = new Set(found.map((x) => x.id));
+    const lost = m.keys.filter((k) => !got.has(String(k[0])));
+    if (lost.length > 0) notReturned.push({ tbl: m.tbl, keys: lost });
   }
-  return extra;
+  return { rows, notReturned };
 }
 
 /**
@@ -468,22 +479,9 @@ async function applyPulled(
       throw new ConfabError('conflict', 'A pulled batch kept needing rows from beyond it; the next round retries.');
     }
     const more = await fetchByKey(server, outcome.missing);
-    unobtainable = [...unobtainable, ...notReturned(outcome.missing, more)];
-    extra = [...extra, ...more];
+    unobtainable = [...unobtainable, ...more.notReturned];
+    extra = [...extra, ...more.rows];
   }
-}
-
-/** The missing keys the server's answer does not hold (every table asked for is keyed by id). */
-function notReturned(missing: MissingKeys[], returned: PulledRow[]): MissingKeys[] {
-  const got = new Set(
-    returned.map((r) => {
-      const body = typeof r.body === 'string' ? (JSON.parse(r.body) as { id?: unknown }) : (r.body as { id?: unknown });
-      return `${r.tbl}:${String(body.id)}`;
-    }),
-  );
-  return missing
-    .map((m) => ({ tbl: m.tbl, keys: m.keys.filter((k) => !got.has(`${m.tbl}:${String(k[0])}`)) }))
-    .filter((m) => m.keys.length > 0);
 }
 
 async function pull(

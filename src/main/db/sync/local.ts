@@ -23,7 +23,7 @@ import { needsSnapshot } from '@shared/sync/round';
 import { deferSearchIndexing } from '../search/indexer';
 import { sql, sqlEmpty, sqlId, sqlJoin, sqlJsonText } from '../sql';
 import { withTriggersOff } from '../triggersOff';
-import { joinMissing, lackingReferences, parkOrphans, replayOrphans } from './orphans';
+import { joinMissing, lackingReferences, parkOrphans, parkRows, parseRow, replayOrphans } from './orphans';
 
 /** Parents before children, so one pulled batch applies in one pass. */
 export const SYNC_TABLES = [
@@ -320,19 +320,8 @@ async function parkUnknownColumns(
   serverColumns?: string[],
 ): Promise<void> {
   if (serverColumns && serverColumns.every((c) => known.has(c))) return;
-  const parked = rows
-    .map((r) => (typeof r === 'string' ? (JSON.parse(r) as Record<string, unknown>) : r))
-    .filter((r) => Object.keys(r).some((k) => !known.has(k)));
-  if (parked.length === 0) return;
-  // A batch can hold a row twice (a move-in's copy of a chat beside the chat's own change): the
-  // later copy is parked (one INSERT may not update the same row twice).
-  await tx.query(sql`
-    INSERT INTO sync_parked (tbl, pk, body)
-    SELECT DISTINCT ON (pk) ${tbl}, pk, r
-      FROM (SELECT confab_row_pk(${tbl}, r) AS pk, r, n
-              FROM jsonb_array_elements(${JSON.stringify(parked)}::jsonb) WITH ORDINALITY AS x(r, n)) rows
-     ORDER BY pk, n DESC
-    ON CONFLICT (tbl, pk) DO UPDATE SET body = EXCLUDED.body, parked_at = now()`);
+  const parked = rows.map(parseRow).filter((r) => Object.keys(r).some((k) => !known.has(k)));
+  await parkRows(tx, tbl, parked, false);
 }
 
 /** Parked rows whose columns this schema now knows are merged again (after an upgrade) and let go. */
@@ -574,10 +563,7 @@ const SNAPSHOT_PAGE = 5000;
 export async function applySnapshot(db: Db, input: SnapshotInput): Promise<number> {
   return applying(db, async (tx) => {
     let copied = 0;
-    const columns = await columnsOf(
-      tx,
-      input.snapshot.tables.map(([table]) => table),
-    );
+    const columns = await columnsOf(tx, input.snapshot.tables.map(([table]) => table));
     // One merge per page of rows (one statement over 100k rows would build one huge JSON text),
     // all in this one transaction: a message's parent may be in a later page (the key is deferred).
     for (const [table, rows] of input.snapshot.tables) {

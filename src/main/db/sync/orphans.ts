@@ -81,8 +81,27 @@ export function joinMissing(lists: readonly MissingKeys[]): MissingKeys[] {
   return [...byTable].map(([tbl, keys]) => ({ tbl, keys: [...keys].sort().map((k) => [k]) }));
 }
 
-type Parsed = Record<string, unknown>;
-const parse = (body: RowBody): Parsed => (typeof body === 'string' ? (JSON.parse(body) as Parsed) : body);
+export type Parsed = Record<string, unknown>;
+/** A pulled row's body as an object (rows the server wrote arrive as JSON text). */
+export const parseRow = (body: RowBody): Parsed => (typeof body === 'string' ? (JSON.parse(body) as Parsed) : body);
+
+/**
+ * Parks rows of one table in sync_parked, as orphans (waiting for a parent) or for columns this
+ * schema lacks. A batch can hold a row twice (a move-in's copy of a chat beside the chat's own
+ * change): the later copy is kept, as one INSERT may not update the same row twice. A row parked
+ * as an orphan stays one until it is merged.
+ */
+export async function parkRows(tx: Db, tbl: string, rows: Parsed[], orphan: boolean): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(sql`
+    INSERT INTO sync_parked (tbl, pk, body, orphan)
+    SELECT DISTINCT ON (pk) ${tbl}, pk, r, ${orphan}
+      FROM (SELECT confab_row_pk(${tbl}, r) AS pk, r, n
+              FROM jsonb_array_elements(${JSON.stringify(rows)}::jsonb) WITH ORDINALITY AS x(r, n)) rows
+     ORDER BY pk, n DESC
+    ON CONFLICT (tbl, pk) DO UPDATE
+      SET body = EXCLUDED.body, orphan = sync_parked.orphan OR EXCLUDED.orphan, parked_at = now()`);
+}
 
 /**
  * Takes out of `byTable` every row that needs one of `unobtainable` (the keys the server did not
@@ -94,37 +113,50 @@ export async function parkOrphans(
   unobtainable: readonly MissingKeys[],
 ): Promise<number> {
   const lost = new Map<string, Set<string>>();
-  for (const m of unobtainable)
-    lost.set(m.tbl, new Set([...(lost.get(m.tbl) ?? []), ...m.keys.map((k) => String(k[0]))]));
-  const parked: { tbl: string; body: Parsed }[] = [];
+  const lose = (tbl: string, id: string) => {
+    const ids = lost.get(tbl);
+    if (ids) ids.add(id);
+    else lost.set(tbl, new Set([id]));
+  };
+  for (const m of unobtainable) for (const k of m.keys) lose(m.tbl, String(k[0]));
+  // Parsed once; only tables whose rows name others can lose any.
+  const candidates = new Map<string, { body: RowBody; row: Parsed }[]>();
+  for (const [tbl, rows] of byTable) {
+    if (referencesOf(tbl).length > 0)
+      candidates.set(
+        tbl,
+        rows.map((body) => ({ body, row: parseRow(body) })),
+      );
+  }
+  const parked = new Map<string, Parsed[]>();
   // Until nothing more is taken: a reply may come before the message it answers in a batch.
   for (let changed = true; changed;) {
     changed = false;
-    for (const [tbl, rows] of byTable) {
+    for (const [tbl, rows] of candidates) {
       const refs = referencesOf(tbl);
-      if (refs.length === 0) continue;
-      const kept: RowBody[] = [];
-      for (const body of rows) {
-        const row = parse(body);
+      const kept = rows.filter(({ row }) => {
         const needsLost = refs.some((r) => row[r.column] != null && lost.get(r.target)?.has(String(row[r.column])));
-        if (!needsLost) {
-          kept.push(body);
-          continue;
-        }
-        parked.push({ tbl, body: row });
-        if (row.id != null) lost.set(tbl, new Set([...(lost.get(tbl) ?? []), String(row.id)]));
+        if (!needsLost) return true;
+        const list = parked.get(tbl);
+        if (list) list.push(row);
+        else parked.set(tbl, [row]);
+        if (row.id != null) lose(tbl, String(row.id));
         changed = true;
-      }
-      byTable.set(tbl, kept);
+        return false;
+      });
+      candidates.set(tbl, kept);
     }
   }
-  for (const p of parked) {
-    await tx.query(sql`
-      INSERT INTO sync_parked (tbl, pk, body, orphan)
-      VALUES (${p.tbl}, confab_row_pk(${p.tbl}, ${JSON.stringify(p.body)}::jsonb), ${JSON.stringify(p.body)}::jsonb, true)
-      ON CONFLICT (tbl, pk) DO UPDATE SET body = EXCLUDED.body, orphan = true, parked_at = now()`);
+  let count = 0;
+  for (const [tbl, rows] of parked) {
+    byTable.set(
+      tbl,
+      candidates.get(tbl)!.map((c) => c.body),
+    );
+    await parkRows(tx, tbl, rows, true);
+    count += rows.length;
   }
-  return parked.length;
+  return count;
 }
 
 /** Parked orphans looked at per round, oldest first: they are rare, and each is its own step. */
