@@ -8,7 +8,9 @@
  *    called directly) changes nothing;
  *  - members have no grant on any local-only table;
  *  - sharing a 1,000-message chat moves all of it in within one round; unsharing moves it out
- *    of the teammate's device only, and the teammate's own fork stays.
+ *    of the teammate's device only, and the teammate's own fork stays;
+ *  - no row may name a row of another chat (server migration 0019), and a teammate sees the
+ *    purged keys of the chats it may read only.
  */
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -260,6 +262,123 @@ describe.each(await testServers())('sharing and row-level security on $name', ({
     for (const m of [alice, bob, carol]) expect(await deviceView(dev(m).db)).toEqual(await serverView(m.client));
   }, 180_000);
 
+  it('the server takes no row naming a row of another chat, whichever comes first; teammates see purged keys of readable chats only', async () => {
+    const open = await newChat(dev(alice).db, 'alice open x', 1, 'team');
+    const other = await newChat(dev(alice).db, 'alice other x', 2, 'team');
+    const hidden = await newChat(dev(alice).db, 'alice hidden x', 1);
+    await all();
+    const firstOf = async (chat: string) =>
+      (
+        await team.admin.query<{ id: string }>(
+          'SELECT id::text FROM messages WHERE session_id = $1 ORDER BY depth DESC LIMIT 1',
+          [chat],
+        )
+      ).rows[0]!.id;
+    const [inOpen, inOther, inHidden] = [await firstOf(open), await firstOf(other), await firstOf(hidden)];
+    const reasons = (r: Record<string, unknown>) =>
+      (r.rejected as { no: number; reason: string }[]).map((x) => [x.no, x.reason]);
+
+    // Replies under another chat's message, private and shared; the last one is right and applies.
+    const replies = numbered(alice, [
+      { tbl: 'messages', row: messageRow(alice, open, { parent_id: inHidden, content: 'under a private chat' }) },
+      { tbl: 'messages', row: messageRow(alice, open, { parent_id: inOther, content: 'under another chat' }) },
+      { tbl: 'messages', row: messageRow(alice, open, { parent_id: inOpen, content: 'in its own chat' }) },
+    ]);
+    const answer = await push(alice, replies);
+    expect(answer.status).toBe('ok');
+    expect(reasons(answer)).toEqual([
+      [replies[0]!.no, 'invalid'],
+      [replies[1]!.no, 'invalid'],
+    ]);
+    const landed = await team.admin.query(
+      'SELECT content FROM messages WHERE session_id = $1 AND parent_id IS NOT NULL',
+      [open],
+    );
+    expect(landed.rows).toEqual([{ content: 'in its own chat' }]);
+
+    // An upsert with a newer status HLC may change a message's parent: not into another chat.
+    const good = replies[2]!.row;
+    const moved = await push(
+      alice,
+      numbered(alice, [{ tbl: 'messages', row: { ...good, parent_id: inHidden, status_hlc: alice.clock.now() } }]),
+    );
+    expect(reasons(moved).map(([, reason]) => reason)).toEqual(['invalid']);
+    const kept = await team.admin.query('SELECT parent_id::text FROM messages WHERE id = $1', [good.id]);
+    expect(kept.rows).toEqual([{ parent_id: inOpen }]);
+
+    // A run first, its message in another chat second, in one transaction of two pushes: the
+    // message is refused, and the run's deferred key then fails the commit. Nothing lands.
+    // (A late parent of a reply is caught either way: the depth repair updates the reply.)
+    const late = messageRow(alice, hidden, { content: 'a message that comes late' });
+    const h = alice.clock.now();
+    const run = {
+      id: uuidv7(),
+      owner_id: alice.userId,
+      session_id: open,
+      message_id: late.id,
+      provider_id: 'p',
+      model: 'm',
+      status: 'succeeded',
+      tokens_in: 1,
+      tokens_out: 1,
+      tokens_estimated: false,
+      started_at: late.created_at,
+      created_at: late.created_at,
+      updated_at: late.created_at,
+      deleted_at: null,
+      status_hlc: h,
+      deleted_hlc: h,
+    };
+    await alice.client.query('BEGIN');
+    try {
+      const first = await push(alice, numbered(alice, [{ tbl: 'generation_runs', row: run }]));
+      expect(reasons(first)).toEqual([]);
+      const second = await push(alice, numbered(alice, [{ tbl: 'messages', row: late }]));
+      expect(reasons(second).map(([, reason]) => reason)).toEqual(['invalid']);
+      const commit = await alice.client.query('COMMIT').then(
+        () => null,
+        (e: { code?: string }) => e.code,
+      );
+      expect(commit).toBe('23503');
+    } finally {
+      await alice.client.query('ROLLBACK').catch(() => {});
+      alice.nextNo -= 2;
+    }
+    const early = await team.admin.query(
+      'SELECT 1 FROM generation_runs WHERE id = $1 UNION ALL SELECT 1 FROM messages WHERE id = $2',
+      [run.id, late.id],
+    );
+    expect(early.rows).toEqual([]);
+
+    // Purged: a message of a chat still shared, and a private chat. Bob sees the first key only.
+    await push(
+      alice,
+      numbered(alice, [
+        { tbl: 'messages', op: 'purge', row: { id: inOther } },
+        { tbl: 'chat_sessions', op: 'purge', row: { id: hidden } },
+      ]),
+    );
+    const buried = async (m: Member) =>
+      (
+        await m.client.query<{ key: string }>(
+          `SELECT tbl || ' ' || (pk ->> 0) AS key FROM sync.graveyard
+            WHERE pk ->> 0 = ANY ($1::text[])`,
+          [[inOther, hidden, inHidden]],
+        )
+      ).rows
+        .map((r) => r.key)
+        .sort();
+    expect(await buried(alice)).toEqual(
+      [`chat_sessions ${hidden}`, `messages ${inHidden}`, `messages ${inOther}`].sort(),
+    );
+    expect(await buried(bob)).toEqual([`messages ${inOther}`]);
+    expect(await buried(carol)).toEqual([]);
+
+    await all();
+    for (const m of [alice, bob, carol]) expect(await deviceView(dev(m).db)).toEqual(await serverView(m.client));
+    expect(await dev(bob).db.query(sql`SELECT 1 FROM messages WHERE id = ${inOther}`)).toEqual([]);
+  }, 180_000);
+
   it("a teammate's reply whose parent bob may never read waits on bob's device; bob's pull goes on", async () => {
     // Last in this file: bob's device then holds one row less than the server shows him, on purpose.
     // A message in a shared chat whose parent is in alice's private chat: the server takes it
@@ -272,7 +391,14 @@ describe.each(await testServers())('sharing and row-level security on $name', ({
       sql`SELECT id FROM messages WHERE session_id = ${hidden}`,
     );
     const stray = messageRow(alice, open, { parent_id: hiddenParent!.id, content: 'stray reply' });
-    expect(await push(alice, numbered(alice, [{ tbl: 'messages', row: stray }]))).toMatchObject({ rejected: [] });
+    // The server refuses it since its migration 0019 (the test above); a server from before, or
+    // a database restored from one, holds it.
+    await team.admin.query('ALTER TABLE public.messages DISABLE TRIGGER messages_same_chat_insert');
+    try {
+      expect(await push(alice, numbered(alice, [{ tbl: 'messages', row: stray }]))).toMatchObject({ rejected: [] });
+    } finally {
+      await team.admin.query('ALTER TABLE public.messages ENABLE TRIGGER messages_same_chat_insert');
+    }
     const later = await newChat(dev(alice).db, 'alice later', 2, 'team');
     await all();
 
