@@ -16,6 +16,8 @@ import { readServerSnapshot, type ServerSnapshot } from './refetch';
 export interface LocalSyncState {
   clientId: string;
   serverUserId: string | null;
+  /** The local user this device's history is written under (its own id until a first connect). */
+  deviceUserId: string | null;
   serverIdentity: unknown;
   cursorXid: string;
   cursorSeq: string;
@@ -563,12 +565,28 @@ async function lagOf(server: pg.ClientBase, change: PulledChange): Promise<numbe
   }
 }
 
+/**
+ * Before this device's first handshake: asks the server to let the member keep this device's own
+ * user id (server migration 0021). A new member's first device is granted it, and identity
+ * adoption then has nothing to rewrite; for everyone else the server keeps the member's id, which
+ * the handshake names and the device adopts as before. A server from before 0021 lacks the
+ * function: the same as a refusal.
+ */
+async function claimUserId(server: pg.ClientBase, deviceUserId: string): Promise<void> {
+  try {
+    await server.query('SELECT sync.claim_user_id($1::uuid)', [deviceUserId]);
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== UNDEFINED_FUNCTION) throw err;
+  }
+}
+
 export async function runRound(
   local: LocalSide,
   server: pg.ClientBase,
   options: SyncOptions,
 ): Promise<SyncRoundResult> {
   const state = await local.readState();
+  if (state.serverUserId === null && state.deviceUserId !== null) await claimUserId(server, state.deviceUserId);
   const sentAt = Date.now();
   const [hello] = await serverQuery<{ h: Record<string, unknown> }>(
     server,

@@ -8,7 +8,7 @@ import { uuidv7 } from '../../../src/shared/ids';
 import { HlcClock } from '../../../src/shared/sync/hlc';
 import { addMember, removeMember } from '../../../src/main/db/sync/admin/members';
 import { APP_MIGRATIONS_DIR, applyServerMigrations } from '../../../src/main/db/sync/admin/serverMigrations';
-import { loadMigrations } from '../../../src/main/db/migrator';
+import { loadMigrations, type Migration } from '../../../src/main/db/migrator';
 import { createTestDatabase } from '../../helpers/postgres';
 
 export interface Member {
@@ -25,24 +25,35 @@ export interface TeamServer {
   url: string;
   admin: pg.Client;
   members: Member[];
-  addMember(prefix: string, team?: string): Promise<Member>;
+  /**
+   * A member whose user id stays the one made here (tests name it in the rows they build), unless
+   * `claimable`: then the member's first device may keep its own (server migration 0021).
+   */
+  addMember(prefix: string, team?: string, options?: { claimable?: boolean }): Promise<Member>;
   close(): Promise<void>;
 }
 
 const randomHex = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join('');
 
-export async function startTeamServer(serverUrl: string): Promise<TeamServer> {
+/** `serverMigrations`: a server set up by an older Confab (a prefix of migrations-server/). */
+export async function startTeamServer(
+  serverUrl: string,
+  options: { serverMigrations?: Migration[] } = {},
+): Promise<TeamServer> {
   const database = await createTestDatabase(serverUrl);
   const admin = new pg.Client({ connectionString: database.url });
   await admin.connect();
-  await applyServerMigrations(admin);
+  await applyServerMigrations(admin, { serverMigrations: options.serverMigrations });
   const members: Member[] = [];
   const server: TeamServer = {
     url: database.url,
     admin,
     members,
-    async addMember(prefix: string, team?: string) {
-      const m = await addMember(admin, database.url, `${prefix}_${randomHex(8)}`, { team });
+    async addMember(prefix: string, team?: string, options: { claimable?: boolean } = {}) {
+      const m = await addMember(admin, database.url, `${prefix}_${randomHex(8)}`, {
+        team,
+        claimable: options.claimable ?? false,
+      });
       const client = new pg.Client({ connectionString: m.url });
       await client.connect();
       const node = randomHex(16);

@@ -62,16 +62,19 @@ export async function readState(db: Db): Promise<LocalSyncState> {
   const [row] = await db.query<{
     client_id: string;
     server_user_id: string | null;
+    device_user_id: string | null;
     server_identity: unknown;
     cursor_xid: string;
     cursor_seq: string;
     last_mutation_no: string;
-  }>(sql`SELECT confab_hlc_node() AS client_id, server_user_id::text, server_identity, cursor_xid,
+  }>(sql`SELECT confab_hlc_node() AS client_id, server_user_id::text, confab_device_user()::text AS device_user_id,
+                server_identity, cursor_xid,
                 cursor_seq::text, last_mutation_no::text
            FROM sync_state`);
   return {
     clientId: row!.client_id,
     serverUserId: row!.server_user_id,
+    deviceUserId: row!.device_user_id,
     serverIdentity: row!.server_identity,
     cursorXid: row!.cursor_xid,
     cursorSeq: row!.cursor_seq,

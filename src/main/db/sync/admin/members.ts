@@ -13,6 +13,7 @@ const TEAM_RE = /^[A-Za-z0-9_. -]{1,100}$/;
 
 export interface NewMember {
   role: string;
+  /** The member's user id as made here; the member's first device may replace it with its own (0021). */
   userId: string;
   team: string;
   /** The member's connection string: the admin URL with this role and its new password. */
@@ -43,7 +44,7 @@ export async function addMember(
   client: pg.ClientBase,
   adminUrl: string,
   name: string,
-  options: { team?: string; displayName?: string } = {},
+  options: { team?: string; displayName?: string; claimable?: boolean } = {},
 ): Promise<NewMember> {
   const role = checkRole(name);
   const team = options.team ?? 'default';
@@ -72,8 +73,13 @@ export async function addMember(
       await client.query(`ALTER ROLE ${quoteIdent(role)} ${roleOptions}`);
     }
     await client.query(`GRANT confab_member TO ${quoteIdent(role)}`);
+    // A new member's first device may keep its own user id (server migration 0021): only a row
+    // made here is claimable, never one that exists (its id may name rows already). A server set
+    // up before 0021 has no such column.
+    const claimable = (options.claimable ?? true) && (await hasClaimableColumn(client));
     await client.query(
-      `INSERT INTO sync.users (role_name, user_id, team_id, display_name) VALUES ($1, $2, $3, $4)
+      `INSERT INTO sync.users (role_name, user_id, team_id, display_name${claimable ? ', id_claimable' : ''})
+       VALUES ($1, $2, $3, $4${claimable ? ', true' : ''})
        ON CONFLICT (role_name) DO UPDATE SET team_id = EXCLUDED.team_id, display_name = EXCLUDED.display_name`,
       [role, userId, team, options.displayName ?? role],
     );
@@ -86,6 +92,14 @@ export async function addMember(
   url.username = role;
   url.password = password;
   return { role, userId, team, url: url.toString() };
+}
+
+async function hasClaimableColumn(client: pg.ClientBase): Promise<boolean> {
+  const { rows } = await client.query<{ found: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM information_schema.columns
+                     WHERE table_schema = 'sync' AND table_name = 'users' AND column_name = 'id_claimable') AS found`,
+  );
+  return rows[0]?.found === true;
 }
 
 /**
