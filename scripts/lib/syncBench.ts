@@ -3,8 +3,9 @@
  * and a team server (embedded PostgreSQL, or --pg-url / TEST_DATABASE_URL, in a database of its
  * own that is dropped afterwards).
  *
- * - initial push: device A holds the corpus and runs its first sync round (identity adoption,
- *   staging, pushes, and the pull of its own rows back) into an empty server;
+ * - initial push: device A holds the corpus and runs its first sync round (the claim of its own
+ *   user id, which a new member's first device is granted, staging, pushes, and the pull of its
+ *   own rows back) into an empty server;
  * - initial pull: empty device B runs its first round;
  * - change index: its size next to the synced tables', and a plain insert of messages on the
  *   server timed with and without the trigger that writes it;
@@ -235,8 +236,9 @@ export async function syncBench(options: SyncBenchOptions, log: (line: string) =
     started = performance.now();
     const searchIndexed = await indexAllSearch(b.db);
     const searchIndexMs = performance.now() - started;
-    // A's first connect left its rewritten messages to the same job (identity adoption); without
-    // it A would find nothing and the comparison below would say nothing.
+    // Had A's first connect adopted another id, its rewritten messages would wait for the same job
+    // (a server from before migration 0021); without it A would find nothing and the comparison
+    // below would say nothing.
     await indexAllSearch(a.db);
     // Search must be right at the end of the pull: the same full-text hits on both devices.
     const hits = (db: Db) =>

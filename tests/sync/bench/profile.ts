@@ -2,7 +2,7 @@
  * Where sync time goes (not a test): the throughput run with every local and server statement
  * timed by its first words.
  *
- *   npx tsx tests/sync/bench/profile.ts [--messages 5000] [--url postgres://...] [--keep]
+ *   npx tsx tests/sync/bench/profile.ts [--messages 5000] [--batch 5000] [--url postgres://...] [--keep]
  *
  * --keep leaves the server database and member role in place and writes the second push batch to
  * /tmp/confab-push-batch.json, to replay it in psql (EXPLAIN, auto_explain).
@@ -32,9 +32,11 @@ const { values } = parseArgs({
     keep: { type: 'boolean' },
     explain: { type: 'string' },
     functions: { type: 'boolean' },
+    batch: { type: 'string' },
   },
 });
 const MESSAGES = Number(values.messages ?? 5000);
+const BATCH = Number(values.batch ?? 5000);
 const SERVER = values.url ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 let pushes = 0;
 const times = new Map<string, { ms: number; n: number }>();
@@ -140,13 +142,13 @@ try {
     const linkA = timedClient(new pg.Client({ connectionString: member.url }), 'A');
     await linkA.connect();
     let t = performance.now();
-    await syncRound(timed(a.db, 'A'), linkA, { schemaVersion: version, pushLimit: 5000, pullLimit: 5000 });
+    await syncRound(timed(a.db, 'A'), linkA, { schemaVersion: version, pushLimit: BATCH, pullLimit: BATCH });
     console.log('push round ms', Math.round(performance.now() - t));
     const linkB = timedClient(new pg.Client({ connectionString: member.url }), 'B');
     await linkB.connect();
     t = performance.now();
     if (process.env.MARK) console.log('mark pull start', String(process.hrtime.bigint() / 1000n));
-    await syncRound(timed(b.db, 'B'), linkB, { schemaVersion: version, pullLimit: 5000 });
+    await syncRound(timed(b.db, 'B'), linkB, { schemaVersion: version, pullLimit: BATCH });
     if (process.env.MARK) console.log('mark pull end', String(process.hrtime.bigint() / 1000n));
     console.log('pull round ms', Math.round(performance.now() - t));
     for (const [k, v] of [...times].sort((x, y) => y[1].ms - x[1].ms).slice(0, 25)) {
