@@ -117,7 +117,9 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   current_id uuid;
 BEGIN
-  SELECT user_id INTO current_id FROM sync.users WHERE role_name = session_user::text FOR UPDATE;
+  -- Settles the flag and locks the row until the push commits, in one statement.
+  UPDATE sync.users SET id_claimable = false WHERE role_name = session_user::text
+  RETURNING user_id INTO current_id;
   IF NOT FOUND THEN
     RETURN NEW;
   END IF;
@@ -125,7 +127,6 @@ BEGIN
     RAISE EXCEPTION 'this member''s user id changed during the push; sync again'
       USING ERRCODE = 'serialization_failure';
   END IF;
-  UPDATE sync.users SET id_claimable = false WHERE role_name = session_user::text AND id_claimable;
   RETURN NEW;
 END
 $$;

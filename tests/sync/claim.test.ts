@@ -6,31 +6,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uuidv7 } from '../../src/shared/ids';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadMigrations } from '../../src/main/db/migrator';
 import { sql } from '../../src/main/db/sql';
 import { removeMember } from '../../src/main/db/sync/admin/members';
 import { applyServerMigrations, SERVER_MIGRATIONS_DIR } from '../../src/main/db/sync/admin/serverMigrations';
 import { testServers } from '../helpers/servers';
-import { link, newDevice, sync, type Device } from './helpers/devices';
+import { link, newDevice, sync, writeChat, type Device } from './helpers/devices';
 import { numbered, push, sessionRow, startTeamServer, type Member, type TeamServer } from './helpers/team';
 
 const servers = await testServers();
-
-async function writeChat(device: Device, title: string, messages: number): Promise<void> {
-  const session = uuidv7();
-  await device.db.transaction(async (tx) => {
-    await tx.query(sql`INSERT INTO chat_sessions (id, owner_id, title) VALUES (${session}, confab_device_user(), ${title})`);
-    let parent: string | null = null;
-    for (let i = 0; i < messages; i += 1) {
-      const id = uuidv7();
-      await tx.query(sql`INSERT INTO messages (id, owner_id, session_id, parent_id, depth, role, content)
-                         VALUES (${id}, confab_device_user(), ${session}, ${parent}, ${i}, 'user', ${`${title} line ${i}`})`);
-      parent = id;
-    }
-  });
-}
 
 const deviceUser = async (device: Device) =>
   (await device.db.query<{ id: string }>(sql`SELECT confab_device_user()::text AS id`))[0]!.id;
@@ -152,13 +137,16 @@ describe.each(servers)('the first device keeps its user id, on $name', ({ url })
     await pushChat(gus);
     const claimed = claim({ ...gus, client: other }, randomUUID());
     // The claim waits on the member's row, which the first client's insert locked.
-    await waitFor(async () => {
-      const { rows } = await team.admin.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1 AND wait_event_type = 'Lock'`,
-        [gus.role],
-      );
-      return rows[0]!.n === 1;
-    });
+    await vi.waitFor(
+      async () => {
+        const { rows } = await team.admin.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1 AND wait_event_type = 'Lock'`,
+          [gus.role],
+        );
+        expect(rows[0]!.n).toBe(1);
+      },
+      { timeout: 20_000, interval: 25 },
+    );
     await gus.client.query('COMMIT');
     expect(await claimed).toBe(gus.userId);
     expect(await memberId(team, gus)).toBe(gus.userId);
@@ -202,11 +190,3 @@ describe.each(servers)('a server set up before the claim, on $name', ({ url }) =
     expect(await claim(eve, ada.userId)).toBe(eve.userId);
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}

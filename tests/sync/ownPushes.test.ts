@@ -9,22 +9,10 @@ import { directLocalSide } from '../../src/main/db/sync/local';
 import { sql } from '../../src/main/db/sql';
 import { runRound, type LocalSide, type PulledBatch } from '../../src/shared/sync/round';
 import { testServers } from '../helpers/servers';
-import { cloneDevice, link, newDevice, sync, type Device } from './helpers/devices';
+import { cloneDevice, link, newDevice, sync, writeChat, type Device } from './helpers/devices';
 import { SCHEMA_VERSION, settled, startTeamServer, type Member, type TeamServer } from './helpers/team';
 
 const servers = await testServers();
-
-async function writeChat(device: Device, title: string, messages: number): Promise<string> {
-  const [chat] = await device.db.query<{ id: string }>(sql`
-    INSERT INTO chat_sessions (id, owner_id, title) VALUES (gen_random_uuid(), confab_device_user(), ${title})
-    RETURNING id::text`);
-  await device.db.query(sql`
-    INSERT INTO messages (id, owner_id, session_id, parent_id, depth, role, content)
-    SELECT md5(${chat!.id} || g)::uuid, confab_device_user(), ${chat!.id}::uuid,
-           CASE WHEN g > 1 THEN md5(${chat!.id} || (g - 1))::uuid END, g - 1, 'user', ${title} || ' ' || g
-      FROM generate_series(1, ${messages}) g`);
-  return chat!.id;
-}
 
 /** A sync round that records the message bodies each applied pull batch brought. */
 async function syncCountingBodies(device: Device, server: Parameters<typeof runRound>[1]) {

@@ -16,7 +16,10 @@ import { readServerSnapshot, type ServerSnapshot } from './refetch';
 export interface LocalSyncState {
   clientId: string;
   serverUserId: string | null;
-  /** The local user this device's history is written under (its own id until a first connect). */
+  /**
+   * Before this device's first connect, the local user its history is written under (what it
+   * claims, see claimUserId); null once it has taken the server's user id.
+   */
   deviceUserId: string | null;
   serverIdentity: unknown;
   cursorXid: string;

@@ -128,6 +128,22 @@ export async function cloneDevice(device: Device): Promise<Device> {
   return open(await device.pglite.dumpDataDir('none'));
 }
 
+/**
+ * A chat of `messages` replies in one chain, written by this device's local user, as the app
+ * writes them (depths from 0); returns the chat's id.
+ */
+export async function writeChat(device: Device, title: string, messages: number): Promise<string> {
+  const [chat] = await device.db.query<{ id: string }>(sql`
+    INSERT INTO chat_sessions (id, owner_id, title) VALUES (gen_random_uuid(), confab_device_user(), ${title})
+    RETURNING id::text`);
+  await device.db.query(sql`
+    INSERT INTO messages (id, owner_id, session_id, parent_id, depth, role, content)
+    SELECT md5(${chat!.id} || g)::uuid, confab_device_user(), ${chat!.id}::uuid,
+           CASE WHEN g > 1 THEN md5(${chat!.id} || (g - 1))::uuid END, g - 1, 'user', ${title} || ' ' || g
+      FROM generate_series(1, ${messages}) g`);
+  return chat!.id;
+}
+
 /** A device's connection to the team server as a member: one pg client per device. */
 export async function link(url: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: url });

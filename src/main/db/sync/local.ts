@@ -67,7 +67,7 @@ export async function readState(db: Db): Promise<LocalSyncState> {
     cursor_xid: string;
     cursor_seq: string;
     last_mutation_no: string;
-  }>(sql`SELECT confab_hlc_node() AS client_id, server_user_id::text, confab_device_user()::text AS device_user_id,
+  }>(sql`SELECT confab_hlc_node() AS client_id, server_user_id::text, CASE WHEN server_user_id IS NULL THEN confab_device_user()::text END AS device_user_id,
                 server_identity, cursor_xid,
                 cursor_seq::text, last_mutation_no::text
            FROM sync_state`);
