@@ -235,8 +235,10 @@ export async function stagePending(db: Db, limit: number, afterNo = 0): Promise<
       if (!state || state.waiting || !state.noted || limit <= 0) break;
       await tx.query(sql`SELECT confab_stage_pending(${limit}, ${afterNo})`);
     }
-    const rows = await tx.query<{ no: string; id: string; tbl: string; op: string; row: unknown }>(
-      sql`SELECT mutation_no::text AS no, mutation_id::text AS id, tbl, op, body AS row
+    // Each row as JSON text, sent on as it is (see PendingMutation.row): parsing it here and
+    // writing it out again on the main thread was work for nothing.
+    const rows = await tx.query<{ no: string; id: string; tbl: string; op: string; row: string }>(
+      sql`SELECT mutation_no::text AS no, mutation_id::text AS id, tbl, op, body::text AS row
             FROM sync_pending WHERE mutation_no > ${afterNo} ORDER BY mutation_no LIMIT ${limit}`,
     );
     return rows.map((r) => ({ ...r, no: Number(r.no) }));
