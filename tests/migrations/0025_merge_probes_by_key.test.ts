@@ -14,6 +14,7 @@ import { uuidv7 } from '../../src/shared/ids';
 import type { Db } from '../../src/main/db/database';
 import { createSession } from '../../src/main/db/sessions/repository';
 import { sql } from '../../src/main/db/sql';
+import { historyMessage, writeHistory } from '../helpers/messageHistory';
 import { deviceSchemaEngines } from '../helpers/servers';
 
 const engines = await deviceSchemaEngines();
@@ -29,36 +30,14 @@ describe.each(engines)('the merge looks batch rows up by key on $name', (engine)
   let sessionId: string;
   let ids: string[];
 
-  function message(id: string, parentId: string | null, session: string, i: number): Record<string, unknown> {
-    const at = new Date(Date.UTC(2027, 5, 1, 9, 0, 0, i)).toISOString();
-    return {
-      id,
-      owner_id: ownerId,
-      session_id: session,
-      parent_id: parentId,
-      role: i % 2 === 0 ? 'user' : 'assistant',
-      content: `message ${i}`,
-      content_type: 'text/markdown',
-      status: 'complete',
-      reasoning: '',
-      tokens_estimated: false,
-      metadata: {},
-      created_at: at,
-      updated_at: at,
-    };
-  }
+  const message = (id: string, parentId: string | null, session: string, i: number) =>
+    historyMessage(ownerId, session, id, parentId, i);
 
   beforeAll(async () => {
     ({ db, ownerId, close } = await engine.open());
     sessionId = (await createSession({ db, ownerId }, { title: 'history' })).id;
-    ids = Array.from({ length: HISTORY }, () => uuidv7());
     // Many short threads, as a long history is: depth never more than 9.
-    const rows = ids.map((id, i) => message(id, i % 10 === 0 ? null : ids[i - 1]!, sessionId, i));
-    await db.transaction(async (tx) => {
-      await tx.exec("SET LOCAL confab.applying = 'on'");
-      await tx.query(sql`SELECT confab_merge('messages', ${JSON.stringify(rows)}::jsonb)`);
-    });
-    await db.exec('ANALYZE messages; ANALYZE chat_sessions');
+    ids = await writeHistory(db, ownerId, sessionId, HISTORY);
   });
   afterAll(async () => {
     await close?.();

@@ -9,34 +9,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../src/shared/ids';
 import type { Db } from '../../src/main/db/database';
-import { loadMigrations, migrate } from '../../src/main/db/migrator';
+import { migrate } from '../../src/main/db/migrator';
 import { sql } from '../../src/main/db/sql';
-import { ensureLocalUser } from '../../src/main/db/users/repository';
-import { MIGRATIONS_DIR, openTestDb } from '../helpers/engines';
-import { openMigratedServerDb, testServers } from '../helpers/servers';
+import { migrationsUpTo, upgradeEngines } from '../helpers/upgradeEngines';
 
-const upTo = (through?: number) =>
-  loadMigrations(MIGRATIONS_DIR).filter((m) => through === undefined || m.version <= through);
-
-interface Engine {
-  name: string;
-  open(through?: number): Promise<{ db: Db; ownerId: string; close(): Promise<void> }>;
-}
-
-const engines: Engine[] = [
-  {
-    name: 'PGlite',
-    async open(through?: number) {
-      const t = await openTestDb('pglite', { migrate: false });
-      await migrate(t.db, upTo(through));
-      return { db: t.db, ownerId: await ensureLocalUser(t.db), close: t.close };
-    },
-  },
-  ...(await testServers()).map((server) => ({
-    name: server.name,
-    open: (through?: number) => openMigratedServerDb(server.url, upTo(through)),
-  })),
-];
+const engines = await upgradeEngines();
+const upTo = migrationsUpTo;
 
 const CHATS = 3;
 /** Per chat: a root, two replies to it, a reply to the first reply (depths 0, 1, 1, 2). */
