@@ -44,3 +44,36 @@ export async function writeHistory(db: Db, ownerId: string, sessionId: string, c
   await db.exec('ANALYZE messages; ANALYZE chat_sessions');
   return ids;
 }
+
+/**
+ * Runs `fn` in a transaction that is rolled back, and counts the sequential scans of messages it
+ * made (PostgreSQL counts the running transaction's in pg_stat_xact_user_tables). `prepare` runs
+ * first, in the same transaction, and is not counted.
+ */
+export async function scansOfMessages<T>(
+  db: Db,
+  fn: (tx: Db) => Promise<T>,
+  prepare?: (tx: Db) => Promise<void>,
+): Promise<{ result: T; scans: number }> {
+  let out: { result: T; scans: number } | undefined;
+  await db
+    .transaction(async (tx) => {
+      await prepare?.(tx);
+      const count = async () =>
+        Number(
+          (
+            await tx.query<{ n: string }>(
+              sql`SELECT coalesce(sum(seq_scan), 0)::text AS n FROM pg_stat_xact_user_tables WHERE relname = 'messages'`,
+            )
+          )[0]!.n,
+        );
+      const before = await count();
+      const result = await fn(tx);
+      out = { result, scans: (await count()) - before };
+      throw new Error('roll back');
+    })
+    .catch((err: unknown) => {
+      if (!(err instanceof Error) || err.message !== 'roll back') throw err;
+    });
+  return out!;
+}

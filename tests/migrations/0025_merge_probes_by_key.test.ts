@@ -14,7 +14,7 @@ import { uuidv7 } from '../../src/shared/ids';
 import type { Db } from '../../src/main/db/database';
 import { createSession } from '../../src/main/db/sessions/repository';
 import { sql } from '../../src/main/db/sql';
-import { historyMessage, writeHistory } from '../helpers/messageHistory';
+import { historyMessage, scansOfMessages, writeHistory } from '../helpers/messageHistory';
 import { deviceSchemaEngines } from '../helpers/servers';
 
 const engines = await deviceSchemaEngines();
@@ -44,28 +44,7 @@ describe.each(engines)('the merge looks batch rows up by key on $name', (engine)
   });
 
   /** Runs fn in a transaction that is rolled back, and counts the sequential scans of messages. */
-  async function scansOfMessages<T>(fn: (tx: Db) => Promise<T>): Promise<{ result: T; scans: number }> {
-    let out: { result: T; scans: number } | undefined;
-    await db
-      .transaction(async (tx) => {
-        const count = async () =>
-          Number(
-            (
-              await tx.query<{ n: string }>(
-                sql`SELECT coalesce(sum(seq_scan), 0)::text AS n FROM pg_stat_xact_user_tables WHERE relname = 'messages'`,
-              )
-            )[0]!.n,
-          );
-        const before = await count();
-        const result = await fn(tx);
-        out = { result, scans: (await count()) - before };
-        throw new Error('roll back');
-      })
-      .catch((err: unknown) => {
-        if (!(err instanceof Error) || err.message !== 'roll back') throw err;
-      });
-    return out!;
-  }
+  const scansOf = <T>(fn: (tx: Db) => Promise<T>) => scansOfMessages(db, fn);
 
   it('refuses, before inserting, new messages whose chat or parent is neither here nor in the batch, and names them', async () => {
     const lostChat = uuidv7();
@@ -94,7 +73,7 @@ describe.each(engines)('the merge looks batch rows up by key on $name', (engine)
 
     // Asked by no one (the team server, which has its foreign keys for that), the merge inserts
     // and the deferred keys decide at commit.
-    const unasked = await scansOfMessages(async (tx) => {
+    const unasked = await scansOf(async (tx) => {
       await tx.exec("SET LOCAL confab.applying = 'on'");
       await merge(tx);
       return tx.query<{ n: string }>(sql`SELECT count(*)::text AS n FROM messages WHERE session_id = ${lostChat}`);
@@ -110,7 +89,7 @@ describe.each(engines)('the merge looks batch rows up by key on $name', (engine)
       const i = HISTORY - BATCH + k;
       return message(id, i % 10 === 0 ? null : ids[i - 1]!, sessionId, i);
     });
-    const { result, scans } = await scansOfMessages(async (tx) => {
+    const { result, scans } = await scansOf(async (tx) => {
       await tx.exec("SET LOCAL confab.applying = 'on'");
       await tx.query(
         sql`SELECT confab_merge('messages', ${JSON.stringify([message(reply, parent, sessionId, 1)])}::jsonb)`,
@@ -130,7 +109,7 @@ describe.each(engines)('the merge looks batch rows up by key on $name', (engine)
   it('plans by key only where no row-level security applies, and puts the planner back after', async () => {
     // What the planner settings are while the statement runs, and after.
     const probe = `SELECT set_config('confab.test_seen', current_setting('enable_hashjoin') || current_setting('enable_mergejoin'), true)`;
-    const { result } = await scansOfMessages(async (tx) => {
+    const { result } = await scansOf(async (tx) => {
       await tx.query(sql`SELECT confab_merge_by_key(${probe})`);
       const device = await tx.query<{ seen: string; after: string }>(
         sql`SELECT current_setting('confab.test_seen') AS seen,

@@ -12,7 +12,7 @@ import { uuidv7 } from '../../src/shared/ids';
 import type { Db } from '../../src/main/db/database';
 import { createSession } from '../../src/main/db/sessions/repository';
 import { sql } from '../../src/main/db/sql';
-import { historyMessage, writeHistory } from '../helpers/messageHistory';
+import { historyMessage, scansOfMessages, writeHistory } from '../helpers/messageHistory';
 import { deviceSchemaEngines } from '../helpers/servers';
 
 const engines = await deviceSchemaEngines();
@@ -48,38 +48,20 @@ describe.each(engines)('the merge looks batch rows up by key under row-level sec
     fn: (tx: Db) => Promise<T>,
     steps: { setUp?: (tx: Db) => Promise<void>; asRole?: (tx: Db) => Promise<void> } = {},
   ) {
-    let out: { result: T; scans: number } | undefined;
     const role = `confab_test_owner_${Math.floor(Math.random() * 1e9)}`;
-    await db
-      .transaction(async (tx) => {
-        await tx.exec("SET LOCAL confab.applying = 'on'");
-        await tx.exec(`ALTER TABLE messages ENABLE ROW LEVEL SECURITY;
-                       ALTER TABLE messages FORCE ROW LEVEL SECURITY;
-                       CREATE ROLE ${role} NOLOGIN;
-                       GRANT ALL ON ALL TABLES IN SCHEMA public TO ${role};
-                       CREATE POLICY owner_only ON messages FOR ALL TO ${role}
-                         USING (owner_id = '${ownerId}') WITH CHECK (owner_id = '${ownerId}')`);
-        // Written as the superuser, whom no policy filters; the table cannot be altered after.
-        await steps.setUp?.(tx);
-        await tx.exec(`SET LOCAL ROLE ${role}`);
-        await steps.asRole?.(tx);
-        const count = async () =>
-          Number(
-            (
-              await tx.query<{ n: string }>(
-                sql`SELECT coalesce(sum(seq_scan), 0)::text AS n FROM pg_stat_xact_user_tables WHERE relname = 'messages'`,
-              )
-            )[0]!.n,
-          );
-        const before = await count();
-        const result = await fn(tx);
-        out = { result, scans: (await count()) - before };
-        throw new Error('roll back');
-      })
-      .catch((err: unknown) => {
-        if (!(err instanceof Error) || err.message !== 'roll back') throw err;
-      });
-    return out!;
+    return scansOfMessages(db, fn, async (tx) => {
+      await tx.exec("SET LOCAL confab.applying = 'on'");
+      await tx.exec(`ALTER TABLE messages ENABLE ROW LEVEL SECURITY;
+                     ALTER TABLE messages FORCE ROW LEVEL SECURITY;
+                     CREATE ROLE ${role} NOLOGIN;
+                     GRANT ALL ON ALL TABLES IN SCHEMA public TO ${role};
+                     CREATE POLICY owner_only ON messages FOR ALL TO ${role}
+                       USING (owner_id = '${ownerId}') WITH CHECK (owner_id = '${ownerId}')`);
+      // Written as the superuser, whom no policy filters; the table cannot be altered after.
+      await steps.setUp?.(tx);
+      await tx.exec(`SET LOCAL ROLE ${role}`);
+      await steps.asRole?.(tx);
+    });
   }
 
   it('drops the batch rows that change nothing, keeps the changed and the new, one probe each', async () => {
