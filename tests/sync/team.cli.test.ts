@@ -54,6 +54,20 @@ describe.each(await testServers())('npm run team on $name', ({ url }) => {
       const status = JSON.parse(await teamCommand(['status', '--url', database.url])) as Record<string, unknown>;
       expect(status).toHaveProperty('change_index');
       expect(status).toHaveProperty('stalls');
+      // The buffer cache against the database, as the server itself reports them.
+      const sizes = new pg.Client({ connectionString: database.url });
+      await sizes.connect();
+      const [server] = (
+        await sizes.query<{ shared: string; db: string }>(
+          "SELECT pg_size_bytes(current_setting('shared_buffers'))::text AS shared, pg_database_size(current_database())::text AS db",
+        )
+      ).rows;
+      await sizes.end();
+      const memory = status.server_memory as { shared_buffers_bytes: number; database_bytes: number; advice: unknown };
+      expect(memory.shared_buffers_bytes).toBe(Number(server!.shared));
+      // The database may grow by a page or two between the two reads (the watchdog writes).
+      expect(Math.abs(memory.database_bytes - Number(server!.db))).toBeLessThan(1024 * 1024);
+      expect(memory.advice === null).toBe(memory.database_bytes <= memory.shared_buffers_bytes);
 
       expect(await teamCommand(['remove-user', name, '--url', database.url])).toBe(
         `Removed ${name}; their rows stay on the server.`,

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { ConfabError } from '@shared/errors';
 import { uuidv7 } from '@shared/ids';
+import { serverMemory } from './serverMemory';
 
 const ROLE_RE = /^[a-z_][a-z0-9_]{0,62}$/;
 const TEAM_RE = /^[A-Za-z0-9_. -]{1,100}$/;
@@ -144,8 +145,9 @@ export async function removeMember(client: pg.ClientBase, name: string): Promise
   return { removed: gone > 0 || exists };
 }
 
-export async function serverStatus(client: pg.ClientBase): Promise<unknown> {
+/** sync.status(), with the server's buffer cache against the database's size (see serverMemory.ts). */
+export async function serverStatus(client: pg.ClientBase): Promise<Record<string, unknown>> {
   await client.query('SELECT sync.end_stalled_members()');
-  const { rows } = await client.query<{ s: unknown }>('SELECT sync.status() AS s');
-  return rows[0]?.s;
+  const { rows } = await client.query<{ s: Record<string, unknown> }>('SELECT sync.status() AS s');
+  return { ...rows[0]?.s, server_memory: await serverMemory(client) };
 }
