@@ -87,10 +87,9 @@ describe.each(servers)('change entries taken over on $name', ({ url }) => {
 
     // Written back straight into the table (an admin's restore; a push would be refused, the key
     // is buried): the insert trigger takes the purge's entry over.
-    await team.admin.query(
-      `INSERT INTO messages SELECT * FROM jsonb_populate_record(NULL::messages, $1::jsonb)`,
-      [JSON.stringify({ ...first, depth: 0 })],
-    );
+    await team.admin.query(`INSERT INTO messages SELECT * FROM jsonb_populate_record(NULL::messages, $1::jsonb)`, [
+      JSON.stringify({ ...first, depth: 0 }),
+    ]);
     const restored = await entriesOf(first!.id);
     expect(restored).toHaveLength(1);
     expect(restored[0]).toMatchObject({ op: 'upsert', pushed_as_sent: false });
@@ -98,7 +97,9 @@ describe.each(servers)('change entries taken over on $name', ({ url }) => {
 
     // What a device pulling from the start sees: each key once, with its last op.
     const { changes } = await pullAll(alice.client);
-    const ours = changes.filter((c) => c.tbl === 'messages' && [first!.id, second!.id, third!.id].includes(String(c.pk[0])));
+    const ours = changes.filter(
+      (c) => c.tbl === 'messages' && [first!.id, second!.id, third!.id].includes(String(c.pk[0])),
+    );
     expect(ours.map((c) => [String(c.pk[0]), c.op])).toEqual([
       [second!.id, 'upsert'],
       [third!.id, 'upsert'],

@@ -31,8 +31,11 @@ const claim = async (member: Member, id: string | null) =>
     .id;
 
 const memberId = async (team: TeamServer, member: Member) =>
-  (await team.admin.query<{ id: string }>('SELECT user_id::text AS id FROM sync.users WHERE role_name = $1', [member.role]))
-    .rows[0]!.id;
+  (
+    await team.admin.query<{ id: string }>('SELECT user_id::text AS id FROM sync.users WHERE role_name = $1', [
+      member.role,
+    ])
+  ).rows[0]!.id;
 
 /** A first push by the member under the id the member was made with (the raw protocol). */
 async function pushChat(member: Member): Promise<void> {
@@ -150,6 +153,54 @@ describe.each(servers)('the first device keeps its user id, on $name', ({ url })
     await gus.client.query('COMMIT');
     expect(await claimed).toBe(gus.userId);
     expect(await memberId(team, gus)).toBe(gus.userId);
+  });
+
+  it('a first push that read the id a claim was replacing fails (40001), leaves nothing, and goes through under the new id', async () => {
+    // The race of 0021's header: a device that never claims (a Confab from before 0021) makes its
+    // first push while the member's other device claims. The claim holds the member's row, not
+    // yet committed, so the push reads the old id and its first client waits on that row.
+    const ivy = await team.addMember('ivy', undefined, { claimable: true });
+    const other = await memberLink(ivy);
+    const newId = randomUUID();
+    await other.query('BEGIN');
+    expect(await claim({ ...ivy, client: other }, newId)).toBe(newId);
+    const chat = sessionRow(ivy);
+    const batch = numbered(ivy, [{ tbl: 'chat_sessions', row: chat }]);
+    const pushed = push(ivy, batch).then(
+      () => null,
+      (err: unknown) => err as { code?: string },
+    );
+    await vi.waitFor(
+      async () => {
+        const { rows } = await team.admin.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1 AND wait_event_type = 'Lock'`,
+          [ivy.role],
+        );
+        expect(rows[0]!.n).toBe(1);
+      },
+      { timeout: 20_000, interval: 25 },
+    );
+    await other.query('COMMIT');
+    expect((await pushed)?.code).toBe('40001');
+    // Nothing of the push stayed: no row under the retired id, no client.
+    const { rows: left } = await team.admin.query<{ chats: number; clients: number }>(
+      `SELECT (SELECT count(*)::int FROM chat_sessions WHERE id = $1) AS chats,
+              (SELECT count(*)::int FROM sync.clients WHERE client_id = $2) AS clients`,
+      [chat.id, ivy.clientId],
+    );
+    expect(left[0]).toEqual({ chats: 0, clients: 0 });
+    expect(await memberId(team, ivy)).toBe(newId);
+    // The next round has adopted the new id (the handshake names it): the same numbers go through.
+    const again = await push(
+      ivy,
+      batch.map((m) => ({ ...m, row: { ...m.row, owner_id: newId } })),
+    );
+    expect(again).toMatchObject({ status: 'ok', rejected: [] });
+    const { rows: owner } = await team.admin.query<{ owner: string }>(
+      'SELECT owner_id::text AS owner FROM chat_sessions WHERE id = $1',
+      [chat.id],
+    );
+    expect(owner).toEqual([{ owner: newId }]);
   });
 });
 
