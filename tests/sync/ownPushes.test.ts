@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { directLocalSide } from '../../src/main/db/sync/local';
 import { sql } from '../../src/main/db/sql';
-import { runRound, type LocalSide, type PulledBatch } from '../../src/shared/sync/round';
+import { CURSOR_ONLY_BATCHES_PER_CALL, runRound, type LocalSide, type PulledBatch } from '../../src/shared/sync/round';
 import { testServers } from '../helpers/servers';
 import { cloneDevice, link, newDevice, sync, writeChat, type Device } from './helpers/devices';
 import { SCHEMA_VERSION, settled, startTeamServer, type Member, type TeamServer } from './helpers/team';
@@ -15,9 +15,13 @@ import { SCHEMA_VERSION, settled, startTeamServer, type Member, type TeamServer 
 const servers = await testServers();
 
 /** A sync round that records the message bodies each applied pull batch brought. */
-async function syncCountingBodies(device: Device, server: Parameters<typeof runRound>[1]) {
+async function syncCountingBodies(device: Device, server: Parameters<typeof runRound>[1], pullLimit = 9) {
   const side = directLocalSide(device.db);
   const bodies: string[] = [];
+  // The number of changes each applyBatch call was given (0: rows fetched whole, no changes), and
+  // the calls whose changes all came without a row (those only move the cursor).
+  const applied: number[] = [];
+  let cursorOnlyCalls = 0;
   const counting: LocalSide = {
     ...side,
     // Each pull waits for the cluster-wide horizon to pass what was committed before it (the
@@ -29,6 +33,8 @@ async function syncCountingBodies(device: Device, server: Parameters<typeof runR
       return side.readState();
     },
     applyBatch: async (batch: PulledBatch) => {
+      applied.push(batch.changes.length);
+      if (batch.changes.length > 0 && batch.changes.every((c) => c.body == null)) cursorOnlyCalls += 1;
       for (const c of batch.changes) {
         if (c.tbl !== 'messages' || !c.body) continue;
         // The round hands the rows on as the server's JSON text.
@@ -38,8 +44,8 @@ async function syncCountingBodies(device: Device, server: Parameters<typeof runR
       return side.applyBatch(batch);
     },
   };
-  const round = await runRound(counting, server, { schemaVersion: SCHEMA_VERSION, pushLimit: 7, pullLimit: 9 });
-  return { round, bodies };
+  const round = await runRound(counting, server, { schemaVersion: SCHEMA_VERSION, pushLimit: 7, pullLimit });
+  return { round, bodies, applied, cursorOnlyCalls: () => cursorOnlyCalls };
 }
 
 const messageIds = async (device: Device) =>
@@ -66,6 +72,10 @@ describe.each(servers)('pulling back what one pushed on $name', ({ url }) => {
     const first = await syncCountingBodies(laptop, laptopLink);
     expect(first.round.pushed).toBeGreaterThan(20);
     expect(first.bodies).toEqual([]);
+    // They came back in several batches of 9 that only move the cursor: passed, and the cursor
+    // recorded once, by one call with the last of them.
+    expect(first.round.pulled).toBeGreaterThan(2 * 9);
+    expect(first.applied.filter((n) => n > 0)).toEqual([1]);
     // The cursor went past them: the next round pulls nothing.
     const again = await syncCountingBodies(laptop, laptopLink);
     expect(again.round.pulled).toBe(0);
@@ -105,5 +115,24 @@ describe.each(servers)('pulling back what one pushed on $name', ({ url }) => {
       await desktop.close();
     }
     await laptopLink.end();
+  });
+
+  it('records the cursor every CURSOR_ONLY_BATCHES_PER_CALL cursor-only batches, and once at the end', async () => {
+    const eve = await team.addMember('eve');
+    const tablet = await newDevice();
+    try {
+      await writeChat(tablet, 'Tablet', 45);
+      const tabletLink = await link(eve.url);
+      // One change a batch: every one of the tablet's own rows comes back as a batch of its own.
+      const first = await syncCountingBodies(tablet, tabletLink, 1);
+      expect(first.bodies).toEqual([]);
+      expect(first.round.pulled).toBeGreaterThan(2 * CURSOR_ONLY_BATCHES_PER_CALL);
+      expect(first.cursorOnlyCalls()).toBe(Math.ceil(first.round.pulled / CURSOR_ONLY_BATCHES_PER_CALL));
+      const again = await syncCountingBodies(tablet, tabletLink, 1);
+      expect(again.round.pulled).toBe(0);
+      await tabletLink.end();
+    } finally {
+      await tablet.close();
+    }
   });
 });

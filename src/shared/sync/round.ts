@@ -503,6 +503,22 @@ async function applyPulled(
   }
 }
 
+/**
+ * A batch that only moves the cursor: every change an upsert that came without its row (this
+ * round's own pushes coming back, server migration 0012, or a row this user may no longer read).
+ * Applying one changes nothing on the device but the cursor.
+ */
+function movesOnlyTheCursor(changes: readonly PulledChange[]): boolean {
+  return changes.every((c) => c.op === 'upsert' && c.body == null);
+}
+
+/**
+ * Consecutive cursor-only batches the pull passes before it records the cursor anyway: a round cut
+ * short then pulls at most this many batches again (whole, since the next round's pushes are not
+ * those), not a first push's whole history.
+ */
+export const CURSOR_ONLY_BATCHES_PER_CALL = 20;
+
 async function pull(
   local: LocalSide,
   server: pg.ClientBase,
@@ -516,6 +532,9 @@ async function pull(
   let chats = 0;
   let messages = 0;
   let last: PulledChange | null = null;
+  // Cursor-only batches passed since the cursor was last recorded, and the last change of them.
+  let passed = 0;
+  let unrecorded: PulledChange | null = null;
   let totals: BacklogTotals | null | undefined;
   // Unknown until the first batch: an applier not told them looks at every row (safe, slower).
   let serverColumns: Record<string, string[]> | undefined;
@@ -546,12 +565,25 @@ async function pull(
     }
     const end = changes.at(-1)!;
     next = ahead(pullChanges(server, { ...state, cursorXid: end.xid, cursorSeq: end.seq }, limit, ownPushes));
+    // A first push's own rows come back as cursor-only batches, one per 1,000 rows pushed. Each was
+    // a worker call of its own (a transaction to move the cursor, about 20 ms: a tenth of the first
+    // push as the app runs it); they are passed, and the cursor moves with the next batch that
+    // brings rows, at the end, or after CURSOR_ONLY_BATCHES_PER_CALL of them.
+    if (movesOnlyTheCursor(changes) && passed + 1 < CURSOR_ONLY_BATCHES_PER_CALL) {
+      passed += 1;
+      pulled += changes.length;
+      unrecorded = end;
+      options.onProgress?.({ phase: 'pull', done: pulled, chats, messages, totals });
+      continue;
+    }
     try {
       const outcome = await applyPulled(local, server, changes, userId, serverColumns);
       chats += outcome.chats;
       messages += outcome.messages;
       pulled += changes.length;
       last = end;
+      passed = 0;
+      unrecorded = null;
       await told;
       told = ahead(server.query('SELECT sync.pulled($1, $2::xid8)', [clientId, last.xid]));
     } catch (err) {
@@ -561,6 +593,16 @@ async function pull(
       throw err;
     }
     options.onProgress?.({ phase: 'pull', done: pulled, chats, messages, totals });
+  }
+  if (unrecorded) {
+    // The pull ended on cursor-only batches: one call records where it got to.
+    await applyPulled(local, server, [unrecorded], userId, serverColumns).catch(async (err: unknown) => {
+      await settle(told);
+      throw err;
+    });
+    last = unrecorded;
+    await told;
+    told = server.query('SELECT sync.pulled($1, $2::xid8)', [clientId, last.xid]);
   }
   await told;
   return { pulled, lagMs: last ? await lagOf(server, last) : null };
